@@ -1,0 +1,62 @@
+/* parkmap/crs.h: coordinate reference systems and geodesy (the only module
+ * that calls PROJ).
+ *
+ * All coordinates that cross module boundaries are in "GIS order"
+ * (x = easting or longitude, y = northing or latitude), whatever axis order
+ * the CRS's authority defines: the transform normalises both ends, so a
+ * northing-first CRS such as EPSG:4550 still yields x = easting. */
+#ifndef PARKMAP_CRS_H
+#define PARKMAP_CRS_H
+
+#include "parkmap/error.h"
+#include "parkmap/feature.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pm_transform pm_transform;
+
+/** Facts about a CRS definition (EPSG:n, WKT or PROJ string). */
+typedef struct {
+    int epsg;          /**< EPSG code, or 0 when the CRS has none */
+    int is_geographic; /**< lon/lat in degrees */
+    int is_projected;
+    int unfit_for_area; /**< geographic, or a Mercator-family projection */
+    char name[128];
+} pm_crs_info;
+
+/** Describe a CRS. Fails with PM_EUSAGE if PROJ cannot parse it. */
+int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def);
+
+/** Pick a storage CRS for data whose lon/lat extent is given: the
+ * CGCS2000 3-degree Gauss-Krüger zone (EPSG:4534-4554) when the centre lies
+ * in China's zones, else the WGS 84 UTM zone. Writes "EPSG:n" into out. */
+int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double lat_min,
+                double lon_max, double lat_max);
+
+/** Create a transform between two CRS definitions. Caller owns *out. */
+int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def);
+/** Release. NULL-safe. */
+void pm_transform_free(pm_transform *t);
+/** Transform n points in place (x,y interleaved). Any point that fails or
+ * becomes non-finite fails the call with PM_EINPUT. */
+int pm_transform_points(pm_transform *t, pm_ctx *ctx, double *xy, size_t n);
+/** Transform every point of a geometry in place. */
+int pm_transform_geom(pm_transform *t, pm_ctx *ctx, pm_geom *g);
+
+/** Geodesic distance in metres on WGS 84 between two lon/lat points. */
+double pm_geod_distance(double lon1, double lat1, double lon2, double lat2);
+/** Geodesic azimuth in degrees clockwise from true north, from point 1 to 2. */
+double pm_geod_azimuth(double lon1, double lat1, double lon2, double lat2);
+/** Ellipsoidal (WGS 84) area in m² of a lon/lat polygon geometry (holes
+ * subtracted; orientation does not matter). */
+double pm_geod_area(const pm_geom *lonlat);
+
+/** PROJ's version string (borrowed). */
+const char *pm_crs_proj_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

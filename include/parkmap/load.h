@@ -1,0 +1,45 @@
+/* parkmap/load.h: reading vector sources (the only module that reads
+ * through GDAL/OGR). */
+#ifndef PARKMAP_LOAD_H
+#define PARKMAP_LOAD_H
+
+#include "parkmap/error.h"
+#include "parkmap/feature.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pm_source pm_source;
+
+/** Open a vector source and its first layer (or the layer named `layer`).
+ * Caller owns *out. Missing file, directory, unreadable or unrecognised
+ * source fail with PM_EINPUT naming the path. */
+int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *layer);
+/** Close. NULL-safe. */
+void pm_source_free(pm_source *src);
+
+/** The attribute schema (borrowed from src). */
+const pm_schema *pm_source_schema(const pm_source *src);
+/** The source CRS as WKT, or NULL when the source declares none (borrowed). */
+const char *pm_source_crs_wkt(const pm_source *src);
+/** Feature count if cheap to know, else -1. */
+long pm_source_count(const pm_source *src);
+/** Layer extent in source coordinates (GIS order); 0 on success. */
+int pm_source_extent(const pm_source *src, pm_ctx *ctx, double *minx, double *miny, double *maxx,
+                     double *maxy);
+
+/** Read the next feature into *out (caller clears it with pm_feature_clear).
+ * Returns 1 when a feature was read, 0 at the end, <0 on error. Geometries
+ * are converted to MultiPolygon; a non-polygonal, empty, non-finite or
+ * malformed geometry fails with PM_EINPUT naming the feature index, or, with
+ * skip_invalid, is skipped and counted in *skipped. */
+int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invalid, long *skipped);
+
+/** GDAL's release name (borrowed). */
+const char *pm_load_gdal_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,66 @@
+/* parkmap/pipeline.h: whole operations that chain the modules: import
+ * (load -> crs -> store) and build (import, check, adjacency, render,
+ * export). No dependency of its own. */
+#ifndef PARKMAP_PIPELINE_H
+#define PARKMAP_PIPELINE_H
+
+#include "parkmap/error.h"
+#include "parkmap/analysis.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const char *src_path;
+    const char *src_layer; /**< source layer to read, NULL: the first */
+    const char *db_path;
+    const char *layer;     /**< table to write, default "parks" */
+    const char *s_srs;     /**< override the source CRS, NULL: as declared */
+    const char *t_srs;     /**< "auto" or a CRS definition */
+    int overwrite;
+    int skip_invalid;      /**< skip non-polygonal/empty geometries instead of failing */
+    int allow_invalid;     /**< store self-intersecting polygons as they are */
+    pm_progress_fn progress;
+    void *progress_user;
+} pm_import_opts;
+#define PM_IMPORT_OPTS_INIT {NULL, NULL, NULL, "parks", NULL, "auto", 0, 0, 0, NULL, NULL}
+
+typedef struct {
+    long imported;
+    long skipped;
+    char storage_crs[64];
+    char source_crs_name[128];
+} pm_import_report;
+
+/** Import a vector source into a layer of the database, all or nothing. */
+int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *opts);
+
+typedef struct {
+    const char *src_path;
+    const char *out_dir;
+    const char *outline_path; /**< district outline to import as "outline", or NULL */
+    const char *style_path;
+    double target_km2;
+    double tolerance_pct;
+    pm_progress_fn progress;
+    void *progress_user;
+} pm_build_opts;
+#define PM_BUILD_OPTS_INIT {NULL, "out", NULL, NULL, 43.0, 1.0, NULL, NULL}
+
+typedef struct {
+    pm_import_report import;
+    pm_check_report *check; /* owned */
+    size_t nfiles;
+    char files[8][1024];      /* files written */
+} pm_build_report;
+
+/** The main job: import into OUT/parks.db, check, adjacency, render
+ * map.png and map.svg, export parks.gpkg. Caller owns out->check. */
+int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *opts);
+void pm_build_report_clear(pm_build_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

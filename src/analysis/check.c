@@ -1,0 +1,127 @@
+/* The planner's check: does the map enclose the planned total, park by
+ * park, without counting any ground twice? */
+#include "parkmap/analysis.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pm_check_report_free(pm_check_report *r)
+{
+    if (!r)
+        return;
+    pm_area_report_free(r->area);
+    pm_adjacency_free(r->adjacency);
+    for (size_t i = 0; i < r->nproblems; i++) {
+        free(r->problems[i].kind);
+        free(r->problems[i].parks);
+        free(r->problems[i].detail);
+    }
+    free(r->problems);
+    free(r);
+}
+
+static int add_problem(pm_check_report *r, pm_ctx *ctx, const char *kind, const char *parks,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int add_problem(pm_check_report *r, pm_ctx *ctx, const char *kind, const char *parks,
+                       const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    pm_problem *np = realloc(r->problems, (r->nproblems + 1) * sizeof(*np));
+    if (!np)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "check", "problems");
+    r->problems = np;
+    pm_problem *p = &np[r->nproblems];
+    p->kind = strdup(kind);
+    p->parks = strdup(parks);
+    p->detail = strdup(detail);
+    if (!p->kind || !p->parks || !p->detail) {
+        free(p->kind);
+        free(p->parks);
+        free(p->detail);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "check", "problems");
+    }
+    r->nproblems++;
+    return 0;
+}
+
+int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts)
+{
+    int rc = 0;
+    pm_check_report *r = calloc(1, sizeof(*r));
+    pm_area_opts ao = PM_AREA_OPTS_INIT;
+    pm_adjacency_opts jo = PM_ADJACENCY_OPTS_INIT;
+    *out = NULL;
+    if (!r)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "check", "report");
+    if (!(opts->target_km2 > 0) || !(opts->tolerance_pct >= 0) ||
+        !(opts->park_tolerance_pct >= 0)) {
+        rc = pm_err(ctx, PM_EUSAGE, "bad check options", "check",
+                    "target must be > 0 and tolerances >= 0");
+        goto done;
+    }
+    ao.layer = jo.layer = opts->layer;
+    if ((rc = pm_analysis_area(&r->area, ctx, st, &ao)) ||
+        (rc = pm_analysis_adjacency(&r->adjacency, ctx, st, &jo)))
+        goto done;
+    r->target_km2 = opts->target_km2;
+    r->tolerance_pct = opts->tolerance_pct;
+    /* The union, not the sum: ground claimed by two parks counts once. */
+    r->measured_km2 = r->area->union_ellipsoidal_m2 / 1e6;
+    r->diff_km2 = r->measured_km2 - r->target_km2;
+    r->diff_pct = 100.0 * r->diff_km2 / r->target_km2;
+    if (fabs(r->diff_pct) > r->tolerance_pct &&
+        (rc = add_problem(r, ctx, "total_mismatch", "",
+                          "measured %.3f km² against the planned %.3f km²: %+.3f km² "
+                          "(%+.2f %%, tolerance %.2f %%)",
+                          r->measured_km2, r->target_km2, r->diff_km2, r->diff_pct,
+                          r->tolerance_pct)))
+        goto done;
+    for (size_t i = 0; i < r->area->nrows; i++) {
+        const pm_area_row *row = &r->area->rows[i];
+        if (isnan(row->planned_km2) || row->planned_km2 <= 0)
+            continue;
+        double km2 = row->ellipsoidal_m2 / 1e6;
+        double pct = 100.0 * (km2 - row->planned_km2) / row->planned_km2;
+        if (fabs(pct) > opts->park_tolerance_pct &&
+            (rc = add_problem(r, ctx, "park_area_mismatch", row->name,
+                              "measured %.3f km² against the planned %.3f km² (%+.2f %%, "
+                              "tolerance %.2f %%)",
+                              km2, row->planned_km2, pct, opts->park_tolerance_pct)))
+            goto done;
+    }
+    char pairs[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < r->adjacency->npairs; i++) {
+        const pm_adjacency_pair *p = &r->adjacency->pairs[i];
+        if (p->relation != PM_REL_OVERLAP)
+            continue;
+        char names[600];
+        snprintf(names, sizeof names, "%s | %s", p->a_name, p->b_name);
+        if ((rc = add_problem(r, ctx, "overlap", names, "%s and %s overlap by %.0f m² (%.4f km²)",
+                              p->a_name, p->b_name, p->overlap_m2, p->overlap_m2 / 1e6)))
+            goto done;
+        if (used < sizeof pairs)
+            used += (size_t)snprintf(pairs + used, sizeof pairs - used, "%s%s + %s",
+                                     used ? "; " : "", p->a_name, p->b_name);
+    }
+    double twice_m2 = r->area->sum_ellipsoidal_m2 - r->area->union_ellipsoidal_m2;
+    if (*pairs && (rc = add_problem(r, ctx, "double_counting", pairs,
+                                    "the sum of park areas exceeds their union by %.4f km²: "
+                                    "summing parks would count that ground twice",
+                                    twice_m2 / 1e6)))
+        goto done;
+    r->pass = r->nproblems == 0;
+    *out = r;
+    r = NULL;
+done:
+    pm_check_report_free(r);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* The command-line front end's shared helpers (not part of the library). */
+#ifndef PM_CLI_H
+#define PM_CLI_H
+
+#include "parkmap/parkmap.h"
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* Every subcommand: parse argv into an options struct, call one library
+ * function, print the result. Returns the process exit status. */
+int cmd_import(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_area(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_adjacency(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+
+/* Print ctx's error as "parkmap: what: where (why)" and any warnings; return
+ * the exit status for its code. */
+int cli_fail(pm_ctx *ctx);
+/* Print warnings collected in ctx. */
+void cli_warnings(pm_ctx *ctx);
+/* A usage error: print "parkmap <cmd>: <msg>" and a hint; return 2. */
+int cli_usage(const char *cmd, const char *msg, const char *arg);
+/* Parse a number argument; 0 on success. */
+int cli_number(const char *cmd, const char *opt, const char *s, double *out);
+/* The progress callback for terminals; user is a cli_progress. */
+typedef struct {
+    int enabled;
+    const char *label;
+    double last;
+} cli_progress;
+int cli_progress_fn(double frac, const char *msg, void *user);
+void cli_progress_init(cli_progress *p, int quiet, const char *label);
+void cli_progress_end(cli_progress *p);
+/* Print a JSON document to stdout. Takes ownership of obj. */
+void cli_print_json(json_object *obj);
+/* Write a CSV field with RFC 4180 quoting. */
+void cli_csv_field(FILE *f, const char *s);
+/* A finite double as JSON, or null. */
+json_object *cli_json_num(double v);
+/* Open a database for reading; prints the error and returns NULL on failure. */
+pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status);
+
+#endif

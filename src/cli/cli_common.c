@@ -1,0 +1,114 @@
+/* Helpers shared by the subcommands: errors, numbers, progress, output. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_warnings(pm_ctx *ctx)
+{
+    for (size_t i = 0; i < pm_ctx_nwarnings(ctx); i++)
+        fprintf(stderr, "parkmap: warning: %s\n", pm_ctx_warning(ctx, i));
+}
+
+int cli_fail(pm_ctx *ctx)
+{
+    cli_warnings(ctx);
+    const char *where = pm_ctx_where(ctx), *why = pm_ctx_why(ctx);
+    fprintf(stderr, "parkmap: %s", pm_ctx_what(ctx));
+    if (*where)
+        fprintf(stderr, ": %s", where);
+    if (*why)
+        fprintf(stderr, " (%s)", why);
+    fputc('\n', stderr);
+    return pm_exit_status(pm_ctx_code(ctx));
+}
+
+int cli_usage(const char *cmd, const char *msg, const char *arg)
+{
+    fprintf(stderr, "parkmap: %s: %s%s%s (see 'parkmap %s --help')\n", cmd, msg, arg ? ": " : "",
+            arg ? arg : "", cmd);
+    return 2;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s needs a number", opt);
+        cli_usage(cmd, msg, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void cli_progress_init(cli_progress *p, int quiet, const char *label)
+{
+    /* Only a person watching a terminal wants a bar; logs and pipes don't. */
+    p->enabled = !quiet && isatty(STDERR_FILENO);
+    p->label = label;
+    p->last = -1;
+}
+
+int cli_progress_fn(double frac, const char *msg, void *user)
+{
+    cli_progress *p = user;
+    if (!p || !p->enabled || frac - p->last < 0.01)
+        return 1;
+    p->last = frac;
+    int w = 30, fill = (int)(frac * w);
+    fprintf(stderr, "\r%-8s [%.*s%*s] %3.0f%%", msg ? msg : p->label, fill,
+            "##############################", w - fill, "", frac * 100);
+    return 1;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->enabled && p->last >= 0)
+        fputc('\n', stderr);
+}
+
+void cli_print_json(json_object *obj)
+{
+    puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(obj);
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+json_object *cli_json_num(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status)
+{
+    pm_store *st = NULL;
+    if (pm_store_open(&st, ctx, path, 0) != 0) {
+        *status = cli_fail(ctx);
+        return NULL;
+    }
+    return st;
+}

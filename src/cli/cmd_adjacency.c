@@ -1,0 +1,65 @@
+#include "report.h"
+
+#include <getopt.h>
+
+static const char help[] =
+    "usage: parkmap adjacency --db DB [--layer parks] [--tolerance-m M] [--json|--csv]\n"
+    "\n"
+    "Pairs of parks that share a boundary segment (shares_edge), overlap (overlaps), or,\n"
+    "with --tolerance-m, run within M metres of each other (within_tolerance), with the\n"
+    "shared boundary length in metres. Parks meeting only at a corner are not adjacent;\n"
+    "they are listed apart as corner_only. Candidates come from the spatial index.\n";
+
+int cmd_adjacency(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},         {"layer", required_argument, 0, 'l'},
+        {"tolerance-m", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'c'},              {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL;
+    pm_adjacency_opts o = PM_ADJACENCY_OPTS_INIT;
+    int json = 0, csv = 0, c, status = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': o.layer = optarg; break;
+        case 't':
+            if (cli_number("adjacency", "--tolerance-m", optarg, &o.tolerance_m))
+                return 2;
+            break;
+        case 'j': json = 1; break;
+        case 'c': csv = 1; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: return cli_usage("adjacency", "unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (!db || optind != argc)
+        return cli_usage("adjacency", "--db is required and takes no other arguments", NULL);
+    if (json && csv)
+        return cli_usage("adjacency", "--json and --csv exclude each other", NULL);
+    pm_ctx *ctx = NULL;
+    pm_store *st = NULL;
+    pm_adjacency *a = NULL;
+    if (pm_ctx_new(&ctx))
+        return 4;
+    if (!(st = cli_open_db(ctx, db, &status)))
+        goto done;
+    if (pm_analysis_adjacency(&a, ctx, st, &o)) {
+        status = cli_fail(ctx);
+        goto done;
+    }
+    if (json)
+        cli_print_json(report_adjacency_json(a));
+    else if (csv)
+        report_adjacency_csv(a);
+    else
+        report_adjacency_table(a);
+done:
+    pm_adjacency_free(a);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+    return status;
+}

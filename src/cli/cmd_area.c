@@ -1,0 +1,158 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: parkmap area --db DB [--layer parks] [--by FIELD] [--json|--csv]\n"
+    "\n"
+    "Per-park areas: planar (in the storage CRS) and ellipsoidal (on WGS 84, the\n"
+    "reference), their difference, and the planned area; totals as a sum and as the\n"
+    "area of the union (ground claimed twice counts once). --by FIELD adds subtotals.\n";
+
+static json_object *row_json(const pm_area_row *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "fid", json_object_new_int64(r->fid));
+    json_object_object_add(o, "name", json_object_new_string(r->name));
+    json_object_object_add(o, "planned_km2", cli_json_num(r->planned_km2));
+    json_object_object_add(o, "planar_km2", cli_json_num(r->planar_m2 / 1e6));
+    json_object_object_add(o, "ellipsoidal_km2", cli_json_num(r->ellipsoidal_m2 / 1e6));
+    json_object_object_add(o, "planar_diff_pct",
+                           cli_json_num(100 * (r->planar_m2 / r->ellipsoidal_m2 - 1)));
+    return o;
+}
+
+static void print_table(const pm_area_report *r, const char *by)
+{
+    printf("%-55s %10s %12s %12s %9s\n", "park", "planned", "ellipsoidal", "planar", "planar-e");
+    printf("%-55s %10s %12s %12s %9s\n", "", "km2", "km2", "km2", "%");
+    for (size_t i = 0; i < r->nrows; i++) {
+        const pm_area_row *w = &r->rows[i];
+        char planned[32] = "-";
+        if (!isnan(w->planned_km2))
+            snprintf(planned, sizeof planned, "%.3f", w->planned_km2);
+        printf("%-55.55s %10s %12.4f %12.4f %+9.4f\n", w->name, planned, w->ellipsoidal_m2 / 1e6,
+               w->planar_m2 / 1e6, 100 * (w->planar_m2 / w->ellipsoidal_m2 - 1));
+    }
+    if (r->ngroups) {
+        printf("\nby %s:\n", by);
+        for (size_t i = 0; i < r->ngroups; i++) {
+            const pm_area_group *g = &r->groups[i];
+            char planned[32] = "-";
+            if (!isnan(g->planned_km2))
+                snprintf(planned, sizeof planned, "%.3f", g->planned_km2);
+            printf("%-48.48s (%3zu) %10s %12.4f %12.4f\n", *g->key ? g->key : "(none)", g->count,
+                   planned, g->ellipsoidal_m2 / 1e6, g->planar_m2 / 1e6);
+        }
+    }
+    printf("\n%zu features, storage CRS EPSG:%d\n", r->nrows, r->srid);
+    if (!isnan(r->planned_km2))
+        printf("planned total      %12.4f km2\n", r->planned_km2);
+    printf("sum of parks       %12.4f km2 ellipsoidal, %12.4f km2 planar\n",
+           r->sum_ellipsoidal_m2 / 1e6, r->sum_planar_m2 / 1e6);
+    printf("union of parks     %12.4f km2 ellipsoidal, %12.4f km2 planar\n",
+           r->union_ellipsoidal_m2 / 1e6, r->union_planar_m2 / 1e6);
+}
+
+static void print_csv(const pm_area_report *r)
+{
+    printf("fid,name,group,planned_km2,ellipsoidal_km2,planar_km2,planar_diff_pct\n");
+    for (size_t i = 0; i < r->nrows; i++) {
+        const pm_area_row *w = &r->rows[i];
+        printf("%lld,", (long long)w->fid);
+        cli_csv_field(stdout, w->name);
+        putchar(',');
+        cli_csv_field(stdout, w->group);
+        putchar(',');
+        if (!isnan(w->planned_km2))
+            printf("%.6f", w->planned_km2);
+        printf(",%.6f,%.6f,%.6f\n", w->ellipsoidal_m2 / 1e6, w->planar_m2 / 1e6,
+               100 * (w->planar_m2 / w->ellipsoidal_m2 - 1));
+    }
+}
+
+static void print_json(const pm_area_report *r)
+{
+    json_object *root = json_object_new_object(), *rows = json_object_new_array();
+    json_object_object_add(root, "layer", json_object_new_string(r->layer));
+    json_object_object_add(root, "srid", json_object_new_int(r->srid));
+    for (size_t i = 0; i < r->nrows; i++)
+        json_object_array_add(rows, row_json(&r->rows[i]));
+    json_object_object_add(root, "parks", rows);
+    if (r->ngroups) {
+        json_object *gs = json_object_new_array();
+        for (size_t i = 0; i < r->ngroups; i++) {
+            json_object *g = json_object_new_object();
+            json_object_object_add(g, "key", json_object_new_string(r->groups[i].key));
+            json_object_object_add(g, "count", json_object_new_int64((int64_t)r->groups[i].count));
+            json_object_object_add(g, "planned_km2", cli_json_num(r->groups[i].planned_km2));
+            json_object_object_add(g, "ellipsoidal_km2",
+                                   cli_json_num(r->groups[i].ellipsoidal_m2 / 1e6));
+            json_object_object_add(g, "planar_km2", cli_json_num(r->groups[i].planar_m2 / 1e6));
+            json_object_array_add(gs, g);
+        }
+        json_object_object_add(root, "groups", gs);
+    }
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "planar", cli_json_num(r->sum_planar_m2 / 1e6));
+    json_object_object_add(a, "ellipsoidal", cli_json_num(r->sum_ellipsoidal_m2 / 1e6));
+    json_object_object_add(a, "union", cli_json_num(r->union_ellipsoidal_m2 / 1e6));
+    json_object_object_add(a, "union_planar", cli_json_num(r->union_planar_m2 / 1e6));
+    json_object_object_add(a, "planned", cli_json_num(r->planned_km2));
+    json_object_object_add(root, "area_km2", a);
+    cli_print_json(root);
+}
+
+int cmd_area(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"layer", required_argument, 0, 'l'},
+        {"by", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'c'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL;
+    pm_area_opts o = PM_AREA_OPTS_INIT;
+    int json = 0, csv = 0, c, status = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': o.layer = optarg; break;
+        case 'b': o.group_by = optarg; break;
+        case 'j': json = 1; break;
+        case 'c': csv = 1; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: return cli_usage("area", "unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (!db || optind != argc)
+        return cli_usage("area", "--db is required and takes no other arguments", NULL);
+    if (json && csv)
+        return cli_usage("area", "--json and --csv exclude each other", NULL);
+    pm_ctx *ctx = NULL;
+    pm_store *st = NULL;
+    pm_area_report *r = NULL;
+    if (pm_ctx_new(&ctx))
+        return 4;
+    if (!(st = cli_open_db(ctx, db, &status)))
+        goto done;
+    if (pm_analysis_area(&r, ctx, st, &o)) {
+        status = cli_fail(ctx);
+        goto done;
+    }
+    cli_warnings(ctx);
+    if (json)
+        print_json(r);
+    else if (csv)
+        print_csv(r);
+    else
+        print_table(r, o.group_by);
+done:
+    pm_area_report_free(r);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+    return status;
+}

@@ -1,0 +1,76 @@
+#include "report.h"
+
+#include <getopt.h>
+
+static const char help[] =
+    "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
+    "                     [--park-tolerance-pct 5] [--json]\n"
+    "\n"
+    "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
+    "total, each park with its planned_area_km2, and report overlaps and double counting.\n"
+    "Exit status 0 when everything is within tolerance, 1 when problems were found.\n"
+    "--json prints parks, area_km2 {planar, ellipsoidal, union}, target_km2,\n"
+    "tolerance_pct, pass, problems [{kind, parks, detail}] and adjacency.\n";
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"layer", required_argument, 0, 'l'},
+        {"target-km2", required_argument, 0, 't'},
+        {"tolerance-pct", required_argument, 0, 'p'},
+        {"park-tolerance-pct", required_argument, 0, 'q'},
+        {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL;
+    pm_check_opts o = PM_CHECK_OPTS_INIT;
+    int json = 0, c, status = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': o.layer = optarg; break;
+        case 't':
+            if (cli_number("check", "--target-km2", optarg, &o.target_km2))
+                return 2;
+            break;
+        case 'p':
+            if (cli_number("check", "--tolerance-pct", optarg, &o.tolerance_pct))
+                return 2;
+            break;
+        case 'q':
+            if (cli_number("check", "--park-tolerance-pct", optarg, &o.park_tolerance_pct))
+                return 2;
+            break;
+        case 'j': json = 1; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: return cli_usage("check", "unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (!db || optind != argc)
+        return cli_usage("check", "--db is required and takes no other arguments", NULL);
+    pm_ctx *ctx = NULL;
+    pm_store *st = NULL;
+    pm_check_report *r = NULL;
+    if (pm_ctx_new(&ctx))
+        return 4;
+    if (!(st = cli_open_db(ctx, db, &status)))
+        goto done;
+    if (pm_analysis_check(&r, ctx, st, &o)) {
+        status = cli_fail(ctx);
+        goto done;
+    }
+    cli_warnings(ctx);
+    if (json)
+        cli_print_json(report_check_json(r));
+    else
+        report_check_table(r);
+    status = r->pass ? 0 : 1;
+done:
+    pm_check_report_free(r);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+    return status;
+}

@@ -1,0 +1,150 @@
+/* Printing check and adjacency results (shared by check, adjacency, build). */
+#include "report.h"
+
+#include <math.h>
+
+void report_check_table(const pm_check_report *r)
+{
+    const pm_area_report *a = r->area;
+    printf("%-55s %9s %11s %8s\n", "park", "planned", "measured", "diff");
+    printf("%-55s %9s %11s %8s\n", "", "km2", "km2", "%");
+    for (size_t i = 0; i < a->nrows; i++) {
+        const pm_area_row *w = &a->rows[i];
+        char planned[32] = "-", diff[32] = "-";
+        if (!isnan(w->planned_km2)) {
+            snprintf(planned, sizeof planned, "%.3f", w->planned_km2);
+            snprintf(diff, sizeof diff, "%+.2f",
+                     100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2);
+        }
+        printf("%-55.55s %9s %11.4f %8s\n", w->name, planned, w->ellipsoidal_m2 / 1e6, diff);
+    }
+    printf("\nparks:               %zu\n", a->nrows);
+    printf("sum of parks:        %.4f km2 (ellipsoidal; planar in EPSG:%d %.4f km2)\n",
+           a->sum_ellipsoidal_m2 / 1e6, a->srid, a->sum_planar_m2 / 1e6);
+    printf("union of parks:      %.4f km2\n", a->union_ellipsoidal_m2 / 1e6);
+    printf("target:              %.4f km2 +- %.2f %%\n", r->target_km2, r->tolerance_pct);
+    printf("difference:          %+.4f km2 (%+.3f %%)\n", r->diff_km2, r->diff_pct);
+    if (r->nproblems) {
+        printf("\nproblems (%zu):\n", r->nproblems);
+        for (size_t i = 0; i < r->nproblems; i++)
+            printf("  %-18s %s\n", r->problems[i].kind, r->problems[i].detail);
+    }
+    printf("\ncheck: %s\n", r->pass ? "PASS" : "FAIL");
+}
+
+static json_object *pair_json(const pm_adjacency_pair *p)
+{
+    json_object *o = json_object_new_object();
+    json_object *parks = json_object_new_array();
+    json_object_array_add(parks, json_object_new_string(p->a_name));
+    json_object_array_add(parks, json_object_new_string(p->b_name));
+    json_object_object_add(o, "parks", parks);
+    json_object_object_add(o, "fids", json_object_new_array());
+    json_object_array_add(json_object_object_get(o, "fids"), json_object_new_int64(p->a_fid));
+    json_object_array_add(json_object_object_get(o, "fids"), json_object_new_int64(p->b_fid));
+    json_object_object_add(o, "relation", json_object_new_string(pm_relation_name(p->relation)));
+    json_object_object_add(o, "shared_m", cli_json_num(p->shared_m));
+    json_object_object_add(o, "overlap_m2", cli_json_num(p->overlap_m2));
+    json_object_object_add(o, "distance_m", cli_json_num(p->distance_m));
+    return o;
+}
+
+json_object *report_adjacency_json(const pm_adjacency *a)
+{
+    json_object *root = json_object_new_object(), *pairs = json_object_new_array(),
+                *corner = json_object_new_array();
+    json_object_object_add(root, "tolerance_m", json_object_new_double(a->tolerance_m));
+    for (size_t i = 0; i < a->npairs; i++)
+        json_object_array_add(pairs, pair_json(&a->pairs[i]));
+    for (size_t i = 0; i < a->ncorner; i++)
+        json_object_array_add(corner, pair_json(&a->corner[i]));
+    json_object_object_add(root, "pairs", pairs);
+    json_object_object_add(root, "corner_only", corner);
+    return root;
+}
+
+json_object *report_check_json(const pm_check_report *r)
+{
+    const pm_area_report *a = r->area;
+    json_object *root = json_object_new_object(), *parks = json_object_new_array(),
+                *area = json_object_new_object(), *probs = json_object_new_array();
+    for (size_t i = 0; i < a->nrows; i++) {
+        const pm_area_row *w = &a->rows[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "fid", json_object_new_int64(w->fid));
+        json_object_object_add(o, "name", json_object_new_string(w->name));
+        json_object_object_add(o, "planned_km2", cli_json_num(w->planned_km2));
+        json_object_object_add(o, "ellipsoidal_km2", cli_json_num(w->ellipsoidal_m2 / 1e6));
+        json_object_object_add(o, "planar_km2", cli_json_num(w->planar_m2 / 1e6));
+        json_object_object_add(
+            o, "diff_pct",
+            cli_json_num(100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2));
+        json_object_array_add(parks, o);
+    }
+    json_object_object_add(area, "planar", cli_json_num(a->sum_planar_m2 / 1e6));
+    json_object_object_add(area, "ellipsoidal", cli_json_num(a->sum_ellipsoidal_m2 / 1e6));
+    json_object_object_add(area, "union", cli_json_num(a->union_ellipsoidal_m2 / 1e6));
+    json_object_object_add(area, "union_planar", cli_json_num(a->union_planar_m2 / 1e6));
+    for (size_t i = 0; i < r->nproblems; i++) {
+        json_object *o = json_object_new_object(), *names = json_object_new_array();
+        json_object_object_add(o, "kind", json_object_new_string(r->problems[i].kind));
+        /* parks is a list: split the " | " joined names back apart. */
+        const char *s = r->problems[i].parks;
+        while (s && *s) {
+            const char *sep = strstr(s, " | ");
+            size_t len = sep ? (size_t)(sep - s) : strlen(s);
+            json_object_array_add(names, json_object_new_string_len(s, (int)len));
+            s = sep ? sep + 3 : NULL;
+        }
+        json_object_object_add(o, "parks", names);
+        json_object_object_add(o, "detail", json_object_new_string(r->problems[i].detail));
+        json_object_array_add(probs, o);
+    }
+    json_object_object_add(root, "layer", json_object_new_string(a->layer));
+    json_object_object_add(root, "srid", json_object_new_int(a->srid));
+    json_object_object_add(root, "parks", parks);
+    json_object_object_add(root, "area_km2", area);
+    json_object_object_add(root, "target_km2", json_object_new_double(r->target_km2));
+    json_object_object_add(root, "tolerance_pct", json_object_new_double(r->tolerance_pct));
+    json_object_object_add(root, "diff_km2", cli_json_num(r->diff_km2));
+    json_object_object_add(root, "diff_pct", cli_json_num(r->diff_pct));
+    json_object_object_add(root, "pass", json_object_new_boolean(r->pass));
+    json_object_object_add(root, "problems", probs);
+    json_object_object_add(root, "adjacency", report_adjacency_json(r->adjacency));
+    return root;
+}
+
+void report_adjacency_table(const pm_adjacency *a)
+{
+    printf("%-40s %-40s %-17s %11s %11s\n", "park A", "park B", "relation", "shared m",
+           "overlap m2");
+    for (size_t i = 0; i < a->npairs; i++) {
+        const pm_adjacency_pair *p = &a->pairs[i];
+        printf("%-40.40s %-40.40s %-17s %11.2f %11.1f\n", p->a_name, p->b_name,
+               pm_relation_name(p->relation), p->shared_m, p->overlap_m2);
+    }
+    printf("\n%zu adjacent or overlapping pair%s", a->npairs, a->npairs == 1 ? "" : "s");
+    if (a->tolerance_m > 0)
+        printf(" (tolerance %.3f m)", a->tolerance_m);
+    printf("; %zu corner-only contact%s (not adjacency)\n", a->ncorner,
+           a->ncorner == 1 ? "" : "s");
+    for (size_t i = 0; i < a->ncorner; i++)
+        printf("  corner only: %s / %s\n", a->corner[i].a_name, a->corner[i].b_name);
+}
+
+void report_adjacency_csv(const pm_adjacency *a)
+{
+    printf("a_fid,a_name,b_fid,b_name,relation,shared_m,overlap_m2,distance_m\n");
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass ? a->ncorner : a->npairs;
+        const pm_adjacency_pair *ps = pass ? a->corner : a->pairs;
+        for (size_t i = 0; i < n; i++) {
+            printf("%lld,", (long long)ps[i].a_fid);
+            cli_csv_field(stdout, ps[i].a_name);
+            printf(",%lld,", (long long)ps[i].b_fid);
+            cli_csv_field(stdout, ps[i].b_name);
+            printf(",%s,%.3f,%.3f,%.3f\n", pm_relation_name(ps[i].relation), ps[i].shared_m,
+                   ps[i].overlap_m2, ps[i].distance_m);
+        }
+    }
+}

@@ -1,0 +1,389 @@
+/* Reading vector sources through GDAL/OGR into pm_features. */
+#include "parkmap/load.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <errno.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct pm_source {
+    GDALDatasetH ds;
+    OGRLayerH layer;
+    char *path;
+    pm_schema schema;
+    char *crs_def;  /* "EPSG:n" or WKT2, NULL when none declared */
+    int swap_xy;    /* data is in authority lat/lon or northing/easting order */
+    long index;     /* position of the next feature, from 0 */
+    int *field_map; /* schema field i -> OGR field index */
+};
+
+/* GDAL reports through CPLError; keep the last message in the pm_ctx so the
+ * failure we notice can quote it. Pushed around each GDAL call sequence. */
+static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    pm_ctx *ctx = CPLGetErrorHandlerUserData();
+    if (cls >= CE_Failure && ctx)
+        pm_ctx_set_lib_msg(ctx, msg);
+}
+
+static void push(pm_ctx *ctx)
+{
+    pm_ctx_set_lib_msg(ctx, "");
+    CPLPushErrorHandlerEx(gdal_handler, ctx);
+}
+
+static void pop(void)
+{
+    CPLPopErrorHandler();
+}
+
+static int data_is_swapped(OGRSpatialReferenceH srs)
+{
+    int n = 0;
+    const int *map = OSRGetDataAxisToSRSAxisMapping(srs, &n);
+    int y_first = OSREPSGTreatsAsLatLong(srs) || OSREPSGTreatsAsNorthingEasting(srs);
+    if (!map || n < 2)
+        return 0;
+    /* map[0] names the CRS axis stored in the data's x. */
+    return y_first ? map[0] == 1 : map[0] == 2;
+}
+
+static char *crs_def_of(OGRSpatialReferenceH srs)
+{
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    char *wkt = NULL;
+    if (auth && code && strcmp(auth, "EPSG") == 0) {
+        size_t n = strlen(code) + 6;
+        char *s = malloc(n);
+        if (s)
+            snprintf(s, n, "EPSG:%s", code);
+        return s;
+    }
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    char *s = strdup(wkt);
+    CPLFree(wkt);
+    return s;
+}
+
+int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *layer)
+{
+    int rc = 0;
+    struct stat sb;
+    pm_source *src = NULL;
+    *out = NULL;
+    if (GDALGetDriverCount() == 0)
+        GDALAllRegister();
+    push(ctx);
+    if (stat(path, &sb) != 0) {
+        rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
+        goto done;
+    }
+    if (S_ISREG(sb.st_mode) && access(path, R_OK) != 0) {
+        rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
+        goto done;
+    }
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+        rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "file is empty");
+        goto done;
+    }
+    src = calloc(1, sizeof(*src));
+    if (!src || !(src->path = strdup(path))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "source");
+        goto done;
+    }
+    src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!src->ds) {
+        const char *why = pm_ctx_lib_msg(ctx);
+        rc = pm_err(ctx, PM_EINPUT, "cannot read source", path, "%s",
+                    S_ISDIR(sb.st_mode) ? "a directory with no vector data"
+                    : *why            ? why
+                                      : "not a vector format GDAL recognises");
+        goto done;
+    }
+    if (GDALDatasetGetLayerCount(src->ds) == 0) {
+        rc = pm_err(ctx, PM_EINPUT, "cannot read source", path, "it holds no vector layer");
+        goto done;
+    }
+    src->layer = layer ? GDALDatasetGetLayerByName(src->ds, layer)
+                       : GDALDatasetGetLayer(src->ds, 0);
+    if (!src->layer) {
+        rc = pm_err(ctx, PM_EUSAGE, "no such layer", path, "layer '%s'", layer);
+        goto done;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(src->layer);
+    int nf = OGR_FD_GetFieldCount(defn);
+    src->field_map = calloc((size_t)(nf > 0 ? nf : 1), sizeof(int));
+    if (!src->field_map) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "fields");
+        goto done;
+    }
+    for (int i = 0; i < nf; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        OGRFieldType ft = OGR_Fld_GetType(fd);
+        pm_field_type t = ft == OFTInteger || ft == OFTInteger64 ? PM_FIELD_INTEGER
+                          : ft == OFTReal                        ? PM_FIELD_REAL
+                                                                 : PM_FIELD_TEXT;
+        if ((rc = pm_schema_add(&src->schema, ctx, OGR_Fld_GetNameRef(fd), t)))
+            goto done;
+        src->field_map[src->schema.nfields - 1] = i;
+    }
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(src->layer);
+    if (srs) {
+        src->crs_def = crs_def_of(srs);
+        src->swap_xy = data_is_swapped(srs);
+    }
+    *out = src;
+    src = NULL;
+done:
+    pop();
+    pm_source_free(src);
+    return rc;
+}
+
+void pm_source_free(pm_source *src)
+{
+    if (!src)
+        return;
+    if (src->ds)
+        GDALClose(src->ds); /* read-only: nothing to flush, nothing to check */
+    pm_schema_clear(&src->schema);
+    free(src->field_map);
+    free(src->crs_def);
+    free(src->path);
+    free(src);
+}
+
+const pm_schema *pm_source_schema(const pm_source *src)
+{
+    return &src->schema;
+}
+
+const char *pm_source_crs_wkt(const pm_source *src)
+{
+    return src->crs_def;
+}
+
+long pm_source_count(const pm_source *src)
+{
+    GIntBig n = OGR_L_GetFeatureCount(src->layer, 0);
+    return n < 0 ? -1 : (long)n;
+}
+
+int pm_source_extent(const pm_source *src, pm_ctx *ctx, double *minx, double *miny, double *maxx,
+                     double *maxy)
+{
+    OGREnvelope env;
+    push(ctx);
+    OGRErr e = OGR_L_GetExtent(src->layer, &env, 1);
+    pop();
+    if (e != OGRERR_NONE)
+        return pm_err(ctx, PM_EINPUT, "cannot compute extent", src->path, "%s",
+                      *pm_ctx_lib_msg(ctx) ? pm_ctx_lib_msg(ctx) : "no geometries");
+    if (src->swap_xy) {
+        *minx = env.MinY;
+        *maxx = env.MaxY;
+        *miny = env.MinX;
+        *maxy = env.MaxX;
+    } else {
+        *minx = env.MinX;
+        *maxx = env.MaxX;
+        *miny = env.MinY;
+        *maxy = env.MaxY;
+    }
+    return 0;
+}
+
+/* Why a geometry cannot be stored, or NULL if it can. */
+static const char *check_geom(const pm_geom *g)
+{
+    if (g->nparts == 0)
+        return "empty geometry";
+    for (size_t i = 0; i < g->nparts; i++) {
+        if (g->parts[i].nrings == 0)
+            return "empty polygon";
+        for (size_t j = 0; j < g->parts[i].nrings; j++) {
+            const pm_ring *r = &g->parts[i].rings[j];
+            for (size_t k = 0; k < 2 * r->n; k++)
+                if (!isfinite(r->xy[k]))
+                    return "non-finite coordinate (NaN or infinity)";
+            if (r->n < 4)
+                return "ring with fewer than 4 points";
+            if (r->xy[0] != r->xy[2 * (r->n - 1)] || r->xy[1] != r->xy[2 * r->n - 1])
+                return "unclosed ring (first and last points differ)";
+        }
+    }
+    return NULL;
+}
+
+/* Convert one OGR geometry into a MultiPolygon pm_geom, or say why not. */
+static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **out,
+                        const char **why)
+{
+    int rc = 0;
+    OGRGeometryH lin = NULL, multi = NULL;
+    unsigned char *wkb = NULL;
+    *out = NULL;
+    *why = NULL;
+    if (!gh) {
+        *why = "no geometry";
+        goto done;
+    }
+    if (OGR_G_IsEmpty(gh)) {
+        *why = "empty geometry";
+        goto done;
+    }
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(gh));
+    if (t == wkbCurvePolygon || t == wkbMultiSurface) {
+        lin = OGR_G_GetLinearGeometry(gh, 0, NULL);
+        gh = lin;
+        t = gh ? wkbFlatten(OGR_G_GetGeometryType(gh)) : wkbUnknown;
+    }
+    if (t != wkbPolygon && t != wkbMultiPolygon) {
+        *why = t == wkbUnknown ? "unknown geometry type" : OGRGeometryTypeToName(t);
+        goto done;
+    }
+    size_t len = (size_t)OGR_G_WkbSize(gh);
+    wkb = malloc(len);
+    if (!wkb) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", src->path, "%zu bytes of WKB", len);
+        goto done;
+    }
+    if (OGR_G_ExportToIsoWkb(gh, wkbNDR, wkb) != OGRERR_NONE) {
+        *why = "geometry cannot be encoded";
+        goto done;
+    }
+    rc = pm_geom_from_wkb(out, ctx, wkb, len);
+    if (rc == 0 && src->swap_xy)
+        for (size_t i = 0; i < (*out)->nparts; i++)
+            for (size_t j = 0; j < (*out)->parts[i].nrings; j++) {
+                pm_ring *r = &(*out)->parts[i].rings[j];
+                for (size_t k = 0; k < r->n; k++) {
+                    double x = r->xy[2 * k];
+                    r->xy[2 * k] = r->xy[2 * k + 1];
+                    r->xy[2 * k + 1] = x;
+                }
+            }
+done:
+    free(wkb);
+    if (lin)
+        OGR_G_DestroyGeometry(lin);
+    if (multi)
+        OGR_G_DestroyGeometry(multi);
+    return rc;
+}
+
+static int read_values(pm_source *src, pm_ctx *ctx, OGRFeatureH fh, pm_feature *out)
+{
+    size_t n = src->schema.nfields;
+    out->values = n ? calloc(n, sizeof(pm_value)) : NULL;
+    if (n && !out->values)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", src->path, "attributes");
+    out->nvalues = n;
+    for (size_t i = 0; i < n; i++) {
+        int oi = src->field_map[i];
+        pm_value *v = &out->values[i];
+        v->type = src->schema.fields[i].type;
+        if (!OGR_F_IsFieldSetAndNotNull(fh, oi)) {
+            v->is_null = 1;
+            continue;
+        }
+        if (v->type == PM_FIELD_INTEGER) {
+            v->i = OGR_F_GetFieldAsInteger64(fh, oi);
+        } else if (v->type == PM_FIELD_REAL) {
+            v->d = OGR_F_GetFieldAsDouble(fh, oi);
+        } else {
+            const char *s = OGR_F_GetFieldAsString(fh, oi);
+            if (!CPLIsUTF8(s, -1)) {
+                /* Chinese data from older tools is most often GBK (CP936);
+                 * convert rather than store bytes no GIS can display. */
+                char *u = CPLRecode(s, "CP936", CPL_ENC_UTF8);
+                pm_warn(ctx, "%s: feature %ld: field '%s' is not UTF-8; converted from CP936",
+                        src->path, src->index, src->schema.fields[i].name);
+                v->s = strdup(u ? u : "");
+                CPLFree(u);
+            } else {
+                v->s = strdup(s);
+            }
+            if (!v->s)
+                return pm_err(ctx, PM_ENOMEM, "out of memory", src->path, "attribute");
+        }
+    }
+    return 0;
+}
+
+int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invalid, long *skipped)
+{
+    int rc = 0;
+    OGRFeatureH fh = NULL;
+    memset(out, 0, sizeof(*out));
+    push(ctx);
+    for (;;) {
+        fh = OGR_L_GetNextFeature(src->layer);
+        if (!fh) {
+            if (*pm_ctx_lib_msg(ctx)) {
+                char where[600];
+                snprintf(where, sizeof where, "%s feature %ld", src->path, src->index);
+                rc = pm_err(ctx, PM_EINPUT, "cannot read feature", where, "%s",
+                            pm_ctx_lib_msg(ctx));
+            }
+            goto done; /* rc 0: end of layer */
+        }
+        const char *why = NULL;
+        pm_geom *g = NULL;
+        if ((rc = convert_geom(src, ctx, OGR_F_GetGeometryRef(fh), &g, &why)))
+            goto done;
+        if (!why && g)
+            why = check_geom(g);
+        if (why) {
+            pm_geom_free(g);
+            if (skip_invalid) {
+                if (skipped)
+                    (*skipped)++;
+                pm_warn(ctx, "%s: feature %ld skipped (%s)", src->path, src->index, why);
+                OGR_F_Destroy(fh);
+                fh = NULL;
+                src->index++;
+                continue;
+            }
+            char where[600];
+            snprintf(where, sizeof where, "%s feature %ld", src->path, src->index);
+            rc = pm_err(ctx, PM_EINPUT, "unusable geometry", where, "%s%s", why,
+                        strchr(why, ' ') ? "" : " is not a polygon");
+            goto done;
+        }
+        out->geom = g;
+        out->fid = src->index;
+        if ((rc = read_values(src, ctx, fh, out)))
+            goto done;
+        src->index++;
+        rc = 1;
+        goto done;
+    }
+done:
+    if (fh)
+        OGR_F_Destroy(fh);
+    pop();
+    if (rc < 0)
+        pm_feature_clear(out);
+    return rc;
+}
+
+const char *pm_load_gdal_version(void)
+{
+    return GDALVersionInfo("RELEASE_NAME");
+}

@@ -1,0 +1,92 @@
+/* build: the main job in one call: import, check, adjacency, render, export. */
+#include "parkmap/pipeline.h"
+#include "parkmap/export.h"
+#include "parkmap/render.h"
+#include "parkmap/style.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int note_file(pm_build_report *r, const char *path)
+{
+    if (r->nfiles < sizeof r->files / sizeof r->files[0])
+        snprintf(r->files[r->nfiles++], sizeof r->files[0], "%s", path);
+    return 0;
+}
+
+void pm_build_report_clear(pm_build_report *r)
+{
+    if (!r)
+        return;
+    pm_check_report_free(r->check);
+    memset(r, 0, sizeof(*r));
+}
+
+int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
+{
+    int rc = 0;
+    char db[1024], png[1024], svg[1024], gpkg[1024];
+    pm_store *st = NULL;
+    pm_style *style = NULL;
+    memset(out, 0, sizeof(*out));
+    const char *dir = o->out_dir ? o->out_dir : "out";
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return pm_err(ctx, PM_EIO, "cannot create output directory", dir, "%s", strerror(errno));
+    snprintf(db, sizeof db, "%s/parks.db", dir);
+    snprintf(png, sizeof png, "%s/map.png", dir);
+    snprintf(svg, sizeof svg, "%s/map.svg", dir);
+    snprintf(gpkg, sizeof gpkg, "%s/parks.gpkg", dir);
+
+    /* Parse the style first: a typo in it should fail before any work. */
+    if (o->style_path && (rc = pm_style_load(&style, ctx, o->style_path)))
+        goto done;
+
+    pm_import_opts io = PM_IMPORT_OPTS_INIT;
+    io.src_path = o->src_path;
+    io.db_path = db;
+    io.overwrite = 1; /* a build replaces its own previous results */
+    io.progress = o->progress;
+    io.progress_user = o->progress_user;
+    if ((rc = pm_import(&out->import, ctx, &io)))
+        goto done;
+    if (o->outline_path) {
+        pm_import_report ignored;
+        io.src_path = o->outline_path;
+        io.layer = "outline";
+        io.t_srs = out->import.storage_crs; /* one CRS for every layer of the map */
+        if ((rc = pm_import(&ignored, ctx, &io)))
+            goto done;
+    }
+    note_file(out, db);
+    if ((rc = pm_store_open(&st, ctx, db, 0)))
+        goto done;
+    pm_check_opts co = PM_CHECK_OPTS_INIT;
+    co.target_km2 = o->target_km2;
+    co.tolerance_pct = o->tolerance_pct;
+    if ((rc = pm_analysis_check(&out->check, ctx, st, &co)))
+        goto done;
+    if (style) {
+        pm_render_opts ro = PM_RENDER_OPTS_INIT;
+        ro.overwrite = 1;
+        ro.out_path = png;
+        if ((rc = pm_render_map(ctx, st, style, &ro)))
+            goto done;
+        note_file(out, png);
+        ro.out_path = svg;
+        if ((rc = pm_render_map(ctx, st, style, &ro)))
+            goto done;
+        note_file(out, svg);
+    }
+    pm_export_opts eo = PM_EXPORT_OPTS_INIT;
+    eo.out_path = gpkg;
+    eo.overwrite = 1;
+    if ((rc = pm_export_layers(ctx, st, &eo)))
+        goto done;
+    note_file(out, gpkg);
+done:
+    pm_style_free(style);
+    pm_store_free(st);
+    return rc;
+}

@@ -1,0 +1,168 @@
+/* Import: load (GDAL) -> crs (PROJ) -> store (SpatiaLite), all or nothing. */
+#include "parkmap/crs.h"
+#include "parkmap/load.h"
+#include "parkmap/pipeline.h"
+#include "parkmap/store.h"
+#include "util/sha256.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A geographic source whose coordinates leave [-180,180]x[-90,90] is almost
+ * always projected data mislabelled as WGS 84 (GDAL labels every CRS-less
+ * GeoJSON so): refuse it rather than store nonsense. */
+static int check_lonlat(pm_ctx *ctx, const char *path, long index, const pm_geom *g)
+{
+    double x0, y0, x1, y1;
+    if (!pm_geom_bbox(g, &x0, &y0, &x1, &y1))
+        return 0;
+    if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90)
+        return 0;
+    char where[600];
+    snprintf(where, sizeof where, "%s feature %ld", path, index);
+    int projected = fabs(x0) > 1000 || fabs(y0) > 1000;
+    return pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS", where,
+                  "x %.6g..%.6g, y %.6g..%.6g%s", x0, x1, y0, y1,
+                  projected ? "; they look projected: give the real CRS with --s-srs"
+                            : "; longitude must be within +-180 and latitude within +-90");
+}
+
+static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const char *src_def,
+                       const pm_crs_info *src_info, const pm_import_opts *o)
+{
+    int rc = 0;
+    if (o->t_srs && strcmp(o->t_srs, "auto") != 0) {
+        snprintf(out, n, "%s", o->t_srs);
+        return 0;
+    }
+    double b[4];
+    pm_transform *t = NULL;
+    if ((rc = pm_source_extent(src, ctx, &b[0], &b[1], &b[2], &b[3])))
+        return rc;
+    if (!src_info->is_geographic) {
+        /* The corners in lon/lat are enough to choose a zone. */
+        double xy[8] = {b[0], b[1], b[2], b[1], b[2], b[3], b[0], b[3]};
+        if ((rc = pm_transform_new(&t, ctx, src_def, "EPSG:4326")) ||
+            (rc = pm_transform_points(t, ctx, xy, 4)))
+            goto done;
+        b[0] = fmin(xy[0], xy[6]);
+        b[2] = fmax(xy[2], xy[4]);
+        b[1] = fmin(xy[1], xy[3]);
+        b[3] = fmax(xy[5], xy[7]);
+    } else if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90) {
+        rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS",
+                    o->src_path, "extent x %.6g..%.6g, y %.6g..%.6g; if the data is projected, "
+                    "give its CRS with --s-srs", b[0], b[2], b[1], b[3]);
+        goto done;
+    }
+    rc = pm_crs_auto(out, n, ctx, b[0], b[1], b[2], b[3]);
+done:
+    pm_transform_free(t);
+    return rc;
+}
+
+int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
+{
+    int rc = 0;
+    pm_source *src = NULL;
+    pm_transform *tr = NULL;
+    pm_store_import *imp = NULL;
+    pm_feature f = {0};
+    pm_crs_info sinfo, tinfo;
+    char sha[65] = "", tdef[64] = "";
+    const char *sdef;
+    memset(out, 0, sizeof(*out));
+    if (!o->src_path || !o->db_path)
+        return pm_err(ctx, PM_EUSAGE, "missing argument", "import", "a source and --db are needed");
+    if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
+        goto done;
+    sdef = o->s_srs ? o->s_srs : pm_source_crs_wkt(src);
+    if (!sdef) {
+        rc = pm_err(ctx, PM_EINPUT, "source declares no CRS", o->src_path,
+                    "give it with --s-srs, e.g. --s-srs EPSG:4326");
+        goto done;
+    }
+    if ((rc = pm_crs_describe(&sinfo, ctx, sdef)))
+        goto done;
+    snprintf(out->source_crs_name, sizeof out->source_crs_name, "%s", sinfo.name);
+    if ((rc = pick_target(tdef, sizeof tdef, ctx, src, sdef, &sinfo, o)))
+        goto done;
+    if ((rc = pm_crs_describe(&tinfo, ctx, tdef)))
+        goto done;
+    if (!tinfo.epsg) {
+        rc = pm_err(ctx, PM_EUSAGE, "storage CRS needs an EPSG code", tdef,
+                    "SpatiaLite registers geometry columns by SRID");
+        goto done;
+    }
+    snprintf(out->storage_crs, sizeof out->storage_crs, "EPSG:%d", tinfo.epsg);
+    if (tinfo.unfit_for_area)
+        pm_warn(ctx, "storage CRS %s (%s) is unfit for measuring area: planar areas will be "
+                     "wrong; parkmap reports the ellipsoidal area as the reference",
+                out->storage_crs, tinfo.name);
+    if ((rc = pm_transform_new(&tr, ctx, sdef, out->storage_crs)))
+        goto done;
+    if ((rc = pm_sha256_file(sha, ctx, o->src_path)))
+        goto done;
+    pm_store_import_opts so = PM_STORE_IMPORT_OPTS_INIT;
+    so.db_path = o->db_path;
+    so.layer = o->layer ? o->layer : "parks";
+    so.srid = tinfo.epsg;
+    so.source_path = o->src_path;
+    so.source_sha256 = sha;
+    so.source_crs = o->s_srs ? o->s_srs : (sinfo.epsg ? NULL : sdef);
+    char sepsg[32];
+    if (!so.source_crs) {
+        snprintf(sepsg, sizeof sepsg, "EPSG:%d", sinfo.epsg);
+        so.source_crs = sepsg;
+    }
+    so.storage_crs = out->storage_crs;
+    so.overwrite = o->overwrite;
+    if ((rc = pm_store_import_begin(&imp, ctx, &so, pm_source_schema(src))))
+        goto done;
+    long total = pm_source_count(src), done_n = 0;
+    for (;;) {
+        int got = pm_source_next(src, ctx, &f, o->skip_invalid, &out->skipped);
+        if (got < 0) {
+            rc = got;
+            goto done;
+        }
+        if (got == 0)
+            break;
+        if (sinfo.is_geographic && (rc = check_lonlat(ctx, o->src_path, (long)f.fid, f.geom)))
+            goto done;
+        if ((rc = pm_transform_geom(tr, ctx, f.geom))) {
+            char where[600];
+            snprintf(where, sizeof where, "%s feature %lld", o->src_path, (long long)f.fid);
+            pm_err_clear(ctx);
+            rc = pm_err(ctx, PM_EINPUT, "coordinate cannot be transformed", where,
+                        "outside the domain of %s", out->storage_crs);
+            goto done;
+        }
+        if ((rc = pm_store_import_add(imp, ctx, &f)))
+            goto done;
+        pm_feature_clear(&f);
+        done_n++;
+        if (o->progress && (done_n & 1023) == 0 && total > 0 &&
+            !o->progress((double)done_n / (double)total, "import", o->progress_user)) {
+            rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
+            goto done;
+        }
+    }
+    if (done_n == 0) {
+        rc = pm_err(ctx, PM_EINPUT, "nothing to import", o->src_path,
+                    out->skipped ? "every feature was skipped" : "the layer has no features");
+        goto done;
+    }
+    if ((rc = pm_store_import_commit(imp, ctx, o->allow_invalid, &out->imported)))
+        goto done;
+    if (o->progress)
+        o->progress(1.0, "import", o->progress_user);
+done:
+    pm_feature_clear(&f);
+    pm_store_import_free(imp);
+    pm_transform_free(tr);
+    pm_source_free(src);
+    return rc;
+}

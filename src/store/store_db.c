@@ -1,0 +1,199 @@
+/* Opening and closing parkmap databases, and the SQL plumbing the other
+ * store files share. */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <spatialite.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
+{
+    return pm_err(ctx, PM_EIO, what, st->path, "%s", st->db ? sqlite3_errmsg(st->db) : "no db");
+}
+
+int pm_store_connect(pm_store *st, pm_ctx *ctx, const char *path, int flags)
+{
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        int rc = pm_store_sqlerr(st, ctx, "cannot open database");
+        sqlite3_close(st->db);
+        st->db = NULL;
+        return rc;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    /* A database another process is writing is waited for briefly, then
+     * reported as locked rather than hanging forever. */
+    sqlite3_busy_timeout(st->db, 2000);
+    st->splite = spatialite_alloc_connection();
+    spatialite_init_ex(st->db, st->splite, 0);
+    return 0;
+}
+
+int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
+{
+    int rc = 0;
+    if (st->db) {
+        sqlite3_stmt *s = NULL;
+        while ((s = sqlite3_next_stmt(st->db, NULL)))
+            sqlite3_finalize(s);
+        if (sqlite3_close(st->db) != SQLITE_OK)
+            rc = pm_store_sqlerr(st, ctx, "cannot close database");
+        st->db = NULL;
+    }
+    if (st->splite) {
+        spatialite_cleanup_ex(st->splite);
+        st->splite = NULL;
+    }
+    return rc;
+}
+
+int pm_store_exec(pm_store *st, pm_ctx *ctx, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = pm_err(ctx, PM_EIO, "database error", st->path, "%s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+int pm_store_prepare(pm_store *st, pm_ctx *ctx, const char *sql, sqlite3_stmt **out)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+        return pm_store_sqlerr(st, ctx, "database error");
+    return 0;
+}
+
+char *pm_store_quote_ident(const char *name)
+{
+    size_t n = strlen(name), q = 0;
+    for (size_t i = 0; i < n; i++)
+        q += name[i] == '"';
+    char *out = malloc(n + q + 3), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '"')
+            *p++ = '"';
+        *p++ = name[i];
+    }
+    *p++ = '"';
+    *p = '\0';
+    return out;
+}
+
+int pm_store_has_column(pm_store *st, pm_ctx *ctx, const char *table, const char *col)
+{
+    sqlite3_stmt *s = NULL;
+    int found = 0, rc;
+    /* pragma_table_info takes the table name as a bound value. */
+    if ((rc = pm_store_prepare(st, ctx, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", &s)))
+        return rc;
+    sqlite3_bind_text(s, 1, table, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, col, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return found;
+}
+
+int pm_store_check_schema(pm_store *st, pm_ctx *ctx)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = 0, step;
+    step = sqlite3_prepare_v2(st->db,
+                              "SELECT value FROM parkmap_meta WHERE layer = '' AND key = "
+                              "'schema_version'",
+                              -1, &s, NULL);
+    if (step != SQLITE_OK) {
+        int code = sqlite3_errcode(st->db);
+        if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+            rc = pm_err(ctx, PM_EIO, "cannot read database", st->path, "%s",
+                        sqlite3_errmsg(st->db));
+        else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+            rc = pm_err(ctx, PM_EIO, "database is locked", st->path, "%s",
+                        sqlite3_errmsg(st->db));
+        else
+            rc = pm_err(ctx, PM_EIO, "not a parkmap database", st->path,
+                        "no parkmap_meta table; create it with 'parkmap import'");
+        goto done;
+    }
+    step = sqlite3_step(s);
+    if (step != SQLITE_ROW) {
+        rc = pm_err(ctx, PM_EIO, "not a parkmap database", st->path, "no schema_version");
+        goto done;
+    }
+    int v = sqlite3_column_int(s, 0);
+    if (v > PM_STORE_SCHEMA_VERSION)
+        rc = pm_err(ctx, PM_EIO, "database is newer than this parkmap", st->path,
+                    "schema version %d, this parkmap understands up to %d", v,
+                    PM_STORE_SCHEMA_VERSION);
+done:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable)
+{
+    int rc = 0;
+    struct stat sb;
+    pm_store *st = calloc(1, sizeof(*st));
+    *out = NULL;
+    if (!st || !(st->path = strdup(path))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "store");
+        goto done;
+    }
+    /* SQLite would happily create an empty database for a mistyped path. */
+    if (stat(path, &sb) != 0) {
+        rc = pm_err(ctx, PM_EIO, "cannot open database", path, "%s", strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rc = pm_err(ctx, PM_EIO, "cannot open database", path, "not a regular file");
+        goto done;
+    }
+    if ((rc = pm_store_connect(st, ctx, path,
+                               writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)))
+        goto done;
+    if ((rc = pm_store_check_schema(st, ctx)))
+        goto done;
+    *out = st;
+    st = NULL;
+done:
+    pm_store_free(st);
+    return rc;
+}
+
+void pm_store_free(pm_store *st)
+{
+    if (!st)
+        return;
+    pm_store_disconnect(st, NULL);
+    free(st->path);
+    free(st);
+}
+
+const char *pm_store_path(const pm_store *st)
+{
+    return st->path;
+}
+
+const char *pm_store_spatialite_version(void)
+{
+    return spatialite_version();
+}
+
+const char *pm_store_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
+
+void pm_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}

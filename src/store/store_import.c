@@ -1,0 +1,455 @@
+/* Import: one layer written into a temporary copy of the database inside a
+ * single transaction, then renamed over the original. rename(2) is atomic,
+ * so a crash, a kill or a failed feature leaves the original untouched. */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pm_store_import {
+    pm_store st;
+    char *final_path;
+    char *tmp_path;
+    char *table; /* quoted */
+    char *layer;
+    int srid;
+    sqlite3_stmt *insert;
+    size_t nfields;
+    long count;
+    int committed;
+    const pm_store_import_opts *opts;
+};
+
+static const char *const reserved[] = {"pk", "source_fid", "geom"};
+
+static int copy_file(pm_ctx *ctx, const char *from, int to_fd, const char *to_path)
+{
+    char buf[1 << 16];
+    int in = open(from, O_RDONLY);
+    int rc = 0;
+    if (in < 0)
+        return pm_err(ctx, PM_EIO, "cannot read database", from, "%s", strerror(errno));
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            rc = pm_err(ctx, PM_EIO, "cannot read database", from, "%s", strerror(errno));
+            break;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(to_fd, buf + off, (size_t)(n - off));
+            if (w < 0) {
+                rc = pm_err(ctx, PM_EIO, "cannot write database", to_path, "%s", strerror(errno));
+                goto done;
+            }
+            off += w;
+        }
+    }
+done:
+    close(in);
+    return rc;
+}
+
+/* Column names for the table: the schema's, with collisions against our own
+ * columns or each other (SQLite compares names case-insensitively) renamed. */
+static char **column_names(pm_ctx *ctx, const pm_schema *schema)
+{
+    char **names = calloc(schema->nfields + 1, sizeof(char *));
+    if (!names)
+        return NULL;
+    for (size_t i = 0; i < schema->nfields; i++) {
+        const char *base = schema->fields[i].name;
+        char cand[256];
+        snprintf(cand, sizeof cand, "%s", *base ? base : "field");
+        for (int k = 2;; k++) {
+            int clash = 0;
+            for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
+                clash |= strcasecmp(cand, reserved[r]) == 0;
+            for (size_t j = 0; j < i; j++)
+                clash |= strcasecmp(cand, names[j]) == 0;
+            if (!clash)
+                break;
+            snprintf(cand, sizeof cand, "%s_%d", *base ? base : "field", k);
+        }
+        if (strcmp(cand, base) != 0)
+            pm_warn(ctx, "field '%s' stored as '%s' (name taken)", base, cand);
+        names[i] = strdup(cand);
+        if (!names[i]) {
+            pm_strv_free(names, i);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+static int drop_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(st, ctx, "SELECT DropTable(NULL, ?)", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
+        rc = pm_store_sqlerr(st, ctx, "cannot replace layer");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(
+        st, ctx,
+        "SELECT CASE WHEN EXISTS(SELECT 1 FROM spatial_ref_sys WHERE srid = ?1) THEN 1 "
+        "ELSE InsertEpsgSrid(?1) END",
+        &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, srid);
+    if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1) {
+        char where[64];
+        snprintf(where, sizeof where, "EPSG:%d", srid);
+        rc = pm_err(ctx, PM_EUSAGE, "CRS unknown to SpatiaLite", where,
+                    "the storage CRS needs an EPSG code SpatiaLite knows");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *schema)
+{
+    pm_store *st = &imp->st;
+    char **names = column_names(ctx, schema);
+    char *sql = NULL, *ins = NULL;
+    size_t cap = 256, icap = 256;
+    int rc = 0;
+    if (!names)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
+    for (size_t i = 0; i < schema->nfields; i++)
+        cap += 2 * strlen(names[i]) + 16, icap += 2 * strlen(names[i]) + 8;
+    sql = malloc(cap);
+    ins = malloc(icap);
+    if (!sql || !ins) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
+        goto done;
+    }
+    size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
+                                          "source_fid INTEGER NOT NULL",
+                                imp->table);
+    size_t m = (size_t)snprintf(ins, icap, "INSERT INTO %s (source_fid", imp->table);
+    for (size_t i = 0; i < schema->nfields; i++) {
+        char *q = pm_store_quote_ident(names[i]);
+        if (!q) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
+            goto done;
+        }
+        const char *t = schema->fields[i].type == PM_FIELD_INTEGER ? "INTEGER"
+                        : schema->fields[i].type == PM_FIELD_REAL  ? "REAL"
+                                                                   : "TEXT";
+        n += (size_t)snprintf(sql + n, cap - n, ", %s %s", q, t);
+        m += (size_t)snprintf(ins + m, icap - m, ", %s", q);
+        free(q);
+    }
+    snprintf(sql + n, cap - n, ")");
+    if ((rc = pm_store_exec(st, ctx, sql)))
+        goto done;
+    {
+        sqlite3_stmt *s = NULL;
+        if ((rc = pm_store_prepare(st, ctx,
+                                   "SELECT AddGeometryColumn(?, 'geom', ?, 'MULTIPOLYGON', 'XY')",
+                                   &s)))
+            goto done;
+        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 2, imp->srid);
+        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
+            rc = pm_store_sqlerr(st, ctx, "cannot register geometry column");
+        sqlite3_finalize(s);
+        if (rc)
+            goto done;
+    }
+    m += (size_t)snprintf(ins + m, icap - m, ", geom) VALUES (?");
+    for (size_t i = 0; i < schema->nfields; i++)
+        m += (size_t)snprintf(ins + m, icap - m, ", ?");
+    snprintf(ins + m, icap - m, ", GeomFromWKB(?, %d))", imp->srid);
+    rc = pm_store_prepare(st, ctx, ins, &imp->insert);
+done:
+    pm_strv_free(names, schema->nfields);
+    free(sql);
+    free(ins);
+    return rc;
+}
+
+int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_import_opts *opts,
+                          const pm_schema *schema)
+{
+    int rc = 0, fd = -1, exists;
+    struct stat sb;
+    pm_store_import *imp = calloc(1, sizeof(*imp));
+    *out = NULL;
+    if (!imp)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
+    imp->opts = opts;
+    imp->srid = opts->srid;
+    imp->nfields = schema->nfields;
+    imp->final_path = strdup(opts->db_path);
+    imp->layer = strdup(opts->layer);
+    imp->table = pm_store_quote_ident(opts->layer);
+    imp->tmp_path = malloc(strlen(opts->db_path) + 16);
+    imp->st.path = strdup(opts->db_path);
+    if (!imp->final_path || !imp->layer || !imp->table || !imp->tmp_path || !imp->st.path) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
+        goto done;
+    }
+    exists = stat(opts->db_path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode)) {
+        rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path, "not a regular file");
+        goto done;
+    }
+    sprintf(imp->tmp_path, "%s.tmp-XXXXXX", opts->db_path);
+    fd = mkstemp(imp->tmp_path);
+    if (fd < 0) {
+        rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path, "%s", strerror(errno));
+        free(imp->tmp_path);
+        imp->tmp_path = NULL;
+        goto done;
+    }
+    /* mkstemp makes 0600; the database keeps the mode it had, or gets the
+     * usual 0644, so replacing it does not change who may read it. */
+    (void)fchmod(fd, exists ? (sb.st_mode & 07777) : 0644);
+    if (exists && (rc = copy_file(ctx, opts->db_path, fd, imp->tmp_path)))
+        goto done;
+    if (close(fd) != 0) {
+        fd = -1;
+        rc = pm_err(ctx, PM_EIO, "cannot write database", imp->tmp_path, "%s", strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if ((rc = pm_store_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
+        goto done;
+    /* The temporary copy is renamed into place whole, so the journal only
+     * has to survive our own rollback, not a crash. */
+    if ((rc = pm_store_exec(&imp->st, ctx, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))
+        goto done;
+    if (exists) {
+        free(imp->st.path);
+        imp->st.path = strdup(opts->db_path); /* messages name the user's file */
+        if ((rc = pm_store_check_schema(&imp->st, ctx)))
+            goto done;
+    } else {
+        if ((rc = pm_store_exec(&imp->st, ctx,
+                                "SELECT InitSpatialMetadata(1, 'NONE');"
+                                "CREATE TABLE parkmap_meta (layer TEXT NOT NULL, key TEXT NOT "
+                                "NULL, value TEXT, PRIMARY KEY (layer, key))")))
+            goto done;
+    }
+    if ((rc = pm_store_exec(&imp->st, ctx, "BEGIN")))
+        goto done;
+    sqlite3_stmt *s = NULL;
+    if ((rc = pm_store_prepare(&imp->st, ctx,
+                               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                               "lower(name) = lower(?)",
+                               &s)))
+        goto done;
+    sqlite3_bind_text(s, 1, opts->layer, -1, SQLITE_TRANSIENT);
+    int layer_exists = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (layer_exists && !opts->overwrite) {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", opts->db_path, opts->layer);
+        rc = pm_err(ctx, PM_EEXIST, "layer already exists", where, "use --overwrite to replace it");
+        goto done;
+    }
+    if (layer_exists && (rc = drop_layer(&imp->st, ctx, opts->layer)))
+        goto done;
+    if ((rc = ensure_srid(&imp->st, ctx, opts->srid)) || (rc = ensure_srid(&imp->st, ctx, 4326)))
+        goto done;
+    if ((rc = create_table(imp, ctx, schema)))
+        goto done;
+    *out = imp;
+    imp = NULL;
+done:
+    if (fd >= 0)
+        close(fd);
+    pm_store_import_free(imp);
+    return rc;
+}
+
+int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
+{
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    int rc = 0;
+    sqlite3_stmt *s = imp->insert;
+    if (f->nvalues != imp->nfields)
+        return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->final_path,
+                      "%zu values for %zu fields", f->nvalues, imp->nfields);
+    if ((rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
+        return rc;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, f->fid);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        const pm_value *v = &f->values[i];
+        int col = (int)i + 2;
+        if (v->is_null)
+            sqlite3_bind_null(s, col);
+        else if (v->type == PM_FIELD_INTEGER)
+            sqlite3_bind_int64(s, col, v->i);
+        else if (v->type == PM_FIELD_REAL)
+            sqlite3_bind_double(s, col, v->d);
+        else
+            sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_blob(s, (int)f->nvalues + 2, wkb, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+    } else if (sqlite3_changes(imp->st.db) != 1) {
+        rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+    } else {
+        imp->count++;
+    }
+    sqlite3_clear_bindings(s);
+    free(wkb);
+    return rc;
+}
+
+static int check_validity(pm_store_import *imp, pm_ctx *ctx)
+{
+    char sql[512];
+    sqlite3_stmt *s = NULL;
+    int rc;
+    snprintf(sql, sizeof sql,
+             "SELECT source_fid, ST_IsValidReason(geom) FROM %s WHERE ST_IsValid(geom) <> 1 "
+             "ORDER BY source_fid LIMIT 1",
+             imp->table);
+    if ((rc = pm_store_prepare(&imp->st, ctx, sql, &s)))
+        return rc;
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        char where[600];
+        const char *src = imp->opts->source_path ? imp->opts->source_path : imp->final_path;
+        snprintf(where, sizeof where, "%s feature %lld", src,
+                 (long long)sqlite3_column_int64(s, 0));
+        const unsigned char *why = sqlite3_column_text(s, 1);
+        rc = pm_err(ctx, PM_EINPUT, "invalid geometry", where,
+                    "%s; store it as is with --allow-invalid", why ? (const char *)why : "?");
+    } else if (step != SQLITE_DONE) {
+        rc = pm_store_sqlerr(&imp->st, ctx, "cannot check geometries");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int put_meta(pm_store_import *imp, pm_ctx *ctx, const char *layer, const char *key,
+                    const char *value)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(&imp->st, ctx,
+                              "INSERT OR REPLACE INTO parkmap_meta (layer, key, value) "
+                              "VALUES (?, ?, ?)",
+                              &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    if (value)
+        sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 3);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = pm_store_sqlerr(&imp->st, ctx, "cannot write metadata");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int fsync_path(const char *path, int dir)
+{
+    int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid, long *out_count)
+{
+    int rc = 0;
+    char buf[64];
+    const pm_store_import_opts *o = imp->opts;
+    sqlite3_finalize(imp->insert);
+    imp->insert = NULL;
+    if (!allow_invalid && (rc = check_validity(imp, ctx)))
+        return rc;
+    {
+        sqlite3_stmt *s = NULL;
+        if ((rc = pm_store_prepare(&imp->st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", &s)))
+            return rc;
+        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
+            rc = pm_store_sqlerr(&imp->st, ctx, "cannot build spatial index");
+        sqlite3_finalize(s);
+        if (rc)
+            return rc;
+    }
+    time_t now = time(NULL);
+    struct tm tmv;
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+    char count[32], ver[16];
+    snprintf(count, sizeof count, "%ld", imp->count);
+    snprintf(ver, sizeof ver, "%d", PM_STORE_SCHEMA_VERSION);
+    if ((rc = put_meta(imp, ctx, "", "schema_version", ver)) ||
+        (rc = put_meta(imp, ctx, "", "parkmap_version", PM_VERSION)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "source_path", o->source_path)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "source_sha256", o->source_sha256)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "imported_at", buf)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "source_crs", o->source_crs)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "storage_crs", o->storage_crs)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "feature_count", count)) ||
+        (rc = put_meta(imp, ctx, imp->layer, "parkmap_version", PM_VERSION)))
+        return rc;
+    if ((rc = pm_store_exec(&imp->st, ctx, "COMMIT")))
+        return rc;
+    if ((rc = pm_store_disconnect(&imp->st, ctx)))
+        return rc;
+    if (fsync_path(imp->tmp_path, 0) != 0)
+        return pm_err(ctx, PM_EIO, "cannot write database", imp->tmp_path, "%s", strerror(errno));
+    if (rename(imp->tmp_path, imp->final_path) != 0)
+        return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s",
+                      strerror(errno));
+    imp->committed = 1;
+    {
+        char *d = strdup(imp->final_path);
+        if (d) {
+            (void)fsync_path(dirname(d), 1); /* best effort: the rename is done */
+            free(d);
+        }
+    }
+    if (out_count)
+        *out_count = imp->count;
+    return 0;
+}
+
+void pm_store_import_free(pm_store_import *imp)
+{
+    if (!imp)
+        return;
+    sqlite3_finalize(imp->insert);
+    pm_store_disconnect(&imp->st, NULL);
+    if (imp->tmp_path && !imp->committed)
+        unlink(imp->tmp_path);
+    free(imp->st.path);
+    free(imp->tmp_path);
+    free(imp->final_path);
+    free(imp->table);
+    free(imp->layer);
+    free(imp);
+}

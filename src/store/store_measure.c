@@ -1,0 +1,265 @@
+/* Measures computed in SpatiaLite: areas (planar in the storage CRS and
+ * ellipsoidal on WGS 84) and pairwise relations found through the R*Tree. */
+#include "store_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An optional attribute as a SQL expression: the quoted column if the layer
+ * has it, else NULL. Caller frees. */
+static char *opt_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col)
+{
+    if (col && pm_store_has_column(st, ctx, layer, col) == 1)
+        return pm_store_quote_ident(col);
+    return strdup("NULL");
+}
+
+static int layer_ok(pm_store *st, pm_ctx *ctx, const char *layer)
+{
+    int has = pm_store_has_layer(st, ctx, layer);
+    if (has < 0)
+        return has;
+    if (!has) {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
+    }
+    return 0;
+}
+
+static char *dup_text(sqlite3_stmt *s, int col, int64_t fid)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "#%lld", (long long)fid);
+        return strdup(buf);
+    }
+    return strdup((const char *)sqlite3_column_text(s, col));
+}
+
+int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                       const char *layer, const char *group_by)
+{
+    int rc = layer_ok(st, ctx, layer);
+    char *t = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    pm_area_row *rows = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    if (group_by && pm_store_has_column(st, ctx, layer, group_by) != 1) {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+        return pm_err(ctx, PM_EUSAGE, "no such field", where, "field '%s'", group_by);
+    }
+    t = pm_store_quote_ident(layer);
+    name = opt_column(st, ctx, layer, "name");
+    planned = opt_column(st, ctx, layer, "planned_area_km2");
+    group = group_by ? pm_store_quote_ident(group_by) : strdup("NULL");
+    if (!t || !name || !planned || !group) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
+        goto done;
+    }
+    size_t cap = strlen(t) + strlen(name) + strlen(planned) + strlen(group) + 256;
+    sql = malloc(cap);
+    if (!sql) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
+        goto done;
+    }
+    /* The ellipsoidal area is the reference: ST_Area(g, 1) integrates on
+     * the WGS 84 ellipsoid, so it needs lon/lat. */
+    snprintf(sql, cap,
+             "SELECT source_fid, %s, %s, %s, ST_Area(geom), "
+             "ST_Area(Transform(geom, 4326), 1) FROM %s ORDER BY source_fid, pk",
+             name, group, planned, t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pm_area_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
+        if (!nr) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
+            goto done;
+        }
+        rows = nr;
+        pm_area_row *r = &rows[n++];
+        memset(r, 0, sizeof(*r));
+        r->fid = sqlite3_column_int64(s, 0);
+        r->name = dup_text(s, 1, r->fid);
+        r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
+                       ? strdup("")
+                       : strdup((const char *)sqlite3_column_text(s, 2));
+        r->planned_km2 = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN
+                                                                  : sqlite3_column_double(s, 3);
+        r->planar_m2 = sqlite3_column_double(s, 4);
+        r->ellipsoidal_m2 = sqlite3_column_type(s, 5) == SQLITE_NULL
+                                ? NAN
+                                : sqlite3_column_double(s, 5);
+        if (!r->name || !r->group) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
+            goto done;
+        }
+    }
+    if (step != SQLITE_DONE) {
+        rc = pm_store_sqlerr(st, ctx, "cannot measure areas");
+        goto done;
+    }
+    *out = rows;
+    *out_n = n;
+    rows = NULL;
+done:
+    pm_area_rows_free(rows, n);
+    sqlite3_finalize(s);
+    free(sql);
+    free(t);
+    free(name);
+    free(planned);
+    free(group);
+    return rc;
+}
+
+void pm_area_rows_free(pm_area_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].group);
+    }
+    free(rows);
+}
+
+int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
+                        pm_store *st, const char *layer)
+{
+    int rc = layer_ok(st, ctx, layer);
+    char sql[512];
+    sqlite3_stmt *s = NULL;
+    char *t;
+    if (rc)
+        return rc;
+    if (!(t = pm_store_quote_ident(layer)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "union");
+    snprintf(sql, sizeof sql,
+             "SELECT ST_Area(u), ST_Area(Transform(u, 4326), 1) FROM "
+             "(SELECT ST_Union(geom) AS u FROM %s)",
+             t);
+    free(t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        return rc;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *out_planar_m2 = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 0);
+        *out_ellipsoidal_m2 =
+            sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 1);
+    } else {
+        rc = pm_store_sqlerr(st, ctx, "cannot compute union");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                   const char *layer, double tolerance_m)
+{
+    int rc = layer_ok(st, ctx, layer);
+    char *t = NULL, *name = NULL, *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    pm_pair_row *rows = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    t = pm_store_quote_ident(layer);
+    name = opt_column(st, ctx, layer, "name");
+    if (!t || !name) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
+        goto done;
+    }
+    size_t cap = 4 * strlen(t) + 4 * strlen(name) + 2048;
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
+        goto done;
+    }
+    /* Candidates come from the R*Tree (boxes grown by the tolerance); GEOS
+     * then measures each candidate pair once (a.pk < b.pk). With a
+     * tolerance, "shared" is the stretch of a's boundary lying within the
+     * tolerance of b's boundary, so near-misses from reprojection or
+     * digitising still count; without one, it is the exact common boundary. */
+    snprintf(sql, cap,
+             "WITH cand AS ("
+             " SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"
+             "  a.geom AS ag, b.geom AS bg"
+             " FROM %s AS a JOIN %s AS b ON b.pk IN ("
+             "  SELECT rowid FROM SpatialIndex WHERE f_table_name = ?1"
+             "  AND f_geometry_column = 'geom' AND search_frame = ST_Expand(a.geom, ?2))"
+             " WHERE a.pk < b.pk AND ST_Distance(a.geom, b.geom) <= ?2),"
+             " m AS (SELECT af, bf, an, bn, ST_Distance(ag, bg) AS d,"
+             "  ST_Area(ST_Intersection(ag, bg)) AS ov,"
+             "  CASE WHEN ?2 > 0 THEN"
+             "   ExtractMultiLinestring(ST_Intersection(ST_Boundary(ag),"
+             "    ST_Buffer(ST_Boundary(bg), ?2)))"
+             "  ELSE ExtractMultiLinestring(ST_Intersection(ST_Boundary(ag), ST_Boundary(bg)))"
+             "  END AS sh,"
+             "  ST_Intersects(ag, bg) AS touch FROM cand)"
+             " SELECT af, bf, an, bn, d, ov, ST_Length(sh), AsBinary(sh), touch FROM m"
+             " ORDER BY af, bf",
+             name, name, t, t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(s, 2, tolerance_m);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pm_pair_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
+        if (!nr) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
+            goto done;
+        }
+        rows = nr;
+        pm_pair_row *r = &rows[n++];
+        memset(r, 0, sizeof(*r));
+        r->a_fid = sqlite3_column_int64(s, 0);
+        r->b_fid = sqlite3_column_int64(s, 1);
+        r->a_name = dup_text(s, 2, r->a_fid);
+        r->b_name = dup_text(s, 3, r->b_fid);
+        r->distance_m = sqlite3_column_double(s, 4);
+        r->overlap_m2 = sqlite3_column_type(s, 5) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 5);
+        r->shared_m = sqlite3_column_type(s, 6) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 6);
+        r->touches_point = sqlite3_column_int(s, 8);
+        if (!r->a_name || !r->b_name) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
+            goto done;
+        }
+        if (sqlite3_column_type(s, 7) == SQLITE_BLOB &&
+            (rc = pm_geom_from_wkb(&r->shared, ctx, sqlite3_column_blob(s, 7),
+                                   (size_t)sqlite3_column_bytes(s, 7))))
+            goto done;
+    }
+    if (step != SQLITE_DONE) {
+        rc = pm_store_sqlerr(st, ctx, "cannot compute adjacency");
+        goto done;
+    }
+    *out = rows;
+    *out_n = n;
+    rows = NULL;
+done:
+    pm_pair_rows_free(rows, n);
+    sqlite3_finalize(s);
+    free(sql);
+    free(t);
+    free(name);
+    return rc;
+}
+
+void pm_pair_rows_free(pm_pair_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].a_name);
+        free(rows[i].b_name);
+        pm_geom_free(rows[i].shared);
+    }
+    free(rows);
+}

@@ -1,0 +1,280 @@
+/* Reading layers back: metadata, feature cursors. */
+#include "store_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pm_store_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    char **v = NULL;
+    size_t n = 0;
+    int rc = pm_store_prepare(
+        st, ctx, "SELECT f_table_name FROM geometry_columns ORDER BY f_table_name", &s);
+    if (rc)
+        return rc;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        char **nv = realloc(v, (n + 1) * sizeof(*v));
+        if (!nv) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layers");
+            break;
+        }
+        v = nv;
+        v[n] = strdup((const char *)sqlite3_column_text(s, 0));
+        if (!v[n]) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layers");
+            break;
+        }
+        n++;
+    }
+    sqlite3_finalize(s);
+    if (rc) {
+        pm_strv_free(v, n);
+        return rc;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+}
+
+int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(
+        st, ctx, "SELECT 1 FROM geometry_columns WHERE lower(f_table_name) = lower(?)", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return found;
+}
+
+/* Fail with a clear message when a layer is missing. */
+static int need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+{
+    int has = pm_store_has_layer(st, ctx, layer);
+    if (has < 0)
+        return has;
+    if (!has) {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
+    }
+    return 0;
+}
+
+int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = need_layer(st, ctx, layer);
+    if (rc)
+        return rc;
+    if ((rc = pm_store_prepare(st, ctx,
+                               "SELECT srid FROM geometry_columns WHERE lower(f_table_name) = "
+                               "lower(?)",
+                               &s)))
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int(s, 0);
+    else
+        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
+                         const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    char sql[512];
+    int rc = need_layer(st, ctx, layer);
+    char *t = pm_store_quote_ident(layer);
+    if (rc || !t) {
+        free(t);
+        return rc ? rc : pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "stats");
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT count(*), min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)), "
+             "max(MbrMaxY(geom)) FROM %s",
+             t);
+    free(t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        return rc;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *out_count = (long)sqlite3_column_int64(s, 0);
+        for (int i = 0; i < 4; i++)
+            out_bbox[i] = sqlite3_column_type(s, i + 1) == SQLITE_NULL
+                              ? NAN
+                              : sqlite3_column_double(s, i + 1);
+    } else {
+        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, const char *key)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(st, ctx,
+                              "SELECT value FROM parkmap_meta WHERE layer = ? AND key = ?", &s);
+    *out = NULL;
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer ? layer : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *out = strdup((const char *)sqlite3_column_text(s, 0));
+        if (!*out)
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "meta");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+struct pm_cursor {
+    pm_store *st;
+    sqlite3_stmt *stmt;
+    pm_schema schema;
+};
+
+int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer)
+{
+    int rc = need_layer(st, ctx, layer);
+    sqlite3_stmt *info = NULL;
+    char *t = NULL, *sql = NULL;
+    size_t cap = 256, n;
+    pm_cursor *c = NULL;
+    *out = NULL;
+    if (rc)
+        return rc;
+    c = calloc(1, sizeof(*c));
+    t = pm_store_quote_ident(layer);
+    if (!c || !t) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
+        goto done;
+    }
+    c->st = st;
+    /* Attribute columns are every column but our own and the geometry's. */
+    if ((rc = pm_store_prepare(st, ctx,
+                               "SELECT name, upper(type) FROM pragma_table_info(?) WHERE name "
+                               "NOT IN ('pk', 'source_fid', 'geom') ORDER BY cid",
+                               &info)))
+        goto done;
+    sqlite3_bind_text(info, 1, layer, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(info) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(info, 0);
+        const char *type = (const char *)sqlite3_column_text(info, 1);
+        pm_field_type ft = PM_FIELD_TEXT;
+        if (type && strstr(type, "INT"))
+            ft = PM_FIELD_INTEGER;
+        else if (type && (strstr(type, "REAL") || strstr(type, "FLOA") || strstr(type, "DOUB")))
+            ft = PM_FIELD_REAL;
+        if ((rc = pm_schema_add(&c->schema, ctx, name, ft)))
+            goto done;
+        cap += 2 * strlen(name) + 8;
+    }
+    cap += strlen(t) * 2;
+    sql = malloc(cap);
+    if (!sql) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
+        goto done;
+    }
+    n = (size_t)snprintf(sql, cap, "SELECT source_fid, AsBinary(geom)");
+    for (size_t i = 0; i < c->schema.nfields; i++) {
+        char *q = pm_store_quote_ident(c->schema.fields[i].name);
+        if (!q) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
+            goto done;
+        }
+        n += (size_t)snprintf(sql + n, cap - n, ", %s", q);
+        free(q);
+    }
+    snprintf(sql + n, cap - n, " FROM %s ORDER BY source_fid, pk", t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &c->stmt)))
+        goto done;
+    *out = c;
+    c = NULL;
+done:
+    sqlite3_finalize(info);
+    free(sql);
+    free(t);
+    pm_cursor_free(c);
+    return rc;
+}
+
+const pm_schema *pm_cursor_schema(const pm_cursor *cur)
+{
+    return &cur->schema;
+}
+
+int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
+{
+    sqlite3_stmt *s = cur->stmt;
+    int rc = 0;
+    memset(out, 0, sizeof(*out));
+    int step = sqlite3_step(s);
+    if (step == SQLITE_DONE)
+        return 0;
+    if (step != SQLITE_ROW)
+        return pm_store_sqlerr(cur->st, ctx, "cannot read features");
+    out->fid = sqlite3_column_int64(s, 0);
+    if (sqlite3_column_type(s, 1) == SQLITE_BLOB &&
+        (rc = pm_geom_from_wkb(&out->geom, ctx, sqlite3_column_blob(s, 1),
+                               (size_t)sqlite3_column_bytes(s, 1))))
+        goto fail;
+    out->nvalues = cur->schema.nfields;
+    out->values = out->nvalues ? calloc(out->nvalues, sizeof(pm_value)) : NULL;
+    if (out->nvalues && !out->values) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", cur->st->path, "feature");
+        goto fail;
+    }
+    for (size_t i = 0; i < out->nvalues; i++) {
+        int col = (int)i + 2;
+        pm_value *v = &out->values[i];
+        v->type = cur->schema.fields[i].type;
+        switch (sqlite3_column_type(s, col)) {
+        case SQLITE_NULL:
+            v->is_null = 1;
+            break;
+        case SQLITE_INTEGER:
+            v->i = sqlite3_column_int64(s, col);
+            v->d = (double)v->i;
+            if (v->type == PM_FIELD_TEXT)
+                v->type = PM_FIELD_INTEGER;
+            break;
+        case SQLITE_FLOAT:
+            v->d = sqlite3_column_double(s, col);
+            v->i = (int64_t)v->d;
+            if (v->type != PM_FIELD_REAL)
+                v->type = PM_FIELD_REAL;
+            break;
+        default:
+            v->type = PM_FIELD_TEXT;
+            v->s = strdup((const char *)sqlite3_column_text(s, col));
+            if (!v->s) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", cur->st->path, "feature");
+                goto fail;
+            }
+        }
+    }
+    return 1;
+fail:
+    pm_feature_clear(out);
+    return rc;
+}
+
+void pm_cursor_free(pm_cursor *cur)
+{
+    if (!cur)
+        return;
+    sqlite3_finalize(cur->stmt);
+    pm_schema_clear(&cur->schema);
+    free(cur);
+}
