@@ -28,6 +28,9 @@ int pm_store_connect(pm_store *st, pm_ctx *ctx, const char *path, int flags)
     sqlite3_busy_timeout(st->db, 2000);
     st->splite = spatialite_alloc_connection();
     spatialite_init_ex(st->db, st->splite, 0);
+    /* The library never prints: GEOS notices reach the user through our
+     * errors (ST_IsValidReason), not as stray stderr lines. */
+    spatialite_set_silent_mode(st->splite);
     return 0;
 }
 
@@ -35,9 +38,9 @@ int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
 {
     int rc = 0;
     if (st->db) {
-        sqlite3_stmt *s = NULL;
-        while ((s = sqlite3_next_stmt(st->db, NULL)))
-            sqlite3_finalize(s);
+        /* Every statement is finalized where it was prepared; a BUSY here
+         * is a leak to fix, not to paper over (virtual tables such as
+         * SpatiaLite's own statements must not be finalized by us). */
         if (sqlite3_close(st->db) != SQLITE_OK)
             rc = pm_store_sqlerr(st, ctx, "cannot close database");
         st->db = NULL;

@@ -178,7 +178,8 @@ int pm_geom_from_wkb(pm_geom **out, pm_ctx *ctx, const unsigned char *wkb, size_
             goto done;
         }
         g->nparts = 1;
-        rc = rd_part(&r, base, dims, &g->parts[0]);
+        if ((rc = rd_part(&r, base, dims, &g->parts[0])))
+            goto done;
     } else if (base == 6 || base == 5) { /* MultiPolygon, MultiLineString */
         uint32_t np;
         g->kind = base == 6 ? PM_GEOM_POLYGON : PM_GEOM_LINE;

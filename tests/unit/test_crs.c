@@ -1,0 +1,89 @@
+/* crs: choosing a storage CRS, axis order, geodesy. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "parkmap/crs.h"
+
+static void auto_picks_gauss_kruger_zone_for_pudong(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    char def[32];
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 121.59, 30.9, 121.95, 31.35), 0);
+    assert_string_equal(def, "EPSG:4550"); /* CGCS2000 3-degree GK CM 123E */
+    /* West of 121.5E the CM 120E zone is nearer. */
+    assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 121.0, 31.0, 121.3, 31.2), 0);
+    assert_string_equal(def, "EPSG:4549");
+    /* Outside China: UTM. Berlin is in zone 33N. */
+    assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 13.3, 52.4, 13.5, 52.6), 0);
+    assert_string_equal(def, "EPSG:32633");
+    assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 500, 31, 501, 32), PM_EINPUT);
+    pm_ctx_free(ctx);
+}
+
+static void northing_first_crs_yields_easting_in_x(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    pm_transform *t;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(pm_transform_new(&t, ctx, "EPSG:4326", "EPSG:4550"), 0);
+    double xy[2] = {121.6, 31.2}; /* lon, lat: GIS order in */
+    assert_int_equal(pm_transform_points(t, ctx, xy, 1), 0);
+    /* cs2cs EPSG:4326 EPSG:4550 on "31.2 121.6" prints 3453993.14 366567.70
+     * (northing first); we must get easting first. 1 mm tolerance. */
+    assert_true(fabs(xy[0] - 366567.701) < 1e-3);
+    assert_true(fabs(xy[1] - 3453993.144) < 1e-3);
+    pm_transform_free(t);
+    pm_ctx_free(ctx);
+}
+
+static void describe_flags_unfit_crs(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    pm_crs_info info;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(pm_crs_describe(&info, ctx, "EPSG:3857"), 0);
+    assert_true(info.unfit_for_area);
+    assert_int_equal(info.epsg, 3857);
+    assert_int_equal(pm_crs_describe(&info, ctx, "EPSG:4326"), 0);
+    assert_true(info.is_geographic && info.unfit_for_area);
+    assert_int_equal(pm_crs_describe(&info, ctx, "EPSG:4550"), 0);
+    assert_true(info.is_projected && !info.unfit_for_area);
+    assert_int_equal(pm_crs_describe(&info, ctx, "EPSG:999999"), PM_EUSAGE);
+    pm_ctx_free(ctx);
+}
+
+static void geodesic_area_matches_planimeter(void **state)
+{
+    (void)state;
+    /* 0.01 x 0.01 degree box at 121.6E 31.2N; GeographicLib's Planimeter
+     * gives 1056612.4 m². Agreement to 1e-6 relative is well inside the
+     * algorithm's nanometre accuracy and the printed digits. */
+    double xy[] = {121.6, 31.2, 121.61, 31.2, 121.61, 31.21, 121.6, 31.21, 121.6, 31.2};
+    pm_ring ring = {5, xy};
+    pm_part part = {1, &ring};
+    pm_geom g = {PM_GEOM_POLYGON, 1, &part};
+    double a = pm_geod_area(&g);
+    assert_true(fabs(a - 1056612.4) / 1056612.4 < 1e-6);
+    /* Geodesic distance: one degree of latitude at the equator is 110574.4 m. */
+    assert_true(fabs(pm_geod_distance(0, 0, 0, 1) - 110574.389) < 0.01);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(auto_picks_gauss_kruger_zone_for_pudong),
+        cmocka_unit_test(northing_first_crs_yields_easting_in_x),
+        cmocka_unit_test(describe_flags_unfit_crs),
+        cmocka_unit_test(geodesic_area_matches_planimeter),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
