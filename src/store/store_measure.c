@@ -70,11 +70,11 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
         goto done;
     }
-    /* The ellipsoidal area is the reference: ST_Area(g, 1) integrates on
-     * the WGS 84 ellipsoid, so it needs lon/lat. */
+    /* The ellipsoidal area is the reference, computed on lon/lat by
+     * GeographicLib's algorithm (PM_GeodArea, see store_db.c). */
     snprintf(sql, cap,
              "SELECT source_fid, %s, %s, %s, ST_Area(geom), "
-             "ST_Area(Transform(geom, 4326), 1) FROM %s ORDER BY source_fid, pk",
+             "PM_GeodArea(AsBinary(Transform(geom, 4326))) FROM %s ORDER BY source_fid, pk",
              name, group, planned, t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;
@@ -143,7 +143,7 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
     if (!(t = pm_store_quote_ident(layer)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "union");
     snprintf(sql, sizeof sql,
-             "SELECT ST_Area(u), ST_Area(Transform(u, 4326), 1) FROM "
+             "SELECT ST_Area(u), PM_GeodArea(AsBinary(Transform(u, 4326))) FROM "
              "(SELECT ST_Union(geom) AS u FROM %s)",
              t);
     free(t);
