@@ -115,9 +115,9 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
 typedef struct {
     int64_t a_fid, b_fid; /* a_fid < b_fid */
     char *a_name, *b_name;
-    double distance_m;    /* 0 when they touch or overlap */
-    double overlap_m2;    /* area of the interiors' intersection */
-    double shared_m;      /* length of boundary shared (within tolerance) */
+    double distance_m;    /* 0 when they touch or overlap (storage CRS metres) */
+    double overlap_m2;    /* ellipsoidal area of the interiors' intersection */
+    double shared_m;      /* geodesic length of boundary shared (within tolerance) */
     int touches_point;    /* boundaries meet in at least one point */
     pm_geom *shared;      /* shared boundary as lines (storage CRS), or NULL */
 } pm_pair_row;

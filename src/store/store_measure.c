@@ -187,7 +187,9 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
      * then measures each candidate pair once (a.pk < b.pk). With a
      * tolerance, "shared" is the stretch of a's boundary lying within the
      * tolerance of b's boundary, so near-misses from reprojection or
-     * digitising still count; without one, it is the exact common boundary. */
+     * digitising still count; without one, it is the exact common boundary.
+     * Lengths and areas are measured on the ellipsoid (ground metres, not
+     * grid metres: Gauss-Krüger grid lengths run ~0.02 % long in Pudong). */
     snprintf(sql, cap,
              "WITH cand AS ("
              " SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"
@@ -197,14 +199,16 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
              "  AND f_geometry_column = 'geom' AND search_frame = ST_Expand(a.geom, ?2))"
              " WHERE a.pk < b.pk AND ST_Distance(a.geom, b.geom) <= ?2),"
              " m AS (SELECT af, bf, an, bn, ST_Distance(ag, bg) AS d,"
-             "  ST_Area(ST_Intersection(ag, bg)) AS ov,"
+             "  PM_GeodArea(AsBinary(Transform(ExtractMultiPolygon(ST_Intersection(ag, bg)),"
+             "   4326))) AS ov,"
              "  CASE WHEN ?2 > 0 THEN"
              "   ExtractMultiLinestring(ST_Intersection(ST_Boundary(ag),"
              "    ST_Buffer(ST_Boundary(bg), ?2)))"
              "  ELSE ExtractMultiLinestring(ST_Intersection(ST_Boundary(ag), ST_Boundary(bg)))"
              "  END AS sh,"
              "  ST_Intersects(ag, bg) AS touch FROM cand)"
-             " SELECT af, bf, an, bn, d, ov, ST_Length(sh), AsBinary(sh), touch FROM m"
+             " SELECT af, bf, an, bn, d, ov, ST_Length(Transform(sh, 4326), 1), AsBinary(sh),"
+             "  touch FROM m"
              " ORDER BY af, bf",
              name, name, t, t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
