@@ -11,6 +11,10 @@
 extern "C" {
 #endif
 
+/** Labels use this Pango family list unless the layer sets text-font: the
+ * CJK face first, so Chinese park names have glyphs. */
+#define PM_RENDER_DEFAULT_FONT "Noto Sans CJK SC, Noto Sans, sans-serif"
+
 typedef struct {
     const char *out_path; /**< .png, .svg or .pdf: the extension picks the format */
     int width_px;         /**< 0: from the style's page block */
@@ -22,8 +26,64 @@ typedef struct {
 
 /** Render the layers the style names from the database to out_path. The
  * file is written beside and moved into place, so a failure never leaves a
- * truncated map where a good one was. */
+ * truncated map where a good one was. An existing file without overwrite
+ * fails with PM_EEXIST; an unknown extension with PM_EUSAGE. PNG, SVG and
+ * PDF output is byte-for-byte reproducible (no timestamps). */
 int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts);
+
+/* ---- scene facts -------------------------------------------------------- */
+
+/** One legend row. */
+typedef struct {
+    char *label;
+    pm_color color;
+    size_t count; /**< features of the legend layer in this class */
+} pm_legend_entry;
+
+/** A placed label's box in page pixels (x, y: top-left). */
+typedef struct {
+    char *text;
+    double x, y, w, h;
+    double anchor_x, anchor_y; /**< the interior point it is centred on */
+} pm_label_box;
+
+/** What a render draws, computed without drawing it. Page pixels have
+ * their origin at the top-left, y down. */
+typedef struct {
+    int width_px, height_px;
+    double dpi;
+    int srid;                /**< storage CRS of the layers (EPSG) */
+    double extent[4];        /**< map extent drawn, storage CRS: minx, miny, maxx, maxy */
+    double frame[4];         /**< map frame in page px: x, y, w, h */
+    double grid_m_per_px;    /**< storage-CRS units per pixel (same in x and y) */
+    double m_per_px;         /**< true ground metres per pixel at the map centre (geodesic,
+                                  east-west) */
+    double scale_bar_m;      /**< the scale bar's ground length (1, 2 or 5 x 10^n m); 0 if
+                                  not shown */
+    double scale_bar_px;     /**< its length on the page */
+    char scale_bar_label[32];
+    double north_deg;        /**< direction of true north at the map centre, degrees
+                                  clockwise from page-up (negative: true north lies left of
+                                  grid north, as east of a Gauss-Krüger central meridian) */
+    size_t nlegend;
+    pm_legend_entry *legend;
+    size_t nlabels;          /**< labels placed */
+    pm_label_box *labels;
+    size_t nlabels_dropped;  /**< labels dropped for colliding or leaving the frame */
+    size_t nfeatures;        /**< features drawn, all layers */
+} pm_render_info;
+
+/** Lay the map out exactly as pm_render_map would (extent, scale, scale bar,
+ * north arrow, legend, label placement) without writing a file. opts may
+ * have out_path NULL. Caller owns out's contents (pm_render_info_clear). */
+int pm_render_layout(pm_render_info *out, pm_ctx *ctx, pm_store *st, const pm_style *style,
+                     const pm_render_opts *opts);
+/** Release an info's contents. NULL-safe. */
+void pm_render_info_clear(pm_render_info *info);
+
+/** How many glyphs of `text` the fonts behind `family` (NULL: the default)
+ * cannot draw, as Pango lays it out. 0 means every character renders. */
+int pm_render_unknown_glyphs(int *out, pm_ctx *ctx, const char *family, const char *text);
 
 /** cairo's and pango's versions (borrowed). */
 const char *pm_render_cairo_version(void);

@@ -1,0 +1,247 @@
+/* pm_render_map: choose the surface from the extension, build the scene on
+ * it, draw, and move the finished file into place. */
+#include "render_internal.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef enum { FMT_PNG = 1, FMT_SVG, FMT_PDF } fmt;
+
+static fmt format_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/'))
+        return 0;
+    return strcasecmp(dot, ".png") == 0   ? FMT_PNG
+           : strcasecmp(dot, ".svg") == 0 ? FMT_SVG
+           : strcasecmp(dot, ".pdf") == 0 ? FMT_PDF
+                                          : 0;
+}
+
+/* cairo writes through this, so a full disk is noticed (cairo's own file
+ * writers would report it only as a generic write error). */
+typedef struct {
+    int fd;
+    int err;
+} sink;
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    sink *s = closure;
+    while (len > 0) {
+        ssize_t w = write(s->fd, data, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            s->err = errno;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        data += w;
+        len -= (unsigned int)w;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static int cairo_fail(pm_ctx *ctx, const char *path, cairo_status_t st, const sink *s)
+{
+    if (s && s->err)
+        return pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(s->err));
+    return pm_err(ctx, st == CAIRO_STATUS_NO_MEMORY ? PM_ENOMEM : PM_EIO, "cannot draw map", path,
+                  "cairo: %s", cairo_status_to_string(st));
+}
+
+int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts)
+{
+    int rc = 0, fd = -1, renamed = 0;
+    char *tmp = NULL;
+    cairo_surface_t *surface = NULL;
+    cairo_t *cr = NULL;
+    pm_scene sc;
+    pm_render_info info;
+    sink out = {-1, 0};
+    struct stat sb;
+    memset(&sc, 0, sizeof sc);
+    memset(&info, 0, sizeof info);
+    if (!opts || !opts->out_path || !*opts->out_path)
+        return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no output path");
+    const char *path = opts->out_path;
+    fmt f = format_of(path);
+    if (!f)
+        return pm_err(ctx, PM_EUSAGE, "unsupported map format", path,
+                      "the extension must be .png, .svg or .pdf");
+    if (stat(path, &sb) == 0) {
+        if (!opts->overwrite)
+            return pm_err(ctx, PM_EEXIST, "output exists", path, "use --overwrite to replace it");
+        if (!S_ISREG(sb.st_mode))
+            return pm_err(ctx, PM_EIO, "cannot write map", path, "not a regular file");
+    }
+    if (!(tmp = malloc(strlen(path) + 16)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", path, "render");
+    /* Written beside the target, on the same file system, so rename(2)
+     * replaces it atomically: readers see the old map or the new, whole. */
+    sprintf(tmp, "%s.tmp-XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        goto done;
+    }
+    (void)fchmod(fd, 0644); /* mkstemp's 0600 would hide the map from others */
+    out.fd = fd;
+
+    int w = opts->width_px > 0 ? opts->width_px : pm_style_page(style)->width_px;
+    int h = opts->height_px > 0 ? opts->height_px : pm_style_page(style)->height_px;
+    double dpi = opts->dpi > 0 ? opts->dpi : pm_style_page(style)->dpi;
+    if (w < 16 || h < 16 || w > 20000 || h > 20000 || dpi < 10 || dpi > 2400) {
+        rc = pm_err(ctx, PM_EUSAGE, "bad page size", path,
+                    "%d x %d px at %g dpi (16..20000 px, 10..2400 dpi)", w, h, dpi);
+        goto done;
+    }
+    double pt_w = w * 72.0 / dpi, pt_h = h * 72.0 / dpi;
+    switch (f) {
+    case FMT_PNG:
+        surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+        break;
+    case FMT_SVG:
+        surface = cairo_svg_surface_create_for_stream(sink_write, &out, pt_w, pt_h);
+        cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_1);
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
+        break;
+    case FMT_PDF:
+        surface = cairo_pdf_surface_create_for_stream(sink_write, &out, pt_w, pt_h);
+        cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5);
+        /* cairo stamps the current time as CreationDate unless told
+         * otherwise; an empty date is dropped, so two renders of the same
+         * data are the same bytes. */
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "");
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "parkmap");
+        if (pm_style_page(style)->title)
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+                                           pm_style_page(style)->title);
+        break;
+    }
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        rc = cairo_fail(ctx, path, cairo_surface_status(surface), &out);
+        goto done;
+    }
+    cr = cairo_create(surface);
+    if (f != FMT_PNG)
+        cairo_scale(cr, 72.0 / dpi, 72.0 / dpi); /* draw in page px; the file is in points */
+    if ((rc = pm_scene_build(&sc, ctx, st, style, opts, &info, cr)) ||
+        (rc = pm_scene_draw(&sc, cr)))
+        goto done;
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        rc = cairo_fail(ctx, path, cairo_status(cr), &out);
+        goto done;
+    }
+    cairo_destroy(cr);
+    cr = NULL;
+    if (f == FMT_PNG) {
+        cairo_surface_flush(surface);
+        cairo_status_t s = cairo_surface_write_to_png_stream(surface, sink_write, &out);
+        if (s != CAIRO_STATUS_SUCCESS) {
+            rc = cairo_fail(ctx, path, s, &out);
+            goto done;
+        }
+    }
+    cairo_surface_finish(surface);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS || out.err) {
+        rc = cairo_fail(ctx, path, cairo_surface_status(surface), &out);
+        goto done;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        fd = -1;
+        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
+        goto done;
+    }
+    renamed = 1;
+done:
+    if (cr)
+        cairo_destroy(cr);
+    if (surface) {
+        cairo_surface_finish(surface); /* flushes into the temp file we then remove */
+        cairo_surface_destroy(surface);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (tmp && !renamed)
+        unlink(tmp);
+    free(tmp);
+    pm_scene_free(&sc);
+    pm_render_info_clear(&info);
+    return rc;
+}
+
+int pm_render_layout(pm_render_info *out, pm_ctx *ctx, pm_store *st, const pm_style *style,
+                     const pm_render_opts *opts)
+{
+    pm_scene sc;
+    int rc;
+    memset(out, 0, sizeof(*out));
+    /* A recording surface measures text with the same (unhinted) metrics
+     * as the file surfaces, and draws nothing. */
+    cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    cairo_t *cr = cairo_create(rec);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        rc = cairo_fail(ctx, "layout", cairo_status(cr), NULL);
+        memset(&sc, 0, sizeof sc);
+    } else {
+        rc = pm_scene_build(&sc, ctx, st, style, opts, out, cr);
+    }
+    pm_scene_free(&sc);
+    cairo_destroy(cr);
+    cairo_surface_destroy(rec);
+    if (rc)
+        pm_render_info_clear(out);
+    return rc;
+}
+
+int pm_render_unknown_glyphs(int *out, pm_ctx *ctx, const char *family, const char *text)
+{
+    int rc = 0;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cairo_t *cr = cairo_create(s);
+    PangoContext *pc = NULL;
+    *out = 0;
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS || !(pc = pm_pango_context(cr))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "render", "pango");
+        goto done;
+    }
+    PangoLayout *l = pango_layout_new(pc);
+    PangoFontDescription *fd = pango_font_description_from_string("12px");
+    pango_font_description_set_family(fd, family ? family : PM_RENDER_DEFAULT_FONT);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(l, text ? text : "", -1);
+    *out = pango_layout_get_unknown_glyphs_count(l);
+    g_object_unref(l);
+done:
+    if (pc)
+        g_object_unref(pc);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return rc;
+}
+
+const char *pm_render_cairo_version(void)
+{
+    return cairo_version_string();
+}
+
+const char *pm_render_pango_version(void)
+{
+    return pango_version_string();
+}

@@ -1,0 +1,705 @@
+/* The scene: everything a map's drawing depends on, computed before any
+ * ink goes down, so pm_render_layout can report exactly what pm_render_map
+ * draws. */
+#include "render_internal.h"
+
+#include "parkmap/crs.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PM_PI 3.14159265358979323846
+
+
+void pm_scene_to_px(const pm_scene *sc, double x, double y, double *px, double *py)
+{
+    const double *fr = sc->info->frame;
+    *px = fr[0] + fr[2] / 2 + (x - sc->cx) * sc->scale;
+    *py = fr[1] + fr[3] / 2 - (y - sc->cy) * sc->scale;
+}
+
+PangoContext *pm_pango_context(cairo_t *cr)
+{
+    PangoContext *pc = pango_cairo_create_context(cr);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    if (!pc || !fo) {
+        cairo_font_options_destroy(fo);
+        if (pc)
+            g_object_unref(pc);
+        return NULL;
+    }
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    pango_cairo_context_set_font_options(pc, fo);
+    cairo_font_options_destroy(fo);
+    pango_context_set_round_glyph_positions(pc, FALSE);
+    return pc;
+}
+
+PangoLayout *pm_text_layout(pm_scene *sc, const char *family, double size_px, int bold,
+                            const char *text)
+{
+    PangoLayout *l = pango_layout_new(sc->pango);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, family ? family : sc->font);
+    pango_font_description_set_absolute_size(fd, size_px * PANGO_SCALE);
+    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(l, text ? text : "", -1);
+    return l;
+}
+
+static void text_size(pm_scene *sc, const char *family, double size_px, int bold, const char *text,
+                      double *w, double *h)
+{
+    PangoLayout *l = pm_text_layout(sc, family, size_px, bold, text);
+    PangoRectangle logical;
+    pango_layout_get_extents(l, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    *h = (double)logical.height / PANGO_SCALE;
+    g_object_unref(l);
+}
+
+/* ---- sources ------------------------------------------------------------ */
+
+static void source_clear(pm_rsource *s)
+{
+    free(s->name);
+    pm_schema_clear(&s->schema);
+    for (size_t i = 0; i < s->n; i++)
+        pm_feature_clear(&s->feats[i]);
+    free(s->feats);
+}
+
+static int load_source(pm_rsource *s, pm_ctx *ctx, pm_store *st, const char *name)
+{
+    pm_cursor *cur = NULL;
+    size_t cap = 0;
+    int rc;
+    if (!(s->name = strdup(name)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", name, "render");
+    if ((rc = pm_store_layer_srid(&s->srid, ctx, st, name)) ||
+        (rc = pm_store_cursor_open(&cur, ctx, st, name)))
+        return rc;
+    const pm_schema *sch = pm_cursor_schema(cur);
+    for (size_t i = 0; i < sch->nfields; i++)
+        if ((rc = pm_schema_add(&s->schema, ctx, sch->fields[i].name, sch->fields[i].type)))
+            goto done;
+    for (;;) {
+        if (s->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            pm_feature *nf = realloc(s->feats, cap * sizeof(*nf));
+            if (!nf) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", name, "render");
+                goto done;
+            }
+            s->feats = nf;
+        }
+        int r = pm_cursor_next(cur, ctx, &s->feats[s->n]);
+        if (r < 0) {
+            rc = r;
+            goto done;
+        }
+        if (r == 0)
+            break;
+        s->n++;
+    }
+done:
+    pm_cursor_free(cur);
+    return rc;
+}
+
+static int load_sources(pm_scene *sc, pm_store *st)
+{
+    size_t nl = pm_style_nlayers(sc->style);
+    int rc = 0;
+    sc->layer_src = malloc((nl ? nl : 1) * sizeof(int));
+    sc->src = calloc(nl ? nl : 1, sizeof(pm_rsource));
+    if (!sc->layer_src || !sc->src)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "sources");
+    for (size_t i = 0; i < nl; i++) {
+        const char *name = pm_style_layer_source(sc->style, i);
+        sc->layer_src[i] = -1;
+        if (!pm_style_layer_visible(sc->style, i))
+            continue;
+        for (size_t k = 0; k < sc->nsrc; k++)
+            if (strcmp(sc->src[k].name, name) == 0)
+                sc->layer_src[i] = (int)k;
+        if (sc->layer_src[i] >= 0)
+            continue;
+        int has = pm_store_has_layer(st, sc->ctx, name);
+        if (has < 0)
+            return has;
+        if (!has) {
+            /* A style serves many databases; one without, say, the district
+             * outline still gets its parks drawn. */
+            pm_warn(sc->ctx, "style layer '%s': no table '%s' in %s; not drawn",
+                    pm_style_layer_id(sc->style, i), name, pm_store_path(st));
+            continue;
+        }
+        if ((rc = load_source(&sc->src[sc->nsrc], sc->ctx, st, name))) {
+            source_clear(&sc->src[sc->nsrc]);
+            return rc;
+        }
+        sc->layer_src[i] = (int)sc->nsrc++;
+    }
+    if (sc->nsrc == 0)
+        return pm_err(sc->ctx, PM_EUSAGE, "nothing to draw", pm_store_path(st),
+                      "none of the style's sources is a table in the database");
+    for (size_t k = 1; k < sc->nsrc; k++)
+        if (sc->src[k].srid != sc->src[0].srid)
+            return pm_err(sc->ctx, PM_EINPUT, "layers are in different CRSs", sc->src[k].name,
+                          "EPSG:%d vs EPSG:%d (%s)", sc->src[k].srid, sc->src[0].srid,
+                          sc->src[0].name);
+    sc->info->srid = sc->src[0].srid;
+    return 0;
+}
+
+/* ---- extent ------------------------------------------------------------- */
+
+static void grow(double b[4], const pm_rsource *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        double x0, y0, x1, y1;
+        if (s->feats[i].geom && pm_geom_bbox(s->feats[i].geom, &x0, &y0, &x1, &y1)) {
+            b[0] = fmin(b[0], x0), b[1] = fmin(b[1], y0);
+            b[2] = fmax(b[2], x1), b[3] = fmax(b[3], y1);
+        }
+    }
+}
+
+/* The sources the map is fitted to: the page's extent-layer, else the first
+ * "parks" layer (the district outline would make the parks tiny), else all. */
+static int extent_sources(pm_scene *sc, int *use)
+{
+    size_t nl = pm_style_nlayers(sc->style);
+    const char *want = sc->page->extent_layer;
+    int any = 0;
+    memset(use, 0, sc->nsrc * sizeof(int));
+    for (int pass = 0; pass < 2 && !any; pass++)
+        for (size_t i = 0; i < nl; i++) {
+            int k = sc->layer_src[i];
+            if (k < 0)
+                continue;
+            int hit = want ? (strcmp(pm_style_layer_id(sc->style, i), want) == 0 ||
+                              strcmp(sc->src[k].name, want) == 0)
+                           : pass == 0 ? strcmp(sc->src[k].name, "parks") == 0 : 1;
+            if (hit && sc->src[k].n > 0) {
+                use[k] = 1;
+                any = 1;
+                if (want || pass == 0)
+                    break;
+            }
+        }
+    if (!any && want)
+        pm_warn(sc->ctx, "extent-layer '%s' has nothing to draw; fitting to every layer", want);
+    if (!any)
+        for (size_t k = 0; k < sc->nsrc; k++)
+            use[k] = 1;
+    return 0;
+}
+
+/* ---- geodesy ------------------------------------------------------------ */
+
+/* True scale and north at the map centre. The storage CRS's grid is neither
+ * true to scale (Gauss-Krüger: k = 1 + x^2/2R^2 away from the central
+ * meridian) nor aligned with true north (grid convergence), so both are
+ * measured: metres per pixel as the geodesic length of a baseline through
+ * the centre, north by projecting a point a little north of the centre. */
+static int geodesy(pm_scene *sc)
+{
+    pm_render_info *in = sc->info;
+    pm_transform *to_ll = NULL, *from_ll = NULL;
+    char crs[32];
+    int rc;
+    snprintf(crs, sizeof crs, "EPSG:%d", in->srid);
+    if ((rc = pm_transform_new(&to_ll, sc->ctx, crs, "EPSG:4326")) ||
+        (rc = pm_transform_new(&from_ll, sc->ctx, "EPSG:4326", crs)))
+        goto done;
+    double half = in->frame[2] / 4 / sc->scale; /* a baseline half the frame wide */
+    double xy[6] = {sc->cx - half, sc->cy, sc->cx + half, sc->cy, sc->cx, sc->cy};
+    if ((rc = pm_transform_points(to_ll, sc->ctx, xy, 3)))
+        goto done;
+    double d = pm_geod_distance(xy[0], xy[1], xy[2], xy[3]);
+    in->m_per_px = d / (2 * half * sc->scale);
+    double n[2] = {xy[4], xy[5] + 0.01};
+    if (n[1] > 90)
+        n[1] = xy[5] - 0.01; /* (never at Shanghai, but the pole has no north) */
+    if ((rc = pm_transform_points(from_ll, sc->ctx, n, 1)))
+        goto done;
+    double dx = n[0] - sc->cx, dy = n[1] - sc->cy;
+    if (xy[5] + 0.01 > 90)
+        dx = -dx, dy = -dy;
+    in->north_deg = atan2(dx, dy) * 180 / PM_PI;
+done:
+    pm_transform_free(to_ll);
+    pm_transform_free(from_ll);
+    return rc;
+}
+
+/* 1, 2 or 5 x 10^n metres, the largest not above target. */
+static double nice_length(double target)
+{
+    double p = pow(10, floor(log10(target)));
+    double m = target / p;
+    return (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p;
+}
+
+/* ---- furniture ---------------------------------------------------------- */
+
+static int occupy(pm_scene *sc, pm_rect r)
+{
+    pm_rect *n = realloc(sc->occupied, (sc->noccupied + 1) * sizeof(*n));
+    if (!n)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "layout");
+    sc->occupied = n;
+    n[sc->noccupied++] = r;
+    return 0;
+}
+
+static pm_rect corner_rect(const pm_scene *sc, const char *corner, double w, double h)
+{
+    const double *fr = sc->info->frame;
+    double in = INSET_PT * sc->px_per_pt;
+    pm_rect r = {0, 0, w, h};
+    r.x = strstr(corner, "left") ? fr[0] + in : fr[0] + fr[2] - in - w;
+    r.y = strstr(corner, "top") ? fr[1] + in : fr[1] + fr[3] - in - h;
+    return r;
+}
+
+static double overlap(pm_rect a, pm_rect b)
+{
+    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
+    double h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+}
+
+static int legend_layer(const pm_scene *sc)
+{
+    size_t nl = pm_style_nlayers(sc->style);
+    if (sc->page->legend_layer)
+        return pm_style_find_layer(sc->style, sc->page->legend_layer);
+    /* Default: the first fill layer whose colour is classified. */
+    for (size_t i = 0; i < nl; i++)
+        if (pm_style_layer_type(sc->style, i) == PM_LAYER_FILL && sc->layer_src[i] >= 0) {
+            pm_style_class *c = NULL;
+            size_t n = 0;
+            if (pm_style_classes(&c, &n, NULL, sc->style, i, "fill-color") == 0 && n > 1) {
+                pm_style_classes_free(c, n);
+                return (int)i;
+            }
+            pm_style_classes_free(c, n);
+        }
+    return -1;
+}
+
+static int build_legend(pm_scene *sc)
+{
+    pm_render_info *in = sc->info;
+    pm_style_class *cls = NULL;
+    size_t n = 0;
+    int rc = 0, li = sc->legend_layer = legend_layer(sc);
+    if (!sc->page->legend_show || li < 0 || sc->layer_src[li] < 0)
+        return 0;
+    const char *prop = pm_style_layer_type(sc->style, (size_t)li) == PM_LAYER_FILL ? "fill-color"
+                       : pm_style_layer_type(sc->style, (size_t)li) == PM_LAYER_LINE
+                           ? "line-color"
+                           : "text-color";
+    if ((rc = pm_style_classes(&cls, &n, sc->ctx, sc->style, (size_t)li, prop)) || n == 0)
+        goto done;
+    size_t *count = calloc(n, sizeof(size_t));
+    if (!count) {
+        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
+        goto done;
+    }
+    const pm_rsource *s = &sc->src[sc->layer_src[li]];
+    for (size_t i = 0; i < s->n; i++) {
+        int keep, k;
+        if ((rc = pm_style_eval_filter(&keep, sc->ctx, sc->style, (size_t)li, &s->feats[i],
+                                       &s->schema)) ||
+            (rc = pm_style_class_of(&k, sc->ctx, sc->style, (size_t)li, prop, &s->feats[i],
+                                    &s->schema)))
+            break;
+        if (keep && k >= 0 && (size_t)k < n)
+            count[k]++;
+    }
+    if (!rc && !(in->legend = calloc(n, sizeof(pm_legend_entry))))
+        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
+    for (size_t k = 0; !rc && k < n; k++) {
+        if (sc->page->legend_present_only && count[k] == 0)
+            continue;
+        pm_legend_entry *e = &in->legend[in->nlegend++];
+        e->label = cls[k].label;
+        cls[k].label = NULL;
+        e->color = cls[k].color;
+        e->count = count[k];
+    }
+    free(count);
+done:
+    pm_style_classes_free(cls, n);
+    return rc;
+}
+
+/* Legend box size for the entries. */
+static void legend_size(pm_scene *sc, double *w, double *h)
+{
+    double pad = 6 * sc->px_per_pt, sw = 14 * sc->px_per_pt, rowgap = 3 * sc->px_per_pt;
+    double tw = 0, th = 0, maxw = 0, rows = 0;
+    if (sc->page->legend_title)
+        text_size(sc, sc->page->title_font, PT_LEGEND_TITLE * sc->px_per_pt, 1,
+                  sc->page->legend_title, &tw, &th);
+    for (size_t i = 0; i < sc->info->nlegend; i++) {
+        double ew, eh;
+        text_size(sc, NULL, PT_LEGEND * sc->px_per_pt, 0, sc->info->legend[i].label, &ew, &eh);
+        maxw = fmax(maxw, ew);
+        rows += fmax(eh, sw * 0.7) + rowgap;
+    }
+    *w = fmax(tw, sw + pad + maxw) + 2 * pad;
+    *h = (th ? th + rowgap : 0) + rows + 2 * pad - rowgap;
+}
+
+static int layout_furniture(pm_scene *sc)
+{
+    pm_render_info *in = sc->info;
+    const pm_page *pg = sc->page;
+    int rc;
+    const char *corners[4] = {"bottom-right", "top-left", "bottom-left", "top-right"};
+    const char *scorner = pg->scale_bar_position ? pg->scale_bar_position : "bottom-left";
+    snprintf(sc->scale_corner, sizeof sc->scale_corner, "%s", scorner);
+    if (pg->scale_bar_show) {
+        double target = in->m_per_px * in->frame[2] / 5;
+        in->scale_bar_m = nice_length(target);
+        in->scale_bar_px = in->scale_bar_m / in->m_per_px;
+        if (in->scale_bar_m >= 1000)
+            snprintf(in->scale_bar_label, sizeof in->scale_bar_label, "%g km",
+                     in->scale_bar_m / 1000);
+        else
+            snprintf(in->scale_bar_label, sizeof in->scale_bar_label, "%g m", in->scale_bar_m);
+        double lw, lh;
+        text_size(sc, NULL, PT_SCALE * sc->px_per_pt, 0, in->scale_bar_label, &lw, &lh);
+        double pad = 5 * sc->px_per_pt;
+        sc->scale_box = corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad,
+                                    lh + 5 * sc->px_per_pt + 2 * pad);
+        if ((rc = occupy(sc, sc->scale_box)))
+            return rc;
+    }
+    const char *ncorner = strcmp(scorner, "top-right") == 0 ? "top-left" : "top-right";
+    if (pg->north_arrow_show) {
+        double s = 34 * sc->px_per_pt;
+        sc->north_box = corner_rect(sc, ncorner, s * 0.8, s * 1.3);
+        if ((rc = occupy(sc, sc->north_box)))
+            return rc;
+    }
+    if (in->nlegend > 0) {
+        double w, h, best = DBL_MAX;
+        legend_size(sc, &w, &h);
+        /* The corner that hides the least of the fitted layer. */
+        int use[64] = {0};
+        if (sc->nsrc <= 64)
+            extent_sources(sc, use);
+        for (int c = 0; c < 4; c++) {
+            if (strcmp(corners[c], scorner) == 0 ||
+                (pg->north_arrow_show && strcmp(corners[c], ncorner) == 0))
+                continue;
+            pm_rect r = corner_rect(sc, corners[c], w, h);
+            double cost = 0;
+            for (size_t k = 0; k < sc->nsrc && k < 64; k++)
+                for (size_t i = 0; use[k] && i < sc->src[k].n; i++) {
+                    double x0, y0, x1, y1, px0, py0, px1, py1;
+                    if (!sc->src[k].feats[i].geom ||
+                        !pm_geom_bbox(sc->src[k].feats[i].geom, &x0, &y0, &x1, &y1))
+                        continue;
+                    pm_scene_to_px(sc, x0, y1, &px0, &py0);
+                    pm_scene_to_px(sc, x1, y0, &px1, &py1);
+                    cost += overlap(r, (pm_rect){px0, py0, px1 - px0, py1 - py0});
+                }
+            if (cost < best) {
+                best = cost;
+                sc->legend_box = r;
+            }
+        }
+        if ((rc = occupy(sc, sc->legend_box)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- labels ------------------------------------------------------------- */
+
+typedef struct {
+    size_t layer, feat;
+    double area;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    if (x->area != y->area)
+        return x->area > y->area ? -1 : 1;
+    return x->feat < y->feat ? -1 : x->feat > y->feat;
+}
+
+static int place_labels(pm_scene *sc)
+{
+    pm_render_info *in = sc->info;
+    size_t nl = pm_style_nlayers(sc->style), nc = 0, cap = 0;
+    cand *cs = NULL;
+    int rc = 0;
+    for (size_t li = 0; li < nl; li++) {
+        if (pm_style_layer_type(sc->style, li) != PM_LAYER_SYMBOL || sc->layer_src[li] < 0)
+            continue;
+        const pm_rsource *s = &sc->src[sc->layer_src[li]];
+        for (size_t i = 0; i < s->n; i++) {
+            int keep;
+            if ((rc = pm_style_eval_filter(&keep, sc->ctx, sc->style, li, &s->feats[i],
+                                           &s->schema)))
+                goto done;
+            if (!keep || !s->feats[i].geom || s->feats[i].geom->nparts == 0)
+                continue;
+            if (nc == cap) {
+                cap = cap ? 2 * cap : 32;
+                cand *n = realloc(cs, cap * sizeof(*n));
+                if (!n) {
+                    rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+                    goto done;
+                }
+                cs = n;
+            }
+            double area = 0;
+            for (size_t p = 0; p < s->feats[i].geom->nparts; p++)
+                area += pm_part_area(&s->feats[i].geom->parts[p]);
+            cs[nc++] = (cand){li, i, area};
+        }
+    }
+    /* Bigger parks first: when labels collide, the one dropped is the one
+     * on the smaller park, whose name a reader is least likely to need. */
+    if (nc)
+        qsort(cs, nc, sizeof *cs, cmp_cand);
+    in->labels = calloc(nc ? nc : 1, sizeof(pm_label_box));
+    sc->rlabels = calloc(nc ? nc : 1, sizeof(pm_rlabel));
+    if (!in->labels || !sc->rlabels) {
+        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+        goto done;
+    }
+    const double *fr = in->frame;
+    for (size_t c = 0; c < nc; c++) {
+        size_t li = cs[c].layer;
+        const pm_rsource *s = &sc->src[sc->layer_src[li]];
+        const pm_feature *f = &s->feats[cs[c].feat];
+        char *text = NULL;
+        pm_rlabel rl = {li, 0, {0, 0, 0, 1}, {0, 0, 0, 0}, 0, 0, NULL};
+        double size_pt, halo_pt;
+        if ((rc = pm_style_eval_string(&text, sc->ctx, sc->style, li, "text-field", f,
+                                       &s->schema)))
+            goto done;
+        if (!*text) {
+            free(text);
+            continue;
+        }
+        if ((rc = pm_style_eval_number(&size_pt, sc->ctx, sc->style, li, "text-size", f,
+                                       &s->schema)) ||
+            (rc = pm_style_eval_number(&halo_pt, sc->ctx, sc->style, li, "text-halo-width", f,
+                                       &s->schema)) ||
+            (rc = pm_style_eval_color(&rl.color, sc->ctx, sc->style, li, "text-color", f,
+                                      &s->schema)) ||
+            (rc = pm_style_eval_color(&rl.halo, sc->ctx, sc->style, li, "text-halo-color", f,
+                                      &s->schema))) {
+            free(text);
+            goto done;
+        }
+        rl.size_px = size_pt * sc->px_per_pt;
+        rl.halo_px = halo_pt * sc->px_per_pt;
+        rl.font = pm_style_layer_font(sc->style, li);
+        /* Anchor: the pole of the feature's largest part. */
+        const pm_geom *g = f->geom;
+        size_t big = 0;
+        double best = -1;
+        for (size_t p = 0; p < g->nparts; p++) {
+            double a = pm_part_area(&g->parts[p]);
+            if (a > best)
+                best = a, big = p;
+        }
+        double ax, ay, px, py;
+        pm_polylabel(&g->parts[big], 0.5 / sc->scale, &ax, &ay);
+        pm_scene_to_px(sc, ax, ay, &px, &py);
+        double w, h, gx0, gy0, gx1, gy1, bx0, by0, bx1, by1;
+        text_size(sc, rl.font, rl.size_px, 0, text, &w, &h);
+        w += 2 * rl.halo_px;
+        h += 2 * rl.halo_px;
+        pm_geom_bbox(g, &gx0, &gy0, &gx1, &gy1);
+        pm_scene_to_px(sc, gx0, gy1, &bx0, &by0);
+        pm_scene_to_px(sc, gx1, gy0, &bx1, &by1);
+        /* Centred on the pole first; a park too small or too crowded for
+         * that is labelled just above, below, right or left of it instead
+         * (MapLibre's variable anchors, in a fixed order). */
+        double gap = 2 * sc->px_per_pt;
+        pm_rect tries[5] = {
+            {px - w / 2, py - h / 2, w, h},
+            {px - w / 2, by0 - gap - h, w, h},
+            {px - w / 2, by1 + gap, w, h},
+            {bx1 + gap, py - h / 2, w, h},
+            {bx0 - gap - w, py - h / 2, w, h},
+        };
+        pm_rect box = tries[0];
+        int ok = 0;
+        for (int t = 0; t < 5 && !ok; t++) {
+            box = tries[t];
+            ok = box.x >= fr[0] && box.y >= fr[1] && box.x + box.w <= fr[0] + fr[2] &&
+                 box.y + box.h <= fr[1] + fr[3];
+            for (size_t k = 0; ok && k < sc->noccupied; k++)
+                ok = overlap(box, sc->occupied[k]) <= 0;
+        }
+        if (!ok) {
+            in->nlabels_dropped++;
+            free(text);
+            continue;
+        }
+        if ((rc = occupy(sc, box))) {
+            free(text);
+            goto done;
+        }
+        rl.label = in->nlabels;
+        sc->rlabels[in->nlabels] = rl;
+        in->labels[in->nlabels++] = (pm_label_box){text, box.x, box.y, box.w, box.h, px, py};
+    }
+done:
+    free(cs);
+    return rc;
+}
+
+/* ---- the whole layout --------------------------------------------------- */
+
+int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *style,
+                   const pm_render_opts *opts, pm_render_info *info, cairo_t *cr)
+{
+    int rc;
+    memset(sc, 0, sizeof(*sc));
+    memset(info, 0, sizeof(*info));
+    sc->ctx = ctx;
+    sc->style = style;
+    sc->page = pm_style_page(style);
+    sc->info = info;
+    sc->legend_layer = -1;
+    sc->font = PM_RENDER_DEFAULT_FONT;
+    if (!style || !st)
+        return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no style or no database");
+    sc->w = opts && opts->width_px > 0 ? opts->width_px : sc->page->width_px;
+    sc->h = opts && opts->height_px > 0 ? opts->height_px : sc->page->height_px;
+    sc->dpi = opts && opts->dpi > 0 ? opts->dpi : sc->page->dpi;
+    if (sc->w < 16 || sc->h < 16 || sc->w > 20000 || sc->h > 20000 || sc->dpi < 10 ||
+        sc->dpi > 2400)
+        return pm_err(ctx, PM_EUSAGE, "bad page size", "render",
+                      "%d x %d px at %g dpi (16..20000 px, 10..2400 dpi)", sc->w, sc->h, sc->dpi);
+    sc->px_per_pt = sc->dpi / 72;
+    info->width_px = sc->w;
+    info->height_px = sc->h;
+    info->dpi = sc->dpi;
+    if (!(sc->pango = pm_pango_context(cr)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "render", "pango");
+    if ((rc = load_sources(sc, st)))
+        return rc;
+
+    /* Frame: the page less margins, title block and credits line. */
+    const pm_page *pg = sc->page;
+    double m = pg->margin_px, tw, th;
+    sc->header_h = 0;
+    if (pg->title) {
+        text_size(sc, pg->title_font, PT_TITLE * sc->px_per_pt, 1, pg->title, &tw, &th);
+        sc->header_h += th;
+    }
+    if (pg->subtitle) {
+        text_size(sc, pg->title_font, PT_SUBTITLE * sc->px_per_pt, 0, pg->subtitle, &tw, &th);
+        sc->header_h += th;
+    }
+    if (sc->header_h > 0)
+        sc->header_h += 6 * sc->px_per_pt;
+    sc->footer_h = 0;
+    if (pg->credits) {
+        PangoLayout *l = pm_text_layout(sc, NULL, PT_CREDITS * sc->px_per_pt, 0, pg->credits);
+        pango_layout_set_width(l, (int)((sc->w - 2 * m) * PANGO_SCALE));
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+        PangoRectangle lr;
+        pango_layout_get_extents(l, NULL, &lr);
+        sc->footer_h = (double)lr.height / PANGO_SCALE + 4 * sc->px_per_pt;
+        g_object_unref(l);
+    }
+    info->frame[0] = m;
+    info->frame[1] = m + sc->header_h;
+    info->frame[2] = sc->w - 2 * m;
+    info->frame[3] = sc->h - 2 * m - sc->header_h - sc->footer_h;
+    if (info->frame[2] < 8 || info->frame[3] < 8)
+        return pm_err(ctx, PM_EUSAGE, "page too small", "render",
+                      "%d x %d px leaves no room for the map after margins and titles", sc->w,
+                      sc->h);
+
+    /* Extent: fitted to the chosen layers with 4 % padding, same scale in x
+     * and y, centred in the frame. */
+    int use[64];
+    double b[4] = {DBL_MAX, DBL_MAX, -DBL_MAX, -DBL_MAX};
+    if (sc->nsrc > 64)
+        return pm_err(ctx, PM_EUSAGE, "too many layers", "render", "at most 64 sources");
+    extent_sources(sc, use);
+    for (size_t k = 0; k < sc->nsrc; k++)
+        if (use[k])
+            grow(b, &sc->src[k]);
+    if (!(b[0] <= b[2]))
+        for (size_t k = 0; k < sc->nsrc; k++)
+            grow(b, &sc->src[k]);
+    if (!(b[0] <= b[2]))
+        return pm_err(ctx, PM_EINPUT, "nothing to draw", pm_store_path(st),
+                      "the style's layers have no features");
+    double ew = b[2] - b[0], eh = b[3] - b[1];
+    if (ew <= 0 && eh <= 0)
+        ew = eh = 100; /* a single point: 100 m around it */
+    double pad = 0.04 * fmax(ew, eh);
+    ew += 2 * pad, eh += 2 * pad;
+    sc->cx = (b[0] + b[2]) / 2;
+    sc->cy = (b[1] + b[3]) / 2;
+    sc->scale = fmin(info->frame[2] / ew, info->frame[3] / eh);
+    info->grid_m_per_px = 1 / sc->scale;
+    info->extent[0] = sc->cx - info->frame[2] / 2 / sc->scale;
+    info->extent[1] = sc->cy - info->frame[3] / 2 / sc->scale;
+    info->extent[2] = sc->cx + info->frame[2] / 2 / sc->scale;
+    info->extent[3] = sc->cy + info->frame[3] / 2 / sc->scale;
+    for (size_t k = 0; k < sc->nsrc; k++)
+        info->nfeatures += sc->src[k].n;
+
+    if ((rc = geodesy(sc)) || (rc = build_legend(sc)) || (rc = layout_furniture(sc)) ||
+        (rc = place_labels(sc)))
+        return rc;
+    return 0;
+}
+
+void pm_scene_free(pm_scene *sc)
+{
+    if (!sc)
+        return;
+    for (size_t k = 0; k < sc->nsrc; k++)
+        source_clear(&sc->src[k]);
+    free(sc->src);
+    free(sc->layer_src);
+    free(sc->occupied);
+    free(sc->rlabels);
+    if (sc->pango)
+        g_object_unref(sc->pango);
+    memset(sc, 0, sizeof(*sc));
+}
+
+void pm_render_info_clear(pm_render_info *info)
+{
+    if (!info)
+        return;
+    for (size_t i = 0; i < info->nlegend; i++)
+        free(info->legend[i].label);
+    free(info->legend);
+    for (size_t i = 0; i < info->nlabels; i++)
+        free(info->labels[i].text);
+    free(info->labels);
+    memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,825 @@
+/* Styles: a strict subset of the MapLibre GL style spec v8 plus a "page"
+ * block. Strict because a misspelt key that is silently ignored produces a
+ * plausible but wrong map, which is worse than no map. */
+#include "style_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int layout; /* 0: paint, 1: layout */
+    pm_layer_type type; /* 0: any layer type */
+    pm_kind kind;
+} props[PM_P_COUNT] = {
+    [PM_P_FILL_COLOR] = {"fill-color", 0, PM_LAYER_FILL, PM_K_COLOR},
+    [PM_P_FILL_OPACITY] = {"fill-opacity", 0, PM_LAYER_FILL, PM_K_NUM},
+    [PM_P_FILL_OUTLINE_COLOR] = {"fill-outline-color", 0, PM_LAYER_FILL, PM_K_COLOR},
+    [PM_P_LINE_COLOR] = {"line-color", 0, PM_LAYER_LINE, PM_K_COLOR},
+    [PM_P_LINE_WIDTH] = {"line-width", 0, PM_LAYER_LINE, PM_K_NUM},
+    [PM_P_LINE_OPACITY] = {"line-opacity", 0, PM_LAYER_LINE, PM_K_NUM},
+    [PM_P_LINE_DASHARRAY] = {"line-dasharray", 0, PM_LAYER_LINE, PM_K_NUM},
+    [PM_P_TEXT_COLOR] = {"text-color", 0, PM_LAYER_SYMBOL, PM_K_COLOR},
+    [PM_P_TEXT_HALO_COLOR] = {"text-halo-color", 0, PM_LAYER_SYMBOL, PM_K_COLOR},
+    [PM_P_TEXT_HALO_WIDTH] = {"text-halo-width", 0, PM_LAYER_SYMBOL, PM_K_NUM},
+    [PM_P_TEXT_FIELD] = {"text-field", 1, PM_LAYER_SYMBOL, PM_K_STR},
+    [PM_P_TEXT_SIZE] = {"text-size", 1, PM_LAYER_SYMBOL, PM_K_NUM},
+    [PM_P_TEXT_FONT] = {"text-font", 1, PM_LAYER_SYMBOL, PM_K_STR},
+    [PM_P_VISIBILITY] = {"visibility", 1, 0, PM_K_STR},
+};
+
+static const char *type_name(pm_layer_type t)
+{
+    return t == PM_LAYER_FILL ? "fill" : t == PM_LAYER_LINE ? "line" : "symbol";
+}
+
+static int oom(pm_pstate *ps)
+{
+    return pm_err(ps->ctx, PM_ENOMEM, "out of memory", ps->name, "style");
+}
+
+/* Keep a string alive for the page block's borrowed pointers. */
+static const char *keep(pm_style *s, pm_pstate *ps, const char *v, int *rc)
+{
+    if (s->nstrs >= sizeof s->strs / sizeof *s->strs) {
+        *rc = oom(ps);
+        return NULL;
+    }
+    char *d = strdup(v);
+    if (!d) {
+        *rc = oom(ps);
+        return NULL;
+    }
+    s->strs[s->nstrs++] = d;
+    return d;
+}
+
+static int want_type(pm_pstate *ps, const char *key, json_object *v, json_type t, const char *what)
+{
+    json_type have = json_object_get_type(v);
+    if (have == t || (t == json_type_double && have == json_type_int))
+        return 0;
+    return pm_style_perr(ps, key, "expected %s", what);
+}
+
+/* ---- layers ------------------------------------------------------------- */
+
+static int parse_dash(pm_style_layer *l, pm_pstate *ps, json_object *v)
+{
+    if (json_object_get_type(v) == json_type_array && json_object_array_length(v) == 2 &&
+        json_object_get_type(json_object_array_get_idx(v, 0)) == json_type_string &&
+        strcmp(json_object_get_string(json_object_array_get_idx(v, 0)), "literal") == 0)
+        v = json_object_array_get_idx(v, 1);
+    if (json_object_get_type(v) != json_type_array || json_object_array_length(v) == 0)
+        return pm_style_perr(ps, NULL, "expected an array of dash and gap lengths");
+    size_t n = json_object_array_length(v);
+    double sum = 0;
+    if (!(l->dash = calloc(n, sizeof(double))))
+        return oom(ps);
+    l->ndash = n;
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(v, i);
+        json_type t = json_object_get_type(d);
+        if ((t != json_type_int && t != json_type_double) || json_object_get_double(d) < 0) {
+            pm_style_push(ps, NULL, (int)i);
+            int rc = pm_style_perr(ps, NULL, "dash lengths are non-negative numbers");
+            pm_style_pop(ps);
+            return rc;
+        }
+        l->dash[i] = json_object_get_double(d);
+        sum += l->dash[i];
+    }
+    if (sum <= 0)
+        return pm_style_perr(ps, NULL, "dash lengths cannot all be zero");
+    return 0;
+}
+
+static int parse_font(pm_style_layer *l, pm_pstate *ps, json_object *v)
+{
+    size_t n = json_object_get_type(v) == json_type_array ? json_object_array_length(v) : 0, len = 1;
+    if (n == 0)
+        return pm_style_perr(ps, NULL, "expected an array of font family names");
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = json_object_array_get_idx(v, i);
+        if (json_object_get_type(f) != json_type_string) {
+            pm_style_push(ps, NULL, (int)i);
+            int rc = pm_style_perr(ps, NULL, "expected a font family name");
+            pm_style_pop(ps);
+            return rc;
+        }
+        len += strlen(json_object_get_string(f)) + 2;
+    }
+    if (!(l->font = malloc(len)))
+        return oom(ps);
+    l->font[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(l->font, ", ");
+        strcat(l->font, json_object_get_string(json_object_array_get_idx(v, i)));
+    }
+    return 0;
+}
+
+static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int layout)
+{
+    const char *block = layout ? "layout" : "paint";
+    if (json_object_get_type(obj) != json_type_object)
+        return pm_style_perr(ps, NULL, "\"%s\" must be an object", block);
+    json_object_object_foreach(obj, key, v)
+    {
+        int p = -1;
+        for (int i = 0; i < PM_P_COUNT; i++)
+            if (strcmp(props[i].name, key) == 0)
+                p = i;
+        if (p < 0 || props[p].layout != layout)
+            return pm_style_perr(ps, key,
+                                 p < 0 ? "unknown %s key \"%s\" (see styles/README.md)"
+                                       : "%s key \"%s\" belongs in the other block",
+                                 block, key);
+        if (props[p].type && props[p].type != l->type)
+            return pm_style_perr(ps, key, "\"%s\" does not apply to a %s layer", key,
+                                 type_name(l->type));
+        int rc = 0;
+        pm_style_push(ps, key, 0);
+        switch (p) {
+        case PM_P_LINE_DASHARRAY:
+            rc = parse_dash(l, ps, v);
+            break;
+        case PM_P_TEXT_FONT:
+            rc = parse_font(l, ps, v);
+            break;
+        case PM_P_VISIBILITY: {
+            const char *s = json_object_get_type(v) == json_type_string
+                                ? json_object_get_string(v)
+                                : "";
+            if (strcmp(s, "visible") == 0)
+                l->visible = 1;
+            else if (strcmp(s, "none") == 0)
+                l->visible = 0;
+            else
+                rc = pm_style_perr(ps, NULL, "visibility is \"visible\" or \"none\"");
+            break;
+        }
+        default:
+            rc = pm_expr_parse(&l->prop[p], ps, v, props[p].kind);
+        }
+        pm_style_pop(ps);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_layer(pm_style *s, pm_style_layer *l, pm_pstate *ps, json_object *obj)
+{
+    json_object *v;
+    int rc;
+    l->visible = 1;
+    if (json_object_get_type(obj) != json_type_object)
+        return pm_style_perr(ps, NULL, "a layer must be an object");
+    json_object_object_foreach(obj, key, val)
+    {
+        (void)val;
+        static const char *const known[] = {"id", "type", "source", "filter", "paint", "layout"};
+        int ok = 0;
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            ok |= strcmp(key, known[i]) == 0;
+        if (strcmp(key, "minzoom") == 0 || strcmp(key, "maxzoom") == 0)
+            return pm_style_perr(ps, key, "\"%s\" is not supported: a printed map has one scale",
+                                 key);
+        if (!ok)
+            return pm_style_perr(ps, key, "unknown layer key \"%s\" (see styles/README.md)", key);
+    }
+    if (!json_object_object_get_ex(obj, "id", &v) || json_object_get_type(v) != json_type_string)
+        return pm_style_perr(ps, json_object_object_get_ex(obj, "id", NULL) ? "id" : NULL,
+                             "a layer needs a string \"id\"");
+    if (!(l->id = strdup(json_object_get_string(v))))
+        return oom(ps);
+    for (pm_style_layer *o = s->layers; o < l; o++)
+        if (strcmp(o->id, l->id) == 0)
+            return pm_style_perr(ps, "id", "duplicate layer id \"%s\"", l->id);
+    if (!json_object_object_get_ex(obj, "type", &v) ||
+        json_object_get_type(v) != json_type_string)
+        return pm_style_perr(ps, json_object_object_get_ex(obj, "type", NULL) ? "type" : NULL,
+                             "layer \"%s\" needs a \"type\": fill, line or symbol", l->id);
+    const char *t = json_object_get_string(v);
+    l->type = strcmp(t, "fill") == 0     ? PM_LAYER_FILL
+              : strcmp(t, "line") == 0   ? PM_LAYER_LINE
+              : strcmp(t, "symbol") == 0 ? PM_LAYER_SYMBOL
+                                         : 0;
+    if (!l->type)
+        return pm_style_perr(ps, "type", "unsupported layer type \"%s\" (fill, line or symbol)", t);
+    if (!json_object_object_get_ex(obj, "source", &v) ||
+        json_object_get_type(v) != json_type_string || !*json_object_get_string(v))
+        return pm_style_perr(ps, json_object_object_get_ex(obj, "source", NULL) ? "source" : NULL,
+                             "layer \"%s\" needs a \"source\": a table in the database", l->id);
+    if (!(l->source = strdup(json_object_get_string(v))))
+        return oom(ps);
+    if (json_object_object_get_ex(obj, "filter", &v)) {
+        pm_style_push(ps, "filter", 0);
+        rc = pm_expr_parse(&l->filter, ps, v, PM_K_BOOL);
+        pm_style_pop(ps);
+        if (rc)
+            return rc;
+    }
+    for (int layout = 0; layout < 2; layout++)
+        if (json_object_object_get_ex(obj, layout ? "layout" : "paint", &v)) {
+            pm_style_push(ps, layout ? "layout" : "paint", 0);
+            rc = parse_props(l, ps, v, layout);
+            pm_style_pop(ps);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+/* ---- page --------------------------------------------------------------- */
+
+static int get_bool(int *out, pm_pstate *ps, const char *key, json_object *v)
+{
+    int rc = want_type(ps, key, v, json_type_boolean, "true or false");
+    if (!rc)
+        *out = json_object_get_boolean(v);
+    return rc;
+}
+
+static int get_str(const char **out, pm_style *s, pm_pstate *ps, const char *key, json_object *v)
+{
+    int rc = want_type(ps, key, v, json_type_string, "a string");
+    if (!rc)
+        *out = keep(s, ps, json_object_get_string(v), &rc);
+    return rc;
+}
+
+static int get_num(double *out, pm_pstate *ps, const char *key, json_object *v, double lo,
+                   double hi)
+{
+    int rc = want_type(ps, key, v, json_type_double, "a number");
+    if (rc)
+        return rc;
+    double d = json_object_get_double(v);
+    if (!(d >= lo && d <= hi))
+        return pm_style_perr(ps, key, "%g is out of range [%g, %g]", d, lo, hi);
+    *out = d;
+    return 0;
+}
+
+static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
+{
+    pm_page *pg = &s->page;
+    int rc = 0;
+    if (json_object_get_type(obj) != json_type_object)
+        return pm_style_perr(ps, NULL, "\"page\" must be an object");
+    json_object_object_foreach(obj, key, v)
+    {
+        double d;
+        if (strcmp(key, "width") == 0 || strcmp(key, "height") == 0) {
+            if ((rc = get_num(&d, ps, key, v, 16, 20000)))
+                return rc;
+            *(key[0] == 'w' ? &pg->width_px : &pg->height_px) = (int)lround(d);
+        } else if (strcmp(key, "dpi") == 0) {
+            rc = get_num(&pg->dpi, ps, key, v, 10, 2400);
+        } else if (strcmp(key, "margin") == 0) {
+            rc = get_num(&pg->margin_px, ps, key, v, 0, 5000);
+        } else if (strcmp(key, "background") == 0) {
+            if (!(rc = want_type(ps, key, v, json_type_string, "a colour")) &&
+                pm_style_color_parse(&pg->background, NULL, json_object_get_string(v)))
+                rc = pm_style_perr(ps, key, "bad colour \"%s\"", json_object_get_string(v));
+        } else if (strcmp(key, "title") == 0) {
+            rc = get_str(&pg->title, s, ps, key, v);
+        } else if (strcmp(key, "subtitle") == 0) {
+            rc = get_str(&pg->subtitle, s, ps, key, v);
+        } else if (strcmp(key, "title-font") == 0) {
+            rc = get_str(&pg->title_font, s, ps, key, v);
+        } else if (strcmp(key, "credits") == 0) {
+            rc = get_str(&pg->credits, s, ps, key, v);
+        } else if (strcmp(key, "extent-layer") == 0) {
+            rc = get_str(&pg->extent_layer, s, ps, key, v);
+        } else if (strcmp(key, "legend") == 0 || strcmp(key, "scale-bar") == 0 ||
+                   strcmp(key, "north-arrow") == 0) {
+            if (json_object_get_type(v) != json_type_object)
+                return pm_style_perr(ps, key, "\"%s\" must be an object", key);
+            pm_style_push(ps, key, 0);
+            json_object_object_foreach(v, k2, v2)
+            {
+                if (strcmp(k2, "show") == 0) {
+                    rc = get_bool(key[0] == 'l'   ? &pg->legend_show
+                                  : key[0] == 's' ? &pg->scale_bar_show
+                                                  : &pg->north_arrow_show,
+                                  ps, k2, v2);
+                } else if (key[0] == 'l' && strcmp(k2, "title") == 0) {
+                    rc = get_str(&pg->legend_title, s, ps, k2, v2);
+                } else if (key[0] == 'l' && strcmp(k2, "layer") == 0) {
+                    rc = get_str(&pg->legend_layer, s, ps, k2, v2);
+                } else if (key[0] == 'l' && strcmp(k2, "present-only") == 0) {
+                    rc = get_bool(&pg->legend_present_only, ps, k2, v2);
+                } else if (key[0] == 's' && strcmp(k2, "position") == 0) {
+                    if (!(rc = get_str(&pg->scale_bar_position, s, ps, k2, v2)) &&
+                        strcmp(pg->scale_bar_position, "bottom-left") &&
+                        strcmp(pg->scale_bar_position, "bottom-right") &&
+                        strcmp(pg->scale_bar_position, "top-left") &&
+                        strcmp(pg->scale_bar_position, "top-right"))
+                        rc = pm_style_perr(ps, k2, "position is bottom-left, bottom-right, "
+                                                   "top-left or top-right");
+                } else {
+                    rc = pm_style_perr(ps, k2, "unknown %s key \"%s\" (see styles/README.md)",
+                                       key, k2);
+                }
+                if (rc)
+                    break;
+            }
+            pm_style_pop(ps);
+        } else {
+            rc = pm_style_perr(ps, key, "unknown page key \"%s\" (see styles/README.md)", key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static int line_at(const char *text, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off && text[i]; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *name)
+{
+    int rc = 0;
+    json_tokener *tok = NULL;
+    json_object *root = NULL, *v;
+    pm_style *s = NULL;
+    pm_pstate ps = {ctx, text, name ? name : "style", {{0}}, 0};
+    *out = NULL;
+    if (!text)
+        return pm_err(ctx, PM_EUSAGE, "invalid style", ps.name, "no text");
+    if (!(tok = json_tokener_new()))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", ps.name, "JSON parser");
+    size_t len = strlen(text);
+    root = json_tokener_parse_ex(tok, text, (int)len + 1); /* +1: the NUL ends the document */
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (!root || jerr != json_tokener_success ||
+        json_tokener_get_parse_end(tok) < len) {
+        char where[300];
+        size_t off = json_tokener_get_parse_end(tok);
+        snprintf(where, sizeof where, "%s:%d", ps.name, line_at(text, off));
+        rc = pm_err(ctx, PM_EUSAGE, "invalid style", where, "JSON syntax error: %s",
+                    jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+                                                 : "text after the document");
+        goto done;
+    }
+    if (json_object_get_type(root) != json_type_object) {
+        rc = pm_style_perr(&ps, NULL, "a style is a JSON object");
+        goto done;
+    }
+    if (!(s = calloc(1, sizeof(*s)))) {
+        rc = oom(&ps);
+        goto done;
+    }
+    s->page.width_px = 1600;
+    s->page.height_px = 1200;
+    s->page.dpi = 96;
+    s->page.margin_px = 24;
+    s->page.background = (pm_color){1, 1, 1, 1};
+    s->page.legend_show = 1;
+    s->page.scale_bar_show = 1;
+    s->page.north_arrow_show = 1;
+    {
+        json_object_object_foreach(root, key, val)
+        {
+            (void)val;
+            if (strcmp(key, "version") && strcmp(key, "name") && strcmp(key, "layers") &&
+                strcmp(key, "page")) {
+                rc = pm_style_perr(&ps, key,
+                                   "unknown top-level key \"%s\" (version, name, layers, page)",
+                                   key);
+                goto done;
+            }
+        }
+    }
+    if (!json_object_object_get_ex(root, "version", &v) ||
+        json_object_get_type(v) != json_type_int || json_object_get_int(v) != 8) {
+        rc = pm_style_perr(&ps, json_object_object_get_ex(root, "version", NULL) ? "version" : NULL,
+                           "\"version\": 8 is required (MapLibre GL style spec v8)");
+        goto done;
+    }
+    if (json_object_object_get_ex(root, "name", &v)) {
+        if ((rc = want_type(&ps, "name", v, json_type_string, "a string")))
+            goto done;
+        if (!(s->name = strdup(json_object_get_string(v)))) {
+            rc = oom(&ps);
+            goto done;
+        }
+    }
+    if (!json_object_object_get_ex(root, "layers", &v) ||
+        json_object_get_type(v) != json_type_array || json_object_array_length(v) == 0) {
+        rc = pm_style_perr(&ps, json_object_object_get_ex(root, "layers", NULL) ? "layers" : NULL,
+                           "\"layers\" must be a non-empty array");
+        goto done;
+    }
+    size_t n = json_object_array_length(v);
+    if (!(s->layers = calloc(n, sizeof(pm_style_layer)))) {
+        rc = oom(&ps);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pm_style_push(&ps, "layers", 0);
+        pm_style_push(&ps, NULL, (int)i);
+        s->nlayers = i + 1;
+        rc = parse_layer(s, &s->layers[i], &ps, json_object_array_get_idx(v, i));
+        pm_style_pop(&ps);
+        pm_style_pop(&ps);
+        if (rc)
+            goto done;
+    }
+    if (json_object_object_get_ex(root, "page", &v)) {
+        pm_style_push(&ps, "page", 0);
+        rc = parse_page(s, &ps, v);
+        pm_style_pop(&ps);
+        if (rc)
+            goto done;
+    }
+    /* Names that must resolve are checked now, not at render time. */
+    if (s->page.legend_layer && pm_style_find_layer(s, s->page.legend_layer) < 0) {
+        pm_style_push(&ps, "page", 0);
+        pm_style_push(&ps, "legend", 0);
+        rc = pm_style_perr(&ps, "layer", "no layer has the id \"%s\"", s->page.legend_layer);
+        goto done;
+    }
+    if (s->page.extent_layer) {
+        int found = pm_style_find_layer(s, s->page.extent_layer) >= 0;
+        for (size_t i = 0; i < s->nlayers; i++)
+            found |= strcmp(s->layers[i].source, s->page.extent_layer) == 0;
+        if (!found) {
+            pm_style_push(&ps, "page", 0);
+            rc = pm_style_perr(&ps, "extent-layer", "no layer has the id or source \"%s\"",
+                               s->page.extent_layer);
+            goto done;
+        }
+    }
+    *out = s;
+    s = NULL;
+done:
+    json_object_put(root);
+    json_tokener_free(tok);
+    pm_style_free(s);
+    return rc;
+}
+
+int pm_style_load(pm_style **out, pm_ctx *ctx, const char *path)
+{
+    int rc = 0;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    FILE *f = fopen(path, "rb");
+    *out = NULL;
+    if (!f)
+        return pm_err(ctx, errno == ENOENT ? PM_EUSAGE : PM_EIO, "cannot read style", path, "%s",
+                      strerror(errno));
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "style");
+                goto done;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + len, 1, 4096, f);
+        len += r;
+        if (r < 4096) {
+            if (ferror(f)) {
+                rc = pm_err(ctx, PM_EIO, "cannot read style", path, "%s", strerror(errno));
+                goto done;
+            }
+            break;
+        }
+    }
+    buf[len] = '\0';
+    if (strlen(buf) != len) {
+        rc = pm_err(ctx, PM_EUSAGE, "invalid style", path, "the file contains NUL bytes");
+        goto done;
+    }
+    rc = pm_style_parse(out, ctx, buf, path);
+done:
+    fclose(f);
+    free(buf);
+    return rc;
+}
+
+void pm_style_free(pm_style *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nlayers; i++) {
+        pm_style_layer *l = &s->layers[i];
+        free(l->id);
+        free(l->source);
+        pm_expr_free(l->filter);
+        for (int p = 0; p < PM_P_COUNT; p++)
+            pm_expr_free(l->prop[p]);
+        free(l->dash);
+        free(l->font);
+    }
+    free(s->layers);
+    for (size_t i = 0; i < s->nstrs; i++)
+        free(s->strs[i]);
+    free(s->name);
+    free(s);
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+size_t pm_style_nlayers(const pm_style *s)
+{
+    return s ? s->nlayers : 0;
+}
+
+const char *pm_style_layer_source(const pm_style *s, size_t i)
+{
+    return s && i < s->nlayers ? s->layers[i].source : NULL;
+}
+
+const char *pm_style_name(const pm_style *s)
+{
+    return s && s->name ? s->name : "";
+}
+
+const char *pm_style_layer_id(const pm_style *s, size_t i)
+{
+    return s && i < s->nlayers ? s->layers[i].id : NULL;
+}
+
+pm_layer_type pm_style_layer_type(const pm_style *s, size_t i)
+{
+    return s && i < s->nlayers ? s->layers[i].type : (pm_layer_type)0;
+}
+
+int pm_style_layer_visible(const pm_style *s, size_t i)
+{
+    return s && i < s->nlayers ? s->layers[i].visible : 0;
+}
+
+int pm_style_find_layer(const pm_style *s, const char *id)
+{
+    for (size_t i = 0; s && id && i < s->nlayers; i++)
+        if (strcmp(s->layers[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *pm_style_layer_font(const pm_style *s, size_t i)
+{
+    return s && i < s->nlayers ? s->layers[i].font : NULL;
+}
+
+const double *pm_style_layer_dasharray(const pm_style *s, size_t i, size_t *out_n)
+{
+    *out_n = s && i < s->nlayers ? s->layers[i].ndash : 0;
+    return *out_n ? s->layers[i].dash : NULL;
+}
+
+const pm_page *pm_style_page(const pm_style *s)
+{
+    return s ? &s->page : NULL;
+}
+
+static int find_prop(pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop)
+{
+    if (!s || layer >= s->nlayers)
+        return pm_err(ctx, PM_EUSAGE, "no such style layer", prop, "index %zu", layer);
+    for (int i = 0; i < PM_P_COUNT; i++)
+        if (strcmp(props[i].name, prop) == 0) {
+            if (props[i].type && props[i].type != s->layers[layer].type)
+                return pm_err(ctx, PM_EUSAGE, "property does not apply", prop, "layer %s is a %s layer",
+                              s->layers[layer].id, type_name(s->layers[layer].type));
+            return i;
+        }
+    return pm_err(ctx, PM_EUSAGE, "unknown style property", prop, "see styles/README.md");
+}
+
+int pm_style_layer_has(const pm_style *s, size_t i, const char *prop)
+{
+    for (int p = 0; s && i < s->nlayers && p < PM_P_COUNT; p++)
+        if (strcmp(props[p].name, prop) == 0)
+            return s->layers[i].prop[p] != NULL || (p == PM_P_LINE_DASHARRAY && s->layers[i].ndash) ||
+                   (p == PM_P_TEXT_FONT && s->layers[i].font);
+    return 0;
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+int pm_style_eval_filter(int *out, pm_ctx *ctx, const pm_style *s, size_t layer,
+                         const pm_feature *f, const pm_schema *schema)
+{
+    pm_sval v;
+    *out = 1;
+    if (!s || layer >= s->nlayers)
+        return pm_err(ctx, PM_EUSAGE, "no such style layer", "filter", "index %zu", layer);
+    if (!s->layers[layer].filter)
+        return 0;
+    if (pm_expr_eval(&v, s->layers[layer].filter, f, schema))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", s->layers[layer].id, "filter");
+    *out = v.t == PM_V_BOOL && v.b;
+    pm_sval_clear(&v);
+    return 0;
+}
+
+/* Evaluate property p of a layer; v is null when unset. */
+static int eval_prop(pm_sval *v, pm_ctx *ctx, const pm_style *s, size_t layer, int p,
+                     const pm_feature *f, const pm_schema *schema)
+{
+    memset(v, 0, sizeof(*v));
+    const pm_expr *e = s->layers[layer].prop[p];
+    if (e && pm_expr_eval(v, e, f, schema))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", s->layers[layer].id, "%s", props[p].name);
+    return 0;
+}
+
+int pm_style_eval_color(pm_color *out, pm_ctx *ctx, const pm_style *s, size_t layer,
+                        const char *prop, const pm_feature *f, const pm_schema *schema)
+{
+    pm_sval v;
+    int p = find_prop(ctx, s, layer, prop), rc;
+    if (p < 0)
+        return p;
+    if (props[p].kind != PM_K_COLOR)
+        return pm_err(ctx, PM_EUSAGE, "not a colour property", prop, "layer %s",
+                      s->layers[layer].id);
+    if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
+        return rc;
+    if (p == PM_P_TEXT_HALO_COLOR)
+        *out = (pm_color){0, 0, 0, 0};
+    else
+        *out = (pm_color){0, 0, 0, 1};
+    if (v.t == PM_V_COLOR)
+        *out = v.c;
+    else if (v.t == PM_V_STR) /* a colour read from an attribute */
+        (void)pm_style_color_parse(out, NULL, v.s);
+    pm_sval_clear(&v);
+    return 0;
+}
+
+int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t layer,
+                         const char *prop, const pm_feature *f, const pm_schema *schema)
+{
+    pm_sval v;
+    int p = find_prop(ctx, s, layer, prop), rc;
+    if (p < 0)
+        return p;
+    if (props[p].kind != PM_K_NUM || p == PM_P_LINE_DASHARRAY)
+        return pm_err(ctx, PM_EUSAGE, "not a number property", prop, "layer %s",
+                      s->layers[layer].id);
+    if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
+        return rc;
+    switch (p) {
+    case PM_P_LINE_WIDTH:
+        *out = 1;
+        break;
+    case PM_P_TEXT_SIZE:
+        *out = 16;
+        break;
+    case PM_P_TEXT_HALO_WIDTH:
+        *out = 0;
+        break;
+    default:
+        *out = 1; /* opacities */
+    }
+    if (v.t == PM_V_NUM && isfinite(v.n))
+        *out = v.n;
+    pm_sval_clear(&v);
+    if (p == PM_P_FILL_OPACITY || p == PM_P_LINE_OPACITY)
+        *out = *out < 0 ? 0 : *out > 1 ? 1 : *out;
+    else if (*out < 0)
+        *out = 0;
+    return 0;
+}
+
+int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer,
+                         const char *prop, const pm_feature *f, const pm_schema *schema)
+{
+    pm_sval v;
+    int p = find_prop(ctx, s, layer, prop), rc;
+    *out = NULL;
+    if (p < 0)
+        return p;
+    if (p != PM_P_TEXT_FIELD)
+        return pm_err(ctx, PM_EUSAGE, "not a string property", prop, "layer %s",
+                      s->layers[layer].id);
+    if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
+        return rc;
+    *out = pm_sval_to_string(&v);
+    pm_sval_clear(&v);
+    return *out ? 0 : pm_err(ctx, PM_ENOMEM, "out of memory", prop, "text");
+}
+
+/* ---- classes ------------------------------------------------------------ */
+
+void pm_style_classes_free(pm_style_class *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        free(c[i].label);
+    free(c);
+}
+
+int pm_style_classes(pm_style_class **out, size_t *out_n, pm_ctx *ctx, const pm_style *s,
+                     size_t layer, const char *prop)
+{
+    int p = find_prop(ctx, s, layer, prop);
+    *out = NULL;
+    *out_n = 0;
+    if (p < 0)
+        return p;
+    const pm_expr *e = s->layers[layer].prop[p];
+    if (!e)
+        return 0;
+    if (e->op == PM_X_LIT && e->lit.t == PM_V_COLOR) {
+        pm_style_class *c = calloc(1, sizeof(*c));
+        if (!c || !(c->label = strdup(s->layers[layer].id))) {
+            free(c);
+            return pm_err(ctx, PM_ENOMEM, "out of memory", prop, "legend");
+        }
+        c->color = e->lit.c;
+        *out = c;
+        *out_n = 1;
+        return 0;
+    }
+    if (e->op != PM_X_MATCH)
+        return 0;
+    pm_style_class *c = calloc(e->nbranch ? e->nbranch : 1, sizeof(*c));
+    size_t n = 0;
+    if (!c)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", prop, "legend");
+    for (size_t b = 0; b < e->nbranch; b++) {
+        const pm_expr *o = e->args[b + 1];
+        size_t len = 1;
+        char *parts[64];
+        size_t np = e->nlabels[b] < 64 ? e->nlabels[b] : 64;
+        if (o->op != PM_X_LIT || o->lit.t != PM_V_COLOR)
+            continue; /* a computed colour has no single swatch */
+        for (size_t l = 0; l < np; l++) {
+            parts[l] = pm_sval_to_string(&e->labels[b][l]);
+            len += (parts[l] ? strlen(parts[l]) : 0) + 2;
+        }
+        c[n].label = malloc(len);
+        if (c[n].label) {
+            c[n].label[0] = '\0';
+            for (size_t l = 0; l < np; l++) {
+                if (l)
+                    strcat(c[n].label, ", ");
+                if (parts[l])
+                    strcat(c[n].label, parts[l]);
+            }
+        }
+        for (size_t l = 0; l < np; l++)
+            free(parts[l]);
+        if (!c[n].label) {
+            pm_style_classes_free(c, n);
+            return pm_err(ctx, PM_ENOMEM, "out of memory", prop, "legend");
+        }
+        c[n].color = o->lit.c;
+        n++;
+    }
+    *out = c;
+    *out_n = n;
+    return 0;
+}
+
+int pm_style_class_of(int *out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
+                      const pm_feature *f, const pm_schema *schema)
+{
+    int p = find_prop(ctx, s, layer, prop);
+    *out = -1;
+    if (p < 0)
+        return p;
+    const pm_expr *e = s->layers[layer].prop[p];
+    if (!e)
+        return 0;
+    if (e->op == PM_X_LIT && e->lit.t == PM_V_COLOR) {
+        *out = 0;
+        return 0;
+    }
+    if (e->op != PM_X_MATCH)
+        return 0;
+    int br;
+    if (pm_expr_match_branch(&br, e, f, schema))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", prop, "legend");
+    if (br < 0)
+        return 0;
+    /* Number the branch as pm_style_classes does: skipping computed outputs. */
+    int idx = 0;
+    for (int b = 0; b < br; b++)
+        idx += e->args[b + 1]->op == PM_X_LIT && e->args[b + 1]->lit.t == PM_V_COLOR;
+    if (e->args[br + 1]->op == PM_X_LIT && e->args[br + 1]->lit.t == PM_V_COLOR)
+        *out = idx;
+    return 0;
+}
