@@ -11,15 +11,41 @@ extern "C" {
 #endif
 
 typedef struct {
-    const char *out_path;     /**< extension picks the driver: .gpkg .shp .geojson .kml .fgb .csv */
+    const char *out_path; /**< extension picks the driver: .gpkg .shp .geojson .kml .fgb .csv */
     const char *const *layers; /**< NULL-terminated list, or NULL for "parks" */
-    int overwrite;            /**< replace an existing output */
+    int overwrite;             /**< replace an existing output */
+    /** Output CRS (EPSG:n, WKT or PROJ string) for .gpkg .shp .fgb .csv,
+     * reprojected with PROJ; NULL keeps the storage CRS. GeoJSON and KML are
+     * WGS 84 by their specifications, so there it must be NULL or WGS 84. */
+    const char *t_srs;
+    pm_progress_fn progress; /**< called per feature; returning 0 cancels (PM_EIO) */
+    void *progress_user;
 } pm_export_opts;
-#define PM_EXPORT_OPTS_INIT {NULL, NULL, 0}
+#define PM_EXPORT_OPTS_INIT {NULL, NULL, 0, NULL, NULL, NULL}
 
-/** Export layers from the database. GeoJSON and KML are written in WGS 84
- * (RFC 7946, KML 2.2); the other formats keep the storage CRS. Written
- * beside and moved into place: a failure leaves an existing output intact. */
+/** Export layers from the database.
+ *
+ * Formats by the extension of out_path (case-insensitive):
+ *   .gpkg     GeoPackage, every layer in the one file, provenance (source
+ *             path, SHA-256, import time, storage CRS) in the layer
+ *             description and metadata;
+ *   .shp      ESRI Shapefile, UTF-8 with a .cpg; field names cut to 10
+ *             characters by the format (each renaming is a warning);
+ *   .geojson  RFC 7946, WGS 84, 7 decimals;
+ *   .kml      KML 2.2, WGS 84, the "name" field as the placemark name;
+ *   .fgb      FlatGeobuf;   .csv  geometry as WKT, types in a .csvt.
+ * Formats that hold one layer per file write several layers as
+ * <dir>/<layer>.<ext>, dir being out_path without its extension (created if
+ * missing). Every attribute column is written with its type, plus
+ * source_fid.
+ *
+ * Everything is written into a temporary directory beside the output and
+ * moved into place only once GDAL has closed every file without error, so
+ * a failure leaves no partial output and an existing output intact. An
+ * existing output (or any of its sidecar files) fails with PM_EEXIST unless
+ * opts->overwrite. A missing layer or an unsupported extension fails with
+ * PM_EUSAGE; GDAL failures with PM_EIO quoting GDAL. The store is only
+ * read. Warnings (renamed fields, GDAL warnings) go to pm_ctx. */
 int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts);
 
 #ifdef __cplusplus

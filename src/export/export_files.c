@@ -45,7 +45,7 @@ char *pm_export_basename(const char *path)
     return strdup(slash ? slash + 1 : path);
 }
 
-int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir)
+int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir, const char *out_path)
 {
     /* Hidden, and named so that a leftover after a crash explains itself. */
     char *tmpl = pm_export_join(dir, ".parkmap-export.tmp-XXXXXX");
@@ -53,7 +53,8 @@ int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir)
     if (!tmpl)
         return pm_err(ctx, PM_ENOMEM, "out of memory", dir, "staging directory");
     if (!mkdtemp(tmpl)) {
-        int rc = pm_err(ctx, PM_EIO, "cannot write output", dir, "%s", strerror(errno));
+        int rc = pm_err(ctx, PM_EIO, "cannot write output", out_path, "directory %s: %s", dir,
+                        strerror(errno));
         free(tmpl);
         return rc;
     }

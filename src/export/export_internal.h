@@ -12,9 +12,10 @@ char *pm_export_dirname(const char *path);
 char *pm_export_basename(const char *path);
 
 /* Make a private staging directory inside dir, on the same file system as
- * the final outputs so that publishing is a rename. Caller owns *out (a
- * path) and removes it with pm_export_stage_remove. */
-int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir);
+ * the final outputs so that publishing is a rename. Errors name out_path,
+ * the output the user asked for. Caller owns *out (a path) and removes it
+ * with pm_export_stage_remove. */
+int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir, const char *out_path);
 /* Move every file of the staging directory into dir. Files whose extension
  * is main_ext go last, so a reader who sees the main file (a .shp) also
  * finds its sidecars. Without overwrite an existing file is never replaced
