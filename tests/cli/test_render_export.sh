@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# render and export through the CLI on the shipped data: sizes, colours,
+# vector output, no clobbering, and exports re-read with GDAL.
+. "$(dirname "$0")/lib.sh"
+DB="$TMP/p.db"
+PNGPIX="python3 $(dirname "$0")/pngpix.py"
+run import "$SRC/geodata/pudong_parks.geojson" --db "$DB"
+run import "$SRC/geodata/pudong_outline.geojson" --db "$DB" --layer outline --t-srs EPSG:4550
+expect_status 0 "import outline"
+
+run render --db "$DB" -o "$TMP/m.png" --width 800 --height 600
+expect_status 0 "render png"
+[ "$($PNGPIX "$TMP/m.png" size)" = "800 600" ] || fail "png has the requested size"
+run render --db "$DB" -o "$TMP/big.png" --width 1600 --height 1200
+[ "$($PNGPIX "$TMP/big.png" size)" = "1600 1200" ] || fail "png has the requested size"
+# Park fills are the style's industry colours at fill-opacity 0.9 over the
+# outline's #f3f0e8: expect the blend (within 3 levels of rounding and
+# anti-aliasing), in a meaningful number of pixels for each big class.
+blends=$(python3 -c "
+b = bytes.fromhex('f3f0e8')
+for c in ('66c2a5', 'fc8d62', 'a6d854'):
+    c = bytes.fromhex(c)
+    print(''.join('%02x' % round(0.9 * c[i] + 0.1 * b[i]) for i in range(3)))")
+# shellcheck disable=SC2086
+for n in $($PNGPIX "$TMP/big.png" count 3 $blends); do
+  [ "$n" -gt 200 ] || fail "a park colour covers only $n pixels (blends: $blends)"
+done
+# A colour absent from the style is absent from the map.
+[ "$($PNGPIX "$TMP/big.png" count 3 ff00ff)" -eq 0 ] || fail "unexpected magenta pixels"
+
+sum=$(sha256sum "$TMP/m.png")
+run render --db "$DB" -o "$TMP/m.png" --width 400 --height 300
+expect_status 2 "render refuses to overwrite"
+[ "$(sha256sum "$TMP/m.png")" = "$sum" ] || fail "refused render changed the file"
+
+run render --db "$DB" -o "$TMP/m.svg"
+expect_status 0 "render svg"
+grep -q "<svg" "$TMP/m.svg" || fail "svg is svg"
+grep -q "<image" "$TMP/m.svg" && fail "svg embeds a raster image"
+rsvg-convert -o "$TMP/svg.png" "$TMP/m.svg" || fail "rsvg-convert reads the svg"
+
+run render --db "$DB" -o "$TMP/m.pdf"
+expect_status 0 "render pdf"
+pdftoppm -r 50 -png "$TMP/m.pdf" "$TMP/pdf" || fail "pdftoppm reads the pdf"
+pdfimages -list "$TMP/m.pdf" 2>/dev/null | awk 'NR>2' | grep -q . && fail "pdf embeds a raster image"
+
+run export --db "$DB" -o "$TMP/parks.gpkg"
+expect_status 0 "export gpkg"
+ogrinfo -ro -so "$TMP/parks.gpkg" parks >"$TMP/info.txt" 2>&1 || fail "ogrinfo opens the gpkg"
+grep -q "Feature Count: 15" "$TMP/info.txt" || fail "gpkg has 15 features"
+grep -q 'ID\["EPSG",4550\]' "$TMP/info.txt" || fail "gpkg is in EPSG:4550"
+ogrinfo -ro -al "$TMP/parks.gpkg" parks 2>/dev/null | grep -q "集成电路设计产业园" ||
+  fail "gpkg keeps Chinese names"
+# Planar area of the export equals the database's within 1e-6 relative:
+# the same coordinates in the same CRS.
+run area --db "$DB" --json
+want=$(python3 -c "import json; print(json.load(open('$out'))['area_km2']['planar'])")
+got=$(ogrinfo -ro -q -dialect SQLite -sql "SELECT sum(ST_Area(geom))/1e6 AS a FROM parks" \
+  "$TMP/parks.gpkg" | sed -n 's/.*a (Real) = //p')
+python3 -c "assert abs($got - $want) / $want < 1e-6, ($got, $want)" || fail "gpkg areas ($got vs $want)"
+
+run export --db "$DB" -o "$TMP/parks.gpkg"
+expect_status 2 "export refuses to overwrite"
+run export --db "$DB" -o "$TMP/parks.gpkg" --overwrite
+expect_status 0 "export --overwrite"
+
+for ext in shp geojson kml; do
+  run export --db "$DB" -o "$TMP/parks.$ext"
+  expect_status 0 "export $ext"
+  ogrinfo -ro -al -so "$TMP/parks.$ext" >"$TMP/info.txt" 2>&1 || fail "ogrinfo opens .$ext"
+  grep -q "Feature Count: 15" "$TMP/info.txt" || fail ".$ext has 15 features"
+done
+[ -s "$TMP/parks.cpg" ] && grep -qi "utf-8" "$TMP/parks.cpg" || fail "shapefile .cpg says UTF-8"
+[ -s "$TMP/parks.prj" ] || fail "shapefile has a .prj"
+grep -q '"type": *"FeatureCollection"' "$TMP/parks.geojson" || fail "geojson"
+grep -q '"crs"' "$TMP/parks.geojson" && fail "RFC 7946 GeoJSON has no crs member"
+grep -q "121\.6" "$TMP/parks.geojson" || fail "geojson is in lon/lat"
+
+run export --db "$DB" -o "$TMP/parks.xyz"
+expect_status 2 "unknown export format"
+expect_one_line_err "unknown export format"
+
+finish
