@@ -65,12 +65,15 @@ typedef struct {
     double north_deg;        /**< direction of true north at the map centre, degrees
                                   clockwise from page-up (negative: true north lies left of
                                   grid north, as east of a Gauss-Krüger central meridian) */
+    double legend_rect[4];      /**< furniture drawn over the map, page px x, y, w, h */
+    double scale_bar_rect[4];   /**< (all zero when not drawn) */
+    double north_arrow_rect[4];
     size_t nlegend;
     pm_legend_entry *legend;
     size_t nlabels;          /**< labels placed */
     pm_label_box *labels;
     size_t nlabels_dropped;  /**< labels dropped for colliding or leaving the frame */
-    size_t nfeatures;        /**< features drawn, all layers */
+    size_t nfeatures;        /**< features read, all sources */
 } pm_render_info;
 
 /** Lay the map out exactly as pm_render_map would (extent, scale, scale bar,

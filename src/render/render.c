@@ -31,23 +31,88 @@ static fmt format_of(const char *path)
 typedef struct {
     int fd;
     int err;
+    int to_mem; /* collect in mem instead (SVG, rewritten before writing) */
+    char *mem;
+    size_t len, cap;
 } sink;
 
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
+static int write_all(sink *s, const unsigned char *data, size_t len)
 {
-    sink *s = closure;
     while (len > 0) {
         ssize_t w = write(s->fd, data, len);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
             s->err = errno;
-            return CAIRO_STATUS_WRITE_ERROR;
+            return -1;
         }
         data += w;
-        len -= (unsigned int)w;
+        len -= (size_t)w;
     }
-    return CAIRO_STATUS_SUCCESS;
+    return 0;
+}
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    sink *s = closure;
+    if (s->to_mem) {
+        if (s->len + len + 1 > s->cap) {
+            size_t nc = s->cap ? s->cap : 65536;
+            while (s->len + len + 1 > nc)
+                nc *= 2;
+            char *nm = realloc(s->mem, nc);
+            if (!nm) {
+                s->err = ENOMEM;
+                return CAIRO_STATUS_NO_MEMORY;
+            }
+            s->mem = nm;
+            s->cap = nc;
+        }
+        memcpy(s->mem + s->len, data, len);
+        s->len += len;
+        s->mem[s->len] = '\0';
+        return CAIRO_STATUS_SUCCESS;
+    }
+    return write_all(s, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+/* cairo's SVG writer names groups "surface<N>" after a counter shared by
+ * every surface the process ever made, so a second render in the same
+ * process would differ from the first. Renumber them in order of first
+ * appearance (the SVG holds glyphs as paths, never text that could read
+ * "surface<N>" by chance). */
+static int write_svg(sink *s)
+{
+    long map_from[64], map_to[64];
+    int nmap = 0;
+    size_t start = 0, i = 0;
+    while (i < s->len) {
+        const char *p = s->mem + i;
+        if (i > 0 && (p[-1] == '"' || p[-1] == '#') && strncmp(p, "surface", 7) == 0 && p[7] >= '0' && p[7] <= '9') {
+            char *end;
+            long n = strtol(p + 7, &end, 10), to = -1;
+            for (int k = 0; k < nmap; k++)
+                if (map_from[k] == n)
+                    to = map_to[k];
+            if (to < 0 && nmap < 64) {
+                map_from[nmap] = n;
+                to = map_to[nmap] = nmap + 1;
+                nmap++;
+            }
+            if (to >= 0) {
+                char num[32];
+                int nl = snprintf(num, sizeof num, "surface%ld", to);
+                if (write_all(s, (const unsigned char *)s->mem + start, i - start) ||
+                    write_all(s, (const unsigned char *)num, (size_t)nl))
+                    return -1;
+                i = (size_t)(end - s->mem);
+                start = i;
+                continue;
+            }
+        }
+        i++;
+    }
+    return write_all(s, (const unsigned char *)s->mem + start, s->len - start);
 }
 
 static int cairo_fail(pm_ctx *ctx, const char *path, cairo_status_t st, const sink *s)
@@ -66,7 +131,7 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
     cairo_t *cr = NULL;
     pm_scene sc;
     pm_render_info info;
-    sink out = {-1, 0};
+    sink out = {-1, 0, 0, NULL, 0, 0};
     struct stat sb;
     memset(&sc, 0, sizeof sc);
     memset(&info, 0, sizeof info);
@@ -111,6 +176,7 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
         surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
         break;
     case FMT_SVG:
+        out.to_mem = 1;
         surface = cairo_svg_surface_create_for_stream(sink_write, &out, pt_w, pt_h);
         cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_1);
         cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
@@ -157,6 +223,13 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
         rc = cairo_fail(ctx, path, cairo_surface_status(surface), &out);
         goto done;
     }
+    if (out.to_mem) {
+        out.to_mem = 0;
+        if (write_svg(&out)) {
+            rc = cairo_fail(ctx, path, CAIRO_STATUS_WRITE_ERROR, &out);
+            goto done;
+        }
+    }
     if (fsync(fd) != 0 || close(fd) != 0) {
         fd = -1;
         rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
@@ -179,6 +252,7 @@ done:
         close(fd);
     if (tmp && !renamed)
         unlink(tmp);
+    free(out.mem);
     free(tmp);
     pm_scene_free(&sc);
     pm_render_info_clear(&info);

@@ -673,6 +673,12 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
     if ((rc = geodesy(sc)) || (rc = build_legend(sc)) || (rc = layout_furniture(sc)) ||
         (rc = place_labels(sc)))
         return rc;
+    if (info->nlegend)
+        memcpy(info->legend_rect, &sc->legend_box, sizeof info->legend_rect);
+    if (sc->page->scale_bar_show)
+        memcpy(info->scale_bar_rect, &sc->scale_box, sizeof info->scale_bar_rect);
+    if (sc->page->north_arrow_show)
+        memcpy(info->north_arrow_rect, &sc->north_box, sizeof info->north_arrow_rect);
     return 0;
 }
 
