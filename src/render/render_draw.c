@@ -161,7 +161,7 @@ static void backing(cairo_t *cr, pm_rect r, double line_px)
 static void draw_scale_bar(pm_scene *sc, cairo_t *cr)
 {
     const pm_render_info *in = sc->info;
-    double pt = sc->px_per_pt, pad = 5 * pt, bar_h = 5 * pt;
+    double pt = sc->fpt, pad = 5 * pt, bar_h = 5 * pt;
     pm_rect r = sc->scale_box;
     pm_color black = {0, 0, 0, 1};
     backing(cr, r, 0.5 * pt);
@@ -194,14 +194,15 @@ static void draw_scale_bar(pm_scene *sc, cairo_t *cr)
     else
         snprintf(half, sizeof half, "%g", hm);
     text_at(sc, cr, NULL, size, 0, "0", x0, ty, 0.5, black);
-    text_at(sc, cr, NULL, size, 0, half, x0 + in->scale_bar_px / 2, ty, 0.5, black);
+    if (in->scale_bar_px > 70 * pt) /* else the middle figure would touch the others */
+        text_at(sc, cr, NULL, size, 0, half, x0 + in->scale_bar_px / 2, ty, 0.5, black);
     text_at(sc, cr, NULL, size, 0, in->scale_bar_label, x0 + in->scale_bar_px, ty, 0.5, black);
 }
 
 static void draw_north(pm_scene *sc, cairo_t *cr)
 {
     pm_rect r = sc->north_box;
-    double pt = sc->px_per_pt, cx = r.x + r.w / 2, s = r.w;
+    double pt = sc->fpt, cx = r.x + r.w / 2, s = r.w;
     pm_color black = {0, 0, 0, 1};
     PangoLayout *l = pm_text_layout(sc, NULL, 11 * pt, 1, "N");
     PangoRectangle lr;
@@ -238,7 +239,7 @@ static void draw_north(pm_scene *sc, cairo_t *cr)
 static void draw_legend(pm_scene *sc, cairo_t *cr)
 {
     const pm_render_info *in = sc->info;
-    double pt = sc->px_per_pt, pad = 6 * pt, sw = 14 * pt, rowgap = 3 * pt;
+    double pt = sc->fpt, pad = 6 * pt, sw = 14 * pt, rowgap = 3 * pt;
     pm_rect r = sc->legend_box;
     pm_color ink = {0.1, 0.1, 0.1, 1};
     backing(cr, r, 0.5 * pt);
@@ -279,7 +280,7 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
 {
     const pm_page *pg = sc->page;
     const double *fr = sc->info->frame;
-    double pt = sc->px_per_pt;
+    double pt = sc->fpt;
     int rc = 0;
     pm_color ink = {0.12, 0.12, 0.12, 1}, grey = {0.35, 0.35, 0.35, 1};
     /* The pango context was made on the measuring surface; tie it to this
@@ -308,7 +309,7 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
     cairo_set_line_width(cr, 0.75 * pt);
     cairo_stroke(cr);
 
-    double y = pg->margin_px;
+    double y = sc->margin;
     if (pg->title) {
         PangoLayout *l = pm_text_layout(sc, pg->title_font, PT_TITLE * pt, 1, pg->title);
         PangoRectangle lr;

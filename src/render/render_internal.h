@@ -45,6 +45,7 @@ typedef struct {
     pm_render_info *info;
     int w, h;
     double dpi, px_per_pt;
+    double fpt; /* px per pt for furniture: smaller on small pages */
     const char *font; /* default family list */
     pm_rsource *src;
     size_t nsrc;
@@ -54,7 +55,7 @@ typedef struct {
     int legend_layer;
     char scale_corner[16];
     pm_rect scale_box, north_box, legend_box;
-    double header_h, footer_h;
+    double header_h, footer_h, margin;
     pm_rect *occupied;
     size_t noccupied;
     pm_rlabel *rlabels; /* drawing attributes of info->labels */

@@ -264,7 +264,7 @@ static int occupy(pm_scene *sc, pm_rect r)
 static pm_rect corner_rect(const pm_scene *sc, const char *corner, double w, double h)
 {
     const double *fr = sc->info->frame;
-    double in = INSET_PT * sc->px_per_pt;
+    double in = INSET_PT * sc->fpt;
     pm_rect r = {0, 0, w, h};
     r.x = strstr(corner, "left") ? fr[0] + in : fr[0] + fr[2] - in - w;
     r.y = strstr(corner, "top") ? fr[1] + in : fr[1] + fr[3] - in - h;
@@ -347,14 +347,14 @@ done:
 /* Legend box size for the entries. */
 static void legend_size(pm_scene *sc, double *w, double *h)
 {
-    double pad = 6 * sc->px_per_pt, sw = 14 * sc->px_per_pt, rowgap = 3 * sc->px_per_pt;
+    double pad = 6 * sc->fpt, sw = 14 * sc->fpt, rowgap = 3 * sc->fpt;
     double tw = 0, th = 0, maxw = 0, rows = 0;
     if (sc->page->legend_title)
-        text_size(sc, sc->page->title_font, PT_LEGEND_TITLE * sc->px_per_pt, 1,
+        text_size(sc, sc->page->title_font, PT_LEGEND_TITLE * sc->fpt, 1,
                   sc->page->legend_title, &tw, &th);
     for (size_t i = 0; i < sc->info->nlegend; i++) {
         double ew, eh;
-        text_size(sc, NULL, PT_LEGEND * sc->px_per_pt, 0, sc->info->legend[i].label, &ew, &eh);
+        text_size(sc, NULL, PT_LEGEND * sc->fpt, 0, sc->info->legend[i].label, &ew, &eh);
         maxw = fmax(maxw, ew);
         rows += fmax(eh, sw * 0.7) + rowgap;
     }
@@ -380,23 +380,34 @@ static int layout_furniture(pm_scene *sc)
         else
             snprintf(in->scale_bar_label, sizeof in->scale_bar_label, "%g m", in->scale_bar_m);
         double lw, lh;
-        text_size(sc, NULL, PT_SCALE * sc->px_per_pt, 0, in->scale_bar_label, &lw, &lh);
-        double pad = 5 * sc->px_per_pt;
+        text_size(sc, NULL, PT_SCALE * sc->fpt, 0, in->scale_bar_label, &lw, &lh);
+        double pad = 5 * sc->fpt;
         sc->scale_box = corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad,
-                                    lh + 5 * sc->px_per_pt + 2 * pad);
+                                    lh + 5 * sc->fpt + 2 * pad);
         if ((rc = occupy(sc, sc->scale_box)))
             return rc;
     }
     const char *ncorner = strcmp(scorner, "top-right") == 0 ? "top-left" : "top-right";
     if (pg->north_arrow_show) {
-        double s = 34 * sc->px_per_pt;
+        double s = 34 * sc->fpt;
         sc->north_box = corner_rect(sc, ncorner, s * 0.8, s * 1.3);
         if ((rc = occupy(sc, sc->north_box)))
             return rc;
     }
+    double lw = 0, lh = 0;
+    if (in->nlegend > 0)
+        legend_size(sc, &lw, &lh);
+    if (in->nlegend > 0 && (lw > in->frame[2] / 2 || lh > in->frame[3] - 2 * INSET_PT * sc->fpt)) {
+        pm_warn(sc->ctx, "legend (%.0f x %.0f px) does not fit the %.0f x %.0f px map; not drawn",
+                lw, lh, in->frame[2], in->frame[3]);
+        for (size_t i = 0; i < in->nlegend; i++)
+            free(in->legend[i].label);
+        free(in->legend);
+        in->legend = NULL;
+        in->nlegend = 0;
+    }
     if (in->nlegend > 0) {
-        double w, h, best = DBL_MAX;
-        legend_size(sc, &w, &h);
+        double w = lw, h = lh, best = DBL_MAX;
         /* The corner that hides the least of the fitted layer. */
         int use[64] = {0};
         if (sc->nsrc <= 64)
@@ -597,6 +608,11 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
         return pm_err(ctx, PM_EUSAGE, "bad page size", "render",
                       "%d x %d px at %g dpi (16..20000 px, 10..2400 dpi)", sc->w, sc->h, sc->dpi);
     sc->px_per_pt = sc->dpi / 72;
+    /* Titles, legend and scale bar are sized for a print page; on a
+     * thumbnail they would crowd out the map, so they shrink with it
+     * (down to half size). Style sizes (lines, labels) do not. */
+    double shrink = fmin(sc->w / 1100.0, sc->h / 800.0);
+    sc->fpt = sc->px_per_pt * (shrink < 0.5 ? 0.5 : shrink > 1 ? 1 : shrink);
     info->width_px = sc->w;
     info->height_px = sc->h;
     info->dpi = sc->dpi;
@@ -607,26 +623,26 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
 
     /* Frame: the page less margins, title block and credits line. */
     const pm_page *pg = sc->page;
-    double m = pg->margin_px, tw, th;
+    double m = sc->margin = pg->margin_px * sc->fpt / sc->px_per_pt, tw, th;
     sc->header_h = 0;
     if (pg->title) {
-        text_size(sc, pg->title_font, PT_TITLE * sc->px_per_pt, 1, pg->title, &tw, &th);
+        text_size(sc, pg->title_font, PT_TITLE * sc->fpt, 1, pg->title, &tw, &th);
         sc->header_h += th;
     }
     if (pg->subtitle) {
-        text_size(sc, pg->title_font, PT_SUBTITLE * sc->px_per_pt, 0, pg->subtitle, &tw, &th);
+        text_size(sc, pg->title_font, PT_SUBTITLE * sc->fpt, 0, pg->subtitle, &tw, &th);
         sc->header_h += th;
     }
     if (sc->header_h > 0)
-        sc->header_h += 6 * sc->px_per_pt;
+        sc->header_h += 6 * sc->fpt;
     sc->footer_h = 0;
     if (pg->credits) {
-        PangoLayout *l = pm_text_layout(sc, NULL, PT_CREDITS * sc->px_per_pt, 0, pg->credits);
+        PangoLayout *l = pm_text_layout(sc, NULL, PT_CREDITS * sc->fpt, 0, pg->credits);
         pango_layout_set_width(l, (int)((sc->w - 2 * m) * PANGO_SCALE));
         pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
         PangoRectangle lr;
         pango_layout_get_extents(l, NULL, &lr);
-        sc->footer_h = (double)lr.height / PANGO_SCALE + 4 * sc->px_per_pt;
+        sc->footer_h = (double)lr.height / PANGO_SCALE + 4 * sc->fpt;
         g_object_unref(l);
     }
     info->frame[0] = m;

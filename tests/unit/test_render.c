@@ -333,7 +333,12 @@ static void test_labels_and_legend(void **state)
             assert_string_equal(in.labels[0].text, "集成电路设计产业园");
             assert_true(fabs(in.labels[0].anchor_x - px) < 2 && fabs(in.labels[0].anchor_y - py) < 2);
         }
-        /* present-only: biomedicine is in the style, not in the data. */
+        /* present-only: biomedicine is in the style, not in the data. (At
+         * 200 px the legend may not fit, and is then left out.) */
+        if (w == 200 && in.nlegend == 0) {
+            pm_render_info_clear(&in);
+            continue;
+        }
         assert_int_equal(in.nlegend, 2);
         assert_string_equal(in.legend[0].label, "integrated circuits");
         assert_int_equal(in.legend[0].count, 2);
