@@ -23,6 +23,10 @@ void pm_source_free(pm_source *src);
 const pm_schema *pm_source_schema(const pm_source *src);
 /** The source CRS as WKT, or NULL when the source declares none (borrowed). */
 const char *pm_source_crs_wkt(const pm_source *src);
+/** Why the CRS the source declares cannot be used (e.g. a GeoJSON "crs"
+ * GDAL cannot resolve, which it would silently replace by WGS 84), or NULL.
+ * When set, pm_source_crs_wkt returns NULL. Borrowed. */
+const char *pm_source_crs_problem(const pm_source *src);
 /** Feature count if cheap to know, else -1. */
 long pm_source_count(const pm_source *src);
 /** Layer extent in source coordinates (GIS order); 0 on success. */

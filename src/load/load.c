@@ -1,5 +1,6 @@
 /* Reading vector sources through GDAL/OGR into pm_features. */
 #include "parkmap/load.h"
+#include "load_internal.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@ struct pm_source {
     char *path;
     pm_schema schema;
     char *crs_def;  /* "EPSG:n" or WKT2, NULL when none declared */
+    char *crs_problem; /* why the declared CRS is unusable, NULL when fine */
     int swap_xy;    /* data is in authority lat/lon or northing/easting order */
     long index;     /* position of the next feature, from 0 */
     int *field_map; /* schema field i -> OGR field index */
@@ -45,6 +48,31 @@ static void push(pm_ctx *ctx)
 static void pop(void)
 {
     CPLPopErrorHandler();
+}
+
+/* Is this a single JSON document (GeoJSON, ESRI JSON, TopoJSON) that the
+ * strict check should see before GDAL? Sequences of documents
+ * (GeoJSONSeq: .geojsonl, .geojsons, .ndjson, .jsonl) are not. */
+static int is_json_document(const char *path)
+{
+    static const char *const seq[] = {".geojsonl", ".geojsons", ".ndjson", ".jsonl"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+        size_t k = strlen(seq[i]);
+        if (n >= k && strcasecmp(path + n - k, seq[i]) == 0)
+            return 0;
+    }
+    FILE *f = fopen(path, "rb");
+    int c, json = 0;
+    if (!f)
+        return 0;
+    /* skip a UTF-8 BOM and whitespace */
+    while ((c = fgetc(f)) != EOF && (c == 0xef || c == 0xbb || c == 0xbf || c == ' ' ||
+                                      c == '\t' || c == '\r' || c == '\n'))
+        ;
+    json = c == '{' || c == '[';
+    fclose(f);
+    return json;
 }
 
 static int data_is_swapped(OGRSpatialReferenceH srs)
@@ -85,6 +113,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     int rc = 0;
     struct stat sb;
     pm_source *src = NULL;
+    char declared_crs[256] = "";
     *out = NULL;
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
@@ -93,14 +122,23 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
         goto done;
     }
-    if (S_ISREG(sb.st_mode) && access(path, R_OK) != 0) {
-        rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
-        goto done;
+    if (S_ISREG(sb.st_mode)) {
+        /* open(), not access(): root passes access() on any file, and what
+         * matters is whether we can actually read it. */
+        FILE *probe = fopen(path, "rb");
+        if (!probe) {
+            rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
+            goto done;
+        }
+        fclose(probe);
     }
     if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
         rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "file is empty");
         goto done;
     }
+    if (S_ISREG(sb.st_mode) && is_json_document(path) &&
+        (rc = pm_load_json_check(ctx, path, declared_crs, sizeof declared_crs)))
+        goto done;
     src = calloc(1, sizeof(*src));
     if (!src || !(src->path = strdup(path))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "source");
@@ -142,8 +180,23 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
             goto done;
         src->field_map[src->schema.nfields - 1] = i;
     }
+    if (*declared_crs) {
+        /* GDAL logs an unresolvable GeoJSON "crs" and then calls the layer
+         * WGS 84: the coordinates would be silently misread. */
+        OGRSpatialReferenceH probe = OSRNewSpatialReference(NULL);
+        pm_ctx_set_lib_msg(ctx, "");
+        OGRErr e = probe ? OSRSetFromUserInput(probe, declared_crs) : OGRERR_FAILURE;
+        OSRDestroySpatialReference(probe);
+        if (e != OGRERR_NONE) {
+            /* Not fatal here: --s-srs may override it. */
+            size_t n = strlen(declared_crs) + strlen(pm_ctx_lib_msg(ctx)) + 32;
+            if ((src->crs_problem = malloc(n)))
+                snprintf(src->crs_problem, n, "crs \"%s\": %s", declared_crs,
+                         *pm_ctx_lib_msg(ctx) ? pm_ctx_lib_msg(ctx) : "not recognised");
+        }
+    }
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(src->layer);
-    if (srs) {
+    if (srs && !src->crs_problem) {
         src->crs_def = crs_def_of(srs);
         src->swap_xy = data_is_swapped(srs);
     }
@@ -164,6 +217,7 @@ void pm_source_free(pm_source *src)
     pm_schema_clear(&src->schema);
     free(src->field_map);
     free(src->crs_def);
+    free(src->crs_problem);
     free(src->path);
     free(src);
 }
@@ -176,6 +230,11 @@ const pm_schema *pm_source_schema(const pm_source *src)
 const char *pm_source_crs_wkt(const pm_source *src)
 {
     return src->crs_def;
+}
+
+const char *pm_source_crs_problem(const pm_source *src)
+{
+    return src->crs_problem;
 }
 
 long pm_source_count(const pm_source *src)
@@ -240,7 +299,7 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
     *out = NULL;
     *why = NULL;
     if (!gh) {
-        *why = "no geometry";
+        *why = "no geometry (null, empty or unreadable)";
         goto done;
     }
     if (OGR_G_IsEmpty(gh)) {
@@ -256,6 +315,15 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
     if (t != wkbPolygon && t != wkbMultiPolygon) {
         *why = t == wkbUnknown ? "unknown geometry type" : OGRGeometryTypeToName(t);
         goto done;
+    }
+    {
+        /* Each vertex is 16 bytes of WKB: refuse a monster before copying it
+         * twice more (WKB, pm_geom) and handing it to GEOS. */
+        long nv = (long)(OGR_G_WkbSize(gh) / 16);
+        if (nv > PM_LOAD_MAX_VERTICES) {
+            *why = "more than 10,000,000 vertices (the limit, see docs/limits.md)";
+            goto done;
+        }
     }
     size_t len = (size_t)OGR_G_WkbSize(gh);
     wkb = malloc(len);

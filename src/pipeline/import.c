@@ -29,6 +29,41 @@ static int check_lonlat(pm_ctx *ctx, const char *path, long index, const pm_geom
                             : "; longitude must be within +-180 and latitude within +-90");
 }
 
+/* The layer's extent could not be computed or is out of range: read the
+ * features one by one (a second, independent pass) to name the first one at
+ * fault, which the extent alone cannot. Moves that error into ctx and
+ * returns its code, or returns 0 leaving ctx as it was. */
+static int locate_bad_feature(pm_ctx *ctx, const pm_import_opts *o, int geographic)
+{
+    pm_ctx *d = NULL;
+    pm_source *src = NULL;
+    pm_feature f = {0};
+    long n = 0, skipped = 0;
+    int rc = 0, got;
+    if (pm_ctx_new(&d))
+        return 0;
+    if (pm_source_open(&src, d, o->src_path, o->src_layer) == 0) {
+        while ((got = pm_source_next(src, d, &f, o->skip_invalid, &skipped)) > 0) {
+            n++;
+            rc = geographic ? check_lonlat(d, o->src_path, (long)f.fid, f.geom) : 0;
+            pm_feature_clear(&f);
+            if (rc)
+                break;
+        }
+        if (got == 0 && n == 0 && !rc)
+            pm_err(d, PM_EINPUT, "nothing to import", o->src_path,
+                   skipped ? "every feature was skipped" : "the layer has no features");
+    }
+    if (pm_ctx_code(d)) {
+        pm_err_clear(ctx);
+        rc = pm_err(ctx, pm_ctx_code(d), pm_ctx_what(d), pm_ctx_where(d), "%s", pm_ctx_why(d));
+    }
+    pm_feature_clear(&f);
+    pm_source_free(src);
+    pm_ctx_free(d);
+    return rc;
+}
+
 static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const char *src_def,
                        const pm_crs_info *src_info, const pm_import_opts *o)
 {
@@ -39,8 +74,10 @@ static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const c
     }
     double b[4];
     pm_transform *t = NULL;
-    if ((rc = pm_source_extent(src, ctx, &b[0], &b[1], &b[2], &b[3])))
-        return rc;
+    if ((rc = pm_source_extent(src, ctx, &b[0], &b[1], &b[2], &b[3]))) {
+        int named = locate_bad_feature(ctx, o, src_info->is_geographic);
+        return named ? named : rc;
+    }
     if (!src_info->is_geographic) {
         /* The corners in lon/lat are enough to choose a zone. */
         double xy[8] = {b[0], b[1], b[2], b[1], b[2], b[3], b[0], b[3]};
@@ -51,7 +88,9 @@ static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const c
         b[2] = fmax(xy[2], xy[4]);
         b[1] = fmin(xy[1], xy[3]);
         b[3] = fmax(xy[5], xy[7]);
-    } else if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90) {
+    } else if (!(b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90)) {
+        if ((rc = locate_bad_feature(ctx, o, 1)))
+            goto done;
         rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS",
                     o->src_path, "extent x %.6g..%.6g, y %.6g..%.6g; if the data is projected, "
                     "give its CRS with --s-srs", b[0], b[2], b[1], b[3]);
@@ -71,7 +110,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     pm_store_import *imp = NULL;
     pm_feature f = {0};
     pm_crs_info sinfo, tinfo;
-    char sha[65] = "", tdef[64] = "";
+    char sha[65] = "", tdef[64] = "", *proj4 = NULL, *wkt = NULL;
     const char *sdef;
     memset(out, 0, sizeof(*out));
     if (!o->src_path || !o->db_path)
@@ -79,6 +118,11 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
         goto done;
     sdef = o->s_srs ? o->s_srs : pm_source_crs_wkt(src);
+    if (!sdef && pm_source_crs_problem(src)) {
+        rc = pm_err(ctx, PM_EINPUT, "unknown CRS declared in source", o->src_path,
+                    "%s; give the real one with --s-srs", pm_source_crs_problem(src));
+        goto done;
+    }
     if (!sdef) {
         rc = pm_err(ctx, PM_EINPUT, "source declares no CRS", o->src_path,
                     "give it with --s-srs, e.g. --s-srs EPSG:4326");
@@ -119,6 +163,11 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     }
     so.storage_crs = out->storage_crs;
     so.overwrite = o->overwrite;
+    if ((rc = pm_crs_export(&proj4, &wkt, ctx, out->storage_crs)))
+        goto done;
+    so.storage_crs_proj4 = proj4;
+    so.storage_crs_wkt = wkt;
+    so.storage_crs_name = tinfo.name;
     if ((rc = pm_store_import_begin(&imp, ctx, &so, pm_source_schema(src))))
         goto done;
     long total = pm_source_count(src), done_n = 0;
@@ -160,6 +209,8 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     if (o->progress)
         o->progress(1.0, "import", o->progress_user);
 done:
+    free(proj4);
+    free(wkt);
     pm_feature_clear(&f);
     pm_store_import_free(imp);
     pm_transform_free(tr);
