@@ -57,9 +57,10 @@ typedef struct {
     int64_t a_fid, b_fid;
     char *a_name, *b_name;
     pm_relation relation;
-    double shared_m;   /* shared boundary length (m, storage CRS) */
-    double overlap_m2; /* for PM_REL_OVERLAP */
-    double distance_m;
+    double shared_m;   /* shared boundary length (geodesic metres) */
+    double overlap_m2; /* ellipsoidal area of the interiors' intersection */
+    double distance_m; /* storage CRS metres; 0 when touching */
+    pm_geom *shared;   /* the shared boundary as lines (storage CRS), or NULL */
 } pm_adjacency_pair;
 
 typedef struct {
@@ -73,13 +74,92 @@ typedef struct {
 typedef struct {
     const char *layer;
     double tolerance_m; /* 0: exact contact only */
+    int write_table;    /* replace the "adjacency" table with the result */
 } pm_adjacency_opts;
-#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0}
+#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, 0}
 
 /** Classify every pair of features near each other. Caller owns *out. */
 int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
                           const pm_adjacency_opts *opts);
 void pm_adjacency_free(pm_adjacency *a);
+
+/* ---- topology QA ---------------------------------------------------------- */
+
+/** One QA finding; also a row of the qa_issues table. */
+typedef struct {
+    char *kind;    /* invalid_geometry, overlap, duplicate, gap, small_part, outside_boundary */
+    char *parks;   /* names involved, joined with " | " */
+    char *fids;    /* source fids involved, joined with "," */
+    double measure; /* the kind's figure, in unit */
+    const char *unit; /* "m2" or "m" (static) */
+    char *detail;  /* one readable sentence */
+    pm_geom *geom; /* where (storage CRS polygons), or NULL */
+} pm_qa_issue;
+
+typedef struct {
+    int srid;
+    size_t nissues;
+    pm_qa_issue *issues;
+} pm_qa;
+
+typedef struct {
+    const char *layer;
+    double gap_m;       /* gaps narrower than this between parks are reported (default 5) */
+    double min_part_m2; /* polygon parts smaller than this are reported (default 1000) */
+    const char *within; /* boundary layer parks must lie inside, or NULL */
+    double outside_min_m2; /* ignore less than this outside the boundary (default 1) */
+    int write_table;    /* replace the "qa_issues" table with the result */
+} pm_qa_opts;
+#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0}
+
+/** Run the topology QA. Caller owns *out. */
+int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *opts);
+void pm_qa_free(pm_qa *q);
+
+/* ---- layout indicators --------------------------------------------------- */
+
+/** A cluster: parks connected through gaps of at most cluster_m. */
+typedef struct {
+    int id;
+    char *scope;       /* "all", or the value of the by-field (e.g. an industry) */
+    size_t nparks;
+    char *parks;       /* names joined with " | " */
+    double area_m2;    /* ellipsoidal area of the dissolved geometry */
+    double enterprises; /* sum of known enterprises, NAN when none known */
+    pm_geom *geom;     /* dissolved geometry (storage CRS) */
+} pm_cluster;
+
+/** Per-park layout facts. */
+typedef struct {
+    int64_t fid;
+    char *name;
+    char *group;           /* value of the by-field */
+    double area_m2, perimeter_m;
+    double polsby_popper;  /* 4 pi A / P^2: 1 for a circle, small for elongated shapes */
+    double nearest_same_m; /* distance to the nearest park of the same group, NAN if alone */
+    int cluster;           /* id of its cluster in scope "all" */
+} pm_layout_park;
+
+typedef struct {
+    double cluster_m;
+    int srid;
+    size_t nparks;
+    pm_layout_park *parks;
+    size_t nclusters;
+    pm_cluster *clusters; /* scope "all" first, then per group */
+} pm_layout;
+
+typedef struct {
+    const char *layer;
+    double cluster_m;  /* parks closer than this belong to one cluster (default 500) */
+    const char *by;    /* group field for per-group clusters (default "industry") */
+    int write_table;   /* replace the "clusters" table */
+} pm_layout_opts;
+#define PM_LAYOUT_OPTS_INIT {"parks", 500.0, "industry", 0}
+
+/** Clusters, compactness and nearest same-group distances. Caller owns *out. */
+int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layout_opts *opts);
+void pm_layout_free(pm_layout *l);
 
 /* ---- the target check ---------------------------------------------------- */
 
@@ -99,6 +179,7 @@ typedef struct {
     size_t nproblems;
     pm_problem *problems;
     pm_adjacency *adjacency;
+    pm_qa *qa;
 } pm_check_report;
 
 typedef struct {
@@ -106,8 +187,9 @@ typedef struct {
     double target_km2;    /* default 43 */
     double tolerance_pct; /* default 1 */
     double park_tolerance_pct; /* per-park planned vs measured, default 5 */
+    pm_qa_opts qa;        /* topology QA run as part of the check */
 } pm_check_opts;
-#define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0}
+#define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT}
 
 /** Run the check. Returns 0 whether or not it passed (see ->pass). */
 int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts);

@@ -29,6 +29,11 @@ typedef struct {
 /** Describe a CRS. Fails with PM_EUSAGE if PROJ cannot parse it. */
 int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def);
 
+/** A CRS's PROJ string and WKT (WKT1_GDAL, as SpatiaLite's spatial_ref_sys
+ * holds), for registering a code a database does not know. Caller owns
+ * both (free()). */
+int pm_crs_export(char **out_proj4, char **out_wkt, pm_ctx *ctx, const char *def);
+
 /** Pick a storage CRS for data whose lon/lat extent is given: the
  * CGCS2000 3-degree Gauss-Krüger zone (EPSG:4534-4554) when the centre lies
  * in China's zones, else the WGS 84 UTM zone. Writes "EPSG:n" into out. */

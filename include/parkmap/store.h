@@ -37,8 +37,11 @@ typedef struct {
     const char *source_crs;  /**< as declared or given (WKT or EPSG:n) */
     const char *storage_crs; /**< "EPSG:n" */
     int overwrite;           /**< replace an existing layer of that name */
+    const char *storage_crs_proj4; /**< definitions to register the SRID with when */
+    const char *storage_crs_wkt;   /**< SpatiaLite's own EPSG table lacks it (it has */
+    const char *storage_crs_name;  /**< no EPSG:32760, for one), or NULL */
 } pm_store_import_opts;
-#define PM_STORE_IMPORT_OPTS_INIT {NULL, "parks", 0, NULL, NULL, NULL, NULL, 0}
+#define PM_STORE_IMPORT_OPTS_INIT {NULL, "parks", 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 
 /** Start an import. The work happens in a temporary copy of db_path beside
  * it, inside one transaction; only pm_store_import_commit moves it into
@@ -127,6 +130,86 @@ typedef struct {
 int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                    const char *layer, double tolerance_m);
 void pm_pair_rows_free(pm_pair_row *rows, size_t n);
+
+
+/* ---- derived layers and QA measures (store_analysis.c) ------------------ */
+
+/** Replace (or create) table `name` with the given features, in one
+ * transaction: a registered MULTIPOLYGON or MULTILINESTRING column in
+ * `srid`, an R*Tree index, and a parkmap_meta note of what it was derived
+ * from. Used for the analysis layers (adjacency, qa_issues, clusters) so
+ * they can be queried, rendered and exported like any layer. The store
+ * must have been opened writable. */
+int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
+                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
+                         const char *derived_from);
+
+/** 1 if derived layers can be written (opened writable, file not
+ * write-protected), else 0. */
+int pm_store_writable(pm_store *st);
+
+/** A geometry that fails GEOS validity. */
+typedef struct {
+    int64_t fid;
+    char *name;
+    char *reason;  /* GEOS's words, e.g. "Self-intersection[x y]" */
+    pm_geom *where; /* a small marker polygon around the reported location, or NULL */
+} pm_invalid_row;
+
+/** Features whose geometry is invalid. Caller owns *out. */
+int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                     const char *layer);
+void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
+
+/** One polygon part of a feature. */
+typedef struct {
+    int64_t fid;
+    char *name;
+    int part;             /* 1-based */
+    double ellipsoidal_m2;
+    pm_geom *geom;        /* storage CRS */
+} pm_part_row;
+
+/** Parts of every feature smaller than max_m2 (ellipsoidal). Caller owns *out. */
+int pm_store_small_parts(pm_part_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                         const char *layer, double max_m2);
+void pm_part_rows_free(pm_part_row *rows, size_t n);
+
+/** The ground a pair covers twice (overlap) or leaves as a narrow gap. */
+typedef struct {
+    int64_t a_fid, b_fid;
+    char *a_name, *b_name;
+    double area_m2;     /* ellipsoidal */
+    double distance_m;  /* for gaps: the narrowest width */
+    pm_geom *geom;      /* storage CRS polygons */
+} pm_pair_area_row;
+
+/** Overlap polygons of every pair whose interiors intersect. */
+int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                      const char *layer);
+/** Gaps: pairs apart by less than gap_m, with the sliver of ground between
+ * them (the part of both parks' gap_m buffers that neither park covers). */
+int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                  const char *layer, double gap_m);
+void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
+
+/** Parts of features lying outside the union of layer `within` (more than
+ * min_m2): one row per feature, geometry = the part outside. The pair's
+ * b_* members are unused. */
+int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                     const char *layer, const char *within, double min_m2);
+
+/** Dissolve the features with these fids: the union's geometry (storage
+ * CRS) and ellipsoidal area. Caller owns *out_geom. */
+int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store *st,
+                      const char *layer, const int64_t *fids, size_t n);
+
+/** Per-feature shape facts: ellipsoidal perimeter (m), and the distance to
+ * the nearest other feature with the same value of `same_field` (NAN when
+ * none, or when same_field is NULL or absent). Arrays are in the order of
+ * pm_store_area_rows (by source_fid); caller frees both. */
+int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, size_t *out_n,
+                         pm_ctx *ctx, pm_store *st, const char *layer, const char *same_field);
 
 #ifdef __cplusplus
 }

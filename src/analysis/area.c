@@ -1,5 +1,8 @@
 /* Areas per feature, per group and in total. */
 #include "parkmap/analysis.h"
+#include "parkmap/crs.h"
+
+#include <stdio.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -57,6 +60,17 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
         (rc = pm_store_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx, st,
                                   opts->layer)))
         goto done;
+    /* Planar areas in degrees or Web Mercator are meaningless; say so next
+     * to the figures (the ellipsoidal ones stay the reference). */
+    char def[32];
+    pm_crs_info info;
+    snprintf(def, sizeof def, "EPSG:%d", r->srid);
+    if (pm_crs_describe(&info, ctx, def) != 0)
+        pm_err_clear(ctx); /* an SRID PROJ does not know only costs the warning */
+    else if (info.unfit_for_area)
+        pm_warn(ctx, "layer %s is stored in %s (%s), unfit for measuring area: its planar "
+                     "areas are wrong; use the ellipsoidal ones",
+                opts->layer, def, info.name);
     r->planned_km2 = NAN;
     for (size_t i = 0; i < r->nrows; i++) {
         const pm_area_row *row = &r->rows[i];

@@ -14,6 +14,7 @@ void pm_check_report_free(pm_check_report *r)
         return;
     pm_area_report_free(r->area);
     pm_adjacency_free(r->adjacency);
+    pm_qa_free(r->qa);
     for (size_t i = 0; i < r->nproblems; i++) {
         free(r->problems[i].kind);
         free(r->problems[i].parks);
@@ -68,9 +69,22 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
         goto done;
     }
     ao.layer = jo.layer = opts->layer;
+    pm_qa_opts qo = opts->qa;
+    qo.layer = opts->layer;
+    /* The check refreshes the derived tables it computes, when asked. */
+    jo.write_table = qo.write_table;
     if ((rc = pm_analysis_area(&r->area, ctx, st, &ao)) ||
-        (rc = pm_analysis_adjacency(&r->adjacency, ctx, st, &jo)))
+        (rc = pm_analysis_qa(&r->qa, ctx, st, &qo)))
         goto done;
+    /* Adjacency needs valid geometry; with invalid parks the QA has
+     * already said so and overlays would only add noise. */
+    if (r->qa->nissues == 0 || strcmp(r->qa->issues[0].kind, "invalid_geometry") != 0) {
+        if ((rc = pm_analysis_adjacency(&r->adjacency, ctx, st, &jo)))
+            goto done;
+    } else if (!(r->adjacency = calloc(1, sizeof(*r->adjacency)))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "check", "adjacency");
+        goto done;
+    }
     r->target_km2 = opts->target_km2;
     r->tolerance_pct = opts->tolerance_pct;
     /* The union, not the sum: ground claimed by two parks counts once. */
@@ -97,26 +111,31 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
                               km2, row->planned_km2, pct, opts->park_tolerance_pct)))
             goto done;
     }
-    char pairs[1024] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < r->adjacency->npairs; i++) {
-        const pm_adjacency_pair *p = &r->adjacency->pairs[i];
-        if (p->relation != PM_REL_OVERLAP)
-            continue;
-        char names[600];
-        snprintf(names, sizeof names, "%s | %s", p->a_name, p->b_name);
-        if ((rc = add_problem(r, ctx, "overlap", names, "%s and %s overlap by %.0f m² (%.4f km²)",
-                              p->a_name, p->b_name, p->overlap_m2, p->overlap_m2 / 1e6)))
+    /* Topology findings are problems too; overlaps and duplicates also
+     * make the sum of parks exceed their union: say by how much and who. */
+    char parks[1024] = "", pairs[1024] = "";
+    size_t used = 0, pused = 0;
+    for (size_t i = 0; i < r->qa->nissues; i++) {
+        const pm_qa_issue *q = &r->qa->issues[i];
+        if ((rc = add_problem(r, ctx, q->kind, q->parks, "%s", q->detail)))
             goto done;
-        if (used < sizeof pairs)
-            used += (size_t)snprintf(pairs + used, sizeof pairs - used, "%s%s + %s",
-                                     used ? "; " : "", p->a_name, p->b_name);
+        if (strcmp(q->kind, "overlap") != 0 && strcmp(q->kind, "duplicate") != 0)
+            continue;
+        if (used < sizeof parks)
+            used += (size_t)snprintf(parks + used, sizeof parks - used, "%s%s",
+                                     used ? " | " : "", q->parks);
+        if (pused < sizeof pairs) {
+            const char *sep = strstr(q->parks, " | ");
+            int alen = sep ? (int)(sep - q->parks) : (int)strlen(q->parks);
+            pused += (size_t)snprintf(pairs + pused, sizeof pairs - pused, "%s%.*s + %s",
+                                      pused ? "; " : "", alen, q->parks, sep ? sep + 3 : "");
+        }
     }
     double twice_m2 = r->area->sum_ellipsoidal_m2 - r->area->union_ellipsoidal_m2;
-    if (*pairs && (rc = add_problem(r, ctx, "double_counting", pairs,
-                                    "the sum of park areas exceeds their union by %.4f km²: "
-                                    "summing parks would count that ground twice",
-                                    twice_m2 / 1e6)))
+    if (*pairs && (rc = add_problem(r, ctx, "double_counting", parks,
+                                    "the sum of park areas exceeds their union by %.4f km² "
+                                    "(%s): summing parks would count that ground twice",
+                                    twice_m2 / 1e6, pairs)))
         goto done;
     r->pass = r->nproblems == 0;
     *out = r;

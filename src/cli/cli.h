@@ -43,5 +43,9 @@ void cli_csv_field(FILE *f, const char *s);
 json_object *cli_json_num(double v);
 /* Open a database for reading; prints the error and returns NULL on failure. */
 pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status);
+/* Open a database for analysis that records derived tables; clears *write
+ * (with a warning) when the file cannot be written. */
+pm_store *cli_open_db_rw(pm_ctx *ctx, const char *path, int *status, int *write);
+int cmd_layout(int argc, char **argv);
 
 #endif

@@ -112,3 +112,19 @@ pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status)
     }
     return st;
 }
+
+pm_store *cli_open_db_rw(pm_ctx *ctx, const char *path, int *status, int *write)
+{
+    pm_store *st = NULL;
+    if (pm_store_open(&st, ctx, path, 1) != 0) {
+        *status = cli_fail(ctx);
+        return NULL;
+    }
+    /* Analysis still answers on a write-protected database; it just cannot
+     * keep its result tables there. */
+    if (*write && !pm_store_writable(st)) {
+        pm_warn(ctx, "%s is read-only: result tables not written", path);
+        *write = 0;
+    }
+    return st;
+}

@@ -3,12 +3,18 @@
 #include <getopt.h>
 
 static const char help[] =
-    "usage: parkmap adjacency --db DB [--layer parks] [--tolerance-m M] [--json|--csv]\n"
+    "usage: parkmap adjacency --db DB [--layer parks] [--tolerance-m M] [--no-tables]\n"
+    "                         [--json|--csv]\n"
     "\n"
     "Pairs of parks that share a boundary segment (shares_edge), overlap (overlaps), or,\n"
     "with --tolerance-m, run within M metres of each other (within_tolerance), with the\n"
     "shared boundary length in metres. Parks meeting only at a corner are not adjacent;\n"
-    "they are listed apart as corner_only. Candidates come from the spatial index.\n";
+    "they are listed apart as corner_only. Candidates come from the spatial index.\n"
+    "With a tolerance, an overlap thinner than it along the shared boundary counts as\n"
+    "a shared edge (reprojection moves T-junction vertices by centimetres).\n"
+    "The result replaces the adjacency table (pair, relation, lengths, and the shared\n"
+    "boundary as lines) unless --no-tables. Lengths are geodesic metres, areas m2 on\n"
+    "the ellipsoid.\n";
 
 int cmd_adjacency(int argc, char **argv)
 {
@@ -16,10 +22,11 @@ int cmd_adjacency(int argc, char **argv)
         {"db", required_argument, 0, 'd'},         {"layer", required_argument, 0, 'l'},
         {"tolerance-m", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},              {"help", no_argument, 0, 'h'},
+        {"no-tables", no_argument, 0, 'n'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_adjacency_opts o = PM_ADJACENCY_OPTS_INIT;
-    int json = 0, csv = 0, c, status = 0;
+    int json = 0, csv = 0, c, status = 0, write = 1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -32,6 +39,7 @@ int cmd_adjacency(int argc, char **argv)
             break;
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
+        case 'n': write = 0; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("adjacency", "unknown or incomplete option", argv[optind - 1]);
         }
@@ -45,12 +53,14 @@ int cmd_adjacency(int argc, char **argv)
     pm_adjacency *a = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
-    if (!(st = cli_open_db(ctx, db, &status)))
+    if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
+    o.write_table = write;
     if (pm_analysis_adjacency(&a, ctx, st, &o)) {
         status = cli_fail(ctx);
         goto done;
     }
+    cli_warnings(ctx);
     if (json)
         cli_print_json(report_adjacency_json(a));
     else if (csv)

@@ -4,13 +4,19 @@
 
 static const char help[] =
     "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
-    "                     [--park-tolerance-pct 5] [--json]\n"
+    "                     [--park-tolerance-pct 5] [--gap-m 5] [--min-part-m2 1000]\n"
+    "                     [--within LAYER] [--no-tables] [--json]\n"
     "\n"
     "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
-    "total, each park with its planned_area_km2, and report overlaps and double counting.\n"
+    "total, each park with its planned_area_km2, and run the topology QA: invalid\n"
+    "geometries, overlaps (and the double counting they cause), duplicated parks, gaps\n"
+    "narrower than --gap-m between parks, parts smaller than --min-part-m2, and with\n"
+    "--within, ground outside a boundary layer (e.g. outline). Findings are written to\n"
+    "the qa_issues table and the adjacency table is refreshed, unless --no-tables.\n"
     "Exit status 0 when everything is within tolerance, 1 when problems were found.\n"
-    "--json prints parks, area_km2 {planar, ellipsoidal, union}, target_km2,\n"
-    "tolerance_pct, pass, problems [{kind, parks, detail}] and adjacency.\n";
+    "--json prints parks, area_km2 {planar, ellipsoidal, union, union_planar},\n"
+    "target_km2, tolerance_pct, diff_km2, diff_pct, pass, problems [{kind, parks,\n"
+    "detail}], qa [{kind, parks, fids, measure, unit, detail}] and adjacency.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -20,12 +26,16 @@ int cmd_check(int argc, char **argv)
         {"target-km2", required_argument, 0, 't'},
         {"tolerance-pct", required_argument, 0, 'p'},
         {"park-tolerance-pct", required_argument, 0, 'q'},
+        {"gap-m", required_argument, 0, 'g'},
+        {"min-part-m2", required_argument, 0, 'm'},
+        {"within", required_argument, 0, 'w'},
+        {"no-tables", no_argument, 0, 'n'},
         {"json", no_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_check_opts o = PM_CHECK_OPTS_INIT;
-    int json = 0, c, status = 0;
+    int json = 0, c, status = 0, write = 1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -44,6 +54,16 @@ int cmd_check(int argc, char **argv)
             if (cli_number("check", "--park-tolerance-pct", optarg, &o.park_tolerance_pct))
                 return 2;
             break;
+        case 'g':
+            if (cli_number("check", "--gap-m", optarg, &o.qa.gap_m))
+                return 2;
+            break;
+        case 'm':
+            if (cli_number("check", "--min-part-m2", optarg, &o.qa.min_part_m2))
+                return 2;
+            break;
+        case 'w': o.qa.within = optarg; break;
+        case 'n': write = 0; break;
         case 'j': json = 1; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("check", "unknown or incomplete option", argv[optind - 1]);
@@ -56,8 +76,9 @@ int cmd_check(int argc, char **argv)
     pm_check_report *r = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
-    if (!(st = cli_open_db(ctx, db, &status)))
+    if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
+    o.qa.write_table = write;
     if (pm_analysis_check(&r, ctx, st, &o)) {
         status = cli_fail(ctx);
         goto done;

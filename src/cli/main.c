@@ -11,8 +11,9 @@ static const char usage[] =
     "  import SRC --db DB     load a vector source (GeoJSON, Shapefile, GeoPackage...) into DB\n"
     "  info --db DB           layers, CRS, provenance of a database\n"
     "  area --db DB           planar and ellipsoidal areas per park, grouped, in total\n"
-    "  check --db DB          compare the total with the planned area (default 43 km2)\n"
+    "  check --db DB          the total against the plan (default 43 km2) and topology QA\n"
     "  adjacency --db DB      parks that share a boundary, overlap or nearly touch\n"
+    "  layout --db DB         clusters, compactness, nearest park of the same industry\n"
     "  render --db DB -o OUT  draw a map (.png, .svg, .pdf) with a style\n"
     "  export --db DB -o OUT  write layers for GIS software (.gpkg .shp .geojson .kml .fgb .csv)\n"
     "  build SRC [-o DIR]     the whole pipeline: import, check, adjacency, render, export\n"
@@ -41,7 +42,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"import", cmd_import}, {"info", cmd_info},       {"area", cmd_area},
         {"check", cmd_check},   {"adjacency", cmd_adjacency}, {"render", cmd_render},
-        {"export", cmd_export}, {"build", cmd_build},
+        {"export", cmd_export}, {"build", cmd_build},         {"layout", cmd_layout},
     };
     if (argc < 2) {
         fputs(usage, stderr);

@@ -2,6 +2,20 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdlib.h>
+
+/* "A | B" joined names back into a JSON list. */
+static json_object *names_array(const char *s)
+{
+    json_object *names = json_object_new_array();
+    while (s && *s) {
+        const char *sep = strstr(s, " | ");
+        size_t len = sep ? (size_t)(sep - s) : strlen(s);
+        json_object_array_add(names, json_object_new_string_len(s, (int)len));
+        s = sep ? sep + 3 : NULL;
+    }
+    return names;
+}
 
 void report_check_table(const pm_check_report *r)
 {
@@ -86,17 +100,9 @@ json_object *report_check_json(const pm_check_report *r)
     json_object_object_add(area, "union", cli_json_num(a->union_ellipsoidal_m2 / 1e6));
     json_object_object_add(area, "union_planar", cli_json_num(a->union_planar_m2 / 1e6));
     for (size_t i = 0; i < r->nproblems; i++) {
-        json_object *o = json_object_new_object(), *names = json_object_new_array();
+        json_object *o = json_object_new_object();
         json_object_object_add(o, "kind", json_object_new_string(r->problems[i].kind));
-        /* parks is a list: split the " | " joined names back apart. */
-        const char *s = r->problems[i].parks;
-        while (s && *s) {
-            const char *sep = strstr(s, " | ");
-            size_t len = sep ? (size_t)(sep - s) : strlen(s);
-            json_object_array_add(names, json_object_new_string_len(s, (int)len));
-            s = sep ? sep + 3 : NULL;
-        }
-        json_object_object_add(o, "parks", names);
+        json_object_object_add(o, "parks", names_array(r->problems[i].parks));
         json_object_object_add(o, "detail", json_object_new_string(r->problems[i].detail));
         json_object_array_add(probs, o);
     }
@@ -110,6 +116,25 @@ json_object *report_check_json(const pm_check_report *r)
     json_object_object_add(root, "diff_pct", cli_json_num(r->diff_pct));
     json_object_object_add(root, "pass", json_object_new_boolean(r->pass));
     json_object_object_add(root, "problems", probs);
+    json_object *qa = json_object_new_array();
+    for (size_t i = 0; r->qa && i < r->qa->nissues; i++) {
+        const pm_qa_issue *q = &r->qa->issues[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string(q->kind));
+        json_object_object_add(o, "parks", names_array(q->parks));
+        json_object *fids = json_object_new_array();
+        for (const char *f = q->fids; f && *f;) {
+            json_object_array_add(fids, json_object_new_int64(strtoll(f, NULL, 10)));
+            f = strchr(f, ',');
+            f = f ? f + 1 : NULL;
+        }
+        json_object_object_add(o, "fids", fids);
+        json_object_object_add(o, "measure", cli_json_num(q->measure));
+        json_object_object_add(o, "unit", json_object_new_string(q->unit));
+        json_object_object_add(o, "detail", json_object_new_string(q->detail));
+        json_object_array_add(qa, o);
+    }
+    json_object_object_add(root, "qa", qa);
     json_object_object_add(root, "adjacency", report_adjacency_json(r->adjacency));
     return root;
 }

@@ -98,10 +98,42 @@ done:
     return rc;
 }
 
+int pm_crs_export(char **out_proj4, char **out_wkt, pm_ctx *ctx, const char *def)
+{
+    int rc = 0;
+    PJ_CONTEXT *c = new_pj_ctx(ctx);
+    PJ *crs = c ? proj_create(c, def) : NULL;
+    const char *p4 = crs ? proj_as_proj_string(c, crs, PJ_PROJ_4, NULL) : NULL;
+    const char *wkt = crs ? proj_as_wkt(c, crs, PJ_WKT1_GDAL, NULL) : NULL;
+    *out_proj4 = *out_wkt = NULL;
+    if (!p4 || !wkt) {
+        rc = pm_err(ctx, PM_EUSAGE, "cannot describe CRS", def, "%s", pm_ctx_lib_msg(ctx));
+        goto done;
+    }
+    *out_proj4 = strdup(p4);
+    *out_wkt = strdup(wkt);
+    if (!*out_proj4 || !*out_wkt) {
+        free(*out_proj4);
+        free(*out_wkt);
+        *out_proj4 = *out_wkt = NULL;
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", def, "CRS definition");
+    }
+done:
+    proj_destroy(crs);
+    proj_context_destroy(c);
+    return rc;
+}
+
 int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double lat_min,
                 double lon_max, double lat_max)
 {
     double lon = (lon_min + lon_max) / 2, lat = (lat_min + lat_max) / 2;
+    /* An extent wider than a hemisphere is, for city-sized data, data that
+     * straddles the antimeridian (179.9E and 179.9W): its centre is near
+     * 180, not near 0. */
+    if (lon_max - lon_min > 180) {
+        lon = 180;
+    }
     if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
         return pm_err(ctx, PM_EINPUT, "cannot choose a storage CRS", "extent",
                       "centre %.6f %.6f is not a longitude/latitude", lon, lat);

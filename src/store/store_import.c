@@ -104,15 +104,44 @@ static int drop_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     return rc;
 }
 
-static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid)
+/* SpatiaLite's built-in EPSG table has gaps (EPSG:32760, UTM 60S, is
+ * missing in 5.0.1): register the CRS from PROJ's own definition. */
+static int register_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(
-        st, ctx,
-        "SELECT CASE WHEN EXISTS(SELECT 1 FROM spatial_ref_sys WHERE srid = ?1) THEN 1 "
-        "ELSE InsertEpsgSrid(?1) END",
-        &s);
+    int rc = pm_store_prepare(st, ctx,
+                              "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, "
+                              "ref_sys_name, proj4text, srtext) VALUES (?1, 'epsg', ?1, ?2, ?3, ?4)",
+                              &s);
     if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, srid);
+    sqlite3_bind_text(s, 2, o->storage_crs_name ? o->storage_crs_name : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, o->storage_crs_proj4, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, o->storage_crs_wkt, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot register CRS");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(st, ctx, "SELECT 1 FROM spatial_ref_sys WHERE srid = ?", &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, srid);
+    int known = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (known)
+        return 0;
+    /* PROJ's definition is the one parkmap transforms with, so prefer it;
+     * SpatiaLite's inlined table (which prints to stdout when it lacks a
+     * code) only for codes asked without one. */
+    if (o && srid == o->srid && o->storage_crs_proj4 && o->storage_crs_wkt)
+        return register_srid(st, ctx, srid, o);
+    if ((rc = pm_store_prepare(st, ctx, "SELECT InsertEpsgSrid(?)", &s)))
         return rc;
     sqlite3_bind_int(s, 1, srid);
     if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1) {
@@ -270,7 +299,8 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     }
     if (layer_exists && (rc = drop_layer(&imp->st, ctx, opts->layer)))
         goto done;
-    if ((rc = ensure_srid(&imp->st, ctx, opts->srid)) || (rc = ensure_srid(&imp->st, ctx, 4326)))
+    if ((rc = ensure_srid(&imp->st, ctx, opts->srid, opts)) ||
+        (rc = ensure_srid(&imp->st, ctx, 4326, NULL)))
         goto done;
     if ((rc = create_table(imp, ctx, schema)))
         goto done;

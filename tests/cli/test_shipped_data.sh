@@ -49,8 +49,10 @@ expect_status 0 "area --csv"
 run info --db "$DB" --json
 expect_status 0 "info --json"
 py_json "
-l = d['layers'][0]
-assert l['name'] == 'parks' and l['features'] == 15 and l['srid'] == 4550
+l = {x['name']: x for x in d['layers']}['parks']
+assert l['features'] == 15 and l['srid'] == 4550
+# check refreshed its derived tables beside the parks
+assert {'adjacency', 'qa_issues'} <= {x['name'] for x in d['layers']}
 assert len(l['source_sha256']) == 64
 " "info provenance"
 

@@ -23,6 +23,9 @@ static void auto_picks_gauss_kruger_zone_for_pudong(void **state)
     /* Outside China: UTM. Berlin is in zone 33N. */
     assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 13.3, 52.4, 13.5, 52.6), 0);
     assert_string_equal(def, "EPSG:32633");
+    /* Straddling the antimeridian (Fiji): zone 60, not zone 31. */
+    assert_int_equal(pm_crs_auto(def, sizeof def, ctx, -179.95, -17.1, 179.95, -17.0), 0);
+    assert_string_equal(def, "EPSG:32760");
     assert_int_equal(pm_crs_auto(def, sizeof def, ctx, 500, 31, 501, 32), PM_EINPUT);
     pm_ctx_free(ctx);
 }

@@ -1,0 +1,146 @@
+#include "report.h"
+
+#include <getopt.h>
+#include <math.h>
+
+static const char help[] =
+    "usage: parkmap layout --db DB [--layer parks] [--cluster-m 500] [--by industry]\n"
+    "                      [--no-tables] [--json|--csv]\n"
+    "\n"
+    "Layout indicators for spatial layout optimisation:\n"
+    "  clusters   connected groups of parks whose gaps are at most --cluster-m metres,\n"
+    "             over all parks (scope \"all\") and within each value of --by (e.g. each\n"
+    "             industry), with dissolved geometry, area, park count and enterprises;\n"
+    "  per park   compactness (Polsby-Popper 4*pi*A/P^2 on the ellipsoid: 1 for a\n"
+    "             circle, ~0.785 for a square, small for elongated shapes), distance to\n"
+    "             the nearest park of the same --by value, and its overall cluster.\n"
+    "The clusters replace the clusters table unless --no-tables. --csv prints the\n"
+    "per-park table; --json prints {cluster_m, parks: [...], clusters: [...]}.\n";
+
+static void print_json(const pm_layout *l)
+{
+    json_object *root = json_object_new_object(), *parks = json_object_new_array(),
+                *cl = json_object_new_array();
+    json_object_object_add(root, "cluster_m", json_object_new_double(l->cluster_m));
+    for (size_t i = 0; i < l->nparks; i++) {
+        const pm_layout_park *p = &l->parks[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "fid", json_object_new_int64(p->fid));
+        json_object_object_add(o, "name", json_object_new_string(p->name));
+        json_object_object_add(o, "group", json_object_new_string(p->group));
+        json_object_object_add(o, "area_km2", cli_json_num(p->area_m2 / 1e6));
+        json_object_object_add(o, "perimeter_m", cli_json_num(p->perimeter_m));
+        json_object_object_add(o, "polsby_popper", cli_json_num(p->polsby_popper));
+        json_object_object_add(o, "nearest_same_m", cli_json_num(p->nearest_same_m));
+        json_object_object_add(o, "cluster", json_object_new_int(p->cluster));
+        json_object_array_add(parks, o);
+    }
+    for (size_t i = 0; i < l->nclusters; i++) {
+        const pm_cluster *c = &l->clusters[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int(c->id));
+        json_object_object_add(o, "scope", json_object_new_string(c->scope));
+        json_object_object_add(o, "park_count", json_object_new_int64((int64_t)c->nparks));
+        json_object_object_add(o, "parks", json_object_new_string(c->parks));
+        json_object_object_add(o, "area_km2", cli_json_num(c->area_m2 / 1e6));
+        json_object_object_add(o, "enterprises", cli_json_num(c->enterprises));
+        json_object_array_add(cl, o);
+    }
+    json_object_object_add(root, "parks", parks);
+    json_object_object_add(root, "clusters", cl);
+    cli_print_json(root);
+}
+
+static void print_csv(const pm_layout *l)
+{
+    printf("fid,name,group,area_km2,perimeter_m,polsby_popper,nearest_same_m,cluster\n");
+    for (size_t i = 0; i < l->nparks; i++) {
+        const pm_layout_park *p = &l->parks[i];
+        printf("%lld,", (long long)p->fid);
+        cli_csv_field(stdout, p->name);
+        putchar(',');
+        cli_csv_field(stdout, p->group);
+        printf(",%.6f,%.2f,%.4f,", p->area_m2 / 1e6, p->perimeter_m, p->polsby_popper);
+        if (!isnan(p->nearest_same_m))
+            printf("%.2f", p->nearest_same_m);
+        printf(",%d\n", p->cluster);
+    }
+}
+
+static void print_table(const pm_layout *l)
+{
+    printf("%-50s %9s %8s %11s %7s\n", "park", "area km2", "compact", "nearest m", "cluster");
+    for (size_t i = 0; i < l->nparks; i++) {
+        const pm_layout_park *p = &l->parks[i];
+        char near[32] = "-";
+        if (!isnan(p->nearest_same_m))
+            snprintf(near, sizeof near, "%.0f", p->nearest_same_m);
+        printf("%-50.50s %9.3f %8.3f %11s %7d\n", p->name, p->area_m2 / 1e6, p->polsby_popper,
+               near, p->cluster);
+    }
+    printf("\nclusters (parks within %.0f m of each other):\n", l->cluster_m);
+    for (size_t i = 0; i < l->nclusters; i++) {
+        const pm_cluster *c = &l->clusters[i];
+        printf("  #%-3d %-24.24s %2zu park%s %8.3f km2  %s\n", c->id, c->scope, c->nparks,
+               c->nparks == 1 ? " " : "s", c->area_m2 / 1e6, c->parks);
+    }
+}
+
+int cmd_layout(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},        {"layer", required_argument, 0, 'l'},
+        {"cluster-m", required_argument, 0, 'm'}, {"by", required_argument, 0, 'b'},
+        {"no-tables", no_argument, 0, 'n'},       {"json", no_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'c'},             {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL;
+    pm_layout_opts o = PM_LAYOUT_OPTS_INIT;
+    int json = 0, csv = 0, c, status = 0, write = 1;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': o.layer = optarg; break;
+        case 'm':
+            if (cli_number("layout", "--cluster-m", optarg, &o.cluster_m))
+                return 2;
+            break;
+        case 'b': o.by = optarg; break;
+        case 'n': write = 0; break;
+        case 'j': json = 1; break;
+        case 'c': csv = 1; break;
+        case 'h': fputs(help, stdout); return 0;
+        default: return cli_usage("layout", "unknown or incomplete option", argv[optind - 1]);
+        }
+    }
+    if (!db || optind != argc)
+        return cli_usage("layout", "--db is required and takes no other arguments", NULL);
+    if (json && csv)
+        return cli_usage("layout", "--json and --csv exclude each other", NULL);
+    pm_ctx *ctx = NULL;
+    pm_store *st = NULL;
+    pm_layout *l = NULL;
+    if (pm_ctx_new(&ctx))
+        return 4;
+    if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
+        goto done;
+    o.write_table = write;
+    if (pm_analysis_layout(&l, ctx, st, &o)) {
+        status = cli_fail(ctx);
+        goto done;
+    }
+    cli_warnings(ctx);
+    if (json)
+        print_json(l);
+    else if (csv)
+        print_csv(l);
+    else
+        print_table(l);
+done:
+    pm_layout_free(l);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+    return status;
+}

@@ -1,0 +1,635 @@
+/* Derived layers (adjacency, qa_issues, clusters) and the QA measures the
+ * analysis module asks for: invalid geometries, small parts, overlaps,
+ * gaps, parts outside a boundary, dissolves, perimeters. */
+#include "store_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+{
+    int has = pm_store_has_layer(st, ctx, layer);
+    if (has < 0)
+        return has;
+    if (!has) {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
+    }
+    return 0;
+}
+
+/* The quoted table and its name expression ("name" or NULL). */
+static int table_and_name(pm_store *st, pm_ctx *ctx, const char *layer, char **t, char **name)
+{
+    int rc = need_layer(st, ctx, layer);
+    if (rc)
+        return rc;
+    *t = pm_store_quote_ident(layer);
+    *name = pm_store_has_column(st, ctx, layer, "name") == 1 ? pm_store_quote_ident("name")
+                                                             : strdup("NULL");
+    if (!*t || !*name) {
+        free(*t);
+        free(*name);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "query");
+    }
+    return 0;
+}
+
+static char *col_text(sqlite3_stmt *s, int col, int64_t fid)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "#%lld", (long long)fid);
+        return strdup(buf);
+    }
+    return strdup((const char *)sqlite3_column_text(s, col));
+}
+
+static int col_geom(pm_geom **out, pm_ctx *ctx, sqlite3_stmt *s, int col)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, col) != SQLITE_BLOB)
+        return 0;
+    return pm_geom_from_wkb(out, ctx, sqlite3_column_blob(s, col),
+                            (size_t)sqlite3_column_bytes(s, col));
+}
+
+/* Grow an array by one zeroed element; NULL on OOM. */
+static void *grow(void **arr, size_t *n, size_t size)
+{
+    char *p = realloc(*arr, (*n + 1) * size);
+    if (!p)
+        return NULL;
+    *arr = p;
+    memset(p + *n * size, 0, size);
+    return p + (*n)++ * size;
+}
+
+/* ---- writing derived layers -------------------------------------------- */
+
+static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const char *a,
+                           const char *b, const char *c)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(st, ctx, sql, &s);
+    if (rc)
+        return rc;
+    const char *v[3] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (v[i])
+            sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
+    else if (step == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER &&
+             sqlite3_column_int(s, 0) != 1)
+        rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int create_derived(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
+                          pm_geom_kind kind, int srid, sqlite3_stmt **ins)
+{
+    char *t = pm_store_quote_ident(name);
+    size_t cap = 256 + 2 * strlen(name);
+    for (size_t i = 0; i < schema->nfields; i++)
+        cap += 2 * strlen(schema->fields[i].name) + 16;
+    char *sql = malloc(cap), *isql = malloc(cap);
+    int rc = 0;
+    if (!t || !sql || !isql) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, name);
+        goto done;
+    }
+    size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
+                                          "source_fid INTEGER NOT NULL", t);
+    size_t m = (size_t)snprintf(isql, cap, "INSERT INTO %s (source_fid", t);
+    for (size_t i = 0; i < schema->nfields; i++) {
+        char *q = pm_store_quote_ident(schema->fields[i].name);
+        if (!q) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, name);
+            goto done;
+        }
+        pm_field_type ft = schema->fields[i].type;
+        n += (size_t)snprintf(sql + n, cap - n, ", %s %s", q,
+                              ft == PM_FIELD_INTEGER ? "INTEGER"
+                              : ft == PM_FIELD_REAL  ? "REAL"
+                                                     : "TEXT");
+        m += (size_t)snprintf(isql + m, cap - m, ", %s", q);
+        free(q);
+    }
+    snprintf(sql + n, cap - n, ")");
+    m += (size_t)snprintf(isql + m, cap - m, ", geom) VALUES (?");
+    for (size_t i = 0; i < schema->nfields; i++)
+        m += (size_t)snprintf(isql + m, cap - m, ", ?");
+    snprintf(isql + m, cap - m, ", GeomFromWKB(?, %d))", srid);
+    if ((rc = pm_store_exec(st, ctx, sql)))
+        goto done;
+    {
+        sqlite3_stmt *s = NULL;
+        if ((rc = pm_store_prepare(st, ctx, "SELECT AddGeometryColumn(?, 'geom', ?, ?, 'XY')",
+                                   &s)))
+            goto done;
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 2, srid);
+        sqlite3_bind_text(s, 3, kind == PM_GEOM_LINE ? "MULTILINESTRING" : "MULTIPOLYGON", -1,
+                          SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
+            rc = pm_store_sqlerr(st, ctx, "cannot register geometry column");
+        sqlite3_finalize(s);
+        if (rc)
+            goto done;
+    }
+    rc = pm_store_prepare(st, ctx, isql, ins);
+done:
+    free(t);
+    free(sql);
+    free(isql);
+    return rc;
+}
+
+static int insert_derived(pm_store *st, pm_ctx *ctx, sqlite3_stmt *s, const pm_feature *f)
+{
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    int rc = 0;
+    if (f->geom && f->geom->nparts && (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
+        return rc;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    sqlite3_bind_int64(s, 1, f->fid);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        const pm_value *v = &f->values[i];
+        int col = (int)i + 2;
+        if (v->is_null)
+            sqlite3_bind_null(s, col);
+        else if (v->type == PM_FIELD_INTEGER)
+            sqlite3_bind_int64(s, col, v->i);
+        else if (v->type == PM_FIELD_REAL)
+            sqlite3_bind_double(s, col, v->d);
+        else
+            sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
+    }
+    if (wkb)
+        sqlite3_bind_blob(s, (int)f->nvalues + 2, wkb, (int)len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, (int)f->nvalues + 2);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
+    free(wkb);
+    return rc;
+}
+
+int pm_store_writable(pm_store *st)
+{
+    return st && st->db && sqlite3_db_readonly(st->db, "main") == 0;
+}
+
+int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
+                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
+                         const char *derived_from)
+{
+    sqlite3_stmt *ins = NULL, *s = NULL;
+    int rc;
+    if (sqlite3_db_readonly(st->db, "main") == 1)
+        return pm_err(ctx, PM_EIO, "cannot write derived layer", st->path,
+                      "the database is open read-only");
+    if ((rc = pm_store_exec(st, ctx, "SAVEPOINT pm_derived")))
+        return rc;
+    if ((rc = pm_store_prepare(st, ctx,
+                               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                               "lower(name) = lower(?)",
+                               &s)))
+        goto fail;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int exists = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (exists && (rc = exec_bound_text(st, ctx, "SELECT DropTable(NULL, ?)", name, NULL, NULL)))
+        goto fail;
+    if ((rc = create_derived(st, ctx, name, schema, kind, srid, &ins)))
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = insert_derived(st, ctx, ins, &feats[i])))
+            goto fail;
+    sqlite3_finalize(ins);
+    ins = NULL;
+    if ((rc = exec_bound_text(st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", name, NULL, NULL)))
+        goto fail;
+    char now[32], crs[32];
+    time_t tnow = time(NULL);
+    struct tm tmv;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tnow, &tmv));
+    snprintf(crs, sizeof crs, "EPSG:%d", srid);
+    const char *put = "INSERT OR REPLACE INTO parkmap_meta (layer, key, value) VALUES (?, ?, ?)";
+    if ((rc = exec_bound_text(st, ctx, put, name, "derived_from", derived_from)) ||
+        (rc = exec_bound_text(st, ctx, put, name, "created_at", now)) ||
+        (rc = exec_bound_text(st, ctx, put, name, "storage_crs", crs)))
+        goto fail;
+    return pm_store_exec(st, ctx, "RELEASE pm_derived");
+fail:
+    sqlite3_finalize(ins);
+    sqlite3_exec(st->db, "ROLLBACK TO pm_derived; RELEASE pm_derived", NULL, NULL, NULL);
+    return rc;
+}
+
+/* ---- QA measures ---------------------------------------------------------- */
+
+void pm_invalid_rows_free(pm_invalid_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].reason);
+        pm_geom_free(rows[i].where);
+    }
+    free(rows);
+}
+
+int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                     const char *layer)
+{
+    char *t = NULL, *name = NULL, sql[1024];
+    sqlite3_stmt *s = NULL;
+    pm_invalid_row *rows = NULL;
+    size_t n = 0;
+    int rc = table_and_name(st, ctx, layer, &t, &name), step;
+    *out = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    /* The marker is a 10 m disc around GEOS's reported location: a point
+     * cannot share a polygon layer, and 10 m shows at any planning scale. */
+    snprintf(sql, sizeof sql,
+             "SELECT source_fid, %s, ST_IsValidReason(geom), "
+             "AsBinary(CastToMultiPolygon(ST_Buffer(ST_IsValidDetail(geom), 10.0))) "
+             "FROM %s WHERE ST_IsValid(geom) <> 1 ORDER BY source_fid, pk",
+             name, t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pm_invalid_row *r = grow((void **)&rows, &n, sizeof(*rows));
+        if (!r) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+            goto done;
+        }
+        r->fid = sqlite3_column_int64(s, 0);
+        r->name = col_text(s, 1, r->fid);
+        r->reason = sqlite3_column_type(s, 2) == SQLITE_NULL
+                        ? strdup("invalid")
+                        : strdup((const char *)sqlite3_column_text(s, 2));
+        if (!r->name || !r->reason) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+            goto done;
+        }
+        if ((rc = col_geom(&r->where, ctx, s, 3)))
+            goto done;
+    }
+    if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot check validity");
+done:
+    sqlite3_finalize(s);
+    free(t);
+    free(name);
+    if (rc) {
+        pm_invalid_rows_free(rows, n);
+        return rc;
+    }
+    *out = rows;
+    *out_n = n;
+    return 0;
+}
+
+void pm_part_rows_free(pm_part_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        pm_geom_free(rows[i].geom);
+    }
+    free(rows);
+}
+
+int pm_store_small_parts(pm_part_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                         const char *layer, double max_m2)
+{
+    char *t = NULL, *name = NULL, sql[2048];
+    sqlite3_stmt *s = NULL;
+    pm_part_row *rows = NULL;
+    size_t n = 0;
+    int rc = table_and_name(st, ctx, layer, &t, &name), step;
+    *out = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < "
+             "(SELECT max(ST_NumGeometries(geom)) FROM %s)),"
+             " p AS (SELECT source_fid AS fid, pk, %s AS nm, i, GeometryN(geom, i) AS g "
+             "FROM %s JOIN k ON k.i <= ST_NumGeometries(geom)),"
+             " a AS (SELECT fid, pk, nm, i, g, PM_GeodArea(AsBinary(Transform(g, 4326))) AS m2 "
+             "FROM p)"
+             " SELECT fid, nm, i, m2, AsBinary(CastToMultiPolygon(g)) FROM a WHERE m2 < ?"
+             " ORDER BY fid, pk, i",
+             t, name, t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_double(s, 1, max_m2);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pm_part_row *r = grow((void **)&rows, &n, sizeof(*rows));
+        if (!r || !(r->name = col_text(s, 1, sqlite3_column_int64(s, 0)))) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+            goto done;
+        }
+        r->fid = sqlite3_column_int64(s, 0);
+        r->part = sqlite3_column_int(s, 2);
+        r->ellipsoidal_m2 = sqlite3_column_double(s, 3);
+        if ((rc = col_geom(&r->geom, ctx, s, 4)))
+            goto done;
+    }
+    if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot measure parts");
+done:
+    sqlite3_finalize(s);
+    free(t);
+    free(name);
+    if (rc) {
+        pm_part_rows_free(rows, n);
+        return rc;
+    }
+    *out = rows;
+    *out_n = n;
+    return 0;
+}
+
+void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].a_name);
+        free(rows[i].b_name);
+        pm_geom_free(rows[i].geom);
+    }
+    free(rows);
+}
+
+/* Run a query whose columns are: af, bf, an, bn, area_m2, distance_m, wkb. */
+static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                           const char *sql, const char *layer, double param)
+{
+    sqlite3_stmt *s = NULL;
+    pm_pair_area_row *rows = NULL;
+    size_t n = 0;
+    int rc = pm_store_prepare(st, ctx, sql, &s), step;
+    *out = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(s, 2, param);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        pm_pair_area_row *r = grow((void **)&rows, &n, sizeof(*rows));
+        if (!r) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+            goto done;
+        }
+        r->a_fid = sqlite3_column_int64(s, 0);
+        r->b_fid = sqlite3_column_int64(s, 1);
+        r->a_name = col_text(s, 2, r->a_fid);
+        r->b_name = col_text(s, 3, r->b_fid);
+        r->area_m2 = sqlite3_column_double(s, 4);
+        r->distance_m = sqlite3_column_double(s, 5);
+        if (!r->a_name || !r->b_name) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+            goto done;
+        }
+        if ((rc = col_geom(&r->geom, ctx, s, 6)))
+            goto done;
+    }
+    if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot measure pairs");
+done:
+    sqlite3_finalize(s);
+    if (rc) {
+        pm_pair_area_rows_free(rows, n);
+        return rc;
+    }
+    *out = rows;
+    *out_n = n;
+    return 0;
+}
+
+/* Candidate pairs from the R*Tree, boxes grown by ?2, each pair once. */
+#define PM_CAND_CTE                                                                              \
+    "WITH cand AS (SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"      \
+    " a.geom AS ag, b.geom AS bg FROM %s AS a JOIN %s AS b ON b.pk IN ("                         \
+    " SELECT rowid FROM SpatialIndex WHERE f_table_name = ?1 AND f_geometry_column = 'geom'"    \
+    " AND search_frame = ST_Expand(a.geom, ?2)) WHERE a.pk < b.pk) "
+
+int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                      const char *layer)
+{
+    char *t = NULL, *name = NULL, *sql = NULL;
+    int rc = table_and_name(st, ctx, layer, &t, &name);
+    if (rc)
+        return rc;
+    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name);
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+        goto done;
+    }
+    snprintf(sql, cap,
+             PM_CAND_CTE
+             ", ov AS (SELECT af, bf, an, bn, ExtractMultiPolygon(ST_Intersection(ag, bg)) AS g"
+             " FROM cand WHERE ST_Intersects(ag, bg))"
+             " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), 0,"
+             " AsBinary(g) FROM ov WHERE g IS NOT NULL ORDER BY af, bf",
+             name, name, t, t);
+    rc = pair_area_query(out, out_n, ctx, st, sql, layer, 0.0);
+done:
+    free(sql);
+    free(t);
+    free(name);
+    return rc;
+}
+
+int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                  const char *layer, double gap_m)
+{
+    char *t = NULL, *name = NULL, *sql = NULL;
+    int rc = table_and_name(st, ctx, layer, &t, &name);
+    if (rc)
+        return rc;
+    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name);
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+        goto done;
+    }
+    /* The sliver is the ground within gap_m of both parks that neither
+     * covers: the strip a planner would expect to be shared boundary. */
+    snprintf(sql, cap,
+             PM_CAND_CTE
+             ", near AS (SELECT af, bf, an, bn, ag, bg, ST_Distance(ag, bg) AS d FROM cand"
+             " WHERE ST_Distance(ag, bg) > 0 AND ST_Distance(ag, bg) < ?2),"
+             " gap AS (SELECT af, bf, an, bn, d, ExtractMultiPolygon(ST_Difference("
+             " ST_Intersection(ST_Buffer(ag, ?2), ST_Buffer(bg, ?2)), ST_Union(ag, bg))) AS g"
+             " FROM near)"
+             " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), d, AsBinary(g)"
+             " FROM gap ORDER BY af, bf",
+             name, name, t, t);
+    rc = pair_area_query(out, out_n, ctx, st, sql, layer, gap_m);
+done:
+    free(sql);
+    free(t);
+    free(name);
+    return rc;
+}
+
+int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                     const char *layer, const char *within, double min_m2)
+{
+    char *t = NULL, *name = NULL, *w = NULL, *sql = NULL;
+    int srid = 0;
+    int rc = table_and_name(st, ctx, layer, &t, &name);
+    if (rc)
+        return rc;
+    if ((rc = need_layer(st, ctx, within)) || (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+        goto done;
+    w = pm_store_quote_ident(within);
+    size_t cap = 2048 + 2 * strlen(t) + 2 * strlen(name) + 2 * strlen(within);
+    if (!w || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+        goto done;
+    }
+    /* ?1 (the layer name) is bound by pair_area_query but unused here. */
+    snprintf(sql, cap,
+             "WITH bound AS (SELECT ST_Union(Transform(geom, %d)) AS u FROM %s),"
+             " o AS (SELECT source_fid AS fid, pk, %s AS nm, ExtractMultiPolygon(ST_Difference("
+             "geom, (SELECT u FROM bound))) AS g FROM %s),"
+             " m AS (SELECT fid, pk, nm, g, PM_GeodArea(AsBinary(Transform(g, 4326))) AS m2 FROM o"
+             " WHERE g IS NOT NULL)"
+             " SELECT fid, fid, nm, nm, m2, 0, AsBinary(g) FROM m WHERE m2 > ?2 ORDER BY fid, pk",
+             srid, w, name, t);
+    rc = pair_area_query(out, out_n, ctx, st, sql, layer, min_m2);
+done:
+    free(sql);
+    free(w);
+    free(t);
+    free(name);
+    return rc;
+}
+
+int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store *st,
+                      const char *layer, const int64_t *fids, size_t n)
+{
+    char *t = NULL, *ids = NULL, sql[512];
+    sqlite3_stmt *s = NULL;
+    int rc = need_layer(st, ctx, layer);
+    *out_geom = NULL;
+    *out_m2 = 0;
+    if (rc)
+        return rc;
+    t = pm_store_quote_ident(layer);
+    ids = malloc(n * 24 + 3);
+    if (!t || !ids) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "dissolve");
+        goto done;
+    }
+    /* The fid list travels as one bound JSON array, never as SQL text. */
+    size_t k = 0;
+    ids[k++] = '[';
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)sprintf(ids + k, "%s%lld", i ? "," : "", (long long)fids[i]);
+    ids[k++] = ']';
+    ids[k] = '\0';
+    snprintf(sql, sizeof sql,
+             "SELECT AsBinary(CastToMultiPolygon(u)), PM_GeodArea(AsBinary(Transform(u, 4326)))"
+             " FROM (SELECT ST_Union(geom) AS u FROM %s WHERE source_fid IN"
+             " (SELECT value FROM json_each(?)))",
+             t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_text(s, 1, ids, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *out_m2 = sqlite3_column_double(s, 1);
+        rc = col_geom(out_geom, ctx, s, 0);
+    } else {
+        rc = pm_store_sqlerr(st, ctx, "cannot dissolve");
+    }
+done:
+    sqlite3_finalize(s);
+    free(ids);
+    free(t);
+    return rc;
+}
+
+int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, size_t *out_n,
+                         pm_ctx *ctx, pm_store *st, const char *layer, const char *same_field)
+{
+    char *t = NULL, *f = NULL, *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    double *per = NULL, *near = NULL;
+    size_t n = 0, cap_rows = 0;
+    int rc = need_layer(st, ctx, layer), step;
+    *out_perimeter_m = *out_nearest_same_m = NULL;
+    *out_n = 0;
+    if (rc)
+        return rc;
+    t = pm_store_quote_ident(layer);
+    int has_field = same_field && pm_store_has_column(st, ctx, layer, same_field) == 1;
+    f = has_field ? pm_store_quote_ident(same_field) : NULL;
+    size_t cap = 1024 + 3 * strlen(t) + (f ? 2 * strlen(f) : 0);
+    if (!t || (has_field && !f) || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "shape");
+        goto done;
+    }
+    if (has_field)
+        snprintf(sql, cap,
+                 "SELECT ST_Perimeter(Transform(a.geom, 4326), 1), (SELECT min(ST_Distance("
+                 "a.geom, b.geom)) FROM %s AS b WHERE b.pk <> a.pk AND b.%s = a.%s) FROM %s AS a"
+                 " ORDER BY a.source_fid, a.pk",
+                 t, f, f, t);
+    else
+        snprintf(sql, cap,
+                 "SELECT ST_Perimeter(Transform(geom, 4326), 1), NULL FROM %s"
+                 " ORDER BY source_fid, pk",
+                 t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap_rows) {
+            cap_rows = cap_rows ? 2 * cap_rows : 64;
+            double *np = realloc(per, cap_rows * sizeof(double));
+            if (np)
+                per = np;
+            double *nn = realloc(near, cap_rows * sizeof(double));
+            if (nn)
+                near = nn;
+            if (!np || !nn) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "shape");
+                goto done;
+            }
+        }
+        per[n] = sqlite3_column_double(s, 0);
+        near[n] = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
+        n++;
+    }
+    if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot measure shapes");
+done:
+    sqlite3_finalize(s);
+    free(sql);
+    free(t);
+    free(f);
+    if (rc) {
+        free(per);
+        free(near);
+        return rc;
+    }
+    *out_perimeter_m = per;
+    *out_nearest_same_m = near;
+    *out_n = n;
+    return 0;
+}
