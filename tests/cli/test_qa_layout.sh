@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Topology QA (qa_issues), adjacency with a tolerance, and layout clusters.
+. "$(dirname "$0")/lib.sh"
+F="$SRC/tests/fixtures"
+
+python3 - "$TMP" <<'PY'
+import json, math, sys
+tmp = sys.argv[1]
+M = 111320.0  # metres per degree of latitude, near enough to place shapes
+def box(lon, lat, w, h):
+    dx = w / (M * math.cos(math.radians(lat))); dy = h / M
+    return [[lon, lat], [lon + dx, lat], [lon + dx, lat + dy], [lon, lat + dy], [lon, lat]]
+def feat(name, polys):
+    return {"type": "Feature", "properties": {"name": name, "industry": "x"},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[p] for p in polys]}}
+lat = 31.2
+g1 = box(121.600, lat, 500, 500)
+g2 = box(121.600 + 502 / (M * math.cos(math.radians(lat))), lat, 500, 500)  # 2 m east of g1
+qa = [
+    feat("Dup1", [box(121.620, lat, 400, 400)]),
+    feat("Dup2", [box(121.620, lat, 400, 400)]),
+    feat("Gap1", [g1]),
+    feat("Gap2", [g2]),
+    feat("Multi", [box(121.640, lat, 600, 600), box(121.650, lat, 7, 7)]),  # 49 m2 part
+    feat("Out", [box(121.660, lat, 600, 600)]),
+]
+json.dump({"type": "FeatureCollection", "features": qa}, open(f"{tmp}/qa.geojson", "w"))
+outline = box(121.59, 31.19, 7000, 3000)  # ends at ~121.6636E: "Out" sticks out
+json.dump({"type": "FeatureCollection", "features": [feat("outline", [outline])]},
+          open(f"{tmp}/outline.geojson", "w"))
+bow = [[121.6, 31.2], [121.61, 31.21], [121.61, 31.2], [121.6, 31.21], [121.6, 31.2]]
+json.dump({"type": "FeatureCollection", "features": [feat("Bow", [bow])]},
+          open(f"{tmp}/bow.geojson", "w"))
+# A T-junction: A's east edge lies on B's long west edge in WGS 84 (same
+# meridian, A's corners not vertices of B). In Gauss-Krueger the meridian
+# bends away from B's straight 12 km edge by ~6 cm: exact contact is lost.
+A = [[121.60, 31.20], [121.61, 31.20], [121.61, 31.21], [121.60, 31.21], [121.60, 31.20]]
+B = [[121.61, 31.15], [121.63, 31.15], [121.63, 31.26], [121.61, 31.26], [121.61, 31.15]]
+json.dump({"type": "FeatureCollection", "features": [feat("A", [A]), feat("B", [B])]},
+          open(f"{tmp}/tjunction.geojson", "w"))
+PY
+
+DB="$TMP/qa.db"
+run import "$TMP/qa.geojson" --db "$DB"
+expect_status 0 "import qa fixture"
+run import "$TMP/outline.geojson" --db "$DB" --layer outline --t-srs EPSG:4550
+run check --db "$DB" --target-km2 1.3 --within outline --json
+expect_status 1 "QA problems fail the check"
+py_json "
+qa = d['qa']
+kinds = sorted(q['kind'] for q in qa)
+assert kinds == ['duplicate', 'gap', 'outside_boundary', 'small_part'], kinds
+by = {q['kind']: q for q in qa}
+assert sorted(by['duplicate']['parks']) == ['Dup1', 'Dup2']
+assert sorted(by['gap']['parks']) == ['Gap1', 'Gap2']
+assert abs(by['gap']['measure'] - 2.0) < 0.05, by['gap']   # 2 m apart (GK scale 0.02 %)
+assert by['small_part']['parks'] == ['Multi']
+assert abs(by['small_part']['measure'] - 49) < 1, by['small_part']
+assert by['outside_boundary']['parks'] == ['Out']
+assert 'double_counting' in [p['kind'] for p in d['problems']]
+" "QA findings"
+
+run info --db "$DB" --json
+py_json "
+l = {x['name']: x for x in d['layers']}
+assert l['qa_issues']['features'] == 4, l['qa_issues']
+" "qa_issues table written"
+run export --db "$DB" -o "$TMP/qa.gpkg" --layers parks,qa_issues,adjacency
+expect_status 0 "export the QA layers"
+ogrinfo -ro -so "$TMP/qa.gpkg" qa_issues 2>/dev/null | grep -q "Feature Count: 4" ||
+  fail "qa_issues exported with its 4 findings"
+
+run check --db "$DB" --target-km2 1.3 --within outline --gap-m 1 --json
+py_json "assert 'gap' not in [q['kind'] for q in d['qa']]" "a 1 m threshold ignores a 2 m gap"
+
+run import "$TMP/bow.geojson" --db "$TMP/bow.db" --allow-invalid
+expect_status 0 "--allow-invalid stores a bow-tie"
+run check --db "$TMP/bow.db" --json
+expect_status 1 "invalid geometry fails the check"
+py_json "
+q = d['qa'][0]
+assert q['kind'] == 'invalid_geometry' and q['parks'] == ['Bow'], q
+assert 'Self-intersection' in q['detail'], q
+" "invalid geometry reported with GEOS's reason"
+
+# Adjacency with a tolerance finds the pair reprojection pulled apart.
+run import "$TMP/tjunction.geojson" --db "$TMP/tj.db"
+run adjacency --db "$TMP/tj.db" --json
+py_json "assert d['pairs'] == [], d" "exact contact is lost after reprojection"
+run adjacency --db "$TMP/tj.db" --tolerance-m 0.1 --json
+py_json "
+p = d['pairs'][0]
+assert p['relation'] == 'within_tolerance' and sorted(p['parks']) == ['A', 'B'], p
+assert abs(p['shared_m'] - 1108.73) < 1, p   # A's whole east edge (GeodSolve 1108.730 m)
+assert 0 < p['distance_m'] < 0.1, p
+" "tolerance of 10 cm restores the neighbours"
+run info --db "$TMP/tj.db" --json
+py_json "assert {x['name']: x for x in d['layers']}['adjacency']['features'] == 1" \
+  "adjacency table written"
+
+# Layout: the adjacency fixture's P1-P4 touch (edges and a corner), P5 is
+# ~600 m away from all of them.
+run import "$F/adjacency.geojson" --db "$TMP/adj.db"
+run layout --db "$TMP/adj.db" --cluster-m 500 --json
+expect_status 0 "layout"
+py_json "
+allc = [c for c in d['clusters'] if c['scope'] == 'all']
+assert sorted(c['park_count'] for c in allc) == [1, 4], allc
+big = [c for c in allc if c['park_count'] == 4][0]
+e = json.load(open('$F/expected.json'))['adjacency']['parks_area_m2']
+want = sum(v for k, v in e.items() if k != 'P5') / 1e6
+assert abs(big['area_km2'] - want) / want < 1e-5, (big, want)
+for p in d['parks']:
+    assert 0.5 < p['polsby_popper'] <= 0.786, p   # rectangles: pi/4 for a square
+" "clusters at 500 m"
+run layout --db "$TMP/adj.db" --cluster-m 700 --json
+py_json "assert [c['park_count'] for c in d['clusters'] if c['scope'] == 'all'] == [5]" \
+  "one cluster at 700 m"
+
+finish
