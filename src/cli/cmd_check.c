@@ -5,7 +5,7 @@
 static const char help[] =
     "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
     "                     [--park-tolerance-pct 5] [--gap-m 5] [--min-part-m2 1000]\n"
-    "                     [--within LAYER] [--no-tables] [--json]\n"
+    "                     [--within LAYER] [--no-tables] [--json|--csv]\n"
     "\n"
     "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
     "total, each park with its planned_area_km2, and run the topology QA: invalid\n"
@@ -16,7 +16,8 @@ static const char help[] =
     "Exit status 0 when everything is within tolerance, 1 when problems were found.\n"
     "--json prints parks, area_km2 {planar, ellipsoidal, union, union_planar},\n"
     "target_km2, tolerance_pct, diff_km2, diff_pct, pass, problems [{kind, parks,\n"
-    "detail}], qa [{kind, parks, fids, measure, unit, detail}] and adjacency.\n";
+    "detail}], qa [{kind, parks, fids, measure, unit, detail}] and adjacency.\n"
+    "--csv prints one row per problem: kind,parks,measure,unit,detail.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -31,11 +32,12 @@ int cmd_check(int argc, char **argv)
         {"within", required_argument, 0, 'w'},
         {"no-tables", no_argument, 0, 'n'},
         {"json", no_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_check_opts o = PM_CHECK_OPTS_INIT;
-    int json = 0, c, status = 0, write = 1;
+    int json = 0, csv = 0, c, status = 0, write = 1;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -65,12 +67,15 @@ int cmd_check(int argc, char **argv)
         case 'w': o.qa.within = optarg; break;
         case 'n': write = 0; break;
         case 'j': json = 1; break;
+        case 'c': csv = 1; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("check", "unknown or incomplete option", argv[optind - 1]);
         }
     }
     if (!db || optind != argc)
         return cli_usage("check", "--db is required and takes no other arguments", NULL);
+    if (json && csv)
+        return cli_usage("check", "--json and --csv exclude each other", NULL);
     pm_ctx *ctx = NULL;
     pm_store *st = NULL;
     pm_check_report *r = NULL;
@@ -86,6 +91,8 @@ int cmd_check(int argc, char **argv)
     cli_warnings(ctx);
     if (json)
         cli_print_json(report_check_json(r));
+    else if (csv)
+        report_check_csv(r);
     else
         report_check_table(r);
     status = r->pass ? 0 : 1;

@@ -173,3 +173,25 @@ void report_adjacency_csv(const pm_adjacency *a)
         }
     }
 }
+
+void report_check_csv(const pm_check_report *r)
+{
+    printf("kind,parks,measure,unit,detail\n");
+    /* QA findings carry a measure; the other problems only their sentence. */
+    for (size_t i = 0; i < r->nproblems; i++) {
+        const pm_problem *p = &r->problems[i];
+        const pm_qa_issue *q = NULL;
+        for (size_t k = 0; r->qa && k < r->qa->nissues && !q; k++)
+            if (strcmp(r->qa->issues[k].detail, p->detail) == 0)
+                q = &r->qa->issues[k];
+        cli_csv_field(stdout, p->kind);
+        putchar(',');
+        cli_csv_field(stdout, p->parks);
+        if (q)
+            printf(",%.3f,%s,", q->measure, q->unit);
+        else
+            printf(",,,");
+        cli_csv_field(stdout, p->detail);
+        putchar('\n');
+    }
+}

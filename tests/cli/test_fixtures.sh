@@ -27,6 +27,16 @@ assert len(adj) == 1 and adj[0]['relation'] == 'overlaps'
 assert abs(adj[0]['overlap_m2'] - e['area_m2']) < 1.0, adj
 " "overlap figures"
 
+run check --db "$TMP/o.db" --target-km2 1.839898 --csv
+expect_status 1 "check --csv"
+expect_out "kind,parks,measure,unit,detail" "csv header"
+python3 -c "
+import csv
+rows = list(csv.DictReader(open('$out')))
+ov = [r for r in rows if r['kind'] == 'overlap'][0]
+assert ov['unit'] == 'm2' and abs(float(ov['measure']) - 59995.196) < 1.0, ov
+" || fail "check csv carries the overlap's measure"
+
 # A total far from the target fails.
 run import "$F/miss_target.geojson" --db "$TMP/m.db"
 run check --db "$TMP/m.db"
