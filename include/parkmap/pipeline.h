@@ -51,12 +51,15 @@ typedef struct {
 typedef struct {
     pm_import_report import;
     pm_check_report *check; /* owned */
+    pm_layout *layout;      /* owned */
     size_t nfiles;
     char files[8][1024];      /* files written */
 } pm_build_report;
 
-/** The main job: import into OUT/parks.db, check, adjacency, render
- * map.png and map.svg, export parks.gpkg. Caller owns out->check. */
+/** The main job: import into OUT/parks.db (and the outline as layer
+ * "outline"), check (writing adjacency and qa_issues), layout (writing
+ * clusters), render map.png and map.svg, export every layer to parks.gpkg.
+ * Release with pm_build_report_clear. */
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *opts);
 void pm_build_report_clear(pm_build_report *r);
 

@@ -1,14 +1,17 @@
 #include "report.h"
 
 #include <getopt.h>
+#include <string.h>
 
 static const char help[] =
     "usage: parkmap build SRC [-o OUTDIR] [--outline FILE] [--style FILE]\n"
     "                     [--target-km2 43] [--tolerance-pct 1] [--json] [--quiet]\n"
     "\n"
     "The main job: import SRC (and the district outline) into OUTDIR/parks.db, check the\n"
-    "total against the target, find adjacent and overlapping parks, render OUTDIR/map.png\n"
-    "and OUTDIR/map.svg, export OUTDIR/parks.gpkg, and print a short report.\n"
+    "total against the target with the topology QA (parks outside the outline too), find\n"
+    "adjacent and overlapping parks, cluster them, render OUTDIR/map.png and\n"
+    "OUTDIR/map.svg, export every layer (parks, outline, adjacency, qa_issues, clusters)\n"
+    "to OUTDIR/parks.gpkg, and print a short report.\n"
     "Exit status 1 when the check found problems (the files are still written).\n";
 
 const char *cli_default_style(void);
@@ -83,6 +86,11 @@ int cmd_build(int argc, char **argv)
         for (size_t i = 0; i < k->adjacency->npairs; i++)
             edges += k->adjacency->pairs[i].relation == PM_REL_EDGE;
         printf("  adjacency:    %zu pair%s share a boundary\n", edges, edges == 1 ? "" : "s");
+        size_t nall = 0;
+        for (size_t i = 0; i < r.layout->nclusters; i++)
+            nall += strcmp(r.layout->clusters[i].scope, "all") == 0;
+        printf("  clusters:     %zu (parks within %.0f m of each other)\n", nall,
+               r.layout->cluster_m);
         printf("  problems:     %zu\n", k->nproblems);
         for (size_t i = 0; i < k->nproblems; i++)
             printf("    %-18s %s\n", k->problems[i].kind, k->problems[i].detail);

@@ -21,6 +21,7 @@ void pm_build_report_clear(pm_build_report *r)
     if (!r)
         return;
     pm_check_report_free(r->check);
+    pm_layout_free(r->layout);
     memset(r, 0, sizeof(*r));
 }
 
@@ -60,12 +61,20 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             goto done;
     }
     note_file(out, db);
-    if ((rc = pm_store_open(&st, ctx, db, 0)))
+    if ((rc = pm_store_open(&st, ctx, db, 1)))
         goto done;
+    /* The check also refreshes adjacency and qa_issues, and layout writes
+     * clusters: the database and the GeoPackage carry every result. */
     pm_check_opts co = PM_CHECK_OPTS_INIT;
     co.target_km2 = o->target_km2;
     co.tolerance_pct = o->tolerance_pct;
+    co.qa.write_table = 1;
+    co.qa.within = o->outline_path ? "outline" : NULL;
     if ((rc = pm_analysis_check(&out->check, ctx, st, &co)))
+        goto done;
+    pm_layout_opts lo = PM_LAYOUT_OPTS_INIT;
+    lo.write_table = 1;
+    if ((rc = pm_analysis_layout(&out->layout, ctx, st, &lo)))
         goto done;
     if (style) {
         pm_render_opts ro = PM_RENDER_OPTS_INIT;
@@ -79,7 +88,10 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             goto done;
         note_file(out, svg);
     }
+    const char *with_outline[] = {"parks", "outline", "adjacency", "qa_issues", "clusters", NULL};
+    const char *without[] = {"parks", "adjacency", "qa_issues", "clusters", NULL};
     pm_export_opts eo = PM_EXPORT_OPTS_INIT;
+    eo.layers = o->outline_path ? with_outline : without;
     eo.out_path = gpkg;
     eo.overwrite = 1;
     if ((rc = pm_export_layers(ctx, st, &eo)))
