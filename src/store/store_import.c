@@ -68,8 +68,15 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
         return NULL;
     for (size_t i = 0; i < schema->nfields; i++) {
         const char *base = schema->fields[i].name;
-        char cand[256];
-        snprintf(cand, sizeof cand, "%s", *base ? base : "field");
+        /* Names are kept whole however long (SQLite has no limit short of
+         * its statement size); only a clash renames. */
+        size_t cap = strlen(base) + 32;
+        char *cand = malloc(cap);
+        if (!cand) {
+            pm_strv_free(names, i);
+            return NULL;
+        }
+        snprintf(cand, cap, "%s", *base ? base : "field");
         for (int k = 2;; k++) {
             int clash = 0;
             for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
@@ -78,11 +85,11 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
                 clash |= strcasecmp(cand, names[j]) == 0;
             if (!clash)
                 break;
-            snprintf(cand, sizeof cand, "%s_%d", *base ? base : "field", k);
+            snprintf(cand, cap, "%s_%d", *base ? base : "field", k);
         }
         if (strcmp(cand, base) != 0)
             pm_warn(ctx, "field '%s' stored as '%s' (name taken)", base, cand);
-        names[i] = strdup(cand);
+        names[i] = cand;
         if (!names[i]) {
             pm_strv_free(names, i);
             return NULL;

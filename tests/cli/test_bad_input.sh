@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Issue 6, bad input: every file in tests/fixtures/bad/ gets one line on
+# stderr of the form "parkmap: <what>: <where> (<why>)" naming the file and
+# the feature (or line and column), the documented exit status, and leaves
+# an existing database byte-for-byte as it was, also with --overwrite.
+# The not-errors (duplicate ids, SQL-looking names, long strings, CP936)
+# import verbatim.
+. "$(dirname "$0")/lib.sh"
+BAD="$SRC/tests/fixtures/bad"
+DB="$TMP/p.db"
+
+run import "$SRC/tests/fixtures/overlap.geojson" --db "$DB" --quiet
+expect_status 0 "seed database"
+sum0=$(sha256sum "$DB" | cut -d' ' -f1)
+
+unchanged() {
+  [ "$(sha256sum "$DB" | cut -d' ' -f1)" = "$sum0" ] || fail "$1: the database changed"
+  ls "$TMP" | grep -q 'tmp-' && fail "$1: temporary file left beside the database"
+  return 0
+}
+
+# bad FILE STATUS WHERE WHY [ARGS...]: FILE refused with STATUS; stderr is
+# one line naming FILE, containing WHERE (feature/line) and WHY.
+bad() {
+  local file=$1 st=$2 where=$3 why=$4
+  shift 4
+  local name
+  name=$(basename "$file")
+  for mode in --overwrite ""; do
+    run import "$file" --db "$DB" $mode "$@"
+    expect_one_line_err "$name $mode"
+    unchanged "$name $mode"
+    if [ -z "$mode" ]; then
+      # Without --overwrite the layer clash (2) may be found first.
+      [ "$status" -eq "$st" ] || [ "$status" -eq 2 ] || fail "$name (no --overwrite): status $status"
+      continue
+    fi
+    expect_status "$st" "$name"
+    grep -q "^parkmap: [^:]*: .*$name.* (.*)\$" "$err" || fail "$name: not 'parkmap: what: where (why)'"
+    expect_err "$where" "$name names the position"
+    expect_err "$why" "$name says why"
+  done
+  # A first import that fails creates nothing.
+  run import "$file" --db "$TMP/new.db" "$@"
+  expect_status "$st" "$name into a new database"
+  [ ! -e "$TMP/new.db" ] || fail "$name: a failed first import created the database"
+}
+
+bad "$BAD/truncated.geojson" 3 "line 1 column" "truncated"
+bad "$BAD/trailing_garbage.geojson" 3 "line 2 column 1" "after the end of the document"
+bad "$BAD/wrong_type_features.geojson" 3 "line 1 column 40" '"features" must be an array'
+bad "$BAD/wrong_type_coords.geojson" 3 "feature 1" "no geometry"
+bad "$BAD/empty.geojson" 3 "empty.geojson" "file is empty"
+bad "$BAD/empty_collection.geojson" 3 "empty_collection.geojson" "no features"
+bad "$BAD/not_geojson.geojson" 3 "not_geojson.geojson" "not a vector format"
+bad "$BAD/point.geojson" 3 "feature 1" "Point is not a polygon"
+bad "$BAD/self_intersecting.geojson" 3 "feature 1" "Self-intersection"
+bad "$BAD/unclosed_ring.geojson" 3 "feature 1" "unclosed ring"
+bad "$BAD/empty_geometry.geojson" 3 "feature 1" "no geometry"
+bad "$BAD/null_geometry.geojson" 3 "feature 1" "no geometry"
+bad "$BAD/nan.geojson" 3 "feature 1, line 1 column" "NaN is not a JSON number"
+bad "$BAD/infinite.geojson" 3 "feature 1" "non-finite coordinate"
+bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude within +-90"
+bad "$BAD/longitude_out_of_range.geojson" 3 "feature 1" "longitude must be within +-180"
+bad "$BAD/projected_as_wgs84.geojson" 3 "feature 0" "they look projected"
+bad "$BAD/unknown_crs.geojson" 3 "unknown_crs.geojson" 'crs "EPSG:999999"'
+bad "$BAD/unparseable_crs.geojson" 3 "unparseable_crs.geojson" "give the real one with --s-srs"
+bad "$BAD/deeply_nested.geojson" 3 "feature 0, line 1 column" "nested deeper than 64 levels"
+# The same with --t-srs given, so no extent is computed first: the feature
+# loop itself must catch each case.
+bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude" --t-srs EPSG:4550
+bad "$BAD/infinite.geojson" 3 "feature 1" "non-finite" --t-srs EPSG:4550
+bad "$BAD/wrong_type_coords.geojson" 3 "feature 1" "no geometry" --t-srs EPSG:4550
+
+# An unknown CRS on the command line is a usage error.
+for crs in EPSG:nonsense "+proj=nope" "not a crs at all"; do
+  run import "$SRC/tests/fixtures/overlap.geojson" --db "$DB" --overwrite --s-srs "$crs"
+  expect_status 2 "--s-srs '$crs'"
+  expect_one_line_err "--s-srs '$crs'"
+  unchanged "--s-srs '$crs'"
+done
+# ... and --s-srs overrides an unusable declared one.
+run import "$BAD/unknown_crs.geojson" --db "$TMP/crs.db" --s-srs EPSG:4326 --quiet
+expect_status 0 "--s-srs overrides an unresolvable declared crs"
+
+# Missing file, a directory, a file we may not read.
+bad "$TMP/no_such_file.geojson" 3 "no_such_file.geojson" "No such file"
+mkdir "$TMP/adir.geojson"
+bad "$TMP/adir.geojson" 3 "adir.geojson" "directory"
+cp "$SRC/tests/fixtures/overlap.geojson" "$TMP/secret.geojson"
+chmod 000 "$TMP/secret.geojson"
+if [ "$(id -u)" -ne 0 ]; then
+  bad "$TMP/secret.geojson" 3 "secret.geojson" "Permission denied"
+elif command -v setpriv >/dev/null; then
+  # root reads anything: drop to nobody for this case.
+  chmod 755 "$TMP"
+  out="$TMP/stdout" err="$TMP/stderr"
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$PM" import "$TMP/secret.geojson" \
+    --db "$DB" --overwrite >"$out" 2>"$err"
+  status=$?
+  expect_status 3 "unreadable source"
+  expect_one_line_err "unreadable source"
+  expect_err "secret.geojson (Permission denied)" "unreadable source says why"
+  unchanged "unreadable source"
+else
+  echo "skip: unreadable source (root, no setpriv)"
+fi
+
+# --skip-invalid skips and counts; with nothing left it is still an error.
+run import "$BAD/point.geojson" --db "$TMP/s.db" --skip-invalid --quiet
+expect_status 0 "--skip-invalid"
+expect_out "skipped 2" "--skip-invalid counts the Point and the LineString"
+grep -c "skipped (" "$err" | grep -qx 2 || fail "--skip-invalid warns once per skipped feature"
+# --allow-invalid stores the bow-tie as it is, for the QA report.
+run import "$BAD/self_intersecting.geojson" --db "$TMP/a.db" --allow-invalid --quiet
+expect_status 0 "--allow-invalid"
+expect_out "imported 2" "--allow-invalid keeps both"
+
+# ---- not errors ---------------------------------------------------------
+run import "$BAD/duplicate_ids.geojson" --db "$TMP/dup.db" --quiet
+expect_status 0 "duplicate ids"
+expect_out "imported 3" "duplicate ids all imported"
+[ "$(sqlite3 "$TMP/dup.db" 'SELECT count(DISTINCT source_fid) FROM parks')" = 3 ] ||
+  fail "duplicate ids: source_fid must still be unique"
+
+# Names and values with quotes, semicolons, newlines and SQL in them: stored
+# verbatim, nothing executed (parks and parkmap_meta still there).
+run import "$BAD/sql_names.geojson" --db "$TMP/sql.db" --quiet
+expect_status 0 "SQL-looking names"
+python3 - "$TMP/sql.db" "$BAD/sql_names.geojson" <<'PY' || fail "SQL-looking names not stored verbatim"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+src = json.load(open(sys.argv[2], encoding="utf-8"))
+cols = [r[1] for r in db.execute("SELECT * FROM pragma_table_info('parks')")]
+evil = '"; DROP TABLE parks; --'
+assert evil in cols, cols
+assert "semi;colon" in cols and "SELECT * FROM parks" in cols and "pk_2" in cols, cols
+rows = db.execute('SELECT "%s", name, "semi;colon", pk_2 FROM parks ORDER BY source_fid'
+                  % evil.replace('"', '""')).fetchall()
+for row, f in zip(rows, src["features"]):
+    p = f["properties"]
+    assert row == (p[evil], p["name"], p["semi;colon"], p["pk"]), (row, p)
+assert db.execute("SELECT count(*) FROM parkmap_meta").fetchone()[0] > 0
+PY
+
+# Very long strings: a 1 MB name and a 64 KB field name, verbatim.
+python3 - "$TMP/long.geojson" <<'PY'
+import json, sys
+name = "长" * 200000 + "x" * 400000
+field = "f" * 65536
+json.dump({"type": "FeatureCollection", "features": [{"type": "Feature",
+  "properties": {"name": name, field: "v"},
+  "geometry": {"type": "Polygon", "coordinates": [[[121.6, 31.2], [121.61, 31.2], [121.61, 31.21], [121.6, 31.2]]]}}]},
+  open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+run import "$TMP/long.geojson" --db "$TMP/long.db" --quiet
+expect_status 0 "very long strings"
+python3 - "$TMP/long.db" <<'PY' || fail "very long strings not stored verbatim"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+(name,) = db.execute("SELECT name FROM parks").fetchone()
+assert name == "长" * 200000 + "x" * 400000, len(name)
+assert "f" * 65536 in [r[1] for r in db.execute("SELECT * FROM pragma_table_info('parks')")]
+PY
+
+# Non-UTF-8 text: converted from CP936 (GBK) with one warning naming the
+# field; the stored name is the UTF-8 text.
+run import "$BAD/non_utf8.geojson" --db "$TMP/gbk.db" --quiet
+expect_status 0 "CP936 text"
+expect_err "field 'name' is not UTF-8; converted from CP936" "CP936 warning names the field"
+[ "$(sqlite3 "$TMP/gbk.db" 'SELECT name FROM parks')" = "张江科学城" ] || fail "CP936 text not converted"
+
+finish
