@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <string.h>
 
 static const char help[] =
@@ -59,6 +60,10 @@ int cmd_import(int argc, char **argv)
     cli_progress_init(&prog, quiet, "import");
     o.progress = cli_progress_fn;
     o.progress_user = &prog;
+    /* Past RLIMIT_FSIZE (a quota, a full small filesystem) write() should
+     * fail with EFBIG so the import reports it and removes its temporary
+     * copy, rather than the process dying of SIGXFSZ. */
+    signal(SIGXFSZ, SIG_IGN);
     pm_ctx *ctx = NULL;
     if (pm_ctx_new(&ctx))
         return 4;

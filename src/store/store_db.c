@@ -13,7 +13,20 @@
 
 int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
 {
-    return pm_err(ctx, PM_EIO, what, st->path, "%s", st->db ? sqlite3_errmsg(st->db) : "no db");
+    if (!st->db)
+        return pm_err(ctx, PM_EIO, what, st->path, "no db");
+    int code = sqlite3_errcode(st->db) & 0xff, sys = sqlite3_system_errno(st->db);
+    /* "disk I/O error" alone does not tell a full disk from a bad one: add
+     * the operating system's reason (ENOSPC, EFBIG, EACCES, ...). */
+    if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+         code == SQLITE_READONLY) && sys != 0)
+        return pm_err(ctx, PM_EIO, what, st->path, "%s: %s", sqlite3_errmsg(st->db),
+                      strerror(sys));
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return pm_err(ctx, PM_EIO, what, st->path,
+                      "%s: another program is writing it; try again when it is done",
+                      sqlite3_errmsg(st->db));
+    return pm_err(ctx, PM_EIO, what, st->path, "%s", sqlite3_errmsg(st->db));
 }
 
 /* PM_GeodArea(wkb): the area in m² of a lon/lat (WGS 84) polygon on the
@@ -82,9 +95,8 @@ int pm_store_exec(pm_store *st, pm_ctx *ctx, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = pm_err(ctx, PM_EIO, "database error", st->path, "%s", msg ? msg : "?");
         sqlite3_free(msg);
-        return rc;
+        return pm_store_sqlerr(st, ctx, "database error");
     }
     return 0;
 }

@@ -48,7 +48,8 @@ static int copy_file(pm_ctx *ctx, const char *from, int to_fd, const char *to_pa
         for (ssize_t off = 0; off < n;) {
             ssize_t w = write(to_fd, buf + off, (size_t)(n - off));
             if (w < 0) {
-                rc = pm_err(ctx, PM_EIO, "cannot write database", to_path, "%s", strerror(errno));
+                rc = pm_err(ctx, PM_EIO, "cannot write database", from,
+                            "%s, copying it to %s", strerror(errno), to_path);
                 goto done;
             }
             off += w;
@@ -208,6 +209,22 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
         sqlite3_bind_int(s, 2, imp->srid);
         if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
             rc = pm_store_sqlerr(st, ctx, "cannot register geometry column");
+        sqlite3_finalize(s);
+        if (rc)
+            goto done;
+    }
+    {
+        /* The R*Tree is created empty, before the first row: SpatiaLite's
+         * triggers then fill it row by row, so a failing write (disk full,
+         * file size limit) is the INSERT's own error. Building it after the
+         * fact goes through buildSpatialIndex, which prints to stderr and
+         * rolls the transaction back behind our back. */
+        sqlite3_stmt *s = NULL;
+        if ((rc = pm_store_prepare(st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", &s)))
+            goto done;
+        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
+            rc = pm_store_sqlerr(st, ctx, "cannot build spatial index");
         sqlite3_finalize(s);
         if (rc)
             goto done;
@@ -426,17 +443,6 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     imp->insert = NULL;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
         return rc;
-    {
-        sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(&imp->st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", &s)))
-            return rc;
-        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-            rc = pm_store_sqlerr(&imp->st, ctx, "cannot build spatial index");
-        sqlite3_finalize(s);
-        if (rc)
-            return rc;
-    }
     time_t now = time(NULL);
     struct tm tmv;
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));

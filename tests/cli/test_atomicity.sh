@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Issue 6, atomicity: an import that fails late (feature 9,000 of 10,000),
+# runs out of file size (RLIMIT_FSIZE, as on a full disk or quota) or is
+# killed with SIGKILL leaves an existing database byte-for-byte as it was and
+# still opening; renders and exports that fail leave the previous file.
+. "$(dirname "$0")/lib.sh"
+DB="$TMP/p.db"
+
+python3 - "$TMP" <<'PY'
+import json, sys
+def fc(n, bad=None):
+    fs = []
+    for i in range(n):
+        x = 121.5 + (i % 100) * 0.002; y = 31.1 + (i // 100) * 0.002
+        g = {"type": "Polygon", "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001], [x, y + 0.001], [x, y]]]}
+        if i == bad:
+            g = {"type": "Point", "coordinates": [x, y]}
+        fs.append({"type": "Feature", "properties": {"name": "p%d" % i, "n": i}, "geometry": g})
+    return {"type": "FeatureCollection", "features": fs}
+json.dump(fc(10000, bad=9000), open(sys.argv[1] + "/bad9000.geojson", "w"))
+json.dump(fc(10000), open(sys.argv[1] + "/good10k.geojson", "w"))
+PY
+
+run import "$SRC/tests/fixtures/overlap.geojson" --db "$DB" --quiet
+expect_status 0 "seed database"
+sum0=$(sha256sum "$DB" | cut -d' ' -f1)
+size0=$(stat -c %s "$DB")
+
+intact() {
+  [ "$(sha256sum "$DB" | cut -d' ' -f1)" = "$sum0" ] || fail "$1: the database changed"
+  "$PM" info --db "$DB" >"$TMP/info.out" 2>"$TMP/info.err" || fail "$1: the database no longer opens"
+  grep -q "parks" "$TMP/info.out" || fail "$1: info lost the parks layer"
+}
+no_tmp() { ls "$TMP" | grep -q 'p.db.tmp-' && fail "$1: temporary copy left behind"; return 0; }
+
+# Bad feature 9,000 of 10,000.
+run import "$TMP/bad9000.geojson" --db "$DB" --overwrite --quiet
+expect_status 3 "bad feature 9000"
+expect_one_line_err "bad feature 9000"
+expect_err "bad9000.geojson feature 9000" "names feature 9000"
+intact "bad feature 9000"; no_tmp "bad feature 9000"
+
+# Out of file size: ulimit -f counts 1 KiB blocks. SIGXFSZ is ignored by
+# parkmap, so write() fails with EFBIG and the import fails cleanly (4).
+for limit in $((size0 / 2048)) $((size0 / 1024 + 64)); do
+  out="$TMP/stdout" err="$TMP/stderr"
+  bash -c 'ulimit -f "$1"; shift; exec "$@"' _ "$limit" \
+    "$PM" import "$TMP/good10k.geojson" --db "$DB" --overwrite --quiet >"$out" 2>"$err"
+  status=$?
+  expect_status 4 "file size limit ${limit}K"
+  expect_one_line_err "file size limit ${limit}K"
+  expect_err "$(basename "$DB")" "file size limit names the database"
+  expect_err "too large" "file size limit says why"
+  intact "file size limit ${limit}K"; no_tmp "file size limit ${limit}K"
+done
+
+# SIGKILL mid-import: wait for the temporary copy to appear, then kill.
+python3 - "$TMP" <<'PY'
+import json, sys
+fs = []
+for i in range(60000):
+    x = 121.5 + (i % 250) * 0.0008; y = 31.0 + (i // 250) * 0.0008
+    fs.append({"type": "Feature", "properties": {"name": "k%d" % i},
+               "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + 0.0005, y], [x + 0.0005, y + 0.0005], [x, y + 0.0005], [x, y]]]}})
+json.dump({"type": "FeatureCollection", "features": fs}, open(sys.argv[1] + "/big.geojson", "w"))
+PY
+for delay in 0.05 0.3 0.8; do
+  "$PM" import "$TMP/big.geojson" --db "$DB" --overwrite --quiet >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  intact "SIGKILL after ${delay}s"
+  rm -f "$TMP"/p.db.tmp-* # a killed import cannot clean up; see docs/limits.md
+done
+
+# Renders and exports write beside and rename: past the file size limit
+# (SIGXFSZ ignored, so the writer sees EFBIG) or killed by SIGXFSZ itself
+# mid-write, the previous output stays.
+run render --db "$DB" -o "$TMP/map.png" --width 1600 --height 1200
+expect_status 0 "first render"
+run export --db "$DB" -o "$TMP/parks.gpkg"
+expect_status 0 "first export"
+png0=$(sha256sum "$TMP/map.png" | cut -d' ' -f1)
+gpkg0=$(sha256sum "$TMP/parks.gpkg" | cut -d' ' -f1)
+for sig in ignore default; do
+  trap_cmd='trap "" XFSZ;'
+  [ "$sig" = default ] && trap_cmd=''
+  out="$TMP/stdout" err="$TMP/stderr"
+  bash -c "$trap_cmd"' ulimit -f 16; exec "$@"' _ "$PM" render --db "$DB" -o "$TMP/map.png" \
+    --width 1600 --height 1200 --overwrite >"$out" 2>"$err"
+  status=$?
+  [ "$status" -ne 0 ] || fail "render past the size limit ($sig SIGXFSZ) must fail"
+  [ "$(sha256sum "$TMP/map.png" | cut -d' ' -f1)" = "$png0" ] || fail "render ($sig SIGXFSZ) changed map.png"
+  if [ "$sig" = ignore ]; then expect_status 4 "render past the size limit"
+    [ "$(grep -vc '^parkmap: warning: ' "$err")" -eq 1 ] || fail "render EFBIG: not one error line"
+    expect_err "map.png (File too large)" "render EFBIG names the file and why"
+  fi
+  bash -c "$trap_cmd"' ulimit -f 8; exec "$@"' _ "$PM" export --db "$DB" -o "$TMP/parks.gpkg" \
+    --overwrite >"$out" 2>"$err"
+  status=$?
+  [ "$status" -ne 0 ] || fail "export past the size limit ($sig SIGXFSZ) must fail"
+  [ "$(sha256sum "$TMP/parks.gpkg" | cut -d' ' -f1)" = "$gpkg0" ] || fail "export ($sig SIGXFSZ) changed parks.gpkg"
+  if [ "$sig" = ignore ]; then expect_status 4 "export past the size limit"; fi
+  ls "$TMP" | grep -Eq '^(map\.png|parks\.gpkg)\..+' && [ "$sig" = ignore ] &&
+    fail "export/render left a staging file after a clean failure ($(ls "$TMP" | tr '\n' ' '))"
+  python3 -c "import struct,sys; d=open('$TMP/map.png','rb').read(); assert d[:8]==b'\x89PNG\r\n\x1a\n' and d[-8:-4]==b'IEND'" ||
+    fail "map.png truncated"
+done
+[ "$(sqlite3 "$TMP/parks.gpkg" 'PRAGMA integrity_check')" = ok ] || fail "parks.gpkg damaged"
+
+finish
