@@ -11,44 +11,20 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
-{
-    int has = pm_store_has_layer(st, ctx, layer);
-    if (has < 0)
-        return has;
-    if (!has) {
-        char where[600];
-        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
-        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
-    }
-    return 0;
-}
-
 /* The quoted table and its name expression ("name" or NULL). */
 static int table_and_name(pm_store *st, pm_ctx *ctx, const char *layer, char **t, char **name)
 {
-    int rc = need_layer(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     if (rc)
         return rc;
     *t = pm_store_quote_ident(layer);
-    *name = pm_store_has_column(st, ctx, layer, "name") == 1 ? pm_store_quote_ident("name")
-                                                             : strdup("NULL");
+    *name = pm_store_optional_column(st, ctx, layer, "name");
     if (!*t || !*name) {
         free(*t);
         free(*name);
         return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "query");
     }
     return 0;
-}
-
-static char *col_text(sqlite3_stmt *s, int col, int64_t fid)
-{
-    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "#%lld", (long long)fid);
-        return strdup(buf);
-    }
-    return strdup((const char *)sqlite3_column_text(s, col));
 }
 
 static int col_geom(pm_geom **out, pm_ctx *ctx, sqlite3_stmt *s, int col)
@@ -278,7 +254,7 @@ int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store 
             goto done;
         }
         r->fid = sqlite3_column_int64(s, 0);
-        r->name = col_text(s, 1, r->fid);
+        r->name = pm_store_name_or_fid(s, 1, r->fid);
         r->reason = sqlite3_column_type(s, 2) == SQLITE_NULL
                         ? strdup("invalid")
                         : strdup((const char *)sqlite3_column_text(s, 2));
@@ -340,7 +316,7 @@ int pm_store_small_parts(pm_part_row **out, size_t *out_n, pm_ctx *ctx, pm_store
     sqlite3_bind_double(s, 1, max_m2);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         pm_part_row *r = grow((void **)&rows, &n, sizeof(*rows));
-        if (!r || !(r->name = col_text(s, 1, sqlite3_column_int64(s, 0)))) {
+        if (!r || !(r->name = pm_store_name_or_fid(s, 1, sqlite3_column_int64(s, 0)))) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
             goto done;
         }
@@ -397,8 +373,8 @@ static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, p
         }
         r->a_fid = sqlite3_column_int64(s, 0);
         r->b_fid = sqlite3_column_int64(s, 1);
-        r->a_name = col_text(s, 2, r->a_fid);
-        r->b_name = col_text(s, 3, r->b_fid);
+        r->a_name = pm_store_name_or_fid(s, 2, r->a_fid);
+        r->b_name = pm_store_name_or_fid(s, 3, r->b_fid);
         r->area_m2 = sqlite3_column_double(s, 4);
         r->distance_m = sqlite3_column_double(s, 5);
         if (!r->a_name || !r->b_name) {
@@ -420,13 +396,6 @@ done:
     *out_n = n;
     return 0;
 }
-
-/* Candidate pairs from the R*Tree, boxes grown by ?2, each pair once. */
-#define PM_CAND_CTE                                                                              \
-    "WITH cand AS (SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"      \
-    " a.geom AS ag, b.geom AS bg FROM %s AS a JOIN %s AS b ON b.pk IN ("                         \
-    " SELECT rowid FROM SpatialIndex WHERE f_table_name = ?1 AND f_geometry_column = 'geom'"    \
-    " AND search_frame = ST_Expand(a.geom, ?2)) WHERE a.pk < b.pk) "
 
 int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                       const char *layer)
@@ -495,7 +464,7 @@ int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_stor
     int rc = table_and_name(st, ctx, layer, &t, &name);
     if (rc)
         return rc;
-    if ((rc = need_layer(st, ctx, within)) || (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+    if ((rc = pm_store_need_layer(st, ctx, within)) || (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
         goto done;
     w = pm_store_quote_ident(within);
     size_t cap = 2048 + 2 * strlen(t) + 2 * strlen(name) + 2 * strlen(within);
@@ -526,7 +495,7 @@ int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store 
 {
     char *t = NULL, *ids = NULL, sql[512];
     sqlite3_stmt *s = NULL;
-    int rc = need_layer(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     *out_geom = NULL;
     *out_m2 = 0;
     if (rc)
@@ -572,7 +541,7 @@ int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, 
     sqlite3_stmt *s = NULL;
     double *per = NULL, *near = NULL;
     size_t n = 0, cap_rows = 0;
-    int rc = need_layer(st, ctx, layer), step;
+    int rc = pm_store_need_layer(st, ctx, layer), step;
     *out_perimeter_m = *out_nearest_same_m = NULL;
     *out_n = 0;
     if (rc)

@@ -25,6 +25,23 @@ int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what);
 char *pm_store_quote_ident(const char *name);
 /* Does table `name` have column `col`? 1/0, <0 on error. */
 int pm_store_has_column(pm_store *st, pm_ctx *ctx, const char *table, const char *col);
+/* PM_EUSAGE naming the layer when it is not a geometry table. */
+int pm_store_need_layer(pm_store *st, pm_ctx *ctx, const char *layer);
+/* A text column, or "#fid" when NULL (features without a name still need
+ * one in messages). Caller frees; NULL on OOM. */
+char *pm_store_name_or_fid(sqlite3_stmt *s, int col, int64_t fid);
+/* The quoted column when the layer has it, else the SQL text NULL, so an
+ * optional attribute can sit in a SELECT list. Caller frees. */
+char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col);
+/* Candidate pairs from the R*Tree, boxes grown by ?2, each pair once. */
+#define PM_CAND_CTE                                                                              \
+    "WITH cand AS (SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"      \
+    " a.geom AS ag, b.geom AS bg FROM %s AS a JOIN %s AS b ON b.pk IN ("                         \
+    " SELECT rowid FROM SpatialIndex WHERE f_table_name = ?1 AND f_geometry_column = 'geom'"    \
+    " AND search_frame = ST_Expand(a.geom, ?2)) WHERE a.pk < b.pk) "
+/* (Format arguments: name column, name column, quoted table, quoted table;
+ * binds: ?1 the layer name, ?2 the distance to grow the boxes by.) */
+
 /* Is this a parkmap database of a version we understand? */
 int pm_store_check_schema(pm_store *st, pm_ctx *ctx);
 

@@ -7,42 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An optional attribute as a SQL expression: the quoted column if the layer
- * has it, else NULL. Caller frees. */
-static char *opt_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col)
-{
-    if (col && pm_store_has_column(st, ctx, layer, col) == 1)
-        return pm_store_quote_ident(col);
-    return strdup("NULL");
-}
-
-static int layer_ok(pm_store *st, pm_ctx *ctx, const char *layer)
-{
-    int has = pm_store_has_layer(st, ctx, layer);
-    if (has < 0)
-        return has;
-    if (!has) {
-        char where[600];
-        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
-        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
-    }
-    return 0;
-}
-
-static char *dup_text(sqlite3_stmt *s, int col, int64_t fid)
-{
-    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "#%lld", (long long)fid);
-        return strdup(buf);
-    }
-    return strdup((const char *)sqlite3_column_text(s, col));
-}
-
 int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                        const char *layer, const char *group_by)
 {
-    int rc = layer_ok(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
     sqlite3_stmt *s = NULL;
     pm_area_row *rows = NULL;
@@ -57,8 +25,8 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
         return pm_err(ctx, PM_EUSAGE, "no such field", where, "field '%s'", group_by);
     }
     t = pm_store_quote_ident(layer);
-    name = opt_column(st, ctx, layer, "name");
-    planned = opt_column(st, ctx, layer, "planned_area_km2");
+    name = pm_store_optional_column(st, ctx, layer, "name");
+    planned = pm_store_optional_column(st, ctx, layer, "planned_area_km2");
     group = group_by ? pm_store_quote_ident(group_by) : strdup("NULL");
     if (!t || !name || !planned || !group) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
@@ -89,7 +57,7 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
         pm_area_row *r = &rows[n++];
         memset(r, 0, sizeof(*r));
         r->fid = sqlite3_column_int64(s, 0);
-        r->name = dup_text(s, 1, r->fid);
+        r->name = pm_store_name_or_fid(s, 1, r->fid);
         r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
                        ? strdup("")
                        : strdup((const char *)sqlite3_column_text(s, 2));
@@ -134,7 +102,7 @@ void pm_area_rows_free(pm_area_row *rows, size_t n)
 int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
                         pm_store *st, const char *layer)
 {
-    int rc = layer_ok(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     char sql[512];
     sqlite3_stmt *s = NULL;
     char *t;
@@ -163,7 +131,7 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
 int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                    const char *layer, double tolerance_m)
 {
-    int rc = layer_ok(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *sql = NULL;
     sqlite3_stmt *s = NULL;
     pm_pair_row *rows = NULL;
@@ -173,7 +141,7 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
     if (rc)
         return rc;
     t = pm_store_quote_ident(layer);
-    name = opt_column(st, ctx, layer, "name");
+    name = pm_store_optional_column(st, ctx, layer, "name");
     if (!t || !name) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
         goto done;
@@ -191,14 +159,8 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
      * Lengths and areas are measured on the ellipsoid (ground metres, not
      * grid metres: Gauss-Krüger grid lengths run ~0.02 % long in Pudong). */
     snprintf(sql, cap,
-             "WITH cand AS ("
-             " SELECT a.source_fid AS af, b.source_fid AS bf, a.%s AS an, b.%s AS bn,"
-             "  a.geom AS ag, b.geom AS bg"
-             " FROM %s AS a JOIN %s AS b ON b.pk IN ("
-             "  SELECT rowid FROM SpatialIndex WHERE f_table_name = ?1"
-             "  AND f_geometry_column = 'geom' AND search_frame = ST_Expand(a.geom, ?2))"
-             " WHERE a.pk < b.pk AND ST_Distance(a.geom, b.geom) <= ?2),"
-             " m AS (SELECT af, bf, an, bn, ST_Distance(ag, bg) AS d,"
+             PM_CAND_CTE
+             ", m AS (SELECT af, bf, an, bn, ST_Distance(ag, bg) AS d,"
              "  PM_GeodArea(AsBinary(Transform(ExtractMultiPolygon(ST_Intersection(ag, bg)),"
              "   4326))) AS ov,"
              "  CASE WHEN ?2 > 0 THEN"
@@ -206,7 +168,7 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
              "    ST_Buffer(ST_Boundary(bg), ?2)))"
              "  ELSE ExtractMultiLinestring(ST_Intersection(ST_Boundary(ag), ST_Boundary(bg)))"
              "  END AS sh,"
-             "  ST_Intersects(ag, bg) AS touch FROM cand)"
+             "  ST_Intersects(ag, bg) AS touch FROM cand WHERE ST_Distance(ag, bg) <= ?2)"
              " SELECT af, bf, an, bn, d, ov, ST_Length(Transform(sh, 4326), 1), AsBinary(sh),"
              "  touch FROM m"
              " ORDER BY af, bf",
@@ -227,8 +189,8 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
         memset(r, 0, sizeof(*r));
         r->a_fid = sqlite3_column_int64(s, 0);
         r->b_fid = sqlite3_column_int64(s, 1);
-        r->a_name = dup_text(s, 2, r->a_fid);
-        r->b_name = dup_text(s, 3, r->b_fid);
+        r->a_name = pm_store_name_or_fid(s, 2, r->a_fid);
+        r->b_name = pm_store_name_or_fid(s, 3, r->b_fid);
         r->distance_m = sqlite3_column_double(s, 4);
         r->overlap_m2 = sqlite3_column_type(s, 5) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 5);
         r->shared_m = sqlite3_column_type(s, 6) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 6);

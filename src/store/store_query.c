@@ -52,8 +52,7 @@ int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     return found;
 }
 
-/* Fail with a clear message when a layer is missing. */
-static int need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+int pm_store_need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
 {
     int has = pm_store_has_layer(st, ctx, layer);
     if (has < 0)
@@ -66,10 +65,27 @@ static int need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     return 0;
 }
 
+char *pm_store_name_or_fid(sqlite3_stmt *s, int col, int64_t fid)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "#%lld", (long long)fid);
+        return strdup(buf);
+    }
+    return strdup((const char *)sqlite3_column_text(s, col));
+}
+
+char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col)
+{
+    if (col && pm_store_has_column(st, ctx, layer, col) == 1)
+        return pm_store_quote_ident(col);
+    return strdup("NULL");
+}
+
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
     sqlite3_stmt *s = NULL;
-    int rc = need_layer(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     if (rc)
         return rc;
     if ((rc = pm_store_prepare(st, ctx,
@@ -91,7 +107,7 @@ int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_st
 {
     sqlite3_stmt *s = NULL;
     char sql[512];
-    int rc = need_layer(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     char *t = pm_store_quote_ident(layer);
     if (rc || !t) {
         free(t);
@@ -146,7 +162,7 @@ struct pm_cursor {
 
 int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
-    int rc = need_layer(st, ctx, layer);
+    int rc = pm_store_need_layer(st, ctx, layer);
     sqlite3_stmt *info = NULL;
     char *t = NULL, *sql = NULL;
     size_t cap = 256, n;
