@@ -155,8 +155,8 @@ int pm_store_check_schema(pm_store *st, pm_ctx *ctx)
             rc = pm_err(ctx, PM_EIO, "cannot read database", st->path, "%s",
                         sqlite3_errmsg(st->db));
         else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-            rc = pm_err(ctx, PM_EIO, "database is locked", st->path, "%s",
-                        sqlite3_errmsg(st->db));
+            rc = pm_err(ctx, PM_EIO, "database is locked", st->path,
+                        "another program is writing it; try again when it is done");
         else
             rc = pm_err(ctx, PM_EIO, "not a parkmap database", st->path,
                         "no parkmap_meta table; create it with 'parkmap import'");

@@ -22,6 +22,7 @@ struct pm_store_import {
     char *layer;
     int srid;
     sqlite3_stmt *insert;
+    sqlite3 *orig; /* read transaction on the original until the rename */
     size_t nfields;
     long count;
     int committed;
@@ -30,33 +31,59 @@ struct pm_store_import {
 
 static const char *const reserved[] = {"pk", "source_fid", "geom"};
 
-static int copy_file(pm_ctx *ctx, const char *from, int to_fd, const char *to_path)
+/* Copy the existing database into the (empty) temporary file through
+ * SQLite's backup API, under a read transaction on the original that stays
+ * open until the copy has been renamed over it (pm_store_import_commit):
+ * - a writer in the middle of a transaction is waited for (busy timeout),
+ *   then reported as a lock, so its half-written pages are never copied;
+ * - a hot journal is rolled back first, WAL content is included;
+ * - no other writer can commit between our copy and our rename, so no
+ *   update is silently lost. */
+static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, const char *to)
 {
-    char buf[1 << 16];
-    int in = open(from, O_RDONLY);
-    int rc = 0;
-    if (in < 0)
-        return pm_err(ctx, PM_EIO, "cannot read database", from, "%s", strerror(errno));
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n == 0)
-            break;
-        if (n < 0) {
-            rc = pm_err(ctx, PM_EIO, "cannot read database", from, "%s", strerror(errno));
-            break;
-        }
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = write(to_fd, buf + off, (size_t)(n - off));
-            if (w < 0) {
-                rc = pm_err(ctx, PM_EIO, "cannot write database", from,
-                            "%s, copying it to %s", strerror(errno), to_path);
-                goto done;
-            }
-            off += w;
-        }
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    int rc = 0, e;
+    pm_store orig = {NULL, NULL, (char *)from};
+    if (sqlite3_open_v2(from, &imp->orig, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        orig.db = imp->orig;
+        rc = pm_store_sqlerr(&orig, ctx, "cannot open database");
+        goto done;
+    }
+    orig.db = imp->orig;
+    sqlite3_extended_result_codes(imp->orig, 1);
+    sqlite3_busy_timeout(imp->orig, 2000);
+    if (sqlite3_exec(imp->orig, "BEGIN; SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        e = sqlite3_errcode(imp->orig) & 0xff;
+        rc = e == SQLITE_BUSY || e == SQLITE_LOCKED
+                 ? pm_err(ctx, PM_EIO, "database is locked", from,
+                          "another program is writing it; try again when it is done")
+                 : pm_store_sqlerr(&orig, ctx, "cannot read database");
+        goto done;
+    }
+    if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        pm_store tmp = {dst, NULL, (char *)to};
+        rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
+        goto done;
+    }
+    b = sqlite3_backup_init(dst, "main", imp->orig, "main");
+    e = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(dst);
+    if (b)
+        sqlite3_backup_finish(b);
+    if (e != SQLITE_DONE) {
+        /* The error is the destination's (disk full) or the source's (corrupt). */
+        int de = sqlite3_errcode(dst) & 0xff;
+        pm_store tmp = {dst, NULL, (char *)from};
+        if (de != SQLITE_OK && de != SQLITE_DONE)
+            rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
+        else
+            rc = pm_err(ctx, PM_EIO, "cannot read database", from, "%s", sqlite3_errstr(e));
+        goto done;
     }
 done:
-    close(in);
+    if (dst && sqlite3_close(dst) != SQLITE_OK && !rc)
+        rc = pm_err(ctx, PM_EIO, "cannot write database", to, "cannot close the working copy");
     return rc;
 }
 
@@ -267,6 +294,14 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
         rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path, "not a regular file");
         goto done;
     }
+    /* Replacing the file by rename would bypass its permissions: a
+     * write-protected database is a request to leave it alone (checked on
+     * the mode bits, since root passes access(W_OK) on anything). */
+    if (exists && !(sb.st_mode & 0222)) {
+        rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path,
+                    "the file is read-only (mode %04o)", (unsigned)(sb.st_mode & 07777));
+        goto done;
+    }
     sprintf(imp->tmp_path, "%s.tmp-XXXXXX", opts->db_path);
     fd = mkstemp(imp->tmp_path);
     if (fd < 0) {
@@ -278,14 +313,14 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     /* mkstemp makes 0600; the database keeps the mode it had, or gets the
      * usual 0644, so replacing it does not change who may read it. */
     (void)fchmod(fd, exists ? (sb.st_mode & 07777) : 0644);
-    if (exists && (rc = copy_file(ctx, opts->db_path, fd, imp->tmp_path)))
-        goto done;
     if (close(fd) != 0) {
         fd = -1;
         rc = pm_err(ctx, PM_EIO, "cannot write database", imp->tmp_path, "%s", strerror(errno));
         goto done;
     }
     fd = -1;
+    if (exists && (rc = snapshot_copy(imp, ctx, opts->db_path, imp->tmp_path)))
+        goto done;
     if ((rc = pm_store_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
         goto done;
     /* The temporary copy is renamed into place whole, so the journal only
@@ -469,6 +504,8 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
         return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s",
                       strerror(errno));
     imp->committed = 1;
+    sqlite3_close(imp->orig); /* ends the read transaction on the old file */
+    imp->orig = NULL;
     {
         char *d = strdup(imp->final_path);
         if (d) {
@@ -487,6 +524,7 @@ void pm_store_import_free(pm_store_import *imp)
         return;
     sqlite3_finalize(imp->insert);
     pm_store_disconnect(&imp->st, NULL);
+    sqlite3_close(imp->orig);
     if (imp->tmp_path && !imp->committed)
         unlink(imp->tmp_path);
     free(imp->st.path);

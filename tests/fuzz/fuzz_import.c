@@ -18,6 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char src[128], db[128];
     if (!dir[0]) {
+        /* Some GDAL drivers follow references to URLs (/vsicurl/): keep a
+         * fuzz run off the network and from waiting on it. */
+        setenv("GDAL_HTTP_TIMEOUT", "1", 0);
+        setenv("GDAL_HTTP_MAX_RETRY", "0", 0);
+        setenv("http_proxy", "http://127.0.0.1:9", 0);
+        setenv("https_proxy", "http://127.0.0.1:9", 0);
         const char *t = getenv("TMPDIR");
         snprintf(dir, sizeof dir, "%s/pm_fuzz_XXXXXX", t && strlen(t) < 32 ? t : "/tmp");
         if (!mkdtemp(dir))
