@@ -5,6 +5,7 @@
 
 #include "parkmap/error.h"
 #include "parkmap/store.h"
+#include "parkmap/style.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,20 +21,33 @@ typedef struct {
     const char *t_srs;
     pm_progress_fn progress; /**< called per feature; returning 0 cancels (PM_EIO) */
     void *progress_user;
+    /** The style the map was rendered with (borrowed), translated for GIS
+     * software: QGIS QML + OGC SLD 1.1 in the GeoPackage's layer_styles
+     * table and as .qml/.sld beside Shapefiles, KML <Style>s per category.
+     * Layers it does not draw (and all layers when NULL) get parkmap's
+     * built-in styles for the analysis layers (adjacency, qa_issues,
+     * clusters), or none. */
+    const pm_style *style;
 } pm_export_opts;
-#define PM_EXPORT_OPTS_INIT {NULL, NULL, 0, NULL, NULL, NULL}
+#define PM_EXPORT_OPTS_INIT {NULL, NULL, 0, NULL, NULL, NULL, NULL}
 
 /** Export layers from the database.
  *
  * Formats by the extension of out_path (case-insensitive):
  *   .gpkg     GeoPackage, every layer in the one file, provenance (source
  *             path, SHA-256, import time, storage CRS) in the layer
- *             description and metadata;
- *   .shp      ESRI Shapefile, UTF-8 with a .cpg; field names cut to 10
- *             characters by the format (each renaming is a warning);
- *   .geojson  RFC 7946, WGS 84, 7 decimals;
- *   .kml      KML 2.2, WGS 84, the "name" field as the placemark name;
- *   .fgb      FlatGeobuf;   .csv  geometry as WKT, types in a .csvt.
+ *             description and metadata, styles in layer_styles;
+ *   .shp      ESRI Shapefile, UTF-8 with a .cpg and a .prj; field names
+ *             longer than 10 bytes mapped deterministically (each renaming
+ *             is a warning) and the mapping written as <name>.fields.csv;
+ *             styles as <name>.qml and <name>.sld;
+ *   .geojson  RFC 7946, WGS 84, 7 decimals, provenance as "description";
+ *   .kml      KML 2.2 (GDAL's LIBKML driver), WGS 84, the "name" field as
+ *             the placemark name, attributes in ExtendedData, one shared
+ *             <Style> per category, provenance as the document description;
+ *   .fgb      FlatGeobuf, provenance as the layer description;
+ *   .csv      geometry as WKT, types in a .csvt.
+ * Docs: docs/exports.md.
  * Formats that hold one layer per file write several layers as
  * <dir>/<layer>.<ext>, dir being out_path without its extension (created if
  * missing). Every attribute column is written with its type, plus

@@ -120,6 +120,105 @@ typedef struct {
 /** The page block with defaults filled in (borrowed from s). */
 const pm_page *pm_style_page(const pm_style *s);
 
+/* ---- style introspection for export ---- *
+ * Read-only views of a style reduced to what other renderers (QGIS QML,
+ * OGC SLD, KML) can express: constant values, categories of a `match` on
+ * one attribute, filters that compare attributes with literals, and the
+ * attributes a label reads. Anything else is reported as not expressible,
+ * never approximated silently. */
+
+/** A literal a style compares or matches against. `text` is always set
+ * (numbers formatted as to-string does); is_number tells which it was. */
+typedef struct {
+    int is_number;
+    double number;
+    char *text;
+} pm_style_literal;
+
+/** One category of a colour `match`: the labels that select it (a label
+ * array gives several) and its colour. */
+typedef struct {
+    size_t nvalues;
+    pm_style_literal *values;
+    pm_color color;
+} pm_style_category;
+
+typedef enum {
+    PM_STYLE_COLOR_UNSET = 0, /* the layer does not set the property */
+    PM_STYLE_COLOR_CONST = 1, /* one colour: `fallback` */
+    PM_STYLE_COLOR_MATCH = 2, /* ["match", ["get", field], ...] with literal colours */
+    PM_STYLE_COLOR_OTHER = 3  /* computed per feature in a way not reducible to the above */
+} pm_style_color_kind;
+
+/** A colour property as a constant or as categories on one attribute. For a
+ * match, `fallback` is the match's fallback colour (has_fallback = 0 when
+ * that output is not a literal colour). */
+typedef struct {
+    pm_style_color_kind kind;
+    char *field;
+    size_t ncats;
+    pm_style_category *cats;
+    pm_color fallback;
+    int has_fallback;
+} pm_style_colormap;
+
+/** Describe colour property `prop` of layer i. Caller owns out's contents
+ * (pm_style_colormap_clear). Fails with PM_EUSAGE for a property that is
+ * not a colour property of that layer type. */
+int pm_style_colormap_get(pm_style_colormap *out, pm_ctx *ctx, const pm_style *s, size_t layer,
+                          const char *prop);
+/** Release a colormap's contents. NULL-safe. */
+void pm_style_colormap_clear(pm_style_colormap *m);
+
+/** A number property when it is the same for every feature: *out_const = 1
+ * and *out its value (the default when unset); *out_const = 0 when it
+ * depends on the feature (then *out is the default). */
+int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_style *s,
+                          size_t layer, const char *prop);
+/** A colour property when it is the same for every feature (see above). */
+int pm_style_color_const(pm_color *out, int *out_const, pm_ctx *ctx, const pm_style *s,
+                         size_t layer, const char *prop);
+
+typedef enum {
+    PM_STYLE_F_CMP = 1, /* field cmp value */
+    PM_STYLE_F_HAS = 2, /* field present and not null */
+    PM_STYLE_F_ALL = 3,
+    PM_STYLE_F_ANY = 4,
+    PM_STYLE_F_NOT = 5  /* args[0] */
+} pm_style_filter_op;
+
+typedef enum {
+    PM_STYLE_EQ = 1, PM_STYLE_NE, PM_STYLE_LT, PM_STYLE_LE, PM_STYLE_GT, PM_STYLE_GE
+} pm_style_cmp;
+
+/** A filter as a tree of attribute-versus-literal comparisons. Semantics
+ * are MapLibre's: values of different types (null included) are unequal,
+ * so ["!=", ["get", "f"], "x"] is true where f is null. */
+typedef struct pm_style_filter {
+    pm_style_filter_op op;
+    pm_style_cmp cmp;       /* PM_STYLE_F_CMP */
+    char *field;            /* PM_STYLE_F_CMP, PM_STYLE_F_HAS */
+    pm_style_literal value; /* PM_STYLE_F_CMP */
+    size_t nargs;           /* ALL, ANY, NOT */
+    struct pm_style_filter *args;
+} pm_style_filter;
+
+/** Layer i's filter. *out is NULL when the layer has none; *out_expressible
+ * is 0 (and *out NULL) when the filter uses anything beyond get/has,
+ * literals, comparisons and all/any/!. Caller owns *out
+ * (pm_style_filter_free). */
+int pm_style_layer_filter(pm_style_filter **out, int *out_expressible, pm_ctx *ctx,
+                          const pm_style *s, size_t layer);
+/** Release a filter tree. NULL-safe. */
+void pm_style_filter_free(pm_style_filter *f);
+
+/** The attributes a symbol layer's text-field shows, in priority order,
+ * when it is ["get", F], ["to-string", ["get", F]] or a coalesce of such;
+ * *out_n = 0 otherwise (or when unset). Caller owns *out (pm_strv_free from
+ * store.h, or free each and the array). */
+int pm_style_text_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s,
+                         size_t layer);
+
 #ifdef __cplusplus
 }
 #endif

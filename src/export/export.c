@@ -47,11 +47,16 @@ static const char *const shp_lco[] = {
      * names instead of guessing a code page. RESIZE shrinks the wide text
      * fields declared below to what the data needs. */
     "ENCODING=UTF-8", "RESIZE=YES", NULL};
-static const char *const shp_side[] = {".shx", ".dbf", ".prj", ".cpg",
-                                       ".qix", ".sbn", ".sbx", NULL};
-static const char *const shp_stale[] = {".prj", ".cpg", ".qix", ".sbn", ".sbx", NULL};
+/* Besides GDAL's files: the field-name mapping and the QGIS and SLD styles
+ * parkmap writes (QGIS loads <name>.qml beside <name>.shp by itself). */
+static const char *const shp_side[] = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn",
+                                       ".sbx", ".fields.csv", ".qml", ".sld", NULL};
+static const char *const shp_stale[] = {".prj", ".cpg", ".qix", ".sbn", ".sbx",
+                                        ".fields.csv", ".qml", ".sld", NULL};
 /* RFC 7946 mandates WGS 84 and recommends about 7 decimals (~1 cm). */
 static const char *const geojson_lco[] = {"RFC7946=YES", "COORDINATE_PRECISION=7", NULL};
+/* Only for GDAL's older KML driver, used when LIBKML is missing (LIBKML
+ * takes the "name" field by default and alone writes shared styles). */
 static const char *const kml_dsco[] = {"NameField=name", NULL};
 /* A .csvt keeps the column types; the BOM is what makes Excel, which many
  * planners open CSVs with, read the file as UTF-8 rather than GBK. */
@@ -69,7 +74,7 @@ static const fmt formats[] = {
      * would cut a Chinese name after 26 characters. */
     {".shp", "ESRI Shapefile", 0, 0, 0, 254, none, shp_lco, shp_side, shp_stale},
     {".geojson", "GeoJSON", 0, 1, 0, 0, none, geojson_lco, none, none},
-    {".kml", "KML", 1, 1, 0, 0, kml_dsco, none, none, none},
+    {".kml", "LIBKML", 1, 1, 0, 0, none, none, none, none},
     {".fgb", "FlatGeobuf", 0, 0, 0, 0, none, none, none, none},
     {".csv", "CSV", 0, 0, 0, 0, none, csv_lco, csv_side, csv_stale},
 };
@@ -170,6 +175,13 @@ typedef struct {
     char *stage;
     int upper_ext; /* the user wrote .SHP: sidecars follow that case */
     long total, done;
+    /* per layer, in j->layers order */
+    int *is_line;
+    pm_export_fieldmap *fmaps; /* DBF names (Shapefile only) */
+    pm_export_plan **plans;    /* NULL: no style for the layer */
+    const pm_style **plan_src; /* the style each plan comes from */
+    pm_style *builtin;         /* styles for the analysis layers */
+    int kml_styles;            /* the driver writes shared KML styles */
 } job;
 
 static char *path_with_ext(const char *path_no_ext, const char *ext, int upper)
@@ -443,14 +455,17 @@ static int driver_has_lco(GDALDriverH drv, const char *name)
 /* Add a field; say so when the format had to rename it (Shapefile's
  * 10-character names), since scripts that read the output by name break. */
 static int add_field(int *out_index, job *j, OGRLayerH lyr, const char *where, const char *name,
-                     OGRFieldType type)
+                     const char *out_name, OGRFieldType type)
 {
-    OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+    OGRFieldDefnH fd = OGR_Fld_Create(out_name, type);
     if (!fd)
         return pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "field %s", name);
     if (type == OFTString && j->f->text_width)
         OGR_Fld_SetWidth(fd, j->f->text_width);
-    j->sink->quiet = 1; /* GDAL's "laundered field name" would repeat ours below */
+    /* We map Shapefile names ourselves (pm_export_fieldmap_dbf), so GDAL's
+     * laundering never applies there; for other formats its warning would
+     * repeat ours below. */
+    j->sink->quiet = 1;
     OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
     j->sink->quiet = 0;
     OGR_Fld_Destroy(fd);
@@ -464,14 +479,14 @@ static int add_field(int *out_index, job *j, OGRLayerH lyr, const char *where, c
         return pm_err(j->ctx, PM_EINTERNAL, "field missing after creation", where, "field %s",
                       name);
     if (strcmp(got, name) != 0)
-        pm_warn(j->ctx, "%s: field '%s' written as '%s' (the format's naming rules)", where, name,
-                got);
+        pm_warn(j->ctx, "%s: field '%s' written as '%s' (the format's naming rules%s)", where,
+                name, got, j->fmaps && strcmp(got, out_name) == 0 ? "; see the .fields.csv" : "");
     *out_index = idx;
     return 0;
 }
 
 static int write_feature(job *j, OGRLayerH lyr, const char *where, pm_transform *tr,
-                         const int *fmap, pm_feature *f)
+                         const int *fmap, pm_feature *f, const char *ogr_style)
 {
     int rc = 0;
     unsigned char *wkb = NULL;
@@ -480,6 +495,8 @@ static int write_feature(job *j, OGRLayerH lyr, const char *where, pm_transform 
     if (!fh)
         return pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "feature");
     OGR_F_SetFieldInteger64(fh, fmap[0], f->fid);
+    if (ogr_style)
+        OGR_F_SetStyleString(fh, ogr_style);
     for (size_t i = 0; i < f->nvalues; i++) {
         const pm_value *v = &f->values[i];
         int idx = fmap[i + 1];
@@ -523,8 +540,13 @@ done:
     return rc;
 }
 
-static int write_layer(job *j, GDALDatasetH ds, const unit *u, const char *layer)
+static int write_layer(job *j, GDALDatasetH ds, const unit *u, size_t li)
 {
+    const char *layer = j->layers[li];
+    const pm_export_plan *plan = j->plans[li];
+    const pm_export_fieldmap *names = j->fmaps[li].n ? &j->fmaps[li] : NULL;
+    char **style_refs = NULL;
+    size_t nrefs = 0;
     int rc = 0, srid = 0, have = 0, in_tx = 0;
     pm_cursor *cur = NULL;
     pm_transform *tr = NULL;
@@ -573,14 +595,33 @@ static int write_layer(job *j, GDALDatasetH ds, const unit *u, const char *layer
     if ((rc = pm_store_cursor_open(&cur, j->ctx, j->st, layer)))
         goto done;
     const pm_schema *schema = pm_cursor_schema(cur);
-    /* The geometry type is not in the store's API; derived layers hold
-     * lines (shared boundaries), so the first feature decides. */
     if ((have = pm_cursor_next(cur, j->ctx, &f)) < 0) {
         rc = have;
         goto done;
     }
-    OGRwkbGeometryType gtype =
-        have && f.geom && f.geom->kind == PM_GEOM_LINE ? wkbMultiLineString : wkbMultiPolygon;
+    OGRwkbGeometryType gtype = j->is_line[li] ? wkbMultiLineString : wkbMultiPolygon;
+    /* KML placemarks point at the shared style of their category. */
+    if (j->kml_styles && plan) {
+        nrefs = pm_export_plan_ncats(plan);
+        if (!(style_refs = calloc(nrefs, sizeof(char *)))) {
+            rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "styles");
+            goto done;
+        }
+        for (size_t c = 0; c < nrefs && !rc; c++) {
+            char *id = NULL, *st = NULL;
+            if (!(rc = pm_export_plan_kml_style(&id, &st, j->ctx, plan, c))) {
+                size_t n = strlen(id) + 2;
+                if ((style_refs[c] = malloc(n)))
+                    snprintf(style_refs[c], n, "@%s", id);
+                else
+                    rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "styles");
+            }
+            free(id);
+            free(st);
+        }
+        if (rc)
+            goto done;
+    }
 
     lco = CSLDuplicate((char **)j->f->lco);
     if ((rc = describe_layer(&desc, j, layer)))
@@ -600,14 +641,17 @@ static int write_layer(job *j, GDALDatasetH ds, const unit *u, const char *layer
         rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "fields");
         goto done;
     }
-    if ((rc = add_field(&fmap[0], j, lyr, where, "source_fid", OFTInteger64)))
+    if ((rc = add_field(&fmap[0], j, lyr, where, "source_fid",
+                        pm_export_field_name(names, "source_fid"), OFTInteger64)))
         goto done;
     for (size_t i = 0; i < schema->nfields; i++) {
         pm_field_type t = schema->fields[i].type;
         OGRFieldType ot = t == PM_FIELD_INTEGER ? OFTInteger64
                           : t == PM_FIELD_REAL  ? OFTReal
                                                 : OFTString;
-        if ((rc = add_field(&fmap[i + 1], j, lyr, where, schema->fields[i].name, ot)))
+        const char *name = schema->fields[i].name;
+        if ((rc = add_field(&fmap[i + 1], j, lyr, where, name, pm_export_field_name(names, name),
+                            ot)))
             goto done;
     }
 
@@ -621,7 +665,14 @@ static int write_layer(job *j, GDALDatasetH ds, const unit *u, const char *layer
         in_tx = 1;
     }
     while (have) {
-        if ((rc = write_feature(j, lyr, where, tr, fmap, &f)))
+        const char *ref = NULL;
+        if (style_refs) {
+            size_t c = 0;
+            if ((rc = pm_export_plan_category_of(&c, j->ctx, plan, &f, schema)))
+                goto done;
+            ref = style_refs[c < nrefs ? c : nrefs - 1];
+        }
+        if ((rc = write_feature(j, lyr, where, tr, fmap, &f, ref)))
             goto done;
         pm_feature_clear(&f);
         j->done++;
@@ -657,6 +708,308 @@ done:
     CSLDestroy(lco);
     free(desc);
     free(fmap);
+    pm_strv_free(style_refs, nrefs);
+    return rc;
+}
+
+
+/* ---- styles -------------------------------------------------------------- */
+
+/* Styles for the layers parkmap's analysis writes, used when the user's
+ * style does not draw them: they are parkmap's own, so it knows how they
+ * read best (relations in distinct colours, findings in red, clusters as
+ * dashed envelopes over the parks). */
+static const char builtin_style[] =
+    "{\"version\": 8, \"name\": \"parkmap analysis layers\", \"layers\": ["
+    "{\"id\": \"adjacency\", \"type\": \"line\", \"source\": \"adjacency\", \"paint\": {"
+    "\"line-color\": [\"match\", [\"get\", \"relation\"], \"shares_edge\", \"#1f78b4\","
+    " \"overlaps\", \"#e31a1c\", \"within_tolerance\", \"#ff7f00\", \"#6a3d9a\"],"
+    " \"line-width\": 2.5}},"
+    "{\"id\": \"qa_issues\", \"type\": \"fill\", \"source\": \"qa_issues\", \"paint\": {"
+    "\"fill-color\": \"#e31a1c\", \"fill-opacity\": 0.35, \"fill-outline-color\": \"#b10026\"}},"
+    "{\"id\": \"qa_issues-labels\", \"type\": \"symbol\", \"source\": \"qa_issues\","
+    " \"layout\": {\"text-field\": [\"get\", \"kind\"], \"text-size\": 8},"
+    " \"paint\": {\"text-color\": \"#b10026\", \"text-halo-color\": \"#ffffff\","
+    " \"text-halo-width\": 1}},"
+    "{\"id\": \"clusters\", \"type\": \"line\", \"source\": \"clusters\", \"paint\": {"
+    "\"line-color\": [\"match\", [\"get\", \"scope\"], \"all\", \"#6a3d9a\", \"#cab2d6\"],"
+    " \"line-width\": 1.5, \"line-dasharray\": [3, 2]}}"
+    "]}";
+
+/* The geometry kind is not in the store's API: the first feature with a
+ * geometry decides. An empty layer falls back on what parkmap's analysis
+ * writes there (adjacency: shared boundaries as lines; the rest polygons).
+ * For Shapefiles, also map the attribute names to DBF's. */
+static int prepare_layer(job *j, size_t li)
+{
+    const char *layer = j->layers[li];
+    pm_cursor *cur = NULL;
+    pm_feature f = {0};
+    const char **names = NULL;
+    int rc = pm_store_cursor_open(&cur, j->ctx, j->st, layer), have;
+    if (rc)
+        return rc;
+    j->is_line[li] = strcasecmp(layer, "adjacency") == 0;
+    while ((have = pm_cursor_next(cur, j->ctx, &f)) > 0) {
+        int has_geom = f.geom != NULL;
+        if (has_geom)
+            j->is_line[li] = f.geom->kind == PM_GEOM_LINE;
+        pm_feature_clear(&f);
+        if (has_geom)
+            break;
+    }
+    if (have < 0) {
+        rc = have;
+        goto done;
+    }
+    if (strcmp(j->f->driver, "ESRI Shapefile") == 0) {
+        const pm_schema *sc = pm_cursor_schema(cur);
+        if (!(names = calloc(sc->nfields + 1, sizeof(char *)))) {
+            rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", layer, "field names");
+            goto done;
+        }
+        names[0] = "source_fid";
+        for (size_t i = 0; i < sc->nfields; i++)
+            names[i + 1] = sc->fields[i].name;
+        if ((rc = pm_export_fieldmap_dbf(&j->fmaps[li], j->ctx, names, sc->nfields + 1)))
+            goto done;
+    }
+    /* The user's style first; the built-in one for layers it leaves out. */
+    const pm_export_fieldmap *fm = j->fmaps[li].n ? &j->fmaps[li] : NULL;
+    j->plan_src[li] = j->opts->style;
+    if (j->opts->style &&
+        (rc = pm_export_plan_new(&j->plans[li], j->ctx, j->opts->style, layer, j->is_line[li], fm)))
+        goto done;
+    if (!j->plans[li]) {
+        j->plan_src[li] = j->builtin;
+        if ((rc = pm_export_plan_new(&j->plans[li], j->ctx, j->builtin, layer, j->is_line[li], fm)))
+            goto done;
+    }
+done:
+    free(names);
+    pm_cursor_free(cur);
+    return rc;
+}
+
+static int prepare_layers(job *j)
+{
+    int rc;
+    j->is_line = calloc(j->nlayers, sizeof(int));
+    j->fmaps = calloc(j->nlayers, sizeof(pm_export_fieldmap));
+    j->plans = calloc(j->nlayers, sizeof(pm_export_plan *));
+    j->plan_src = calloc(j->nlayers, sizeof(pm_style *));
+    if (!j->is_line || !j->fmaps || !j->plans || !j->plan_src)
+        return pm_err(j->ctx, PM_ENOMEM, "out of memory", j->opts->out_path, "layers");
+    if ((rc = pm_style_parse(&j->builtin, j->ctx, builtin_style, "parkmap analysis layers")))
+        return rc;
+    for (size_t i = 0; i < j->nlayers; i++)
+        if ((rc = prepare_layer(j, i)))
+            return rc;
+    return 0;
+}
+
+static int write_text(pm_ctx *ctx, const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return pm_err(ctx, PM_EIO, "cannot write output", path, "%s", strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, fp) != n;
+    bad |= fclose(fp) != 0;
+    if (bad)
+        return pm_err(ctx, PM_EIO, "cannot write output", path, "%s", strerror(errno));
+    return 0;
+}
+
+static void csv_cell(FILE *fp, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', fp);
+        fputc(*v, fp);
+    }
+    fputc('"', fp);
+}
+
+/* <name>.fields.csv, <name>.qml and <name>.sld beside a staged .shp. */
+static int write_shp_sidecars(job *j, const unit *u, size_t li)
+{
+    int rc = 0;
+    char *stem = strip_ext(u->staged), *path = NULL, *qml = NULL, *sld = NULL, *desc = NULL;
+    const pm_export_fieldmap *m = &j->fmaps[li];
+    if (!stem || !(path = path_with_ext(stem, ".fields.csv", j->upper_ext))) {
+        rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", u->final, "paths");
+        goto done;
+    }
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        rc = pm_err(j->ctx, PM_EIO, "cannot write output", path, "%s", strerror(errno));
+        goto done;
+    }
+    fputs("field,shapefile_field\n", fp);
+    for (size_t i = 0; i < m->n; i++) {
+        csv_cell(fp, m->from[i]);
+        fputc(',', fp);
+        csv_cell(fp, m->to[i]);
+        fputc('\n', fp);
+    }
+    if (ferror(fp) | (fclose(fp) != 0)) {
+        rc = pm_err(j->ctx, PM_EIO, "cannot write output", path, "%s", strerror(errno));
+        goto done;
+    }
+    if (!j->plans[li])
+        goto done;
+    if ((rc = describe_layer(&desc, j, j->layers[li])) ||
+        (rc = pm_export_plan_qml(&qml, j->ctx, j->plans[li])) ||
+        (rc = pm_export_plan_sld(&sld, j->ctx, j->plans[li], desc)))
+        goto done;
+    free(path);
+    if (!(path = path_with_ext(stem, ".qml", j->upper_ext))) {
+        rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", u->final, "paths");
+        goto done;
+    }
+    if ((rc = write_text(j->ctx, path, qml)))
+        goto done;
+    free(path);
+    if (!(path = path_with_ext(stem, ".sld", j->upper_ext))) {
+        rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", u->final, "paths");
+        goto done;
+    }
+    rc = write_text(j->ctx, path, sld);
+done:
+    free(stem);
+    free(path);
+    free(qml);
+    free(sld);
+    free(desc);
+    return rc;
+}
+
+static int add_style_field(OGRLayerH lyr, const char *name, OGRFieldType t, int width)
+{
+    OGRFieldDefnH fd = OGR_Fld_Create(name, t);
+    if (!fd)
+        return -1;
+    if (width)
+        OGR_Fld_SetWidth(fd, width);
+    if (strcmp(name, "useAsDefault") == 0)
+        OGR_Fld_SetSubType(fd, OFSTBoolean);
+    if (strcmp(name, "update_time") == 0)
+        OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+    OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    return e == OGRERR_NONE ? 0 : -1;
+}
+
+/* The layer_styles table as QGIS itself creates it (through OGR, FID "id",
+ * so GDAL registers it in gpkg_contents as 'attributes'), one default
+ * style per styled layer: QGIS applies it when the layer is opened. */
+static int write_layer_styles(job *j, GDALDatasetH ds, const unit *u)
+{
+    static const struct {
+        const char *name;
+        OGRFieldType t;
+        int width;
+    } cols[] = {{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
+                {"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
+                {"styleName", OFTString, 30},        {"styleQML", OFTString, 0},
+                {"styleSLD", OFTString, 0},          {"useAsDefault", OFTInteger, 0},
+                {"description", OFTString, 0},       {"owner", OFTString, 30},
+                {"ui", OFTString, 30},               {"update_time", OFTDateTime, 0}};
+    int rc = 0, any = 0, in_tx = 0;
+    char **lco = NULL;
+    char where[600];
+    snprintf(where, sizeof where, "%s layer layer_styles", u->final);
+    for (size_t i = 0; i < u->n; i++)
+        any |= j->plans[u->first + i] != NULL;
+    if (!any)
+        return 0;
+    for (size_t i = 0; i < u->n; i++)
+        if (strcasecmp(j->layers[u->first + i], "layer_styles") == 0)
+            return pm_err(j->ctx, PM_EUSAGE, "layer name reserved", where,
+                          "QGIS keeps styles in layer_styles; rename the table");
+    lco = CSLSetNameValue(NULL, "FID", "id");
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, lco);
+    CSLDestroy(lco);
+    if (!lyr)
+        return pm_err(j->ctx, PM_EIO, "cannot create layer", where, "%s", gdal_why(j->ctx));
+    for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+        if (add_style_field(lyr, cols[c].name, cols[c].t, cols[c].width))
+            return pm_err(j->ctx, PM_EIO, "cannot create field", where, "field %s: %s",
+                          cols[c].name, gdal_why(j->ctx));
+    if (GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE)
+        in_tx = 1;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t i = 0; i < u->n && !rc; i++) {
+        size_t li = u->first + i;
+        char *qml = NULL, *sld = NULL, *desc = NULL, note[600];
+        if (!j->plans[li])
+            continue;
+        if ((rc = describe_layer(&desc, j, j->layers[li])) ||
+            (rc = pm_export_plan_qml(&qml, j->ctx, j->plans[li])) ||
+            (rc = pm_export_plan_sld(&sld, j->ctx, j->plans[li], desc))) {
+            free(qml);
+            free(sld);
+            free(desc);
+            break;
+        }
+        const char *sname = pm_style_name(j->plan_src[li]);
+        snprintf(note, sizeof note, "parkmap %s, style: %s", pm_version(),
+                 *sname ? sname : "(unnamed)");
+        OGRFeatureH fh = OGR_F_Create(defn);
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "f_table_catalog"), "");
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "f_table_schema"), "");
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "f_table_name"), j->layers[li]);
+        /* GDAL names the GeoPackage geometry column "geom" */
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "f_geometry_column"), "geom");
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "styleName"), j->layers[li]);
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "styleQML"), qml);
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "styleSLD"), sld);
+        OGR_F_SetFieldInteger(fh, OGR_FD_GetFieldIndex(defn, "useAsDefault"), 1);
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "description"), note);
+        OGR_F_SetFieldString(fh, OGR_FD_GetFieldIndex(defn, "owner"), "");
+        if (OGR_L_CreateFeature(lyr, fh) != OGRERR_NONE)
+            rc = pm_err(j->ctx, PM_EIO, "cannot write feature", where, "style of %s: %s",
+                        j->layers[li], gdal_why(j->ctx));
+        OGR_F_Destroy(fh);
+        free(qml);
+        free(sld);
+        free(desc);
+    }
+    if (in_tx) {
+        if (rc)
+            (void)GDALDatasetRollbackTransaction(ds);
+        else if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+            rc = pm_err(j->ctx, PM_EIO, "cannot write layer", where, "%s", gdal_why(j->ctx));
+    }
+    return rc;
+}
+
+/* One shared <Style> per category of every layer in the file. */
+static int set_kml_styles(job *j, GDALDatasetH ds, const unit *u)
+{
+    int rc = 0;
+    OGRStyleTableH st = OGR_STBL_Create();
+    if (!st)
+        return pm_err(j->ctx, PM_ENOMEM, "out of memory", u->final, "styles");
+    for (size_t i = 0; i < u->n && !rc; i++) {
+        const pm_export_plan *p = j->plans[u->first + i];
+        for (size_t c = 0; p && c < pm_export_plan_ncats(p) && !rc; c++) {
+            char *id = NULL, *s = NULL;
+            if (!(rc = pm_export_plan_kml_style(&id, &s, j->ctx, p, c)))
+                OGR_STBL_AddStyle(st, id, s);
+            free(id);
+            free(s);
+        }
+    }
+    if (!rc)
+        GDALDatasetSetStyleTable(ds, st);
+    OGR_STBL_Destroy(st);
     return rc;
 }
 
@@ -669,16 +1022,35 @@ static int write_unit(job *j, unit *u)
         return pm_err(j->ctx, PM_ENOMEM, "out of memory", u->final, "paths");
     }
     free(base);
-    GDALDatasetH ds = GDALCreate(j->drv, u->staged, 0, 0, 0, GDT_Unknown, (char **)j->f->dsco);
+    char **dsco = CSLDuplicate((char **)j->f->dsco);
+    if (j->kml_styles) {
+        /* The KML document's own name and description: what and whence. */
+        char note[1200];
+        char *name = pm_export_basename(u->final), *stem = name ? strip_ext(name) : NULL;
+        snprintf(note, sizeof note, "Exported by parkmap %s from %s", pm_version(),
+                 pm_store_path(j->st));
+        dsco = CSLSetNameValue(dsco, "NAME", stem ? stem : "parkmap");
+        dsco = CSLSetNameValue(dsco, "DESCRIPTION", note);
+        free(name);
+        free(stem);
+    }
+    GDALDatasetH ds = GDALCreate(j->drv, u->staged, 0, 0, 0, GDT_Unknown, dsco);
+    CSLDestroy(dsco);
     if (!ds)
         return pm_err(j->ctx, PM_EIO, "cannot create output", u->final, "%s", gdal_why(j->ctx));
     if (j->f->metadata)
         GDALSetMetadataItem(ds, "PARKMAP_VERSION", pm_version(), NULL);
+    if (j->kml_styles)
+        rc = set_kml_styles(j, ds, u);
     for (size_t i = 0; i < u->n && !rc; i++)
-        rc = write_layer(j, ds, u, j->layers[u->first + i]);
+        rc = write_layer(j, ds, u, u->first + i);
+    if (!rc && strcmp(j->f->driver, "GPKG") == 0)
+        rc = write_layer_styles(j, ds, u);
     pm_ctx_set_lib_msg(j->ctx, "");
     if (close_dataset(ds) != 0 && !rc)
         rc = pm_err(j->ctx, PM_EIO, "cannot write output", u->final, "%s", gdal_why(j->ctx));
+    if (!rc && strcmp(j->f->driver, "ESRI Shapefile") == 0)
+        rc = write_shp_sidecars(j, u, u->first);
     return rc;
 }
 
@@ -721,7 +1093,15 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
     pm_ctx_set_lib_msg(ctx, "");
     CPLPushErrorHandlerEx(gdal_handler, &sink);
 
-    if (!(j.drv = GDALGetDriverByName(j.f->driver))) {
+    if (!(j.drv = GDALGetDriverByName(j.f->driver)) && strcmp(j.f->ext, ".kml") == 0) {
+        static const fmt kml_plain = {".kml", "KML", 1, 1, 0, 0, kml_dsco, none, none, none};
+        pm_warn(ctx, "%s: this GDAL has no LIBKML driver; written without KML styles",
+                opts->out_path);
+        j.f = &kml_plain;
+        j.drv = GDALGetDriverByName(j.f->driver);
+    }
+    j.kml_styles = strcmp(j.f->driver, "LIBKML") == 0;
+    if (!j.drv) {
         rc = pm_err(ctx, PM_EUSAGE, "format not available", opts->out_path,
                     "this GDAL has no %s driver", j.f->driver);
         goto done;
@@ -737,7 +1117,7 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
         }
     }
     if ((rc = resolve_layers(&j)) || (rc = plan_units(&j)) || (rc = check_outputs(&j)) ||
-        (rc = count_features(&j)))
+        (rc = count_features(&j)) || (rc = prepare_layers(&j)))
         goto done;
     if (!j.f->one_file && j.nlayers > 1) {
         if (mkdir(j.out_dir, 0777) == 0)
@@ -772,6 +1152,15 @@ done:
         free(j.units[i].staged);
     }
     free(j.units);
+    for (size_t i = 0; j.plans && i < j.nlayers; i++)
+        pm_export_plan_free(j.plans[i]);
+    for (size_t i = 0; j.fmaps && i < j.nlayers; i++)
+        pm_export_fieldmap_clear(&j.fmaps[i]);
+    free(j.plans);
+    free(j.plan_src);
+    free(j.fmaps);
+    free(j.is_line);
+    pm_style_free(j.builtin);
     pm_strv_free(j.layers, j.nlayers);
     free(j.out_dir);
     free(j.stage);

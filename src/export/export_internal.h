@@ -25,4 +25,51 @@ int pm_export_publish(pm_ctx *ctx, const char *stage, const char *dir, const cha
 /* Delete the staging directory and whatever is left in it. NULL-safe. */
 void pm_export_stage_remove(const char *stage);
 
+/* ---- styles (export_style.c) ------------------------------------------- */
+
+#include "parkmap/feature.h"
+#include "parkmap/style.h"
+
+/* Attribute names as a format stores them (Shapefile's 10-byte DBF names);
+ * a name not listed is kept. */
+typedef struct {
+    size_t n;
+    char **from, **to;
+} pm_export_fieldmap;
+
+/* DBF names for a schema: names up to 10 bytes kept; longer ones cut (on a
+ * UTF-8 boundary); a clash, compared without case as DBF readers do, takes
+ * the lowest free suffix _2, _3, ... within the 10 bytes. Deterministic:
+ * the same names in the same order always map the same way. */
+int pm_export_fieldmap_dbf(pm_export_fieldmap *out, pm_ctx *ctx, const char *const *names,
+                           size_t n);
+void pm_export_fieldmap_clear(pm_export_fieldmap *m);
+/* The stored name of an attribute (borrowed; name itself when unmapped). */
+const char *pm_export_field_name(const pm_export_fieldmap *m, const char *name);
+
+/* What a style says about one exported layer, ready to translate. */
+typedef struct pm_export_plan pm_export_plan;
+
+/* *out is NULL when the style has no visible layer drawing `layer`. fields
+ * (may be NULL) is borrowed and must outlive the plan. */
+int pm_export_plan_new(pm_export_plan **out, pm_ctx *ctx, const pm_style *s, const char *layer,
+                       int is_line, const pm_export_fieldmap *fields);
+void pm_export_plan_free(pm_export_plan *p);
+/* Number of symbol categories: the driver's categories plus the fallback
+ * ("other"), or 1 for a single symbol. */
+size_t pm_export_plan_ncats(const pm_export_plan *p);
+/* The category (0 .. ncats-1) a feature falls in. */
+int pm_export_plan_category_of(size_t *out, pm_ctx *ctx, const pm_export_plan *p,
+                               const pm_feature *f, const pm_schema *schema);
+/* The driver's category labels (without "other"). Caller frees. */
+int pm_export_plan_category_names(char ***out, size_t *out_n, pm_ctx *ctx,
+                                  const pm_export_plan *p);
+/* QGIS QML and OGC SLD 1.1 documents. Caller frees *out. */
+int pm_export_plan_qml(char **out, pm_ctx *ctx, const pm_export_plan *p);
+int pm_export_plan_sld(char **out, pm_ctx *ctx, const pm_export_plan *p, const char *abstract);
+/* Category c's KML style: an XML id and the OGR style string (BRUSH/PEN)
+ * GDAL's LIBKML driver turns into <Style>. Caller frees both. */
+int pm_export_plan_kml_style(char **out_id, char **out_ogr_style, pm_ctx *ctx,
+                             const pm_export_plan *p, size_t c);
+
 #endif
