@@ -88,6 +88,7 @@ static int value(scan *s, const pm_pseg *path, int depth, int n, int on)
     if (c == '[') {
         s->p++;
         for (int i = 0;; i++) {
+            const char *before = s->p;
             ws(s);
             if (*s->p == ']' || !*s->p) {
                 if (*s->p)
@@ -103,6 +104,11 @@ static int value(scan *s, const pm_pseg *path, int depth, int n, int on)
             ws(s);
             if (*s->p == ',')
                 s->p++;
+            /* Text json-c accepts but this walk does not follow (comments,
+             * say) can leave it on a '}' inside an array: stop rather than
+             * loop forever (found by tests/fuzz/fuzz_style). */
+            if (s->p == before)
+                return 0;
         }
     }
     if (c == '"') {
