@@ -400,11 +400,13 @@ done:
 int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                       const char *layer)
 {
-    char *t = NULL, *name = NULL, *sql = NULL;
+    char *t = NULL, *name = NULL, *sql = NULL, *idx = NULL;
     int rc = table_and_name(st, ctx, layer, &t, &name);
     if (rc)
         return rc;
-    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name);
+    if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
+        goto done;
+    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
     if (!(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
         goto done;
@@ -415,9 +417,10 @@ int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
              " FROM cand WHERE ST_Intersects(ag, bg))"
              " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), 0,"
              " AsBinary(g) FROM ov WHERE g IS NOT NULL ORDER BY af, bf",
-             name, name, t, t);
+             name, name, t, t, idx);
     rc = pair_area_query(out, out_n, ctx, st, sql, layer, 0.0);
 done:
+    free(idx);
     free(sql);
     free(t);
     free(name);
@@ -427,11 +430,13 @@ done:
 int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                   const char *layer, double gap_m)
 {
-    char *t = NULL, *name = NULL, *sql = NULL;
+    char *t = NULL, *name = NULL, *sql = NULL, *idx = NULL;
     int rc = table_and_name(st, ctx, layer, &t, &name);
     if (rc)
         return rc;
-    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name);
+    if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
+        goto done;
+    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
     if (!(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
         goto done;
@@ -447,9 +452,10 @@ int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
              " FROM near)"
              " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), d, AsBinary(g)"
              " FROM gap ORDER BY af, bf",
-             name, name, t, t);
+             name, name, t, t, idx);
     rc = pair_area_query(out, out_n, ctx, st, sql, layer, gap_m);
 done:
+    free(idx);
     free(sql);
     free(t);
     free(name);

@@ -82,6 +82,30 @@ char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, con
     return strdup("NULL");
 }
 
+int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_prepare(st, ctx,
+                              "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                              "lower(name) = lower('idx_' || ? || '_geom')",
+                              &s);
+    *out = NULL;
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        if (!(*out = pm_store_quote_ident((const char *)sqlite3_column_text(s, 0))))
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "index");
+    } else {
+        char where[600];
+        snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+        rc = pm_err(ctx, PM_EIO, "layer has no spatial index", where,
+                    "re-import it with parkmap import");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
     sqlite3_stmt *s = NULL;
