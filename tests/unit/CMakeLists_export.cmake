@@ -9,3 +9,5 @@ target_compile_options(test_export PRIVATE ${PM_WARNINGS})
 target_compile_definitions(test_export PRIVATE _POSIX_C_SOURCE=200809L)
 add_test(NAME test_export COMMAND test_export)
 set_tests_properties(test_export PROPERTIES LABELS unit ENVIRONMENT "${PM_TEST_ENV}")
+# The unit test also checks the export module's internal field-name mapping.
+target_include_directories(test_export PRIVATE ${PROJECT_SOURCE_DIR}/src)

@@ -20,9 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export/export_internal.h"
 #include "parkmap/crs.h"
 #include "parkmap/export.h"
 #include "parkmap/store.h"
+#include "parkmap/style.h"
+
+#include <cpl_minixml.h>
 
 #define NPARKS 3
 
@@ -163,6 +167,68 @@ static void rm_rf(const char *path)
     }
 }
 
+/* What analysis writes beside the parks: shared boundaries as lines
+ * (adjacency, 2 features) and a layer that can be empty (qa_issues). */
+#define NLINES 2
+static const double line_len[NLINES] = {1000.0, 1500.0 + 500.0}; /* metres, EPSG:4550 */
+
+static pm_geom *line_geom(int i)
+{
+    pm_geom *g = calloc(1, sizeof(*g));
+    g->kind = PM_GEOM_LINE;
+    g->nparts = 1;
+    g->parts = calloc(1, sizeof(pm_part));
+    g->parts[0].nrings = 1;
+    g->parts[0].rings = calloc(1, sizeof(pm_ring));
+    pm_ring *r = &g->parts[0].rings[0];
+    if (i == 0) {
+        double xy[] = {461000, 3450000, 461000, 3451000};
+        r->n = 2;
+        r->xy = malloc(sizeof xy);
+        memcpy(r->xy, xy, sizeof xy);
+    } else { /* an L: 1500 m east, 500 m north */
+        double xy[] = {463000, 3453000, 464500, 3453000, 464500, 3453500};
+        r->n = 3;
+        r->xy = malloc(sizeof xy);
+        memcpy(r->xy, xy, sizeof xy);
+    }
+    return g;
+}
+
+static void add_derived_layers(const char *db)
+{
+    pm_store *st = NULL;
+    pm_schema sc = {0}, qa = {0};
+    pm_feature fs[NLINES];
+    memset(fs, 0, sizeof fs);
+    assert_int_equal(pm_store_open(&st, fx.ctx, db, 1), 0);
+    assert_int_equal(pm_schema_add(&sc, fx.ctx, "relation", PM_FIELD_TEXT), 0);
+    assert_int_equal(pm_schema_add(&sc, fx.ctx, "shared_m", PM_FIELD_REAL), 0);
+    for (int i = 0; i < NLINES; i++) {
+        fs[i].fid = i;
+        fs[i].nvalues = 2;
+        fs[i].values = calloc(2, sizeof(pm_value));
+        fs[i].values[0].type = PM_FIELD_TEXT;
+        fs[i].values[0].s = strdup(i ? "overlaps" : "shares_edge");
+        fs[i].values[1].type = PM_FIELD_REAL;
+        fs[i].values[1].d = line_len[i];
+        fs[i].geom = line_geom(i);
+    }
+    assert_int_equal(
+        pm_store_write_layer(st, fx.ctx, "adjacency", &sc, PM_GEOM_LINE, 4550, fs, NLINES, "parks"),
+        0);
+    assert_int_equal(pm_schema_add(&qa, fx.ctx, "kind", PM_FIELD_TEXT), 0);
+    assert_int_equal(pm_schema_add(&qa, fx.ctx, "detail", PM_FIELD_TEXT), 0);
+    assert_int_equal(
+        pm_store_write_layer(st, fx.ctx, "qa_issues", &qa, PM_GEOM_POLYGON, 4550, NULL, 0, "parks"),
+        0);
+    for (int i = 0; i < NLINES; i++)
+        pm_feature_clear(&fs[i]);
+    pm_schema_clear(&sc);
+    pm_schema_clear(&qa);
+    pm_store_free(st);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -175,6 +241,7 @@ static int setup(void **state)
         return -1;
     import_layer(fx.db, "parks", NPARKS);
     import_layer(fx.db, "zones", 1);
+    add_derived_layers(fx.db);
     if (pm_store_open(&fx.st, fx.ctx, fx.db, 0))
         return -1;
     return 0;
@@ -679,6 +746,331 @@ static void test_export_refuses_the_database(void **state)
     pm_store_free(st);
 }
 
+/* ---- every layer kind, every format ----------------------------------- */
+
+/* Length in EPSG:4550 of a line geometry read back in `crs`. */
+static double length_in_4550(OGRGeometryH g, crs_kind crs)
+{
+    OGRGeometryH m = OGR_G_ForceToMultiLineString(OGR_G_Clone(g));
+    size_t len = (size_t)OGR_G_WkbSize(m);
+    unsigned char *wkb = malloc(len);
+    pm_geom *pg = NULL;
+    pm_transform *tr = NULL;
+    double total = 0;
+    assert_int_equal(OGR_G_ExportToIsoWkb(m, wkbNDR, wkb), OGRERR_NONE);
+    assert_int_equal(pm_geom_from_wkb(&pg, fx.ctx, wkb, len), 0);
+    if (crs == CRS_WGS84) {
+        assert_int_equal(pm_transform_new(&tr, fx.ctx, "EPSG:4326", "EPSG:4550"), 0);
+        assert_int_equal(pm_transform_geom(tr, fx.ctx, pg), 0);
+    }
+    for (size_t i = 0; i < pg->nparts; i++)
+        for (size_t j = 0; j < pg->parts[i].nrings; j++) {
+            const pm_ring *r = &pg->parts[i].rings[j];
+            for (size_t k = 0; k + 1 < r->n; k++)
+                total += hypot(r->xy[2 * k + 2] - r->xy[2 * k], r->xy[2 * k + 3] - r->xy[2 * k + 1]);
+        }
+    pm_transform_free(tr);
+    pm_geom_free(pg);
+    free(wkb);
+    OGR_G_DestroyGeometry(m);
+    return total;
+}
+
+static OGRLayerH open_layer(GDALDatasetH *ds, const char *path, const char *layer)
+{
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!*ds)
+        fail_msg("cannot open %s: %s", path, CPLGetLastErrorMsg());
+    OGRLayerH lyr = layer ? GDALDatasetGetLayerByName(*ds, layer) : GDALDatasetGetLayer(*ds, 0);
+    if (!lyr)
+        fail_msg("%s: no layer %s", path, layer ? layer : "(first)");
+    return lyr;
+}
+
+static void check_lines(const char *path, const char *layer, crs_kind crs, int typed)
+{
+    GDALDatasetH ds;
+    OGRLayerH lyr = open_layer(&ds, path, layer);
+    assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), NLINES);
+    assert_crs(lyr, crs);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    if (typed) {
+        OGRwkbGeometryType t = wkbFlatten(OGR_FD_GetGeomType(defn));
+        assert_true(t == wkbLineString || t == wkbMultiLineString);
+    }
+    int i_fid = field(defn, "source_fid"), i_rel = field(defn, "relation");
+    int i_len = field(defn, "shared_m");
+    OGRFeatureH fh;
+    int seen = 0;
+    while ((fh = OGR_L_GetNextFeature(lyr))) {
+        GIntBig fid = OGR_F_GetFieldAsInteger64(fh, i_fid);
+        assert_true(fid >= 0 && fid < NLINES);
+        assert_string_equal(OGR_F_GetFieldAsString(fh, i_rel), fid ? "overlaps" : "shares_edge");
+        assert_true(fabs(OGR_F_GetFieldAsDouble(fh, i_len) - line_len[fid]) < 1e-9);
+        OGRGeometryH g = OGR_F_GetGeometryRef(fh);
+        assert_non_null(g);
+        assert_true(OGR_G_IsValid(g));
+        double l = length_in_4550(g, crs), tol = crs == CRS_WGS84 ? 1e-4 : 1e-6;
+        if (fabs(l - line_len[fid]) > tol * line_len[fid])
+            fail_msg("%s %s feature %d: length %.6f, expected %.6f", path, layer ? layer : "",
+                     (int)fid, l, line_len[fid]);
+        seen++;
+        OGR_F_Destroy(fh);
+    }
+    assert_int_equal(seen, NLINES);
+    GDALClose(ds);
+}
+
+static void check_empty(const char *path, const char *layer, int typed)
+{
+    GDALDatasetH ds;
+    OGRLayerH lyr = open_layer(&ds, path, layer);
+    assert_int_equal(OGR_L_GetFeatureCount(lyr, TRUE), 0);
+    if (typed) {
+        OGRwkbGeometryType t = wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(lyr)));
+        assert_true(t == wkbPolygon || t == wkbMultiPolygon);
+    }
+    GDALClose(ds);
+}
+
+/* Every park is valid after the round trip too (RFC 7946 winding, 7
+ * decimals). */
+static void check_valid(const char *path, const char *layer)
+{
+    GDALDatasetH ds;
+    OGRLayerH lyr = open_layer(&ds, path, layer);
+    OGRFeatureH fh;
+    while ((fh = OGR_L_GetNextFeature(lyr))) {
+        assert_true(OGR_G_IsValid(OGR_F_GetGeometryRef(fh)));
+        OGR_F_Destroy(fh);
+    }
+    GDALClose(ds);
+}
+
+static void test_export_every_layer_every_format(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ext;
+        crs_kind crs;
+        int one_file, typed, kml;
+    } fmts[] = {{"gpkg", CRS_4550, 1, 1, 0},   {"shp", CRS_4550, 0, 1, 0},
+                {"geojson", CRS_WGS84, 0, 0, 0}, {"kml", CRS_WGS84, 1, 0, 1},
+                {"fgb", CRS_4550, 0, 1, 0},    {"csv", CRS_4550, 0, 0, 0}};
+    const char *const layers[] = {"parks", "adjacency", "qa_issues", NULL};
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
+        char p[512], q[3][512];
+        /* a directory per format: CSV's .prj would collide with the .shp's */
+        snprintf(p, sizeof p, "%s/every_%s.%s", fx.dir, fmts[i].ext, fmts[i].ext);
+        assert_export_ok(p, layers, 0);
+        for (int k = 0; k < 3; k++) {
+            if (fmts[i].one_file)
+                snprintf(q[k], sizeof q[k], "%s", p);
+            else
+                snprintf(q[k], sizeof q[k], "%s/every_%s/%s.%s", fx.dir, fmts[i].ext, layers[k],
+                         fmts[i].ext);
+        }
+        const char *pl = fmts[i].one_file ? "parks" : NULL;
+        check_output(q[0], pl, fmts[i].crs, fmts[i].kml);
+        check_valid(q[0], pl);
+        check_lines(q[1], fmts[i].one_file ? "adjacency" : NULL, fmts[i].crs, fmts[i].typed);
+        check_empty(q[2], fmts[i].one_file ? "qa_issues" : NULL, fmts[i].typed);
+    }
+    assert_no_leftovers(fx.dir);
+}
+
+/* ---- styles ------------------------------------------------------------ */
+
+static const char test_style[] =
+    "{\"version\": 8, \"name\": \"test\", \"layers\": ["
+    "{\"id\": \"fill\", \"type\": \"fill\", \"source\": \"parks\", \"paint\": {"
+    " \"fill-color\": [\"match\", [\"get\", \"industry\"], \"人工智能\", \"#66c2a5\","
+    "  \"先进制造\", \"#fc8d62\", \"国际贸易, \\\"物流\\\"\", \"#8da0cb\", \"#e5c494\"],"
+    " \"fill-opacity\": 0.9}},"
+    "{\"id\": \"edge\", \"type\": \"line\", \"source\": \"parks\","
+    " \"filter\": [\"!=\", [\"get\", \"planned_area_km2\"], 1],"
+    " \"paint\": {\"line-color\": \"#3d3d3d\", \"line-width\": 0.8, \"line-dasharray\": [3, 2]}},"
+    "{\"id\": \"labels\", \"type\": \"symbol\", \"source\": \"parks\", \"layout\": {"
+    " \"text-field\": [\"coalesce\", [\"get\", \"name\"], [\"get\", \"industry\"]],"
+    " \"text-size\": 9}}]}";
+
+/* Well-formed XML: xmllint when the system has it, else GDAL's parser. */
+static void assert_xml(const char *text, const char *what)
+{
+    CPLXMLNode *n = CPLParseXMLString(text);
+    if (!n)
+        fail_msg("%s is not well-formed XML: %s", what, CPLGetLastErrorMsg());
+    CPLDestroyXMLNode(n);
+    if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+        char path[512], cmd[700];
+        snprintf(path, sizeof path, "%s/check.xml", fx.dir);
+        FILE *f = fopen(path, "wb");
+        fputs(text, f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "xmllint --noout '%s'", path);
+        if (system(cmd) != 0)
+            fail_msg("xmllint rejects the %s", what);
+        unlink(path);
+    }
+}
+
+static void assert_names_categories(const char *text, const char *what)
+{
+    static const char *const cats[] = {"人工智能", "先进制造", "国际贸易, &quot;物流&quot;"};
+    static const char *const colors[] = {"66c2a5", "fc8d62", "8da0cb"};
+    for (int i = 0; i < 3; i++)
+        if (!strstr(text, cats[i]))
+            fail_msg("%s does not name category %s", what, cats[i]);
+    (void)colors;
+}
+
+static int export_styled(const char *path, const char *const *layers, const pm_style *st)
+{
+    pm_export_opts o = PM_EXPORT_OPTS_INIT;
+    o.out_path = path;
+    o.layers = layers;
+    o.style = st;
+    return pm_export_layers(fresh_ctx(), fx.st, &o);
+}
+
+static void test_export_styles(void **state)
+{
+    (void)state;
+    pm_style *st = NULL;
+    char p[512], side[512];
+    const char *const layers[] = {"parks", "adjacency", "qa_issues", NULL};
+    assert_int_equal(pm_style_parse(&st, fresh_ctx(), test_style, "test"), 0);
+
+    /* GeoPackage: layer_styles as QGIS reads it, registered as attributes. */
+    out_path(p, sizeof p, "styled.gpkg");
+    if (export_styled(p, layers, st))
+        fail_msg("%s: %s (%s)", pm_ctx_what(fx.ctx), pm_ctx_where(fx.ctx), pm_ctx_why(fx.ctx));
+    GDALDatasetH ds = GDALOpenEx(p, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH c = GDALDatasetExecuteSQL(
+        ds, "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", NULL, NULL);
+    assert_non_null(c);
+    OGRFeatureH fh = OGR_L_GetNextFeature(c);
+    assert_non_null(fh);
+    assert_string_equal(OGR_F_GetFieldAsString(fh, 0), "attributes");
+    OGR_F_Destroy(fh);
+    GDALDatasetReleaseResultSet(ds, c);
+    OGRLayerH ls = GDALDatasetGetLayerByName(ds, "layer_styles");
+    assert_non_null(ls);
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(ls);
+    static const char *const cols[] = {"f_table_catalog", "f_table_schema", "f_table_name",
+                                       "f_geometry_column", "styleName", "styleQML", "styleSLD",
+                                       "useAsDefault", "description", "owner", "ui",
+                                       "update_time"};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        if (OGR_FD_GetFieldIndex(d, cols[i]) < 0)
+            fail_msg("layer_styles lacks %s", cols[i]);
+    assert_string_equal(OGR_L_GetFIDColumn(ls), "id");
+    int rows = 0, parks_seen = 0;
+    while ((fh = OGR_L_GetNextFeature(ls))) {
+        const char *t = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "f_table_name"));
+        const char *qml = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "styleQML"));
+        const char *sld = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "styleSLD"));
+        assert_string_equal(OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "f_geometry_column")),
+                            "geom");
+        assert_int_equal(OGR_F_GetFieldAsInteger(fh, OGR_FD_GetFieldIndex(d, "useAsDefault")), 1);
+        assert_xml(qml, "QML");
+        assert_xml(sld, "SLD");
+        if (strcmp(t, "parks") == 0) {
+            parks_seen = 1;
+            assert_names_categories(qml, "QML");
+            assert_names_categories(sld, "SLD");
+            assert_non_null(strstr(qml, "type=\"categorizedSymbol\" attr=\"industry\""));
+            assert_non_null(strstr(qml, "102,194,165,230")); /* #66c2a5 at 0.9 */
+            assert_non_null(strstr(qml, "coalesce(&quot;name&quot;, &quot;industry&quot;)"));
+            assert_non_null(strstr(sld, "<ogc:PropertyIsEqualTo><ogc:PropertyName>industry"));
+            assert_non_null(strstr(sld, "<se:SvgParameter name=\"fill\">#66c2a5"));
+            assert_non_null(strstr(sld, "<se:TextSymbolizer>"));
+            assert_non_null(strstr(sld, "geodata/pudong_parks.geojson")); /* provenance */
+        } else if (strcmp(t, "adjacency") == 0) {
+            /* not in the user's style: parkmap's own analysis style */
+            assert_non_null(strstr(qml, "attr=\"relation\""));
+            assert_non_null(strstr(qml, "type=\"line\""));
+        }
+        rows++;
+        OGR_F_Destroy(fh);
+    }
+    assert_true(parks_seen);
+    assert_int_equal(rows, 3);
+    GDALClose(ds);
+    check_output(p, "parks", CRS_4550, 0); /* styles change nothing in the data */
+
+    /* Shapefile: .qml and .sld beside, with the DBF field names. */
+    out_path(p, sizeof p, "styled.shp");
+    assert_int_equal(export_styled(p, NULL, st), 0);
+    out_path(side, sizeof side, "styled.qml");
+    char *qml = slurp(side, NULL);
+    assert_non_null(qml);
+    assert_xml(qml, "QML sidecar");
+    assert_names_categories(qml, "QML sidecar");
+    /* the filter reads planned_area_km2, stored as planned_ar */
+    assert_non_null(strstr(qml, "&quot;planned_ar&quot;"));
+    assert_null(strstr(qml, "planned_area_km2"));
+    free(qml);
+    out_path(side, sizeof side, "styled.sld");
+    char *sld = slurp(side, NULL);
+    assert_non_null(sld);
+    assert_xml(sld, "SLD sidecar");
+    assert_names_categories(sld, "SLD sidecar");
+    assert_non_null(strstr(sld, "<ogc:PropertyName>planned_ar</ogc:PropertyName>"));
+    free(sld);
+
+    /* KML: one shared style per category, placemarks pointing at theirs. */
+    out_path(p, sizeof p, "styled.kml");
+    assert_int_equal(export_styled(p, NULL, st), 0);
+    char *kml = slurp(p, NULL);
+    assert_non_null(kml);
+    assert_xml(kml, "KML");
+    assert_non_null(strstr(kml, "<Style id=\"parks-0\">"));
+    assert_non_null(strstr(kml, "<Style id=\"parks-other\">"));
+    assert_non_null(strstr(kml, "<color>e6a5c266</color>")); /* aabbggrr of #66c2a5, 0.9 */
+    assert_non_null(strstr(kml, "<styleUrl>#parks-0</styleUrl>"));
+    free(kml);
+    check_output(p, NULL, CRS_WGS84, 1);
+    pm_style_free(st);
+}
+
+/* ---- Shapefile field names ---------------------------------------------- */
+
+static void test_export_dbf_names(void **state)
+{
+    (void)state;
+    const char *const names[] = {"name", "planned_area_km2", "planned_area_m2", "PLANNED_AR",
+                                 "名称名称名称", "enterprises"};
+    pm_export_fieldmap m, m2;
+    assert_int_equal(pm_export_fieldmap_dbf(&m, fresh_ctx(), names, 6), 0);
+    assert_string_equal(m.to[0], "name");
+    assert_string_equal(m.to[1], "planned_ar");
+    assert_string_equal(m.to[2], "planned__2"); /* clash: lowest free suffix */
+    assert_string_equal(m.to[3], "PLANNED__3"); /* DBF names ignore case */
+    assert_string_equal(m.to[4], "名称名");     /* 9 bytes: no split character */
+    assert_string_equal(m.to[5], "enterprise");
+    assert_int_equal(pm_export_fieldmap_dbf(&m2, fx.ctx, names, 6), 0);
+    for (size_t i = 0; i < m.n; i++)
+        assert_string_equal(m.to[i], m2.to[i]); /* deterministic */
+    assert_string_equal(pm_export_field_name(&m, "planned_area_m2"), "planned__2");
+    assert_string_equal(pm_export_field_name(&m, "not_there"), "not_there");
+    pm_export_fieldmap_clear(&m);
+    pm_export_fieldmap_clear(&m2);
+
+    /* Written beside the .shp. */
+    char p[512], side[512];
+    out_path(p, sizeof p, "names.shp");
+    assert_export_ok(p, NULL, 0);
+    out_path(side, sizeof side, "names.fields.csv");
+    char *csv = slurp(side, NULL);
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, "field,shapefile_field\n"));
+    assert_non_null(strstr(csv, "\nplanned_area_km2,planned_ar\n"));
+    assert_non_null(strstr(csv, "\nsource_fid,source_fid\n"));
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +1088,9 @@ int main(void)
         cmocka_unit_test(test_export_multi_layer),
         cmocka_unit_test(test_export_t_srs),
         cmocka_unit_test(test_export_refuses_the_database),
+        cmocka_unit_test(test_export_every_layer_every_format),
+        cmocka_unit_test(test_export_styles),
+        cmocka_unit_test(test_export_dbf_names),
     };
     GDALAllRegister();
     return cmocka_run_group_tests(tests, setup, teardown);
