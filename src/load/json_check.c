@@ -44,6 +44,13 @@ typedef struct {
     char *crs;
     size_t crs_size, crs_len;
     int in_crs_name;
+    /* Numbers in the current feature: two per vertex. Counted here so a
+     * monster polygon is refused before GDAL builds it in memory (its
+     * GeoJSON reader holds a whole feature as json-c objects, ~0.7 KB per
+     * vertex). */
+    long long numbers;
+    long max_vertices;
+    const char *what; /* the error's "what": malformed JSON unless a limit */
     int in_features;     /* depth-1 key is "features" and its array is open */
     long feature;        /* index of the current element of "features" */
     /* number and literal scanning */
@@ -72,7 +79,7 @@ static int fail(scan *s, const char *fmt, const char *arg)
     else
         snprintf(where, sizeof where, "%s line %ld column %ld", s->path, s->line, s->col);
     snprintf(why, sizeof why, fmt, arg);
-    return pm_err(s->ctx, PM_EINPUT, "malformed JSON", where, "%s", why);
+    return pm_err(s->ctx, PM_EINPUT, s->what ? s->what : "malformed JSON", where, "%s", why);
 }
 
 static const char *show(int c, char *buf)
@@ -91,6 +98,7 @@ static int open_container(scan *s, int type)
     if (s->depth >= PM_LOAD_MAX_JSON_DEPTH) {
         char n[16];
         snprintf(n, sizeof n, "%d", PM_LOAD_MAX_JSON_DEPTH);
+        s->what = "JSON nested too deeply";
         return fail(s, "nested deeper than %s levels", n);
     }
     if (s->depth == 1 && is_key(s, 1, "features")) {
@@ -273,8 +281,10 @@ static int step(scan *s, int c)
                     s->state = S_KEY;
                 } else {
                     s->state = S_VALUE;
-                    if (s->in_features && s->depth == 2)
+                    if (s->in_features && s->depth == 2) {
                         s->feature++;
+                        s->numbers = 0;
+                    }
                 }
                 return 0;
             }
@@ -315,6 +325,13 @@ static int step(scan *s, int c)
                 return 0;
             }
             if (c == '-' || (c >= '0' && c <= '9')) {
+                if (s->in_features && s->depth >= 3 && ++s->numbers > 2LL * s->max_vertices + 1) {
+                    char n[32];
+                    snprintf(n, sizeof n, "%ld", s->max_vertices);
+                    s->what = "feature too large";
+                    return fail(s, "more than %s vertices in one feature (the limit, see "
+                                   "docs/limits.md)", n);
+                }
                 s->state = S_NUMBER;
                 s->numstate = 1;
                 s->toklen = 0;
@@ -341,7 +358,8 @@ static int step(scan *s, int c)
     return step(s, EOF);
 }
 
-int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size)
+int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
+                       long max_vertices)
 {
     unsigned char buf[1 << 16];
     scan s;
@@ -354,6 +372,7 @@ int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size
     s.ctx = ctx;
     s.state = S_VALUE;
     s.line = 1;
+    s.max_vertices = max_vertices;
     s.crs = crs_size ? crs : NULL;
     s.crs_size = crs_size;
     if (s.crs)

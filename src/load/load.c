@@ -27,6 +27,8 @@ struct pm_source {
     int swap_xy;    /* data is in authority lat/lon or northing/easting order */
     long index;     /* position of the next feature, from 0 */
     int *field_map; /* schema field i -> OGR field index */
+    long max_vertices; /* per feature; PARKMAP_MAX_VERTICES overrides */
+    char why_buf[128];
 };
 
 /* GDAL reports through CPLError; keep the last message in the pm_ctx so the
@@ -136,14 +138,23 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "file is empty");
         goto done;
     }
-    if (S_ISREG(sb.st_mode) && is_json_document(path) &&
-        (rc = pm_load_json_check(ctx, path, declared_crs, sizeof declared_crs)))
-        goto done;
     src = calloc(1, sizeof(*src));
     if (!src || !(src->path = strdup(path))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "source");
         goto done;
     }
+    src->max_vertices = PM_LOAD_MAX_VERTICES;
+    {
+        const char *mv = getenv("PARKMAP_MAX_VERTICES");
+        char *end;
+        long v = mv ? strtol(mv, &end, 10) : 0;
+        if (mv && *end == '\0' && v > 0)
+            src->max_vertices = v;
+    }
+    if (S_ISREG(sb.st_mode) && is_json_document(path) &&
+        (rc = pm_load_json_check(ctx, path, declared_crs, sizeof declared_crs,
+                                 src->max_vertices)))
+        goto done;
     src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!src->ds) {
         const char *why = pm_ctx_lib_msg(ctx);
@@ -320,8 +331,11 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
         /* Each vertex is 16 bytes of WKB: refuse a monster before copying it
          * twice more (WKB, pm_geom) and handing it to GEOS. */
         long nv = (long)(OGR_G_WkbSize(gh) / 16);
-        if (nv > PM_LOAD_MAX_VERTICES) {
-            *why = "more than 10,000,000 vertices (the limit, see docs/limits.md)";
+        if (nv > src->max_vertices) {
+            snprintf(src->why_buf, sizeof src->why_buf,
+                     "about %ld vertices, more than the limit of %ld (docs/limits.md)", nv,
+                     src->max_vertices);
+            *why = src->why_buf;
             goto done;
         }
     }

@@ -8,16 +8,20 @@
  * FeatureCollection's 4 levels; 64 leaves room for nested properties and
  * keeps any parser's recursion shallow. */
 #define PM_LOAD_MAX_JSON_DEPTH 64
-/* Vertices in one feature: 10 million is 160 MB as doubles, several times
- * that in GDAL's and GEOS's own copies; larger is refused, not attempted. */
-#define PM_LOAD_MAX_VERTICES 10000000L
+/* Vertices in one feature. Importing a GeoJSON polygon peaks at about
+ * 0.7 KB per vertex (GDAL's json-c tree, WKB, our copy, GEOS's validity
+ * check), so a million vertices is ~700 MB; larger is refused before it is
+ * built. A park boundary has thousands. PARKMAP_MAX_VERTICES overrides. */
+#define PM_LOAD_MAX_VERTICES 1000000L
 
 #include <stddef.h>
 
 /* Strict RFC 8259 syntax check of a JSON file, streaming, in bounded memory;
  * PM_EINPUT naming line and column (and the feature index when inside one).
  * The GeoJSON 2008 "crs" member's properties.name, if any, is copied into
- * crs (truncated to crs_size; "" when absent). */
-int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size);
+ * crs (truncated to crs_size; "" when absent). A feature with more than
+ * max_vertices coordinate pairs is refused. */
+int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
+                       long max_vertices);
 
 #endif
