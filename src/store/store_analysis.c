@@ -406,15 +406,18 @@ int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
         return rc;
     if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
         goto done;
-    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
+    size_t cap = 2048 + 6 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
     if (!(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
         goto done;
     }
     snprintf(sql, cap,
              PM_CAND_CTE
-             ", ov AS (SELECT af, bf, an, bn, ExtractMultiPolygon(ST_Intersection(ag, bg)) AS g"
-             " FROM cand WHERE ST_Intersects(ag, bg))"
+             /* Only pairs whose interiors meet in 2D get the costly overlay;
+              * MATERIALIZED keeps g from being computed once per use. */
+             ", ov AS MATERIALIZED (SELECT af, bf, an, bn,"
+             " ExtractMultiPolygon(ST_Intersection(ag, bg)) AS g"
+             " FROM cand WHERE ST_Relate(ag, bg, '2********') = 1)"
              " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), 0,"
              " AsBinary(g) FROM ov WHERE g IS NOT NULL ORDER BY af, bf",
              name, name, t, t, idx);
@@ -436,7 +439,7 @@ int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
         return rc;
     if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
         goto done;
-    size_t cap = 2048 + 4 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
+    size_t cap = 2048 + 6 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
     if (!(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
         goto done;
@@ -445,14 +448,17 @@ int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
      * covers: the strip a planner would expect to be shared boundary. */
     snprintf(sql, cap,
              PM_CAND_CTE
-             ", near AS (SELECT af, bf, an, bn, ag, bg, ST_Distance(ag, bg) AS d FROM cand"
-             " WHERE ST_Distance(ag, bg) > 0 AND ST_Distance(ag, bg) < ?2),"
-             " gap AS (SELECT af, bf, an, bn, d, ExtractMultiPolygon(ST_Difference("
+             ", dist AS MATERIALIZED (SELECT ak, bk, af, bf, an, bn, ST_Distance(ag, bg) AS d"
+             " FROM cand),"
+             " near AS (SELECT dist.*, a.geom AS ag, b.geom AS bg FROM dist"
+             " JOIN %s AS a ON a.pk = dist.ak JOIN %s AS b ON b.pk = dist.bk"
+             " WHERE d > 0 AND d < ?2),"
+             " gap AS MATERIALIZED (SELECT af, bf, an, bn, d, ExtractMultiPolygon(ST_Difference("
              " ST_Intersection(ST_Buffer(ag, ?2), ST_Buffer(bg, ?2)), ST_Union(ag, bg))) AS g"
              " FROM near)"
              " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), d, AsBinary(g)"
              " FROM gap ORDER BY af, bf",
-             name, name, t, t, idx);
+             name, name, t, t, idx, t, t);
     rc = pair_area_query(out, out_n, ctx, st, sql, layer, gap_m);
 done:
     free(idx);
