@@ -67,6 +67,10 @@ int pm_store_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_store *st);
 int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer);
 /** SRID of a layer's geometry column. */
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer);
+/** What a layer's geometry column holds: PM_GEOM_LINE for (MULTI)LINESTRING
+ * columns, PM_GEOM_POLYGON for (MULTI)POLYGON ones (as registered in
+ * geometry_columns, so it is known for an empty layer too). */
+int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const char *layer);
 /** Feature count and extent (storage CRS) of a layer. */
 int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
                          const char *layer);

@@ -736,32 +736,21 @@ static const char builtin_style[] =
     " \"line-width\": 1.5, \"line-dasharray\": [3, 2]}}"
     "]}";
 
-/* The geometry kind is not in the store's API: the first feature with a
- * geometry decides. An empty layer falls back on what parkmap's analysis
- * writes there (adjacency: shared boundaries as lines; the rest polygons).
- * For Shapefiles, also map the attribute names to DBF's. */
+/* The geometry kind comes from the layer's registration, so an empty layer
+ * exports with the right type too. For Shapefiles, also map the attribute
+ * names to DBF's. */
 static int prepare_layer(job *j, size_t li)
 {
     const char *layer = j->layers[li];
     pm_cursor *cur = NULL;
-    pm_feature f = {0};
     const char **names = NULL;
-    int rc = pm_store_cursor_open(&cur, j->ctx, j->st, layer), have;
+    pm_geom_kind kind;
+    int rc = pm_store_layer_geom_kind(&kind, j->ctx, j->st, layer);
     if (rc)
         return rc;
-    j->is_line[li] = strcasecmp(layer, "adjacency") == 0;
-    while ((have = pm_cursor_next(cur, j->ctx, &f)) > 0) {
-        int has_geom = f.geom != NULL;
-        if (has_geom)
-            j->is_line[li] = f.geom->kind == PM_GEOM_LINE;
-        pm_feature_clear(&f);
-        if (has_geom)
-            break;
-    }
-    if (have < 0) {
-        rc = have;
-        goto done;
-    }
+    j->is_line[li] = kind == PM_GEOM_LINE;
+    if ((rc = pm_store_cursor_open(&cur, j->ctx, j->st, layer)))
+        return rc;
     if (strcmp(j->f->driver, "ESRI Shapefile") == 0) {
         const pm_schema *sc = pm_cursor_schema(cur);
         if (!(names = calloc(sc->nfields + 1, sizeof(char *)))) {

@@ -92,6 +92,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     const char *without[] = {"parks", "adjacency", "qa_issues", "clusters", NULL};
     pm_export_opts eo = PM_EXPORT_OPTS_INIT;
     eo.layers = o->outline_path ? with_outline : without;
+    eo.style = style; /* QML/SLD in layer_styles: QGIS opens it as parkmap drew it */
     eo.out_path = gpkg;
     eo.overwrite = 1;
     if ((rc = pm_export_layers(ctx, st, &eo)))

@@ -106,6 +106,36 @@ int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer)
     return rc;
 }
 
+int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const char *layer)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = pm_store_need_layer(st, ctx, layer);
+    if (rc)
+        return rc;
+    /* SpatiaLite 4+ stores OGC type codes: 2/5 (multi)linestring, 3/6
+     * (multi)polygon, +1000/2000/3000 for Z/M/ZM. */
+    if ((rc = pm_store_prepare(st, ctx,
+                               "SELECT geometry_type % 1000 FROM geometry_columns WHERE "
+                               "lower(f_table_name) = lower(?)",
+                               &s)))
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        int t = sqlite3_column_int(s, 0);
+        if (t == 2 || t == 5)
+            *out = PM_GEOM_LINE;
+        else if (t == 3 || t == 6)
+            *out = PM_GEOM_POLYGON;
+        else
+            rc = pm_err(ctx, PM_EIO, "unsupported geometry type", layer,
+                        "OGC type %d; parkmap layers hold polygons or lines", t);
+    } else {
+        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
     sqlite3_stmt *s = NULL;
