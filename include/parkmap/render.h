@@ -74,6 +74,10 @@ typedef struct {
     pm_label_box *labels;
     size_t nlabels_dropped;  /**< labels dropped for colliding or leaving the frame */
     size_t nfeatures;        /**< features read, all sources */
+    size_t ngrid_lines;      /**< grid or graticule lines drawn (0: no grid) */
+    double grid_interval;    /**< their spacing: degrees (graticule) or storage units */
+    size_t ngrid_labels;     /**< coordinate labels along the frame */
+    pm_label_box *grid_labels; /**< anchor: where the line meets the frame edge */
 } pm_render_info;
 
 /** Lay the map out exactly as pm_render_map would (extent, scale, scale bar,

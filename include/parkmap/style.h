@@ -77,6 +77,14 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
 int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer,
                          const char *prop, const pm_feature *f, const pm_schema *schema);
 
+/** A boolean property (fill-antialias; default true). */
+int pm_style_eval_bool(int *out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
+                       const pm_feature *f, const pm_schema *schema);
+/** 1 if `name` is a built-in fill-pattern (hatch, backhatch, crosshatch,
+ * horizontal, vertical, grid, dots), else 0. pm_style_eval_string on
+ * "fill-pattern" yields one of these or "" (a plain fill). */
+int pm_style_pattern_known(const char *name);
+
 /* ---- classes (legends) -------------------------------------------------- */
 
 /** One category of a `match` expression: its label(s) and output colour. */
@@ -115,6 +123,20 @@ typedef struct {
     const char *scale_bar_position; /* "bottom-left" (default), "bottom-right",
                                        "top-left", "top-right" */
     int north_arrow_show;           /* default 1 */
+    /* Print pages: a size in millimetres at the page's dpi wins over px. */
+    double width_mm, height_mm; /* 0: not given */
+    double margin_mm;           /* 0: not given (margin_px applies) */
+    /* Coordinate grid over the map (page.grid). */
+    int grid_show;        /* default 0; a grid block turns it on */
+    int grid_projected;   /* 0: graticule (lon/lat degrees), 1: storage CRS grid */
+    double grid_interval; /* degrees or storage units; 0: chosen for ~4-8 lines */
+    pm_color grid_color;  /* default rgba(64, 64, 64, 0.55) */
+    double grid_width_pt; /* default 0.4 */
+    int grid_labels;      /* default 1: coordinates along the frame */
+    /* page.legend.layers: legend rows from several layers, in this order
+     * (overrides legend_layer when given). */
+    size_t legend_nlayers;
+    const char *legend_layers[8];
 } pm_page;
 
 /** The page block with defaults filled in (borrowed from s). */

@@ -15,6 +15,7 @@
 #define PT_LEGEND_TITLE 10.5
 #define PT_SCALE 8.0
 #define INSET_PT 9.0 /* gap between the frame and furniture inside it */
+#define PT_GRID 7.0
 
 /* A source table read once, however many style layers draw it. */
 typedef struct {
@@ -38,6 +39,21 @@ typedef struct {
     const char *font;
 } pm_rlabel;
 
+/* A legend row's swatch: how the class looks on the map. */
+typedef struct {
+    pm_layer_type type; /* fill: a box (pattern or plain); line: a stroke */
+    char pattern[16];
+    double line_px;      /* line swatches */
+    const double *dash;  /* borrowed from the style; in line widths */
+    size_t ndash;
+} pm_swatch;
+
+/* A polyline in page px (grid lines). */
+typedef struct {
+    size_t n;
+    double *xy;
+} pm_pline;
+
 typedef struct {
     pm_ctx *ctx;
     const pm_style *style;
@@ -60,7 +76,15 @@ typedef struct {
     size_t noccupied;
     pm_rlabel *rlabels; /* drawing attributes of info->labels */
     PangoContext *pango;
+    pm_swatch *swatch; /* per info->legend row */
+    pm_pline *grid;    /* grid lines in page px */
+    size_t ngrid;
+    double grid_label_px; /* grid label text size */
 } pm_scene;
+
+/* Page size and resolution after the options' overrides; a page given in
+ * millimetres is converted at the resolution in force. */
+void pm_page_size(const pm_page *pg, const pm_render_opts *opts, int *w, int *h, double *dpi);
 
 /* Build the scene: read the sources, fit the extent, lay out furniture and
  * labels. cr is used only to measure text. */
@@ -76,6 +100,8 @@ void pm_scene_to_px(const pm_scene *sc, double x, double y, double *px, double *
 /* A layout of text in family at size_px (absolute, user units). */
 PangoLayout *pm_text_layout(pm_scene *sc, const char *family, double size_px, int bold,
                             const char *text);
+/* A map label's layout: lines centred on each other. */
+PangoLayout *pm_label_layout(pm_scene *sc, const char *family, double size_px, const char *text);
 /* Pango context with device-independent metrics: with hinting off, the same
  * text measures the same on PNG, SVG and PDF surfaces, so the layout facts
  * pm_render_layout reports are the ones every format draws. */

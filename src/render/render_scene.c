@@ -14,6 +14,17 @@
 #define PM_PI 3.14159265358979323846
 
 
+void pm_page_size(const pm_page *pg, const pm_render_opts *opts, int *w, int *h, double *dpi)
+{
+    *dpi = opts && opts->dpi > 0 ? opts->dpi : pg->dpi;
+    *w = opts && opts->width_px > 0 ? opts->width_px
+         : pg->width_mm > 0         ? (int)lround(pg->width_mm / 25.4 * *dpi)
+                                    : pg->width_px;
+    *h = opts && opts->height_px > 0 ? opts->height_px
+         : pg->height_mm > 0         ? (int)lround(pg->height_mm / 25.4 * *dpi)
+                                     : pg->height_px;
+}
+
 void pm_scene_to_px(const pm_scene *sc, double x, double y, double *px, double *py)
 {
     const double *fr = sc->info->frame;
@@ -57,6 +68,27 @@ static void text_size(pm_scene *sc, const char *family, double size_px, int bold
                       double *w, double *h)
 {
     PangoLayout *l = pm_text_layout(sc, family, size_px, bold, text);
+    PangoRectangle logical;
+    pango_layout_get_extents(l, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    *h = (double)logical.height / PANGO_SCALE;
+    g_object_unref(l);
+}
+
+PangoLayout *pm_label_layout(pm_scene *sc, const char *family, double size_px, const char *text)
+{
+    PangoLayout *l = pm_text_layout(sc, family, size_px, 0, text);
+    /* Bilingual labels ("Zhangjiang\n张江") are centred line by line, and
+     * the lines sit a little closer than the fonts' own line gap. */
+    pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+    pango_layout_set_spacing(l, (int)(-0.15 * size_px * PANGO_SCALE));
+    return l;
+}
+
+static void label_size(pm_scene *sc, const char *family, double size_px, const char *text,
+                       double *w, double *h)
+{
+    PangoLayout *l = pm_label_layout(sc, family, size_px, text);
     PangoRectangle logical;
     pango_layout_get_extents(l, NULL, &logical);
     *w = (double)logical.width / PANGO_SCALE;
@@ -297,22 +329,32 @@ static int legend_layer(const pm_scene *sc)
     return -1;
 }
 
-static int build_legend(pm_scene *sc)
+/* Legend rows of one layer: the classes of its colour property, counted
+ * over the features its filter keeps, each with a swatch drawn the way the
+ * first feature of the class is drawn (pattern, line width). */
+static int legend_rows(pm_scene *sc, int li)
 {
     pm_render_info *in = sc->info;
     pm_style_class *cls = NULL;
-    size_t n = 0;
-    int rc = 0, li = sc->legend_layer = legend_layer(sc);
-    if (!sc->page->legend_show || li < 0 || sc->layer_src[li] < 0)
+    size_t n = 0, *count = NULL, *first = NULL;
+    int rc = 0;
+    if (li < 0 || sc->layer_src[li] < 0)
         return 0;
-    const char *prop = pm_style_layer_type(sc->style, (size_t)li) == PM_LAYER_FILL ? "fill-color"
-                       : pm_style_layer_type(sc->style, (size_t)li) == PM_LAYER_LINE
-                           ? "line-color"
-                           : "text-color";
+    pm_layer_type type = pm_style_layer_type(sc->style, (size_t)li);
+    const char *prop = type == PM_LAYER_FILL ? "fill-color"
+                       : type == PM_LAYER_LINE ? "line-color"
+                                               : "text-color";
     if ((rc = pm_style_classes(&cls, &n, sc->ctx, sc->style, (size_t)li, prop)) || n == 0)
         goto done;
-    size_t *count = calloc(n, sizeof(size_t));
-    if (!count) {
+    count = calloc(n, sizeof(size_t));
+    first = calloc(n, sizeof(size_t));
+    pm_legend_entry *ne = realloc(in->legend, (in->nlegend + n) * sizeof(*ne));
+    if (ne)
+        in->legend = ne;
+    pm_swatch *nw = realloc(sc->swatch, (in->nlegend + n) * sizeof(*nw));
+    if (nw)
+        sc->swatch = nw;
+    if (!count || !first || !ne || !nw) {
         rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
         goto done;
     }
@@ -323,24 +365,60 @@ static int build_legend(pm_scene *sc)
                                        &s->schema)) ||
             (rc = pm_style_class_of(&k, sc->ctx, sc->style, (size_t)li, prop, &s->feats[i],
                                     &s->schema)))
-            break;
-        if (keep && k >= 0 && (size_t)k < n)
-            count[k]++;
+            goto done;
+        if (keep && k >= 0 && (size_t)k < n && count[k]++ == 0)
+            first[k] = i;
     }
-    if (!rc && !(in->legend = calloc(n, sizeof(pm_legend_entry))))
-        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
-    for (size_t k = 0; !rc && k < n; k++) {
+    for (size_t k = 0; k < n; k++) {
         if (sc->page->legend_present_only && count[k] == 0)
             continue;
-        pm_legend_entry *e = &in->legend[in->nlegend++];
+        pm_legend_entry *e = &in->legend[in->nlegend];
+        pm_swatch *w = &sc->swatch[in->nlegend];
+        memset(w, 0, sizeof *w);
+        w->type = type;
+        const pm_feature *f = count[k] ? &s->feats[first[k]] : NULL;
+        pm_feature none = {0};
+        if (!f)
+            f = &none; /* the class is listed but absent: the layer's defaults */
+        if (type == PM_LAYER_FILL && pm_style_layer_has(sc->style, (size_t)li, "fill-pattern")) {
+            char *pat = NULL;
+            if ((rc = pm_style_eval_string(&pat, sc->ctx, sc->style, (size_t)li, "fill-pattern",
+                                           f, &s->schema)))
+                goto done;
+            snprintf(w->pattern, sizeof w->pattern, "%s", pat);
+            free(pat);
+        } else if (type == PM_LAYER_LINE) {
+            double lw;
+            if ((rc = pm_style_eval_number(&lw, sc->ctx, sc->style, (size_t)li, "line-width", f,
+                                           &s->schema)))
+                goto done;
+            w->line_px = lw * sc->px_per_pt;
+            w->dash = pm_style_layer_dasharray(sc->style, (size_t)li, &w->ndash);
+        }
         e->label = cls[k].label;
         cls[k].label = NULL;
         e->color = cls[k].color;
         e->count = count[k];
+        in->nlegend++;
     }
-    free(count);
 done:
+    free(count);
+    free(first);
     pm_style_classes_free(cls, n);
+    return rc;
+}
+
+static int build_legend(pm_scene *sc)
+{
+    const pm_page *pg = sc->page;
+    int rc = 0;
+    sc->legend_layer = legend_layer(sc);
+    if (!pg->legend_show)
+        return 0;
+    if (pg->legend_nlayers == 0)
+        return legend_rows(sc, sc->legend_layer);
+    for (size_t i = 0; i < pg->legend_nlayers && !rc; i++)
+        rc = legend_rows(sc, pm_style_find_layer(sc->style, pg->legend_layers[i]));
     return rc;
 }
 
@@ -439,11 +517,196 @@ static int layout_furniture(pm_scene *sc)
     return 0;
 }
 
+/* ---- grid --------------------------------------------------------------- */
+
+static int add_line(pm_scene *sc, const double *xy, size_t n)
+{
+    pm_pline *ng = realloc(sc->grid, (sc->ngrid + 1) * sizeof(*ng));
+    if (!ng)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
+    sc->grid = ng;
+    if (!(ng[sc->ngrid].xy = malloc(2 * n * sizeof(double))))
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
+    memcpy(ng[sc->ngrid].xy, xy, 2 * n * sizeof(double));
+    ng[sc->ngrid++].n = n;
+    return 0;
+}
+
+/* "121°40′E", "31°12′30″N": as few units as the interval needs. */
+static void fmt_dms(char *buf, size_t n, double v, double interval, int lat)
+{
+    char hemi = lat ? (v < 0 ? 'S' : 'N') : (v < 0 ? 'W' : 'E');
+    long sec = lround(fabs(v) * 3600);
+    long d = sec / 3600, m = sec / 60 % 60, s = sec % 60;
+    long step = lround(interval * 3600);
+    if (step % 3600 == 0 && m == 0 && s == 0)
+        snprintf(buf, n, "%ld°%c", d, hemi);
+    else if (step % 60 == 0 && s == 0)
+        snprintf(buf, n, "%ld°%02ld′%c", d, m, hemi);
+    else
+        snprintf(buf, n, "%ld°%02ld′%02ld″%c", d, m, s, hemi);
+    if (fabs(v) < 1e-9) /* the equator and the prime meridian have no side */
+        snprintf(buf, n, "0°");
+}
+
+/* Where a page-px polyline crosses the frame edge: the bottom (axis 0:
+ * x at y = bottom) or the left (axis 1: y at x = left). */
+static int crossing(const pm_scene *sc, const double *xy, size_t n, int axis, double *at)
+{
+    const double *fr = sc->info->frame;
+    double e = axis == 0 ? fr[1] + fr[3] : fr[0];
+    for (size_t i = 0; i + 1 < n; i++) {
+        double a = xy[2 * i + (axis == 0)], b = xy[2 * i + 2 + (axis == 0)];
+        if ((a - e) * (b - e) <= 0 && a != b) {
+            double t = (e - a) / (b - a);
+            *at = xy[2 * i + (axis == 1)] + t * (xy[2 * i + 2 + (axis == 1)] - xy[2 * i + (axis == 1)]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int grid_label(pm_scene *sc, const char *text, int axis, double at)
+{
+    pm_render_info *in = sc->info;
+    const double *fr = in->frame;
+    double w, h, inset = 2.5 * sc->fpt, halo = 1.2 * sc->fpt;
+    text_size(sc, NULL, sc->grid_label_px, 0, text, &w, &h);
+    w += 2 * halo, h += 2 * halo;
+    pm_rect r = axis == 0 ? (pm_rect){at - w / 2, fr[1] + fr[3] - inset - h, w, h}
+                          : (pm_rect){fr[0] + inset, at - h / 2, w, h};
+    if (r.x < fr[0] || r.y < fr[1] || r.x + r.w > fr[0] + fr[2] || r.y + r.h > fr[1] + fr[3])
+        return 0;
+    for (size_t k = 0; k < sc->noccupied; k++)
+        if (overlap(r, sc->occupied[k]) > 0)
+            return 0; /* under the scale bar or legend, or on another figure */
+    pm_label_box *nl = realloc(in->grid_labels, (in->ngrid_labels + 1) * sizeof(*nl));
+    if (!nl)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
+    in->grid_labels = nl;
+    char *t = strdup(text);
+    if (!t)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
+    nl[in->ngrid_labels++] = (pm_label_box){t,
+                                            r.x,
+                                            r.y,
+                                            r.w,
+                                            r.h,
+                                            axis == 0 ? at : fr[0],
+                                            axis == 0 ? fr[1] + fr[3] : at};
+    return occupy(sc, r);
+}
+
+/* Lines of constant longitude and latitude (or easting and northing), at a
+ * round interval giving a handful across the map, as polylines in page px
+ * (meridians curve and lean in a projected CRS, so they are densified).
+ * Their coordinates are written where they meet the bottom and left edges
+ * of the frame, where they do not collide with furniture; map labels then
+ * avoid them. */
+static int layout_grid(pm_scene *sc)
+{
+    pm_render_info *in = sc->info;
+    const pm_page *pg = sc->page;
+    const double *ex = in->extent;
+    pm_transform *to_ll = NULL, *from_ll = NULL;
+    double *pts = NULL;
+    int rc = 0;
+    enum { NS = 64 };
+    if (!pg->grid_show)
+        return 0;
+    sc->grid_label_px = PT_GRID * sc->fpt;
+    if (!(pts = malloc(2 * (NS + 1) * sizeof(double))))
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
+    double lo[2], hi[2], iv;
+    if (pg->grid_projected) {
+        lo[0] = ex[0], lo[1] = ex[1], hi[0] = ex[2], hi[1] = ex[3];
+        iv = pg->grid_interval > 0 ? pg->grid_interval
+                                   : nice_length(fmax(hi[0] - lo[0], hi[1] - lo[1]) / 4);
+    } else {
+        char crs[32];
+        snprintf(crs, sizeof crs, "EPSG:%d", in->srid);
+        if ((rc = pm_transform_new(&to_ll, sc->ctx, crs, "EPSG:4326")) ||
+            (rc = pm_transform_new(&from_ll, sc->ctx, "EPSG:4326", crs)))
+            goto done;
+        /* The lon/lat range of the frame: its edges, densified. */
+        double e[2 * 4 * NS];
+        for (int i = 0; i < NS; i++) {
+            double t = (double)i / NS;
+            double xs[4] = {ex[0] + t * (ex[2] - ex[0]), ex[2], ex[2] - t * (ex[2] - ex[0]), ex[0]};
+            double ys[4] = {ex[1], ex[1] + t * (ex[3] - ex[1]), ex[3], ex[3] - t * (ex[3] - ex[1])};
+            for (int sd = 0; sd < 4; sd++)
+                e[2 * (sd * NS + i)] = xs[sd], e[2 * (sd * NS + i) + 1] = ys[sd];
+        }
+        if ((rc = pm_transform_points(to_ll, sc->ctx, e, 4 * NS)))
+            goto done;
+        lo[0] = lo[1] = DBL_MAX, hi[0] = hi[1] = -DBL_MAX;
+        for (int i = 0; i < 4 * NS; i++)
+            for (int a = 0; a < 2; a++)
+                lo[a] = fmin(lo[a], e[2 * i + a]), hi[a] = fmax(hi[a], e[2 * i + a]);
+        static const double steps[] = {10,      5,        2,        1,         30 / 60.,
+                                       20 / 60., 15 / 60., 10 / 60., 5 / 60.,   2 / 60.,
+                                       1 / 60., 30 / 3600., 20 / 3600., 10 / 3600., 5 / 3600.,
+                                       2 / 3600., 1 / 3600.};
+        double span = fmax(hi[0] - lo[0], hi[1] - lo[1]);
+        iv = steps[sizeof steps / sizeof *steps - 1];
+        for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+            if (span / steps[i] >= 4) {
+                iv = steps[i];
+                break;
+            }
+        if (pg->grid_interval > 0)
+            iv = pg->grid_interval;
+    }
+    in->grid_interval = iv;
+    for (int axis = 0; axis < 2; axis++) {
+        /* axis 0: x = const (meridians / eastings), 1: y = const */
+        double v0 = ceil(lo[axis] / iv - 1e-9) * iv;
+        for (int k = 0; k < 1000; k++) {
+            double v = v0 + k * iv;
+            if (v > hi[axis] + 1e-9 * iv)
+                break;
+            int nseg = pg->grid_projected ? 1 : NS;
+            /* A little past the frame (the clip trims it), so the line
+             * crosses the edge it is labelled on. */
+            double m = 0.02 * (hi[1 - axis] - lo[1 - axis]);
+            for (int i = 0; i <= nseg; i++) {
+                double t = lo[1 - axis] - m + (hi[1 - axis] - lo[1 - axis] + 2 * m) * i / nseg;
+                pts[2 * i + axis] = v;
+                pts[2 * i + 1 - axis] = t;
+            }
+            if (from_ll && (rc = pm_transform_points(from_ll, sc->ctx, pts, (size_t)nseg + 1)))
+                goto done;
+            for (int i = 0; i <= nseg; i++)
+                pm_scene_to_px(sc, pts[2 * i], pts[2 * i + 1], &pts[2 * i], &pts[2 * i + 1]);
+            if ((rc = add_line(sc, pts, (size_t)nseg + 1)))
+                goto done;
+            in->ngrid_lines++;
+            double at;
+            if (!pg->grid_labels || !crossing(sc, pts, (size_t)nseg + 1, axis == 0 ? 0 : 1, &at))
+                continue;
+            char text[64];
+            if (!pg->grid_projected)
+                fmt_dms(text, sizeof text, v, iv, axis == 1);
+            else if (fmod(iv, 1000) == 0)
+                snprintf(text, sizeof text, "%s %.0f km", axis == 0 ? "E" : "N", v / 1000);
+            else
+                snprintf(text, sizeof text, "%s %.0f", axis == 0 ? "E" : "N", v);
+            if ((rc = grid_label(sc, text, axis == 0 ? 0 : 1, at)))
+                goto done;
+        }
+    }
+done:
+    free(pts);
+    pm_transform_free(to_ll);
+    pm_transform_free(from_ll);
+    return rc;
+}
+
 /* ---- labels ------------------------------------------------------------- */
 
 typedef struct {
     size_t layer, feat;
-    double area;
+    double key, area;
 } cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -451,9 +714,35 @@ static int cmp_cand(const void *a, const void *b)
     const cand *x = a, *y = b;
     if (x->layer != y->layer)
         return x->layer < y->layer ? -1 : 1;
+    if (x->key != y->key) /* symbol-sort-key: lower first, as in MapLibre */
+        return x->key < y->key ? -1 : 1;
     if (x->area != y->area)
         return x->area > y->area ? -1 : 1;
     return x->feat < y->feat ? -1 : x->feat > y->feat;
+}
+
+/* Length of a path part; with x, y, the point halfway along it. */
+static double path_length(const pm_part *part, double *x, double *y)
+{
+    double len = 0;
+    const pm_ring *r = part->nrings ? &part->rings[0] : NULL;
+    for (size_t i = 1; r && i < r->n; i++)
+        len += hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+    if (x && r && r->n) {
+        double half = len / 2, run = 0;
+        *x = r->xy[0], *y = r->xy[1];
+        for (size_t i = 1; i < r->n; i++) {
+            double sl = hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+            if (run + sl >= half && sl > 0) {
+                double t = (half - run) / sl;
+                *x = r->xy[2 * i - 2] + t * (r->xy[2 * i] - r->xy[2 * i - 2]);
+                *y = r->xy[2 * i - 1] + t * (r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+                break;
+            }
+            run += sl;
+        }
+    }
+    return len;
 }
 
 static int place_labels(pm_scene *sc)
@@ -482,10 +771,16 @@ static int place_labels(pm_scene *sc)
                 }
                 cs = n;
             }
-            double area = 0;
+            double area = 0, key = 0;
             for (size_t p = 0; p < s->feats[i].geom->nparts; p++)
-                area += pm_part_area(&s->feats[i].geom->parts[p]);
-            cs[nc++] = (cand){li, i, area};
+                area += s->feats[i].geom->kind == PM_GEOM_LINE
+                            ? path_length(&s->feats[i].geom->parts[p], NULL, NULL)
+                            : pm_part_area(&s->feats[i].geom->parts[p]);
+            if (pm_style_layer_has(sc->style, li, "symbol-sort-key") &&
+                (rc = pm_style_eval_number(&key, sc->ctx, sc->style, li, "symbol-sort-key",
+                                           &s->feats[i], &s->schema)))
+                goto done;
+            cs[nc++] = (cand){li, i, key, area};
         }
     }
     /* Bigger parks first: when labels collide, the one dropped is the one
@@ -531,16 +826,21 @@ static int place_labels(pm_scene *sc)
         const pm_geom *g = f->geom;
         size_t big = 0;
         double best = -1;
+        int line = g->kind == PM_GEOM_LINE;
         for (size_t p = 0; p < g->nparts; p++) {
-            double a = pm_part_area(&g->parts[p]);
+            double a = line ? path_length(&g->parts[p], NULL, NULL) : pm_part_area(&g->parts[p]);
             if (a > best)
                 best = a, big = p;
         }
         double ax, ay, px, py;
-        pm_polylabel(&g->parts[big], 0.5 / sc->scale, &ax, &ay);
+        /* A line (a shared boundary) is labelled at its middle. */
+        if (line)
+            path_length(&g->parts[big], &ax, &ay);
+        else
+            pm_polylabel(&g->parts[big], 0.5 / sc->scale, &ax, &ay);
         pm_scene_to_px(sc, ax, ay, &px, &py);
         double w, h, gx0, gy0, gx1, gy1, bx0, by0, bx1, by1;
-        text_size(sc, rl.font, rl.size_px, 0, text, &w, &h);
+        label_size(sc, rl.font, rl.size_px, text, &w, &h);
         w += 2 * rl.halo_px;
         h += 2 * rl.halo_px;
         pm_geom_bbox(g, &gx0, &gy0, &gx1, &gy1);
@@ -600,9 +900,7 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
     sc->font = PM_RENDER_DEFAULT_FONT;
     if (!style || !st)
         return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no style or no database");
-    sc->w = opts && opts->width_px > 0 ? opts->width_px : sc->page->width_px;
-    sc->h = opts && opts->height_px > 0 ? opts->height_px : sc->page->height_px;
-    sc->dpi = opts && opts->dpi > 0 ? opts->dpi : sc->page->dpi;
+    pm_page_size(sc->page, opts, &sc->w, &sc->h, &sc->dpi);
     if (sc->w < 16 || sc->h < 16 || sc->w > 20000 || sc->h > 20000 || sc->dpi < 10 ||
         sc->dpi > 2400)
         return pm_err(ctx, PM_EUSAGE, "bad page size", "render",
@@ -623,7 +921,8 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
 
     /* Frame: the page less margins, title block and credits line. */
     const pm_page *pg = sc->page;
-    double m = sc->margin = pg->margin_px * sc->fpt / sc->px_per_pt, tw, th;
+    double margin = pg->margin_mm > 0 ? pg->margin_mm / 25.4 * sc->dpi : pg->margin_px;
+    double m = sc->margin = margin * sc->fpt / sc->px_per_pt, tw, th;
     sc->header_h = 0;
     if (pg->title) {
         text_size(sc, pg->title_font, PT_TITLE * sc->fpt, 1, pg->title, &tw, &th);
@@ -687,7 +986,7 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
         info->nfeatures += sc->src[k].n;
 
     if ((rc = geodesy(sc)) || (rc = build_legend(sc)) || (rc = layout_furniture(sc)) ||
-        (rc = place_labels(sc)))
+        (rc = layout_grid(sc)) || (rc = place_labels(sc)))
         return rc;
     if (info->nlegend)
         memcpy(info->legend_rect, &sc->legend_box, sizeof info->legend_rect);
@@ -708,6 +1007,10 @@ void pm_scene_free(pm_scene *sc)
     free(sc->layer_src);
     free(sc->occupied);
     free(sc->rlabels);
+    free(sc->swatch);
+    for (size_t i = 0; i < sc->ngrid; i++)
+        free(sc->grid[i].xy);
+    free(sc->grid);
     if (sc->pango)
         g_object_unref(sc->pango);
     memset(sc, 0, sizeof(*sc));
@@ -723,5 +1026,8 @@ void pm_render_info_clear(pm_render_info *info)
     for (size_t i = 0; i < info->nlabels; i++)
         free(info->labels[i].text);
     free(info->labels);
+    for (size_t i = 0; i < info->ngrid_labels; i++)
+        free(info->grid_labels[i].text);
+    free(info->grid_labels);
     memset(info, 0, sizeof(*info));
 }

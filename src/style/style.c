@@ -29,7 +29,59 @@ static const struct {
     [PM_P_TEXT_SIZE] = {"text-size", 1, PM_LAYER_SYMBOL, PM_K_NUM},
     [PM_P_TEXT_FONT] = {"text-font", 1, PM_LAYER_SYMBOL, PM_K_STR},
     [PM_P_VISIBILITY] = {"visibility", 1, 0, PM_K_STR},
+    [PM_P_FILL_PATTERN] = {"fill-pattern", 0, PM_LAYER_FILL, PM_K_STR},
+    [PM_P_FILL_ANTIALIAS] = {"fill-antialias", 0, PM_LAYER_FILL, PM_K_BOOL},
+    [PM_P_SYMBOL_SORT_KEY] = {"symbol-sort-key", 1, PM_LAYER_SYMBOL, PM_K_NUM},
 };
+
+/* Built-in fill patterns: MapLibre's fill-pattern names a sprite image; a
+ * printed map has no sprite sheet, so the names are these hatchings, drawn
+ * as vector lines in the fill colour. */
+static const char *const patterns[] = {"hatch", "backhatch", "crosshatch", "horizontal",
+                                       "vertical", "grid", "dots"};
+
+int pm_style_pattern_known(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof patterns / sizeof *patterns; i++)
+        if (strcmp(name, patterns[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every literal a fill-pattern expression can yield must name a pattern
+ * (conditions and match labels are not outputs and are not checked). */
+static int check_patterns(pm_pstate *ps, const pm_expr *e)
+{
+    if (!e)
+        return 0;
+    switch (e->op) {
+    case PM_X_LIT:
+        if (e->lit.t == PM_V_STR && *e->lit.s && !pm_style_pattern_known(e->lit.s))
+            return pm_style_perr(ps, NULL,
+                                 "unknown fill-pattern \"%s\" (hatch, backhatch, crosshatch, "
+                                 "horizontal, vertical, grid, dots)",
+                                 e->lit.s);
+        return 0;
+    case PM_X_MATCH:
+    case PM_X_STEP:
+        for (size_t i = 1; i < e->nargs; i++)
+            if (check_patterns(ps, e->args[i]))
+                return PM_EUSAGE;
+        return 0;
+    case PM_X_CASE:
+        for (size_t i = 1; i < e->nargs; i += 2)
+            if (check_patterns(ps, e->args[i]))
+                return PM_EUSAGE;
+        return check_patterns(ps, e->args[e->nargs - 1]);
+    case PM_X_COALESCE:
+        for (size_t i = 0; i < e->nargs; i++)
+            if (check_patterns(ps, e->args[i]))
+                return PM_EUSAGE;
+        return 0;
+    default:
+        return 0;
+    }
+}
 
 static const char *type_name(pm_layer_type t)
 {
@@ -165,6 +217,8 @@ static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int l
         }
         default:
             rc = pm_expr_parse(&l->prop[p], ps, v, props[p].kind);
+            if (!rc && p == PM_P_FILL_PATTERN)
+                rc = check_patterns(ps, l->prop[p]);
         }
         pm_style_pop(ps);
         if (rc)
@@ -267,6 +321,69 @@ static int get_num(double *out, pm_pstate *ps, const char *key, json_object *v, 
     return 0;
 }
 
+static int parse_legend_layers(pm_style *s, pm_pstate *ps, const char *key, json_object *v)
+{
+    pm_page *pg = &s->page;
+    size_t n = json_object_get_type(v) == json_type_array ? json_object_array_length(v) : 0;
+    size_t max = sizeof pg->legend_layers / sizeof *pg->legend_layers;
+    if (n == 0 || n > max)
+        return pm_style_perr(ps, key, "expected an array of 1 to %zu layer ids", max);
+    pm_style_push(ps, key, 0);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        pm_style_push(ps, NULL, (int)i);
+        rc = get_str(&pg->legend_layers[i], s, ps, NULL, json_object_array_get_idx(v, i));
+        if (!rc && pm_style_find_layer(s, pg->legend_layers[i]) < 0)
+            rc = pm_style_perr(ps, NULL, "no layer has the id \"%s\"", pg->legend_layers[i]);
+        pm_style_pop(ps);
+    }
+    pm_style_pop(ps);
+    pg->legend_nlayers = rc ? 0 : n;
+    return rc;
+}
+
+static int parse_grid(pm_style *s, pm_pstate *ps, json_object *v)
+{
+    pm_page *pg = &s->page;
+    int rc = 0;
+    if (json_object_get_type(v) != json_type_object)
+        return pm_style_perr(ps, "grid", "\"grid\" must be an object");
+    pg->grid_show = 1; /* a grid block asks for a grid unless it says show: false */
+    pm_style_push(ps, "grid", 0);
+    json_object_object_foreach(v, k, g)
+    {
+        const char *t;
+        if (strcmp(k, "show") == 0) {
+            rc = get_bool(&pg->grid_show, ps, k, g);
+        } else if (strcmp(k, "labels") == 0) {
+            rc = get_bool(&pg->grid_labels, ps, k, g);
+        } else if (strcmp(k, "type") == 0) {
+            if (!(rc = get_str(&t, s, ps, k, g))) {
+                if (strcmp(t, "graticule") == 0)
+                    pg->grid_projected = 0;
+                else if (strcmp(t, "projected") == 0)
+                    pg->grid_projected = 1;
+                else
+                    rc = pm_style_perr(ps, k, "type is \"graticule\" (lon/lat) or \"projected\"");
+            }
+        } else if (strcmp(k, "interval") == 0) {
+            rc = get_num(&pg->grid_interval, ps, k, g, 1e-6, 1e7);
+        } else if (strcmp(k, "width") == 0) {
+            rc = get_num(&pg->grid_width_pt, ps, k, g, 0, 20);
+        } else if (strcmp(k, "color") == 0) {
+            if (!(rc = want_type(ps, k, g, json_type_string, "a colour")) &&
+                pm_style_color_parse(&pg->grid_color, NULL, json_object_get_string(g)))
+                rc = pm_style_perr(ps, k, "bad colour \"%s\"", json_object_get_string(g));
+        } else {
+            rc = pm_style_perr(ps, k, "unknown grid key \"%s\" (see styles/README.md)", k);
+        }
+        if (rc)
+            break;
+    }
+    pm_style_pop(ps);
+    return rc;
+}
+
 static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
 {
     pm_page *pg = &s->page;
@@ -298,6 +415,12 @@ static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
             rc = get_str(&pg->credits, s, ps, key, v);
         } else if (strcmp(key, "extent-layer") == 0) {
             rc = get_str(&pg->extent_layer, s, ps, key, v);
+        } else if (strcmp(key, "width-mm") == 0 || strcmp(key, "height-mm") == 0) {
+            rc = get_num(key[0] == 'w' ? &pg->width_mm : &pg->height_mm, ps, key, v, 10, 5000);
+        } else if (strcmp(key, "margin-mm") == 0) {
+            rc = get_num(&pg->margin_mm, ps, key, v, 0, 500);
+        } else if (strcmp(key, "grid") == 0) {
+            rc = parse_grid(s, ps, v);
         } else if (strcmp(key, "legend") == 0 || strcmp(key, "scale-bar") == 0 ||
                    strcmp(key, "north-arrow") == 0) {
             if (json_object_get_type(v) != json_type_object)
@@ -314,6 +437,8 @@ static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
                     rc = get_str(&pg->legend_title, s, ps, k2, v2);
                 } else if (key[0] == 'l' && strcmp(k2, "layer") == 0) {
                     rc = get_str(&pg->legend_layer, s, ps, k2, v2);
+                } else if (key[0] == 'l' && strcmp(k2, "layers") == 0) {
+                    rc = parse_legend_layers(s, ps, k2, v2);
                 } else if (key[0] == 'l' && strcmp(k2, "present-only") == 0) {
                     rc = get_bool(&pg->legend_present_only, ps, k2, v2);
                 } else if (key[0] == 's' && strcmp(k2, "position") == 0) {
@@ -392,6 +517,9 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
     s->page.legend_show = 1;
     s->page.scale_bar_show = 1;
     s->page.north_arrow_show = 1;
+    s->page.grid_color = (pm_color){0.25, 0.25, 0.25, 0.55};
+    s->page.grid_width_pt = 0.4;
+    s->page.grid_labels = 1;
     {
         json_object_object_foreach(root, key, val)
         {
@@ -689,6 +817,7 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
         *out = 16;
         break;
     case PM_P_TEXT_HALO_WIDTH:
+    case PM_P_SYMBOL_SORT_KEY:
         *out = 0;
         break;
     default:
@@ -699,7 +828,7 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
     pm_sval_clear(&v);
     if (p == PM_P_FILL_OPACITY || p == PM_P_LINE_OPACITY)
         *out = *out < 0 ? 0 : *out > 1 ? 1 : *out;
-    else if (*out < 0)
+    else if (*out < 0 && p != PM_P_SYMBOL_SORT_KEY)
         *out = 0;
     return 0;
 }
@@ -712,14 +841,33 @@ int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t laye
     *out = NULL;
     if (p < 0)
         return p;
-    if (p != PM_P_TEXT_FIELD)
+    if (p != PM_P_TEXT_FIELD && p != PM_P_FILL_PATTERN)
         return pm_err(ctx, PM_EUSAGE, "not a string property", prop, "layer %s",
                       s->layers[layer].id);
     if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
         return rc;
+    if (p == PM_P_FILL_PATTERN && (v.t != PM_V_STR || !pm_style_pattern_known(v.s)))
+        pm_sval_clear(&v); /* an unknown name from an attribute: a plain fill */
     *out = pm_sval_to_string(&v);
     pm_sval_clear(&v);
     return *out ? 0 : pm_err(ctx, PM_ENOMEM, "out of memory", prop, "text");
+}
+
+int pm_style_eval_bool(int *out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
+                       const pm_feature *f, const pm_schema *schema)
+{
+    pm_sval v;
+    int p = find_prop(ctx, s, layer, prop), rc;
+    if (p < 0)
+        return p;
+    if (props[p].kind != PM_K_BOOL)
+        return pm_err(ctx, PM_EUSAGE, "not a boolean property", prop, "layer %s",
+                      s->layers[layer].id);
+    if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
+        return rc;
+    *out = v.t == PM_V_BOOL ? v.b : 1; /* fill-antialias defaults to true */
+    pm_sval_clear(&v);
+    return 0;
 }
 
 /* ---- classes ------------------------------------------------------------ */

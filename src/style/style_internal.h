@@ -83,6 +83,7 @@ typedef enum {
     PM_P_LINE_COLOR, PM_P_LINE_WIDTH, PM_P_LINE_OPACITY, PM_P_LINE_DASHARRAY,
     PM_P_TEXT_COLOR, PM_P_TEXT_HALO_COLOR, PM_P_TEXT_HALO_WIDTH,
     PM_P_TEXT_FIELD, PM_P_TEXT_SIZE, PM_P_TEXT_FONT, PM_P_VISIBILITY,
+    PM_P_FILL_PATTERN, PM_P_FILL_ANTIALIAS, PM_P_SYMBOL_SORT_KEY,
     PM_P_COUNT
 } pm_prop;
 
@@ -104,7 +105,7 @@ struct pm_style {
     pm_style_layer *layers;
     pm_page page;
     /* owned storage behind page's borrowed strings */
-    char *strs[16];
+    char *strs[32];
     size_t nstrs;
 };
 
