@@ -413,13 +413,242 @@ static void test_glyphs(void **state)
     cairo_surface_destroy(s);
 }
 
+/* ---- issue 4: seams, grid, furniture, multi-line labels ---------------- */
+
+static pm_style *parse_style(const char *text)
+{
+    pm_style *s = NULL;
+    pm_err_clear(ctx);
+    check(pm_style_parse(&s, ctx, text, "t.json"));
+    return s;
+}
+
+/* A jittered 8 x 8 tessellation (shared vertices, slanted shared edges)
+ * in one colour, no outlines: every pixel along a shared edge must be the
+ * fill colour, not a lighter anti-aliasing seam. */
+static void test_no_seams(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    double vx[N + 1][N + 1], vy[N + 1][N + 1];
+    pm_schema sch = {0};
+    pm_store_import *imp = NULL;
+    pm_store_import_opts o = PM_STORE_IMPORT_OPTS_INIT;
+    long count = 0;
+    unsigned seed = 7;
+    for (int j = 0; j <= N; j++)
+        for (int i = 0; i <= N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            double jx = (0 < i && i < N) ? ((seed >> 8) % 600) - 300.0 : 0;
+            seed = seed * 1103515245u + 12345u;
+            double jy = (0 < j && j < N) ? ((seed >> 8) % 600) - 300.0 : 0;
+            vx[j][i] = 360000 + 1000.0 * i + jx;
+            vy[j][i] = 3450000 + 1000.0 * j + jy;
+        }
+    check(pm_schema_add(&sch, ctx, "industry", PM_FIELD_TEXT));
+    o.db_path = path("tess.db");
+    o.srid = 4550;
+    o.source_path = "tess";
+    o.source_crs = o.storage_crs = "EPSG:4550";
+    check(pm_store_import_begin(&imp, ctx, &o, &sch));
+    for (int j = 0; j < N; j++)
+        for (int i = 0; i < N; i++) {
+            pm_feature f = {0};
+            f.fid = j * N + i + 1;
+            f.nvalues = 1;
+            f.values = calloc(1, sizeof(pm_value));
+            f.values[0].type = PM_FIELD_TEXT;
+            f.values[0].s = strdup("integrated circuits");
+            f.geom = square(0, 0, 1, 1);
+            double xy[10] = {vx[j][i], vy[j][i], vx[j][i + 1], vy[j][i + 1], vx[j + 1][i + 1],
+                             vy[j + 1][i + 1], vx[j + 1][i], vy[j + 1][i], vx[j][i], vy[j][i]};
+            memcpy(f.geom->parts[0].rings[0].xy, xy, sizeof xy);
+            check(pm_store_import_add(imp, ctx, &f));
+            pm_feature_clear(&f);
+        }
+    check(pm_store_import_commit(imp, ctx, 0, &count));
+    pm_store_import_free(imp);
+    pm_schema_clear(&sch);
+    pm_store *ts = NULL;
+    check(pm_store_open(&ts, ctx, path("tess.db"), 0));
+    pm_style *ss = parse_style(
+        "{\"version\": 8, \"layers\": [{\"id\": \"f\", \"type\": \"fill\", \"source\": \"parks\","
+        " \"paint\": {\"fill-color\": \"#2b6cb0\"}}], \"page\": {\"margin\": 0,"
+        " \"legend\": {\"show\": false}, \"scale-bar\": {\"show\": false},"
+        " \"north-arrow\": {\"show\": false}}}");
+    pm_render_opts ro = PM_RENDER_OPTS_INIT;
+    pm_render_info in;
+    ro.out_path = path("tess.png");
+    ro.width_px = 400;
+    ro.height_px = 400;
+    check(pm_render_map(ctx, ts, ss, &ro));
+    check(pm_render_layout(&in, ctx, ts, ss, &ro));
+    cairo_surface_t *img = cairo_image_surface_create_from_png(path("tess.png"));
+    assert_int_equal(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img), tested = 0, bad = 0;
+    /* Sample every interior shared edge, away from the corners. */
+    for (int j = 0; j <= N; j++)
+        for (int i = 0; i <= N; i++)
+            for (int dn = 0; dn < 2; dn++) {
+                int i2 = i + (dn == 0), j2 = j + (dn == 1);
+                if (i2 > N || j2 > N || (dn == 0 && (j == 0 || j == N)) ||
+                    (dn == 1 && (i == 0 || i == N)))
+                    continue;
+                for (double t = 0.15; t <= 0.851; t += 0.05) {
+                    double x, y;
+                    to_px(&in, vx[j][i] + t * (vx[j2][i2] - vx[j][i]),
+                          vy[j][i] + t * (vy[j2][i2] - vy[j][i]), &x, &y);
+                    uint32_t p = *(const uint32_t *)(data + (int)y * stride + 4 * (int)x);
+                    int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
+                    tested++;
+                    if (abs(r - 0x2b) > 2 || abs(g - 0x6c) > 2 || abs(b - 0xb0) > 2) {
+                        if (bad++ < 5)
+                            print_message("seam at %.1f,%.1f: #%02x%02x%02x\n", x, y, r, g, b);
+                    }
+                }
+            }
+    assert_true(tested > 1000);
+    assert_int_equal(bad, 0);
+    cairo_surface_destroy(img);
+    pm_render_info_clear(&in);
+    pm_style_free(ss);
+    pm_store_free(ts);
+}
+
+static int rects_meet(const double *a, double bx, double by, double bw, double bh)
+{
+    return a[2] > 0 && !(a[0] + a[2] <= bx || bx + bw <= a[0] || a[1] + a[3] <= by ||
+                         by + bh <= a[1]);
+}
+
+/* Graticule labels say where their lines really are, and map labels keep
+ * off the grid labels and every piece of furniture. */
+static void test_grid_and_furniture(void **state)
+{
+    (void)state;
+    pm_style *gs = parse_style(
+        "{\"version\": 8, \"layers\": [\n"
+        " {\"id\": \"f\", \"type\": \"fill\", \"source\": \"parks\", \"paint\": {\"fill-color\":"
+        "   [\"match\", [\"get\", \"industry\"], \"integrated circuits\", \"#1b9e77\", \"#999999\"]}},\n"
+        " {\"id\": \"l\", \"type\": \"symbol\", \"source\": \"parks\", \"layout\": {\"text-field\":"
+        "   [\"concat\", [\"get\", \"industry\"], \"\\n\", [\"get\", \"name_zh\"]], \"text-size\": 9}}],\n"
+        " \"page\": {\"grid\": {\"type\": \"graticule\"}, \"title\": \"T\","
+        "  \"legend\": {\"title\": \"Industry\"}}}");
+    pm_transform *t = NULL;
+    check(pm_transform_new(&t, ctx, "EPSG:4550", "EPSG:4326"));
+    for (int w = 500; w <= 1300; w += 400) {
+        pm_render_info in;
+        pm_render_opts o = PM_RENDER_OPTS_INIT;
+        o.width_px = w;
+        o.height_px = w * 3 / 4;
+        pm_err_clear(ctx);
+        check(pm_render_layout(&in, ctx, st, gs, &o));
+        assert_true(in.ngrid_lines >= 4);
+        assert_true(in.ngrid_labels >= 2);
+        for (size_t i = 0; i < in.ngrid_labels; i++) {
+            const pm_label_box *g = &in.grid_labels[i];
+            int deg = 0, min = 0;
+            char hemi = 0;
+            const char *p = g->text;
+            deg = (int)strtol(p, (char **)&p, 10);
+            assert_memory_equal(p, "°", strlen("°"));
+            p += strlen("°");
+            if (*p >= '0' && *p <= '9') {
+                min = (int)strtol(p, (char **)&p, 10);
+                assert_memory_equal(p, "′", strlen("′"));
+                p += strlen("′");
+            }
+            hemi = *p;
+            double val = deg + min / 60.0;
+            /* The anchor is where the line meets the frame: back to lon/lat. */
+            double xy[2] = {in.extent[0] + (g->anchor_x - in.frame[0]) * in.grid_m_per_px,
+                            in.extent[3] - (g->anchor_y - in.frame[1]) * in.grid_m_per_px};
+            check(pm_transform_points(t, ctx, xy, 1));
+            double got = hemi == 'E' ? xy[0] : xy[1];
+            if (fabs(got - val) > 2e-4)
+                fail_msg("grid label '%s' sits at %.5f", g->text, got);
+            /* on the frame edge it names */
+            if (hemi == 'E')
+                assert_true(fabs(g->anchor_y - (in.frame[1] + in.frame[3])) < 1e-6);
+            else
+                assert_true(fabs(g->anchor_x - in.frame[0]) < 1e-6);
+        }
+        for (size_t i = 0; i < in.nlabels; i++) {
+            const pm_label_box *a = &in.labels[i];
+            const double *furn[] = {in.legend_rect, in.scale_bar_rect, in.north_arrow_rect};
+            for (int k = 0; k < 3; k++)
+                if (rects_meet(furn[k], a->x, a->y, a->w, a->h))
+                    fail_msg("label '%s' under furniture %d at %d px", a->text, k, w);
+            for (size_t k = 0; k < in.ngrid_labels; k++) {
+                const pm_label_box *g = &in.grid_labels[k];
+                double gr[4] = {g->x, g->y, g->w, g->h};
+                if (rects_meet(gr, a->x, a->y, a->w, a->h))
+                    fail_msg("label '%s' over grid label '%s'", a->text, g->text);
+            }
+            /* Two lines, English over Chinese. */
+            assert_non_null(strchr(a->text, '\n'));
+        }
+        if (w == 1300) {
+            /* Every park labelled; a two-line label is about twice as tall
+             * as one line of the same size. */
+            assert_int_equal(in.nlabels, NPARKS);
+            assert_true(in.labels[0].h > 1.5 * 9 * 96 / 72.0);
+        }
+        pm_render_info_clear(&in);
+    }
+    pm_transform_free(t);
+    pm_style_free(gs);
+}
+
+/* A legend from several layers: fill classes, a hatched class and a line,
+ * only those present. */
+static void test_legend_layers(void **state)
+{
+    (void)state;
+    pm_style *ls = parse_style(
+        "{\"version\": 8, \"layers\": [\n"
+        " {\"id\": \"f\", \"type\": \"fill\", \"source\": \"parks\", \"paint\": {\"fill-color\":"
+        "   [\"match\", [\"get\", \"industry\"], \"integrated circuits\", \"#1b9e77\","
+        "    \"biomedicine\", \"#d95f02\", \"#999999\"]}},\n"
+        " {\"id\": \"hatched\", \"type\": \"fill\", \"source\": \"parks\","
+        "  \"filter\": [\"==\", [\"get\", \"industry\"], \"artificial intelligence\"],"
+        "  \"paint\": {\"fill-color\": \"#333333\", \"fill-pattern\": \"crosshatch\"}},\n"
+        " {\"id\": \"edge\", \"type\": \"line\", \"source\": \"parks\", \"paint\": {\"line-color\":"
+        "   \"#ff0000\", \"line-width\": 2, \"line-dasharray\": [2, 1]}}],\n"
+        " \"page\": {\"legend\": {\"layers\": [\"f\", \"hatched\", \"edge\"], \"present-only\": true}}}");
+    pm_render_info in;
+    pm_render_opts o = PM_RENDER_OPTS_INIT;
+    pm_err_clear(ctx);
+    check(pm_render_layout(&in, ctx, st, ls, &o));
+    assert_int_equal(in.nlegend, 3);
+    assert_string_equal(in.legend[0].label, "integrated circuits");
+    assert_int_equal(in.legend[0].count, 2);
+    assert_string_equal(in.legend[1].label, "hatched");
+    assert_int_equal(in.legend[1].count, 1);
+    assert_string_equal(in.legend[2].label, "edge");
+    assert_int_equal(in.legend[2].count, NPARKS);
+    pm_render_info_clear(&in);
+    /* and it draws, vector stays vector: no embedded image in the SVG */
+    pm_render_opts ro = PM_RENDER_OPTS_INIT;
+    ro.out_path = path("legend.svg");
+    check(pm_render_map(ctx, st, ls, &ro));
+    size_t n;
+    unsigned char *svg = slurp(path("legend.svg"), &n);
+    svg[n - 1] = 0;
+    assert_null(strstr((char *)svg, "<image"));
+    free(svg);
+    pm_style_free(ls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_png),           cmocka_unit_test(test_vector_deterministic),
         cmocka_unit_test(test_scale),         cmocka_unit_test(test_north),
         cmocka_unit_test(test_labels_and_legend), cmocka_unit_test(test_no_overwrite),
-        cmocka_unit_test(test_glyphs),
+        cmocka_unit_test(test_glyphs),        cmocka_unit_test(test_no_seams),
+        cmocka_unit_test(test_grid_and_furniture), cmocka_unit_test(test_legend_layers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -342,12 +342,97 @@ static void test_evaluate(void **state)
     pm_style_free(s);
 }
 
+/* Issue 4's additions: patterns, grid, multi-layer legend, print pages,
+ * and every shipped style parses. */
+static void test_print_additions(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_fail("{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                "\"fill\", \"source\": \"p\",\n\"paint\": {\n\"fill-pattern\": "
+                                "[\"match\", [\"get\", \"k\"], \"x\", \"hatch\",\n\"zigzag\"]}}]}"),
+                     PM_EUSAGE);
+    assert_string_equal(pm_ctx_where(ctx), "t.json:3");
+    assert_non_null(strstr(pm_ctx_why(ctx), "zigzag"));
+    assert_int_equal(parse_fail("{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                "\"line\", \"source\": \"p\", \"paint\": {\"fill-pattern\": "
+                                "\"hatch\"}}]}"),
+                     PM_EUSAGE);
+    assert_int_equal(parse_fail("{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                "\"fill\", \"source\": \"p\"}],\n\"page\": {\"grid\": {\n"
+                                "\"type\": \"graticule\",\n\"spacing\": 5}}}"),
+                     PM_EUSAGE);
+    assert_string_equal(pm_ctx_where(ctx), "t.json:4");
+    assert_non_null(strstr(pm_ctx_why(ctx), "spacing"));
+    assert_int_equal(parse_fail("{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                "\"fill\", \"source\": \"p\"}], \"page\": {\"grid\": {\"type\": "
+                                "\"utm\"}}}"),
+                     PM_EUSAGE);
+    assert_int_equal(parse_fail("{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                "\"fill\", \"source\": \"p\"}], \"page\": {\"legend\": "
+                                "{\"layers\": [\"a\", \"nope\"]}}}"),
+                     PM_EUSAGE);
+    assert_non_null(strstr(pm_ctx_why(ctx), "nope"));
+
+    pm_style *s = NULL;
+    pm_err_clear(ctx);
+    assert_int_equal(pm_style_parse(&s, ctx,
+                                    "{\"version\": 8, \"layers\": [{\"id\": \"a\", \"type\": "
+                                    "\"fill\", \"source\": \"p\", \"paint\": {\"fill-color\": "
+                                    "\"#fff\", \"fill-pattern\": [\"get\", \"pat\"], "
+                                    "\"fill-antialias\": false}}, {\"id\": \"b\", \"type\": "
+                                    "\"symbol\", \"source\": \"p\", \"layout\": "
+                                    "{\"symbol-sort-key\": [\"get\", \"rank\"]}}], \"page\": "
+                                    "{\"width-mm\": 420, \"height-mm\": 297, \"dpi\": 300, "
+                                    "\"margin-mm\": 10, \"grid\": {\"interval\": 0.05}, "
+                                    "\"legend\": {\"layers\": [\"a\"]}}}",
+                                    "t.json"),
+                     0);
+    const pm_page *pg = pm_style_page(s);
+    assert_true(pg->width_mm == 420 && pg->height_mm == 297 && pg->margin_mm == 10);
+    assert_true(pg->grid_show && !pg->grid_projected && pg->grid_interval == 0.05);
+    assert_int_equal(pg->legend_nlayers, 1);
+    /* A pattern read from an attribute: known names pass, others are a
+     * plain fill; sort keys may be negative. */
+    pm_schema sch = {0};
+    assert_int_equal(pm_schema_add(&sch, ctx, "pat", PM_FIELD_TEXT), 0);
+    assert_int_equal(pm_schema_add(&sch, ctx, "rank", PM_FIELD_REAL), 0);
+    pm_value v[2] = {{0, PM_FIELD_TEXT, 0, 0, "dots"}, {0, PM_FIELD_REAL, 0, -3, NULL}};
+    pm_feature f = {1, 2, v, NULL};
+    char *out = NULL;
+    int aa = 1;
+    double key = 0;
+    assert_int_equal(pm_style_eval_string(&out, ctx, s, 0, "fill-pattern", &f, &sch), 0);
+    assert_string_equal(out, "dots");
+    free(out);
+    v[0].s = "zigzag";
+    assert_int_equal(pm_style_eval_string(&out, ctx, s, 0, "fill-pattern", &f, &sch), 0);
+    assert_string_equal(out, "");
+    free(out);
+    assert_int_equal(pm_style_eval_bool(&aa, ctx, s, 0, "fill-antialias", &f, &sch), 0);
+    assert_int_equal(aa, 0);
+    assert_int_equal(pm_style_eval_number(&key, ctx, s, 1, "symbol-sort-key", &f, &sch), 0);
+    assert_true(key == -3);
+    pm_schema_clear(&sch);
+    pm_style_free(s);
+
+    static const char *const shipped[] = {"default.json", "qa.json", "print.json"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/styles/%s", PM_SOURCE_DIR, shipped[i]);
+        pm_err_clear(ctx);
+        s = NULL;
+        if (pm_style_load(&s, ctx, p))
+            fail_msg("%s: %s (%s)", p, pm_ctx_where(ctx), pm_ctx_why(ctx));
+        pm_style_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_parses),  cmocka_unit_test(test_unknown_key_line),
         cmocka_unit_test(test_bad_colour),      cmocka_unit_test(test_bad_expression),
-        cmocka_unit_test(test_evaluate),
+        cmocka_unit_test(test_evaluate),        cmocka_unit_test(test_print_additions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
