@@ -37,13 +37,13 @@ static void print_table(const pm_area_report *r, const char *by)
                w->planar_m2 / 1e6, 100 * (w->planar_m2 / w->ellipsoidal_m2 - 1));
     }
     if (r->ngroups) {
-        printf("\nby %s:\n", by);
+        printf("\n%-48s %5s %10s %12s %12s\n", by, "parks", "planned", "ellipsoidal", "planar");
         for (size_t i = 0; i < r->ngroups; i++) {
             const pm_area_group *g = &r->groups[i];
             char planned[32] = "-";
             if (!isnan(g->planned_km2))
                 snprintf(planned, sizeof planned, "%.3f", g->planned_km2);
-            printf("%-48.48s (%3zu) %10s %12.4f %12.4f\n", *g->key ? g->key : "(none)", g->count,
+            printf("%-48.48s %5zu %10s %12.4f %12.4f\n", *g->key ? g->key : "(none)", g->count,
                    planned, g->ellipsoidal_m2 / 1e6, g->planar_m2 / 1e6);
         }
     }

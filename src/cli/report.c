@@ -27,8 +27,9 @@ void report_check_table(const pm_check_report *r)
         char planned[32] = "-", diff[32] = "-";
         if (!isnan(w->planned_km2)) {
             snprintf(planned, sizeof planned, "%.3f", w->planned_km2);
-            snprintf(diff, sizeof diff, "%+.2f",
-                     100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2);
+            double pct = 100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2;
+            /* "-0.00" reads like a finding; a rounding sign is not one. */
+            snprintf(diff, sizeof diff, "%+.2f", fabs(pct) < 0.005 ? 0.0 : pct);
         }
         printf("%-55.55s %9s %11.4f %8s\n", w->name, planned, w->ellipsoidal_m2 / 1e6, diff);
     }
