@@ -134,13 +134,27 @@ static void png_flush_cb(png_structp png)
     (void)png;
 }
 
+/* libpng's default handlers print to stderr; the library never prints
+ * (the sink keeps errno for the message). */
+static void png_error_cb(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_warn_cb(png_structp png, png_const_charp msg)
+{
+    (void)png, (void)msg;
+}
+
 static int write_png(sink *out, cairo_surface_t *s)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
     int alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
     const unsigned char *data = cairo_image_surface_get_data(s);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_cb,
+                                              png_warn_cb);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     unsigned char *volatile row = malloc((size_t)w * 4);
     int rc = -1;
