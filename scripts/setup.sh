@@ -2,6 +2,8 @@
 # One entry point for a fresh Debian/Ubuntu machine:
 #   bash scripts/setup.sh          install what is missing, build, run the main job
 #   bash scripts/setup.sh test     install what is missing, build, run every test
+#   bash scripts/setup.sh sanitize the whole test suite under ASan + UBSan (build-asan)
+#   bash scripts/setup.sh fuzz     libFuzzer targets, FUZZ_SECONDS (default 60) each (build-fuzz)
 # Environment: BUILD_DIR (default build), CI=true turns warnings into errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libjson-c-dev libcmocka-dev
   fonts-noto-cjk fonts-dejavu-core
   librsvg2-bin poppler-utils geographiclib-tools python3
+  sqlite3 valgrind clang libclang-rt-14-dev
 )
 
 missing=()
@@ -35,7 +38,22 @@ fi
 
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPM_WERROR=$werror >/dev/null
+case "$mode" in
+  sanitize)
+    build_dir=${BUILD_DIR:-build-asan}
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPM_WERROR=$werror \
+      -DPM_SANITIZE=ON >/dev/null
+    ;;
+  fuzz)
+    # clang for libFuzzer; its warnings are not gcc's, so not -Werror here.
+    build_dir=${BUILD_DIR:-build-fuzz}
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+      -DPM_FUZZ=ON -DPM_BUILD_TESTS=OFF >/dev/null
+    ;;
+  *)
+    cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPM_WERROR=$werror >/dev/null
+    ;;
+esac
 cmake --build "$build_dir" -j"$(nproc)"
 
 case "$mode" in
@@ -46,8 +64,19 @@ case "$mode" in
   test)
     ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)"
     ;;
+  sanitize)
+    # Leaks are checked too; the only suppressions are third-party caches
+    # (tests/sanitizers/lsan.supp says why each one is not ours).
+    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:strict_string_checks=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 900
+    ;;
+  fuzz)
+    bash tests/fuzz/run.sh "$build_dir" "${FUZZ_SECONDS:-60}"
+    ;;
   *)
-    echo "usage: bash scripts/setup.sh [run|test]" >&2
+    echo "usage: bash scripts/setup.sh [run|test|sanitize|fuzz]" >&2
     exit 2
     ;;
 esac
