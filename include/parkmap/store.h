@@ -89,6 +89,10 @@ void pm_strv_free(char **v, size_t n);
 /** Iterate a layer's features (all attribute columns, geometry in the
  * storage CRS), ordered by source_fid. Caller owns *out. */
 int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer);
+/** Like pm_store_cursor_open, reading only the named attribute columns (in
+ * that order; names the layer lacks are left out of the schema). */
+int pm_store_cursor_open_fields(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
+                                const char *const *fields, size_t nfields);
 /** The layer's attribute schema (borrowed from the cursor). */
 const pm_schema *pm_cursor_schema(const pm_cursor *cur);
 /** Next feature into *out (caller clears it). 1 read, 0 end, <0 error. */

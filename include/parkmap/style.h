@@ -20,6 +20,12 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
 /** Release. NULL-safe. */
 void pm_style_free(pm_style *s);
 
+/** The attribute names the layers drawing `source` read (get/has in their
+ * filters and properties), each once. Caller owns *out: free each name and
+ * the array. */
+int pm_style_source_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s,
+                           const char *source);
+
 /** Number of layers, and the source table of layer i (borrowed). */
 size_t pm_style_nlayers(const pm_style *s);
 const char *pm_style_layer_source(const pm_style *s, size_t i);

@@ -107,16 +107,22 @@ static void source_clear(pm_rsource *s)
     free(s->feats);
 }
 
-static int load_source(pm_rsource *s, pm_ctx *ctx, pm_store *st, const char *name)
+static int load_source(pm_rsource *s, pm_ctx *ctx, pm_store *st, const pm_style *style,
+                       const char *name)
 {
     pm_cursor *cur = NULL;
-    size_t cap = 0;
+    size_t cap = 0, nfields = 0;
+    char **fields = NULL;
     int rc;
     if (!(s->name = strdup(name)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", name, "render");
-    if ((rc = pm_store_layer_srid(&s->srid, ctx, st, name)) ||
-        (rc = pm_store_cursor_open(&cur, ctx, st, name)))
-        return rc;
+    /* Only the attributes the style reads: the rest would be read, copied
+     * and freed for nothing (a third of the time on 100k parcels). */
+    if ((rc = pm_style_source_fields(&fields, &nfields, ctx, style, name)) ||
+        (rc = pm_store_layer_srid(&s->srid, ctx, st, name)) ||
+        (rc = pm_store_cursor_open_fields(&cur, ctx, st, name, (const char *const *)fields,
+                                          nfields)))
+        goto done;
     const pm_schema *sch = pm_cursor_schema(cur);
     for (size_t i = 0; i < sch->nfields; i++)
         if ((rc = pm_schema_add(&s->schema, ctx, sch->fields[i].name, sch->fields[i].type)))
@@ -141,6 +147,9 @@ static int load_source(pm_rsource *s, pm_ctx *ctx, pm_store *st, const char *nam
         s->n++;
     }
 done:
+    for (size_t i = 0; i < nfields; i++)
+        free(fields[i]);
+    free(fields);
     pm_cursor_free(cur);
     return rc;
 }
@@ -173,7 +182,7 @@ static int load_sources(pm_scene *sc, pm_store *st)
                     pm_style_layer_id(sc->style, i), name, pm_store_path(st));
             continue;
         }
-        if ((rc = load_source(&sc->src[sc->nsrc], sc->ctx, st, name))) {
+        if ((rc = load_source(&sc->src[sc->nsrc], sc->ctx, st, sc->style, name))) {
             source_clear(&sc->src[sc->nsrc]);
             return rc;
         }

@@ -214,7 +214,8 @@ struct pm_cursor {
     pm_schema schema;
 };
 
-int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer)
+static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
+                       const char *const *fields, size_t nfields)
 {
     int rc = pm_store_need_layer(st, ctx, layer);
     sqlite3_stmt *info = NULL;
@@ -241,6 +242,11 @@ int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char 
     while (sqlite3_step(info) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(info, 0);
         const char *type = (const char *)sqlite3_column_text(info, 1);
+        int wanted = !fields;
+        for (size_t i = 0; fields && i < nfields && !wanted; i++)
+            wanted = strcmp(fields[i], name) == 0;
+        if (!wanted)
+            continue;
         pm_field_type ft = PM_FIELD_TEXT;
         if (type && strstr(type, "INT"))
             ft = PM_FIELD_INTEGER;
@@ -277,6 +283,18 @@ done:
     free(t);
     pm_cursor_free(c);
     return rc;
+}
+
+int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer)
+{
+    return cursor_open(out, ctx, st, layer, NULL, 0);
+}
+
+int pm_store_cursor_open_fields(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
+                                const char *const *fields, size_t nfields)
+{
+    return cursor_open(out, ctx, st, layer, fields ? fields : (const char *const[]){""},
+                       fields ? nfields : 0);
 }
 
 const pm_schema *pm_cursor_schema(const pm_cursor *cur)
