@@ -215,6 +215,32 @@ static void hostile_names_are_stored_verbatim(void **state)
     pm_ctx_free(ctx);
 }
 
+static void cursor_reads_only_named_fields(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    pm_store *st;
+    pm_cursor *cur;
+    pm_feature f;
+    const char *want[] = {"industry", "no_such_field", "name"};
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(pm_store_open(&st, ctx, path("a.db"), 0), 0);
+    assert_int_equal(pm_store_cursor_open_fields(&cur, ctx, st, "parks", want, 3), 0);
+    const pm_schema *s = pm_cursor_schema(cur);
+    /* Table order, absent names dropped, unasked ones not read. */
+    assert_int_equal(s->nfields, 2);
+    assert_string_equal(s->fields[0].name, "name");
+    assert_string_equal(s->fields[1].name, "industry");
+    assert_int_equal(pm_cursor_next(cur, ctx, &f), 1);
+    assert_int_equal(f.nvalues, 2);
+    assert_string_equal(f.values[0].s, "A");
+    assert_non_null(f.geom);
+    pm_feature_clear(&f);
+    pm_cursor_free(cur);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+}
+
 static void projected_source_with_northing_first_crs(void **state)
 {
     (void)state;
@@ -257,6 +283,7 @@ int main(void)
         cmocka_unit_test(adjacency_edge_but_not_corner),
         cmocka_unit_test(failed_import_leaves_database_unchanged),
         cmocka_unit_test(hostile_names_are_stored_verbatim),
+        cmocka_unit_test(cursor_reads_only_named_fields),
         cmocka_unit_test(projected_source_with_northing_first_crs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

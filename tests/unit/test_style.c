@@ -427,12 +427,49 @@ static void test_print_additions(void **state)
     }
 }
 
+/* The renderer asks the store only for the columns a source's layers read. */
+static void test_source_fields(void **state)
+{
+    (void)state;
+    pm_ctx *c = NULL;
+    pm_style *s = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    assert_int_equal(pm_ctx_new(&c), 0);
+    assert_int_equal(
+        pm_style_parse(&s, c,
+                       "{\"version\": 8, \"layers\": ["
+                       "{\"id\": \"a\", \"type\": \"fill\", \"source\": \"parks\","
+                       " \"filter\": [\"has\", \"status\"],"
+                       " \"paint\": {\"fill-color\": [\"match\", [\"get\", \"industry\"],"
+                       " \"x\", \"#ff0000\", \"#00ff00\"]}},"
+                       "{\"id\": \"b\", \"type\": \"symbol\", \"source\": \"parks\","
+                       " \"layout\": {\"text-field\": [\"get\", \"industry\"]}},"
+                       "{\"id\": \"c\", \"type\": \"line\", \"source\": \"outline\","
+                       " \"paint\": {\"line-width\": [\"get\", \"w\"]}}]}",
+                       "fields.json"),
+        0);
+    assert_int_equal(pm_style_source_fields(&names, &n, c, s, "parks"), 0);
+    assert_int_equal(n, 2); /* status, industry: each once */
+    assert_string_equal(names[0], "status");
+    assert_string_equal(names[1], "industry");
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    assert_int_equal(pm_style_source_fields(&names, &n, c, s, "nothing"), 0);
+    assert_int_equal(n, 0);
+    free(names);
+    pm_style_free(s);
+    pm_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_parses),  cmocka_unit_test(test_unknown_key_line),
         cmocka_unit_test(test_bad_colour),      cmocka_unit_test(test_bad_expression),
         cmocka_unit_test(test_evaluate),        cmocka_unit_test(test_print_additions),
+        cmocka_unit_test(test_source_fields),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
