@@ -75,8 +75,10 @@ typedef struct {
     const char *layer;
     double tolerance_m; /* 0: exact contact only */
     int write_table;    /* replace the "adjacency" table with the result */
+    pm_progress_fn progress; /* phases, as "adjacency: <phase>"; NULL: none */
+    void *progress_user;
 } pm_adjacency_opts;
-#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, 0}
+#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, 0, NULL, NULL}
 
 /** Classify every pair of features near each other. Caller owns *out. */
 int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
@@ -109,8 +111,10 @@ typedef struct {
     const char *within; /* boundary layer parks must lie inside, or NULL */
     double outside_min_m2; /* ignore less than this outside the boundary (default 1) */
     int write_table;    /* replace the "qa_issues" table with the result */
+    pm_progress_fn progress; /* phases, as "qa: <phase>"; NULL: none */
+    void *progress_user;
 } pm_qa_opts;
-#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0}
+#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0, NULL, NULL}
 
 /** Run the topology QA. Caller owns *out. */
 int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *opts);
@@ -154,8 +158,10 @@ typedef struct {
     double cluster_m;  /* parks closer than this belong to one cluster (default 500) */
     const char *by;    /* group field for per-group clusters (default "industry") */
     int write_table;   /* replace the "clusters" table */
+    pm_progress_fn progress; /* phases, as "layout: <phase>"; NULL: none */
+    void *progress_user;
 } pm_layout_opts;
-#define PM_LAYOUT_OPTS_INIT {"parks", 500.0, "industry", 0}
+#define PM_LAYOUT_OPTS_INIT {"parks", 500.0, "industry", 0, NULL, NULL}
 
 /** Clusters, compactness and nearest same-group distances. Caller owns *out. */
 int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layout_opts *opts);
@@ -187,7 +193,8 @@ typedef struct {
     double target_km2;    /* default 43 */
     double tolerance_pct; /* default 1 */
     double park_tolerance_pct; /* per-park planned vs measured, default 5 */
-    pm_qa_opts qa;        /* topology QA run as part of the check */
+    pm_qa_opts qa;        /* topology QA run as part of the check; its progress
+                             callback reports every phase of the check */
 } pm_check_opts;
 #define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT}
 

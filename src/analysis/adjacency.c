@@ -137,6 +137,8 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         goto done;
     }
     a->tolerance_m = opts->tolerance_m;
+    if (opts->progress)
+        opts->progress(0.0, "adjacency: pairs", opts->progress_user);
     if ((rc = pm_store_pairs(&rows, &n, ctx, st, opts->layer, opts->tolerance_m)))
         goto done;
     a->pairs = calloc(n ? n : 1, sizeof(*a->pairs));
@@ -162,6 +164,8 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         rows[i].a_name = rows[i].b_name = NULL;
         rows[i].shared = NULL;
     }
+    if (opts->progress)
+        opts->progress(0.8, "adjacency: table", opts->progress_user);
     if (opts->write_table && (rc = write_table(ctx, st, a, opts->layer)))
         goto done;
     *out = a;

@@ -73,6 +73,10 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
     qo.layer = opts->layer;
     /* The check refreshes the derived tables it computes, when asked. */
     jo.write_table = qo.write_table;
+    jo.progress = qo.progress;
+    jo.progress_user = qo.progress_user;
+    if (qo.progress)
+        qo.progress(0.0, "check: areas", qo.progress_user);
     if ((rc = pm_analysis_area(&r->area, ctx, st, &ao)) ||
         (rc = pm_analysis_qa(&r->qa, ctx, st, &qo)))
         goto done;

@@ -188,6 +188,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         goto done;
     }
     l->cluster_m = o->cluster_m;
+    if (o->progress)
+        o->progress(0.0, "layout: shapes and pairs", o->progress_user);
     const char *by = o->by && *o->by ? o->by : NULL;
     if ((rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
         (rc = pm_store_area_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
@@ -227,6 +229,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         if (strcmp(l->parks[a].group, l->parks[b].group) == 0)
             grp[find(grp, a)] = find(grp, b);
     }
+    if (o->progress)
+        o->progress(0.6, "layout: clusters", o->progress_user);
     if ((rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
         (rc = make_clusters(l, ctx, st, o->layer, all, ent, NULL, &next_id)))
         goto done;

@@ -11,6 +11,13 @@
  * other: the same park digitised twice, not an overlap to negotiate. */
 #define PM_DUPLICATE_SHARE 0.99
 
+/* Report a phase to the caller's progress callback, if any. */
+static void phase(pm_progress_fn fn, void *user, double frac, const char *msg)
+{
+    if (fn)
+        fn(frac, msg, user);
+}
+
 void pm_qa_free(pm_qa *q)
 {
     if (!q)
@@ -127,6 +134,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         rc = pm_err(ctx, PM_EUSAGE, "bad QA options", "qa", "--gap-m and --min-part-m2 must be >= 0");
         goto done;
     }
+    phase(o->progress, o->progress_user, 0.1, "qa: validity");
     if ((rc = pm_store_layer_srid(&q->srid, ctx, st, o->layer)) ||
         (rc = pm_store_area_rows(&areas, &na, ctx, st, o->layer, NULL)) ||
         (rc = pm_store_invalid(&inv, &ninv, ctx, st, o->layer)))
@@ -142,9 +150,14 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     /* GEOS overlays on invalid input give unreliable answers; stop at the
      * validity report until the geometries are repaired. */
     if (ninv == 0) {
-        if ((rc = pm_store_overlaps(&ovl, &novl, ctx, st, o->layer)) ||
-            (rc = pm_store_gaps(&gaps, &ngaps, ctx, st, o->layer, o->gap_m)) ||
-            (rc = pm_store_small_parts(&parts, &nparts, ctx, st, o->layer, o->min_part_m2)))
+        phase(o->progress, o->progress_user, 0.3, "qa: overlaps");
+        if ((rc = pm_store_overlaps(&ovl, &novl, ctx, st, o->layer)))
+            goto done;
+        phase(o->progress, o->progress_user, 0.5, "qa: gaps");
+        if ((rc = pm_store_gaps(&gaps, &ngaps, ctx, st, o->layer, o->gap_m)))
+            goto done;
+        phase(o->progress, o->progress_user, 0.7, "qa: parts");
+        if ((rc = pm_store_small_parts(&parts, &nparts, ctx, st, o->layer, o->min_part_m2)))
             goto done;
         if (o->within &&
             (rc = pm_store_outside(&outs, &nouts, ctx, st, o->layer, o->within, o->outside_min_m2)))
@@ -200,6 +213,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
                       "%.0f m² of %s lie outside %s", outs[i].area_m2, outs[i].a_name, o->within)))
             goto done;
     }
+    phase(o->progress, o->progress_user, 0.9, "qa: qa_issues table");
     if (o->write_table && (rc = write_table(ctx, st, q, o->layer)))
         goto done;
     *out = q;

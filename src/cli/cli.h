@@ -30,7 +30,11 @@ int cli_number(const char *cmd, const char *opt, const char *s, double *out);
 typedef struct {
     int enabled;
     const char *label;
-    double last;
+    double last;     /* fraction last drawn */
+    double start;    /* monotonic seconds at init */
+    double drawn_at; /* when the line was last drawn, 0: never */
+    int shown;       /* something is on the line */
+    double after;    /* seconds of silence before the first draw */
 } cli_progress;
 int cli_progress_fn(double frac, const char *msg, void *user);
 void cli_progress_init(cli_progress *p, int quiet, const char *label);

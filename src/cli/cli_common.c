@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_warnings(pm_ctx *ctx)
@@ -48,30 +49,58 @@ int cli_number(const char *cmd, const char *opt, const char *s, double *out)
     return 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void cli_progress_init(cli_progress *p, int quiet, const char *label)
 {
     /* Only a person watching a terminal wants a bar; logs and pipes don't. */
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->label = label;
     p->last = -1;
+    p->start = now_s();
+    p->drawn_at = 0;
+    p->shown = 0;
+    /* PARKMAP_PROGRESS_AFTER (seconds) lets tests see the bar on a quick run. */
+    const char *after = getenv("PARKMAP_PROGRESS_AFTER");
+    p->after = after ? atof(after) : 1.0;
 }
 
+/* The library reports (fraction, message); messages carry counts as
+ * "<what>: <done>/<total> <unit>" when it knows them, from which the bar
+ * shows the rate. Nothing is drawn during the first second: quick steps
+ * stay silent. */
 int cli_progress_fn(double frac, const char *msg, void *user)
 {
     cli_progress *p = user;
-    if (!p || !p->enabled || frac - p->last < 0.01)
+    if (!p || !p->enabled)
+        return 1;
+    double t = now_s(), elapsed = t - p->start;
+    if (elapsed < p->after || (t - p->drawn_at < 0.1 && frac < 1.0 && frac - p->last < 0.05))
         return 1;
     p->last = frac;
-    int w = 30, fill = (int)(frac * w);
-    fprintf(stderr, "\r%-8s [%.*s%*s] %3.0f%%", msg ? msg : p->label, fill,
-            "##############################", w - fill, "", frac * 100);
+    p->drawn_at = t;
+    const char *text = msg ? msg : p->label;
+    long done = 0, total = 0;
+    const char *counts = strstr(text, ": ");
+    char rate[48] = "";
+    if (counts && sscanf(counts + 2, "%ld/%ld", &done, &total) == 2 && elapsed > 0)
+        snprintf(rate, sizeof rate, "  %.1fk/s", (double)done / elapsed / 1000.0);
+    int w = 24, fill = frac < 0 ? 0 : frac > 1 ? w : (int)(frac * w);
+    fprintf(stderr, "\r\033[K[%.*s%*s] %3.0f%%  %s%s  %.1fs", fill,
+            "########################", w - fill, "", frac * 100, text, rate, elapsed);
+    p->shown = 1;
     return 1;
 }
 
 void cli_progress_end(cli_progress *p)
 {
-    if (p->enabled && p->last >= 0)
-        fputc('\n', stderr);
+    if (p->enabled && p->shown)
+        fputs("\r\033[K", stderr); /* leave the terminal as it was */
 }
 
 void cli_print_json(json_object *obj)

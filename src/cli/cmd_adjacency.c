@@ -4,7 +4,7 @@
 
 static const char help[] =
     "usage: parkmap adjacency --db DB [--layer parks] [--tolerance-m M] [--no-tables]\n"
-    "                         [--json|--csv]\n"
+    "                         [--quiet] [--json|--csv]\n"
     "\n"
     "Pairs of parks that share a boundary segment (shares_edge), overlap (overlaps), or,\n"
     "with --tolerance-m, run within M metres of each other (within_tolerance), with the\n"
@@ -21,12 +21,15 @@ int cmd_adjacency(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},         {"layer", required_argument, 0, 'l'},
         {"tolerance-m", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},              {"help", no_argument, 0, 'h'},
+        {"csv", no_argument, 0, 'c'},              {"quiet", no_argument, 0, 'Q'},
+        {"help", no_argument, 0, 'h'},
         {"no-tables", no_argument, 0, 'n'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_adjacency_opts o = PM_ADJACENCY_OPTS_INIT;
     int json = 0, csv = 0, c, status = 0, write = 1;
+    int quiet = 0;
+    cli_progress prog;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -40,6 +43,7 @@ int cmd_adjacency(int argc, char **argv)
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
         case 'n': write = 0; break;
+        case 'Q': quiet = 1; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("adjacency", "unknown or incomplete option", argv[optind - 1]);
         }
@@ -53,13 +57,18 @@ int cmd_adjacency(int argc, char **argv)
     pm_adjacency *a = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
+    cli_progress_init(&prog, quiet, "adjacency");
+    o.progress = cli_progress_fn;
+    o.progress_user = &prog;
     if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
     o.write_table = write;
     if (pm_analysis_adjacency(&a, ctx, st, &o)) {
+        cli_progress_end(&prog);
         status = cli_fail(ctx);
         goto done;
     }
+    cli_progress_end(&prog);
     cli_warnings(ctx);
     if (json)
         cli_print_json(report_adjacency_json(a));

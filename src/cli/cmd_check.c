@@ -5,7 +5,7 @@
 static const char help[] =
     "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
     "                     [--park-tolerance-pct 5] [--gap-m 5] [--min-part-m2 1000]\n"
-    "                     [--within LAYER] [--no-tables] [--json|--csv]\n"
+    "                     [--within LAYER] [--no-tables] [--quiet] [--json|--csv]\n"
     "\n"
     "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
     "total, each park with its planned_area_km2, and run the topology QA: invalid\n"
@@ -33,11 +33,14 @@ int cmd_check(int argc, char **argv)
         {"no-tables", no_argument, 0, 'n'},
         {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},
+        {"quiet", no_argument, 0, 'Q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_check_opts o = PM_CHECK_OPTS_INIT;
     int json = 0, csv = 0, c, status = 0, write = 1;
+    int quiet = 0;
+    cli_progress prog;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -68,6 +71,7 @@ int cmd_check(int argc, char **argv)
         case 'n': write = 0; break;
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
+        case 'Q': quiet = 1; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("check", "unknown or incomplete option", argv[optind - 1]);
         }
@@ -81,13 +85,18 @@ int cmd_check(int argc, char **argv)
     pm_check_report *r = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
+    cli_progress_init(&prog, quiet, "check");
+    o.qa.progress = cli_progress_fn;
+    o.qa.progress_user = &prog;
     if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
     o.qa.write_table = write;
     if (pm_analysis_check(&r, ctx, st, &o)) {
+        cli_progress_end(&prog);
         status = cli_fail(ctx);
         goto done;
     }
+    cli_progress_end(&prog);
     cli_warnings(ctx);
     if (json)
         cli_print_json(report_check_json(r));

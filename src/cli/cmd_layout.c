@@ -5,7 +5,7 @@
 
 static const char help[] =
     "usage: parkmap layout --db DB [--layer parks] [--cluster-m 500] [--by industry]\n"
-    "                      [--no-tables] [--json|--csv]\n"
+    "                      [--no-tables] [--quiet] [--json|--csv]\n"
     "\n"
     "Layout indicators for spatial layout optimisation:\n"
     "  clusters   connected groups of parks whose gaps are at most --cluster-m metres,\n"
@@ -92,11 +92,14 @@ int cmd_layout(int argc, char **argv)
         {"db", required_argument, 0, 'd'},        {"layer", required_argument, 0, 'l'},
         {"cluster-m", required_argument, 0, 'm'}, {"by", required_argument, 0, 'b'},
         {"no-tables", no_argument, 0, 'n'},       {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},             {"help", no_argument, 0, 'h'},
+        {"csv", no_argument, 0, 'c'},             {"quiet", no_argument, 0, 'Q'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     pm_layout_opts o = PM_LAYOUT_OPTS_INIT;
     int json = 0, csv = 0, c, status = 0, write = 1;
+    int quiet = 0;
+    cli_progress prog;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -111,6 +114,7 @@ int cmd_layout(int argc, char **argv)
         case 'n': write = 0; break;
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
+        case 'Q': quiet = 1; break;
         case 'h': fputs(help, stdout); return 0;
         default: return cli_usage("layout", "unknown or incomplete option", argv[optind - 1]);
         }
@@ -124,13 +128,18 @@ int cmd_layout(int argc, char **argv)
     pm_layout *l = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
+    cli_progress_init(&prog, quiet, "layout");
+    o.progress = cli_progress_fn;
+    o.progress_user = &prog;
     if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
     o.write_table = write;
     if (pm_analysis_layout(&l, ctx, st, &o)) {
+        cli_progress_end(&prog);
         status = cli_fail(ctx);
         goto done;
     }
+    cli_progress_end(&prog);
     cli_warnings(ctx);
     if (json)
         print_json(l);

@@ -70,12 +70,18 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     co.tolerance_pct = o->tolerance_pct;
     co.qa.write_table = 1;
     co.qa.within = o->outline_path ? "outline" : NULL;
+    co.qa.progress = o->progress;
+    co.qa.progress_user = o->progress_user;
     if ((rc = pm_analysis_check(&out->check, ctx, st, &co)))
         goto done;
     pm_layout_opts lo = PM_LAYOUT_OPTS_INIT;
     lo.write_table = 1;
+    lo.progress = o->progress;
+    lo.progress_user = o->progress_user;
     if ((rc = pm_analysis_layout(&out->layout, ctx, st, &lo)))
         goto done;
+    if (o->progress)
+        o->progress(0.5, "build: render", o->progress_user);
     if (style) {
         pm_render_opts ro = PM_RENDER_OPTS_INIT;
         ro.overwrite = 1;
@@ -90,6 +96,8 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     }
     const char *with_outline[] = {"parks", "outline", "adjacency", "qa_issues", "clusters", NULL};
     const char *without[] = {"parks", "adjacency", "qa_issues", "clusters", NULL};
+    if (o->progress)
+        o->progress(0.9, "build: export", o->progress_user);
     pm_export_opts eo = PM_EXPORT_OPTS_INIT;
     eo.layers = o->outline_path ? with_outline : without;
     eo.style = style; /* QML/SLD in layer_styles: QGIS opens it as parkmap drew it */

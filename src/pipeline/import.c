@@ -193,10 +193,13 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
             goto done;
         pm_feature_clear(&f);
         done_n++;
-        if (o->progress && (done_n & 1023) == 0 && total > 0 &&
-            !o->progress((double)done_n / (double)total, "import", o->progress_user)) {
-            rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
-            goto done;
+        if (o->progress && (done_n & 1023) == 0 && total > 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "import: %ld/%ld features", done_n, total);
+            if (!o->progress((double)done_n / (double)total, msg, o->progress_user)) {
+                rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
+                goto done;
+            }
         }
     }
     if (done_n == 0) {
@@ -204,6 +207,8 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
                     out->skipped ? "every feature was skipped" : "the layer has no features");
         goto done;
     }
+    if (o->progress)
+        o->progress(0.99, "import: validity, index, commit", o->progress_user);
     if ((rc = pm_store_import_commit(imp, ctx, o->allow_invalid, &out->imported)))
         goto done;
     if (o->progress)
