@@ -9,6 +9,16 @@ expect_status 0 "import shipped parks"
 expect_out "imported 15 features" "import count"
 expect_out "EPSG:4550" "auto picks GK CM 123E"
 
+# The bulk load parks SpatiaLite's per-row triggers and fills the R*Tree in
+# one statement: the index must agree with the table, and the triggers that
+# keep later edits in sync must be back.
+[ "$(spatialite "$DB" "SELECT CheckSpatialIndex('parks', 'geom');" 2>/dev/null | tail -1)" = 1 ] ||
+  fail "spatial index consistent with the table"
+for t in ggi gii tmi ggu giu gid; do
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = '${t}_parks_geom'")" = 1 ] ||
+    fail "trigger ${t}_parks_geom restored"
+done
+
 run check --db "$DB"
 expect_status 0 "shipped data passes the 43 km2 check"
 expect_out "check: PASS" "check table verdict"
