@@ -89,7 +89,8 @@ void pm_adjacency_free(pm_adjacency *a);
 
 /** One QA finding; also a row of the qa_issues table. */
 typedef struct {
-    char *kind;    /* invalid_geometry, overlap, duplicate, gap, small_part, outside_boundary */
+    char *kind;    /* invalid_geometry, repaired_geometry, overlap, duplicate, gap,
+                      small_part, outside_boundary */
     char *parks;   /* names involved, joined with " | " */
     char *fids;    /* source fids involved, joined with "," */
     double measure; /* the kind's figure, in unit */
@@ -111,10 +112,12 @@ typedef struct {
     const char *within; /* boundary layer parks must lie inside, or NULL */
     double outside_min_m2; /* ignore less than this outside the boundary (default 1) */
     int write_table;    /* replace the "qa_issues" table with the result */
+    int make_valid;     /* repair invalid geometries in place first (MakeValid), and
+                           report each repair as a "repaired_geometry" finding */
     pm_progress_fn progress; /* phases, as "qa: <phase>"; NULL: none */
     void *progress_user;
 } pm_qa_opts;
-#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0, NULL, NULL}
+#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
 
 /** Run the topology QA. Caller owns *out. */
 int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *opts);

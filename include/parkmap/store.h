@@ -169,6 +169,13 @@ int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store 
                      const char *layer);
 void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
 
+/** Repair every invalid geometry of a layer in place with MakeValid (keeping
+ * only its polygonal result), in one transaction. *out lists what was
+ * repaired, with GEOS's reason before the repair. The store must be
+ * writable. Caller owns *out. */
+int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                        const char *layer);
+
 /** One polygon part of a feature. */
 typedef struct {
     int64_t fid;

@@ -77,12 +77,17 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
     jo.progress_user = qo.progress_user;
     if (qo.progress)
         qo.progress(0.0, "check: areas", qo.progress_user);
-    if ((rc = pm_analysis_area(&r->area, ctx, st, &ao)) ||
-        (rc = pm_analysis_qa(&r->qa, ctx, st, &qo)))
+    /* QA first: with --make-valid it repairs the geometries the areas are
+     * then measured on. */
+    if ((rc = pm_analysis_qa(&r->qa, ctx, st, &qo)) ||
+        (rc = pm_analysis_area(&r->area, ctx, st, &ao)))
         goto done;
     /* Adjacency needs valid geometry; with invalid parks the QA has
      * already said so and overlays would only add noise. */
-    if (r->qa->nissues == 0 || strcmp(r->qa->issues[0].kind, "invalid_geometry") != 0) {
+    int invalid = 0;
+    for (size_t i = 0; i < r->qa->nissues; i++)
+        invalid |= strcmp(r->qa->issues[i].kind, "invalid_geometry") == 0;
+    if (!invalid) {
         if ((rc = pm_analysis_adjacency(&r->adjacency, ctx, st, &jo)))
             goto done;
     } else if (!(r->adjacency = calloc(1, sizeof(*r->adjacency)))) {
@@ -121,6 +126,8 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
     size_t used = 0, pused = 0;
     for (size_t i = 0; i < r->qa->nissues; i++) {
         const pm_qa_issue *q = &r->qa->issues[i];
+        if (strcmp(q->kind, "repaired_geometry") == 0)
+            continue; /* a note (in qa and qa_issues), not a failure */
         if ((rc = add_problem(r, ctx, q->kind, q->parks, "%s", q->detail)))
             goto done;
         if (strcmp(q->kind, "overlap") != 0 && strcmp(q->kind, "duplicate") != 0)

@@ -134,6 +134,25 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         rc = pm_err(ctx, PM_EUSAGE, "bad QA options", "qa", "--gap-m and --min-part-m2 must be >= 0");
         goto done;
     }
+    if (o->make_valid) {
+        /* Repairs are findings too: the data changed, and the planner must
+         * know which parks and why. Repaired ones are notes, not failures. */
+        pm_invalid_row *fixed = NULL;
+        size_t nfixed = 0;
+        phase(o->progress, o->progress_user, 0.05, "qa: repair");
+        if ((rc = pm_store_make_valid(&fixed, &nfixed, ctx, st, o->layer)))
+            goto done;
+        for (size_t i = 0; i < nfixed && !rc; i++) {
+            snprintf(fids, sizeof fids, "%lld", (long long)fixed[i].fid);
+            pm_geom *g = fixed[i].where;
+            fixed[i].where = NULL;
+            rc = add(q, ctx, "repaired_geometry", fixed[i].name, fids, 0, "m2", g,
+                     "%s was repaired with MakeValid (was: %s)", fixed[i].name, fixed[i].reason);
+        }
+        pm_invalid_rows_free(fixed, nfixed);
+        if (rc)
+            goto done;
+    }
     phase(o->progress, o->progress_user, 0.1, "qa: validity");
     if ((rc = pm_store_layer_srid(&q->srid, ctx, st, o->layer)) ||
         (rc = pm_store_area_rows(&areas, &na, ctx, st, o->layer, NULL)) ||

@@ -5,7 +5,8 @@
 static const char help[] =
     "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
     "                     [--park-tolerance-pct 5] [--gap-m 5] [--min-part-m2 1000]\n"
-    "                     [--within LAYER] [--no-tables] [--quiet] [--json|--csv]\n"
+    "                     [--within LAYER] [--make-valid] [--no-tables] [--quiet]\n"
+    "                     [--json|--csv]\n"
     "\n"
     "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
     "total, each park with its planned_area_km2, and run the topology QA: invalid\n"
@@ -13,6 +14,8 @@ static const char help[] =
     "narrower than --gap-m between parks, parts smaller than --min-part-m2, and with\n"
     "--within, ground outside a boundary layer (e.g. outline). Findings are written to\n"
     "the qa_issues table and the adjacency table is refreshed, unless --no-tables.\n"
+    "--make-valid first repairs invalid geometries in place with MakeValid (keeping\n"
+    "their polygonal part) and reports each as a repaired_geometry note.\n"
     "Exit status 0 when everything is within tolerance, 1 when problems were found.\n"
     "--json prints parks, area_km2 {planar, ellipsoidal, union, union_planar},\n"
     "target_km2, tolerance_pct, diff_km2, diff_pct, pass, problems [{kind, parks,\n"
@@ -31,6 +34,7 @@ int cmd_check(int argc, char **argv)
         {"min-part-m2", required_argument, 0, 'm'},
         {"within", required_argument, 0, 'w'},
         {"no-tables", no_argument, 0, 'n'},
+        {"make-valid", no_argument, 0, 'V'},
         {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},
         {"quiet", no_argument, 0, 'Q'},
@@ -69,6 +73,7 @@ int cmd_check(int argc, char **argv)
             break;
         case 'w': o.qa.within = optarg; break;
         case 'n': write = 0; break;
+        case 'V': o.qa.make_valid = 1; break;
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
         case 'Q': quiet = 1; break;
@@ -90,6 +95,10 @@ int cmd_check(int argc, char **argv)
     o.qa.progress_user = &prog;
     if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
         goto done;
+    if (o.qa.make_valid && !pm_store_writable(st)) {
+        status = cli_usage("check", "--make-valid needs a writable database", db);
+        goto done;
+    }
     o.qa.write_table = write;
     if (pm_analysis_check(&r, ctx, st, &o)) {
         cli_progress_end(&prog);

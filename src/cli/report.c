@@ -39,6 +39,9 @@ void report_check_table(const pm_check_report *r)
     printf("union of parks:      %.4f km2\n", a->union_ellipsoidal_m2 / 1e6);
     printf("target:              %.4f km2 +- %.2f %%\n", r->target_km2, r->tolerance_pct);
     printf("difference:          %+.4f km2 (%+.3f %%)\n", r->diff_km2, r->diff_pct);
+    for (size_t i = 0; r->qa && i < r->qa->nissues; i++)
+        if (strcmp(r->qa->issues[i].kind, "repaired_geometry") == 0)
+            printf("note: %s\n", r->qa->issues[i].detail);
     if (r->nproblems) {
         printf("\nproblems (%zu):\n", r->nproblems);
         for (size_t i = 0; i < r->nproblems; i++)

@@ -280,6 +280,54 @@ done:
     return 0;
 }
 
+int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                        const char *layer)
+{
+    pm_invalid_row *rows = NULL;
+    size_t n = 0;
+    char *t = NULL, sql[512];
+    sqlite3_stmt *s = NULL;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    if (!pm_store_writable(st))
+        return pm_err(ctx, PM_EIO, "cannot repair geometries", st->path,
+                      "the database is open read-only");
+    if ((rc = pm_store_invalid(&rows, &n, ctx, st, layer)) || n == 0)
+        goto done;
+    if (!(t = pm_store_quote_ident(layer))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "repair");
+        goto done;
+    }
+    /* MakeValid may return lines or points beside the polygons (a
+     * bow-tie's crossing); a park layer keeps the polygonal part. */
+    snprintf(sql, sizeof sql,
+             "UPDATE %s SET geom = CastToMultiPolygon(ExtractMultiPolygon(MakeValid(geom))) "
+             "WHERE ST_IsValid(geom) <> 1",
+             t);
+    if ((rc = pm_store_exec(st, ctx, "SAVEPOINT pm_repair")))
+        goto done;
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)) == 0) {
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = pm_store_sqlerr(st, ctx, "cannot repair geometries");
+        sqlite3_finalize(s);
+    }
+    if (rc) {
+        sqlite3_exec(st->db, "ROLLBACK TO pm_repair; RELEASE pm_repair", NULL, NULL, NULL);
+        goto done;
+    }
+    rc = pm_store_exec(st, ctx, "RELEASE pm_repair");
+done:
+    free(t);
+    if (rc) {
+        pm_invalid_rows_free(rows, n);
+        return rc;
+    }
+    *out = rows;
+    *out_n = n;
+    return 0;
+}
+
 void pm_part_rows_free(pm_part_row *rows, size_t n)
 {
     for (size_t i = 0; rows && i < n; i++) {

@@ -83,6 +83,24 @@ assert q['kind'] == 'invalid_geometry' and q['parks'] == ['Bow'], q
 assert 'Self-intersection' in q['detail'], q
 " "invalid geometry reported with GEOS's reason"
 
+# --make-valid repairs in place, says so, and the check then runs on the
+# repaired parks: the bow-tie becomes its two triangles (half the box).
+sum_bow=$(sha256sum "$TMP/bow.db")
+run check --db "$TMP/bow.db" --make-valid --target-km2 0.5283 --json
+expect_status 0 "repaired data passes"
+py_json "
+q = [x for x in d['qa'] if x['kind'] == 'repaired_geometry']
+assert len(q) == 1 and q[0]['parks'] == ['Bow'] and 'Self-intersection' in q[0]['detail'], d['qa']
+assert not [p for p in d['problems'] if p['kind'] == 'invalid_geometry'], d['problems']
+assert abs(d['area_km2']['ellipsoidal'] - 0.5 * 1.056612) / 0.528 < 2e-3, d['area_km2']
+" "make-valid repairs and reports"
+run check --db "$TMP/bow.db" --target-km2 0.5283 --json
+expect_status 0 "the repair is stored"
+chmod a-w "$TMP/bow.db"
+run check --db "$TMP/bow.db" --make-valid
+[ "$(id -u)" = 0 ] || expect_status 2 "--make-valid refuses a read-only database"
+chmod u+w "$TMP/bow.db"
+
 # Adjacency with a tolerance finds the pair reprojection pulled apart.
 run import "$TMP/tjunction.geojson" --db "$TMP/tj.db"
 run adjacency --db "$TMP/tj.db" --json
