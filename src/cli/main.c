@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <gdal.h>
+#include <signal.h>
 #include <string.h>
 
 static const char usage[] =
@@ -57,6 +58,10 @@ int main(int argc, char **argv)
         version();
         return 0;
     }
+    /* A file-size limit (ulimit -f, quotas) must fail a write with EFBIG,
+     * which every command reports and cleans up after, not kill the process
+     * mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Numbers in JSON: enough digits for metres and km², none of the noise
      * of %.17g. */
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_GLOBAL);

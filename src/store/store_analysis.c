@@ -80,7 +80,7 @@ static int create_derived(pm_store *st, pm_ctx *ctx, const char *name, const pm_
     char *sql = malloc(cap), *isql = malloc(cap);
     int rc = 0;
     if (!t || !sql || !isql) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, name);
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
         goto done;
     }
     size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
@@ -89,7 +89,7 @@ static int create_derived(pm_store *st, pm_ctx *ctx, const char *name, const pm_
     for (size_t i = 0; i < schema->nfields; i++) {
         char *q = pm_store_quote_ident(schema->fields[i].name);
         if (!q) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, name);
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
             goto done;
         }
         pm_field_type ft = schema->fields[i].type;

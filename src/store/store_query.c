@@ -191,7 +191,7 @@ int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, 
 {
     sqlite3_stmt *s = NULL;
     int rc = pm_store_prepare(st, ctx,
-                              "SELECT value FROM parkmap_meta WHERE layer = ? AND key = ?", &s);
+                              "SELECT value FROM parkmap_meta WHERE lower(layer) = lower(?) AND key = ?", &s);
     *out = NULL;
     if (rc)
         return rc;

@@ -66,4 +66,13 @@ assert {'adjacency', 'qa_issues'} <= {x['name'] for x in d['layers']}
 assert len(l['source_sha256']) == 64
 " "info provenance"
 
+# SpatiaLite lower-cases registered table names; provenance still follows.
+run import "$SRC/geodata/pudong_parks.geojson" --db "$DB" --layer Parks_Copy
+expect_status 0 "import under a mixed-case layer name"
+run info --db "$DB" --json
+py_json "
+l = {x['name']: x for x in d['layers']}['parks_copy']
+assert l['source_sha256'] and len(l['source_sha256']) == 64, l
+" "provenance of a mixed-case layer"
+
 finish
