@@ -6,6 +6,7 @@
 #include "util/sha256.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,223 @@ static int locate_bad_feature(pm_ctx *ctx, const pm_import_opts *o, int geograph
     return rc;
 }
 
+/* ---- two cores: a reader thread and the writer (this thread) -----------
+ *
+ * The reader owns the GDAL source and the PROJ transform from the moment it
+ * starts until it is joined (they were made on this thread, which does not
+ * touch them meanwhile); the writer keeps the SQLite connection. The reader
+ * reads, checks and transforms features and hands them over in batches
+ * through a bounded queue, so memory stays at QUEUE_CAP * BATCH features
+ * however large the source. Its errors and warnings go into its own pm_ctx
+ * and are moved into the caller's after the join, unchanged. */
+enum { BATCH = 256, QUEUE_CAP = 8 };
+
+typedef struct {
+    pm_feature *f;
+    size_t n;
+} batch;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_get;
+    batch q[QUEUE_CAP];
+    size_t head, count;
+    int finished; /* reader done (rc says how) */
+    int stop;     /* the writer gave up: reader, stop */
+    /* reader side */
+    pm_source *src;
+    pm_transform *tr;
+    const pm_import_opts *o;
+    const char *storage_crs;
+    int geographic;
+    pm_ctx *ctx;
+    long skipped;
+    int rc;
+} reader;
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; b->f && i < b->n; i++)
+        pm_feature_clear(&b->f[i]);
+    free(b->f);
+    b->f = NULL;
+    b->n = 0;
+}
+
+/* Queue a batch (taken over); 0 if the writer has stopped (batch freed). */
+static int put_batch(reader *r, batch *b)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->count == QUEUE_CAP && !r->stop)
+        pthread_cond_wait(&r->can_put, &r->mu);
+    int ok = !r->stop;
+    if (ok) {
+        r->q[(r->head + r->count) % QUEUE_CAP] = *b;
+        r->count++;
+        pthread_cond_signal(&r->can_get);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (!ok)
+        batch_free(b);
+    b->f = NULL;
+    b->n = 0;
+    return ok;
+}
+
+/* Next batch into *b; 0 when the reader has finished and the queue is empty. */
+static int get_batch(reader *r, batch *b)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->count == 0 && !r->finished)
+        pthread_cond_wait(&r->can_get, &r->mu);
+    int got = r->count > 0;
+    if (got) {
+        *b = r->q[r->head];
+        r->head = (r->head + 1) % QUEUE_CAP;
+        r->count--;
+        pthread_cond_signal(&r->can_put);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return got;
+}
+
+static void *reader_main(void *arg)
+{
+    reader *r = arg;
+    const pm_import_opts *o = r->o;
+    batch b = {NULL, 0};
+    int rc = 0;
+    for (;;) {
+        if (!b.f && !(b.f = calloc(BATCH, sizeof *b.f))) {
+            rc = pm_err(r->ctx, PM_ENOMEM, "out of memory", o->src_path, "import queue");
+            break;
+        }
+        pm_feature *f = &b.f[b.n];
+        int got = pm_source_next(r->src, r->ctx, f, o->skip_invalid, &r->skipped);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (got == 0)
+            break;
+        if (r->geographic && (rc = check_lonlat(r->ctx, o->src_path, (long)f->fid, f->geom))) {
+            pm_feature_clear(f);
+            break;
+        }
+        if ((rc = pm_transform_geom(r->tr, r->ctx, f->geom))) {
+            char where[600];
+            snprintf(where, sizeof where, "%s feature %lld", o->src_path, (long long)f->fid);
+            pm_feature_clear(f);
+            pm_err_clear(r->ctx);
+            rc = pm_err(r->ctx, PM_EINPUT, "coordinate cannot be transformed", where,
+                        "outside the domain of %s", r->storage_crs);
+            break;
+        }
+        if (++b.n == BATCH && !put_batch(r, &b))
+            break;
+    }
+    /* The features read before an error are still stored (and may fail
+     * first, as they would have one by one). */
+    if (b.n)
+        put_batch(r, &b);
+    batch_free(&b);
+    pthread_mutex_lock(&r->mu);
+    r->rc = rc;
+    r->finished = 1;
+    pthread_cond_signal(&r->can_get);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* Read, transform and store every feature: the reader thread feeds this
+ * one, which inserts. Returns 0 or the first error (in ctx). */
+static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_transform *tr,
+                     int geographic, pm_store_import *imp, pm_import_report *out, long *n_out)
+{
+    reader r;
+    pthread_t th;
+    batch b = {NULL, 0};
+    int rc = 0, started = 0, sync = 0;
+    long total = pm_source_count(src), done_n = 0;
+    memset(&r, 0, sizeof r);
+    r.src = src;
+    r.tr = tr;
+    r.o = o;
+    r.storage_crs = out->storage_crs;
+    r.geographic = geographic;
+    if (pm_ctx_new(&r.ctx)) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", o->src_path, "import");
+        goto done;
+    }
+    if (pthread_mutex_init(&r.mu, NULL) == 0 && ++sync &&
+        pthread_cond_init(&r.can_put, NULL) == 0 && ++sync &&
+        pthread_cond_init(&r.can_get, NULL) == 0 && ++sync && 
+        pthread_create(&th, NULL, reader_main, &r) == 0)
+        started = 1;
+    if (!started) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", o->src_path, "cannot start the reader thread");
+        goto done;
+    }
+    while (get_batch(&r, &b)) {
+        for (size_t i = 0; i < b.n && !rc; i++) {
+            if ((rc = pm_store_import_add(imp, ctx, &b.f[i])))
+                break;
+            done_n++;
+            if (o->progress && (done_n & 1023) == 0 && total > 0) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "import: %ld/%ld features", done_n, total);
+                if (!o->progress((double)done_n / (double)total, msg, o->progress_user))
+                    rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
+            }
+        }
+        batch_free(&b);
+        if (rc)
+            break;
+    }
+done:
+    if (started) {
+        pthread_mutex_lock(&r.mu);
+        r.stop = 1;
+        pthread_cond_signal(&r.can_put);
+        pthread_mutex_unlock(&r.mu);
+        pthread_join(th, NULL);
+        while (r.count) {
+            batch_free(&r.q[r.head]);
+            r.head = (r.head + 1) % QUEUE_CAP;
+            r.count--;
+        }
+        for (size_t i = 0; i < pm_ctx_nwarnings(r.ctx); i++)
+            pm_warn(ctx, "%s", pm_ctx_warning(r.ctx, i));
+        if (!rc && r.rc)
+            rc = pm_err(ctx, pm_ctx_code(r.ctx), pm_ctx_what(r.ctx), pm_ctx_where(r.ctx), "%s",
+                        pm_ctx_why(r.ctx));
+        out->skipped = r.skipped;
+    }
+    if (sync >= 3)
+        pthread_cond_destroy(&r.can_get);
+    if (sync >= 2)
+        pthread_cond_destroy(&r.can_put);
+    if (sync >= 1)
+        pthread_mutex_destroy(&r.mu);
+    pm_ctx_free(r.ctx);
+    *n_out = done_n;
+    return rc;
+}
+
+typedef struct {
+    const char *path;
+    pm_ctx *ctx;
+    char sha[65];
+    int rc;
+} hasher;
+
+static void *hash_main(void *arg)
+{
+    hasher *h = arg;
+    h->rc = pm_sha256_file(h->sha, h->ctx, h->path);
+    return NULL;
+}
+
 static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const char *src_def,
                        const pm_crs_info *src_info, const pm_import_opts *o)
 {
@@ -108,13 +326,21 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     pm_source *src = NULL;
     pm_transform *tr = NULL;
     pm_store_import *imp = NULL;
-    pm_feature f = {0};
     pm_crs_info sinfo, tinfo;
+    hasher h;
+    pthread_t hth;
+    int hashing = 0;
     char sha[65] = "", tdef[64] = "", *proj4 = NULL, *wkt = NULL;
     const char *sdef;
     memset(out, 0, sizeof(*out));
     if (!o->src_path || !o->db_path)
         return pm_err(ctx, PM_EUSAGE, "missing argument", "import", "a source and --db are needed");
+    /* The source's SHA-256 is its own pass over the file: on the other core,
+     * while the JSON check and GDAL read it here. */
+    memset(&h, 0, sizeof h);
+    h.path = o->src_path;
+    if (pm_ctx_new(&h.ctx) == 0 && pthread_create(&hth, NULL, hash_main, &h) == 0)
+        hashing = 1;
     if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
         goto done;
     sdef = o->s_srs ? o->s_srs : pm_source_crs_wkt(src);
@@ -147,8 +373,18 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
                 out->storage_crs, tinfo.name);
     if ((rc = pm_transform_new(&tr, ctx, sdef, out->storage_crs)))
         goto done;
-    if ((rc = pm_sha256_file(sha, ctx, o->src_path)))
+    if (hashing) {
+        pthread_join(hth, NULL);
+        hashing = 0;
+        if (h.rc) {
+            rc = pm_err(ctx, pm_ctx_code(h.ctx), pm_ctx_what(h.ctx), pm_ctx_where(h.ctx), "%s",
+                        pm_ctx_why(h.ctx));
+            goto done;
+        }
+        memcpy(sha, h.sha, sizeof sha);
+    } else if ((rc = pm_sha256_file(sha, ctx, o->src_path))) {
         goto done;
+    }
     pm_store_import_opts so = PM_STORE_IMPORT_OPTS_INIT;
     so.db_path = o->db_path;
     so.layer = o->layer ? o->layer : "parks";
@@ -170,38 +406,9 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     so.storage_crs_name = tinfo.name;
     if ((rc = pm_store_import_begin(&imp, ctx, &so, pm_source_schema(src))))
         goto done;
-    long total = pm_source_count(src), done_n = 0;
-    for (;;) {
-        int got = pm_source_next(src, ctx, &f, o->skip_invalid, &out->skipped);
-        if (got < 0) {
-            rc = got;
-            goto done;
-        }
-        if (got == 0)
-            break;
-        if (sinfo.is_geographic && (rc = check_lonlat(ctx, o->src_path, (long)f.fid, f.geom)))
-            goto done;
-        if ((rc = pm_transform_geom(tr, ctx, f.geom))) {
-            char where[600];
-            snprintf(where, sizeof where, "%s feature %lld", o->src_path, (long long)f.fid);
-            pm_err_clear(ctx);
-            rc = pm_err(ctx, PM_EINPUT, "coordinate cannot be transformed", where,
-                        "outside the domain of %s", out->storage_crs);
-            goto done;
-        }
-        if ((rc = pm_store_import_add(imp, ctx, &f)))
-            goto done;
-        pm_feature_clear(&f);
-        done_n++;
-        if (o->progress && (done_n & 1023) == 0 && total > 0) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "import: %ld/%ld features", done_n, total);
-            if (!o->progress((double)done_n / (double)total, msg, o->progress_user)) {
-                rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
-                goto done;
-            }
-        }
-    }
+    long done_n = 0;
+    if ((rc = load_rows(ctx, o, src, tr, sinfo.is_geographic, imp, out, &done_n)))
+        goto done;
     if (done_n == 0) {
         rc = pm_err(ctx, PM_EINPUT, "nothing to import", o->src_path,
                     out->skipped ? "every feature was skipped" : "the layer has no features");
@@ -216,7 +423,9 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
 done:
     free(proj4);
     free(wkt);
-    pm_feature_clear(&f);
+    if (hashing)
+        pthread_join(hth, NULL);
+    pm_ctx_free(h.ctx);
     pm_store_import_free(imp);
     pm_transform_free(tr);
     pm_source_free(src);

@@ -22,6 +22,7 @@ struct pm_store_import {
     char *layer;
     int srid;
     sqlite3_stmt *insert;
+    sqlite3_stmt *rtree; /* one row of the R*Tree per inserted feature */
     /* SpatiaLite's per-row triggers, parked during the bulk load (SQL to
      * re-create them at commit). */
     char **triggers;
@@ -199,8 +200,9 @@ static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_impor
  * type and SRID, which GeomFromWKB(?, srid) of our own MULTIPOLYGON WKB
  * cannot violate. Together they were two thirds of an import. During the
  * bulk load they are dropped (inside the transaction, in the temporary
- * copy), the R*Tree is filled by one INSERT ... SELECT at commit, and the
- * triggers are re-created from their own SQL, so the layer ends exactly as
+ * copy), each row's bounding box goes straight into the R*Tree with a
+ * prepared INSERT beside the row's own (so the index is built while the
+ * source is still being read), and the triggers are re-created from their own SQL, so the layer ends exactly as
  * SpatiaLite would have left it. */
 static const char *const parked[] = {"ggi_%s_geom", "gii_%s_geom", "tmi_%s_geom"};
 
@@ -249,25 +251,11 @@ static int park_triggers(pm_store_import *imp, pm_ctx *ctx)
     return rc;
 }
 
-/* Fill the R*Tree in one statement and put the parked triggers back. */
+/* Put the parked triggers back (the R*Tree was filled row by row). */
 static int restore_triggers(pm_store_import *imp, pm_ctx *ctx)
 {
     pm_store *st = &imp->st;
-    char idx[300], *qidx = NULL, *sql = NULL;
     int rc = 0;
-    snprintf(idx, sizeof idx, "idx_%s_geom", imp->layer);
-    qidx = pm_store_quote_ident(idx);
-    size_t cap = 2 * strlen(idx) + 2 * strlen(imp->table) + 256;
-    if (!qidx || !(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
-        goto done;
-    }
-    snprintf(sql, cap,
-             "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) SELECT pk, MbrMinX(geom), "
-             "MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM %s WHERE geom IS NOT NULL",
-             qidx, imp->table);
-    if ((rc = pm_store_exec(st, ctx, sql)))
-        goto done;
     for (size_t i = 0; i < imp->ntriggers && !rc; i++)
         rc = pm_store_exec(st, ctx, imp->triggers[i]);
     if (!rc) {
@@ -284,8 +272,6 @@ static int restore_triggers(pm_store_import *imp, pm_ctx *ctx)
         sqlite3_finalize(s);
     }
 done:
-    free(qidx);
-    free(sql);
     return rc;
 }
 
@@ -362,7 +348,24 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     snprintf(ins + m, icap - m, ", GeomFromWKB(?, %d))", imp->srid);
     if ((rc = park_triggers(imp, ctx)))
         goto done;
-    rc = pm_store_prepare(st, ctx, ins, &imp->insert);
+    if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert)))
+        goto done;
+    {
+        char idx[300], *qidx, *rsql = NULL;
+        snprintf(idx, sizeof idx, "idx_%s_geom", imp->layer);
+        qidx = pm_store_quote_ident(idx);
+        size_t rcap = qidx ? strlen(qidx) + 96 : 0;
+        if (!qidx || !(rsql = malloc(rcap))) {
+            free(qidx);
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
+            goto done;
+        }
+        snprintf(rsql, rcap, "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
+                 qidx);
+        rc = pm_store_prepare(st, ctx, rsql, &imp->rtree);
+        free(qidx);
+        free(rsql);
+    }
 done:
     pm_strv_free(names, schema->nfields);
     free(sql);
@@ -539,7 +542,20 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
     } else if (sqlite3_changes(imp->st.db) != 1) {
         rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
     } else {
-        imp->count++;
+        double x0, y0, x1, y1;
+        if (f->geom && pm_geom_bbox(f->geom, &x0, &y0, &x1, &y1)) {
+            sqlite3_stmt *r = imp->rtree;
+            sqlite3_reset(r);
+            sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(imp->st.db));
+            sqlite3_bind_double(r, 2, x0);
+            sqlite3_bind_double(r, 3, x1);
+            sqlite3_bind_double(r, 4, y0);
+            sqlite3_bind_double(r, 5, y1);
+            if (sqlite3_step(r) != SQLITE_DONE)
+                rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+        }
+        if (!rc)
+            imp->count++;
     }
     sqlite3_clear_bindings(s);
     free(wkb);
@@ -612,6 +628,8 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     const pm_store_import_opts *o = imp->opts;
     sqlite3_finalize(imp->insert);
     imp->insert = NULL;
+    sqlite3_finalize(imp->rtree);
+    imp->rtree = NULL;
     if ((rc = restore_triggers(imp, ctx)))
         return rc;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
@@ -661,6 +679,7 @@ void pm_store_import_free(pm_store_import *imp)
     if (!imp)
         return;
     sqlite3_finalize(imp->insert);
+    sqlite3_finalize(imp->rtree);
     pm_store_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);
     if (imp->tmp_path && !imp->committed)
