@@ -86,6 +86,10 @@ typedef struct {
     pthread_cond_t can_put, can_get;
     batch q[QUEUE_CAP];
     size_t head, count;
+    /* Batches the writer is done with, for the reader to clear and reuse:
+     * memory is freed by the thread (and malloc arena) that allocated it. */
+    batch used[QUEUE_CAP];
+    size_t nused;
     int finished; /* reader done (rc says how) */
     int stop;     /* the writer gave up: reader, stop */
     /* reader side */
@@ -128,6 +132,35 @@ static int put_batch(reader *r, batch *b)
     return ok;
 }
 
+/* An emptied batch array for the reader: a used one cleared, or a new one. */
+static pm_feature *fresh_batch(reader *r)
+{
+    batch b = {NULL, 0};
+    pthread_mutex_lock(&r->mu);
+    if (r->nused)
+        b = r->used[--r->nused];
+    pthread_mutex_unlock(&r->mu);
+    if (!b.f)
+        return calloc(BATCH, sizeof *b.f);
+    for (size_t i = 0; i < b.n; i++)
+        pm_feature_clear(&b.f[i]);
+    return b.f;
+}
+
+/* The writer hands an inserted batch back (or frees it when enough wait). */
+static void used_batch(reader *r, batch *b)
+{
+    pthread_mutex_lock(&r->mu);
+    int kept = r->nused < QUEUE_CAP;
+    if (kept)
+        r->used[r->nused++] = *b;
+    pthread_mutex_unlock(&r->mu);
+    if (!kept)
+        batch_free(b);
+    b->f = NULL;
+    b->n = 0;
+}
+
 /* Next batch into *b; 0 when the reader has finished and the queue is empty. */
 static int get_batch(reader *r, batch *b)
 {
@@ -152,7 +185,7 @@ static void *reader_main(void *arg)
     batch b = {NULL, 0};
     int rc = 0;
     for (;;) {
-        if (!b.f && !(b.f = calloc(BATCH, sizeof *b.f))) {
+        if (!b.f && !(b.f = fresh_batch(r))) {
             rc = pm_err(r->ctx, PM_ENOMEM, "out of memory", o->src_path, "import queue");
             break;
         }
@@ -234,7 +267,7 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
                     rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
             }
         }
-        batch_free(&b);
+        used_batch(&r, &b);
         if (rc)
             break;
     }
@@ -250,6 +283,8 @@ done:
             r.head = (r.head + 1) % QUEUE_CAP;
             r.count--;
         }
+        while (r.nused)
+            batch_free(&r.used[--r.nused]);
         for (size_t i = 0; i < pm_ctx_nwarnings(r.ctx); i++)
             pm_warn(ctx, "%s", pm_ctx_warning(r.ctx, i));
         if (!rc && r.rc)

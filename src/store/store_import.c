@@ -4,6 +4,8 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <float.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -22,7 +24,11 @@ struct pm_store_import {
     char *layer;
     int srid;
     sqlite3_stmt *insert;
+    sqlite3_stmt *insert_wkb; /* the same through GeomFromWKB, for unusual geometries */
     sqlite3_stmt *rtree; /* one row of the R*Tree per inserted feature */
+    sqlite3_stmt *rtree_sql; /* the same from the stored blob, after insert_wkb */
+    unsigned char *blob; /* reused for every row */
+    size_t blob_cap;
     /* SpatiaLite's per-row triggers, parked during the bulk load (SQL to
      * re-create them at commit). */
     char **triggers;
@@ -348,6 +354,11 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     snprintf(ins + m, icap - m, ", GeomFromWKB(?, %d))", imp->srid);
     if ((rc = park_triggers(imp, ctx)))
         goto done;
+    if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert_wkb)))
+        goto done;
+    /* The usual row binds the geometry as SpatiaLite's own BLOB, built
+     * here (encode_blob), rather than WKB parsed and re-encoded by it. */
+    snprintf(ins + m, icap - m, ", ?)");
     if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert)))
         goto done;
     {
@@ -363,8 +374,20 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
         snprintf(rsql, rcap, "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
                  qidx);
         rc = pm_store_prepare(st, ctx, rsql, &imp->rtree);
-        free(qidx);
         free(rsql);
+        rcap = strlen(qidx) + strlen(imp->table) + 192;
+        if (!rc && !(rsql = malloc(rcap)))
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
+        if (!rc) {
+            snprintf(rsql, rcap,
+                     "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) SELECT pk, MbrMinX(geom), "
+                     "MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM %s WHERE pk = ? AND "
+                     "geom IS NOT NULL",
+                     qidx, imp->table);
+            rc = pm_store_prepare(st, ctx, rsql, &imp->rtree_sql);
+            free(rsql);
+        }
+        free(qidx);
     }
 done:
     pm_strv_free(names, schema->nfields);
@@ -511,16 +534,121 @@ done:
     return rc;
 }
 
+static unsigned char *put_i32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+    return p + 4;
+}
+
+static unsigned char *put_f64(unsigned char *p, double v)
+{
+    memcpy(p, &v, 8);
+    return p + 8;
+}
+
+/* Can encode_blob write this geometry exactly as GeomFromWKB would store
+ * it? Polygons with at least one point in every ring; anything else takes
+ * SpatiaLite's own path. */
+static int blob_fits(const pm_geom *g)
+{
+    if (!g || g->kind != PM_GEOM_POLYGON || g->nparts == 0 || g->nparts > INT32_MAX)
+        return 0;
+    for (size_t i = 0; i < g->nparts; i++) {
+        if (g->parts[i].nrings == 0 || g->parts[i].nrings > INT32_MAX)
+            return 0;
+        for (size_t j = 0; j < g->parts[i].nrings; j++)
+            if (g->parts[i].rings[j].n == 0 || g->parts[i].rings[j].n > INT32_MAX / 16)
+                return 0;
+    }
+    return 1;
+}
+
+/* SpatiaLite's BLOB of a MULTIPOLYGON XY, byte for byte what
+ * GeomFromWKB(wkb, srid) stores (gaiaToSpatiaLiteBlobWkb): start 0x00,
+ * little-endian 0x01, SRID, MBR (of the exterior rings, as gaiaMbrPolygon
+ * computes it), 0x7C, class 6 and the polygon count, each polygon 0x69,
+ * type 3, ring count, each ring its point count and points, end 0xFE.
+ * The MBR goes into box (minx, miny, maxx, maxy) for the R*Tree. Host
+ * little-endian only (checked by the caller). */
+static int encode_blob(pm_store_import *imp, pm_ctx *ctx, const pm_geom *g, size_t *len,
+                       double box[4])
+{
+    size_t need = 48;
+    double x0 = DBL_MAX, y0 = DBL_MAX, x1 = -DBL_MAX, y1 = -DBL_MAX;
+    for (size_t i = 0; i < g->nparts; i++) {
+        need += 9;
+        for (size_t j = 0; j < g->parts[i].nrings; j++)
+            need += 4 + 16 * g->parts[i].rings[j].n;
+        const pm_ring *r = &g->parts[i].rings[0];
+        for (size_t k = 0; k < r->n; k++) {
+            double x = r->xy[2 * k], y = r->xy[2 * k + 1];
+            if (x < x0)
+                x0 = x;
+            if (y < y0)
+                y0 = y;
+            if (x > x1)
+                x1 = x;
+            if (y > y1)
+                y1 = y;
+        }
+    }
+    if (need > imp->blob_cap) {
+        size_t cap = need < 4096 ? 4096 : need;
+        unsigned char *b = realloc(imp->blob, cap);
+        if (!b)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "%zu bytes", need);
+        imp->blob = b;
+        imp->blob_cap = cap;
+    }
+    unsigned char *p = imp->blob;
+    *p++ = 0x00;
+    *p++ = 0x01;
+    p = put_i32(p, (uint32_t)imp->srid);
+    p = put_f64(p, x0);
+    p = put_f64(p, y0);
+    p = put_f64(p, x1);
+    p = put_f64(p, y1);
+    *p++ = 0x7C;
+    p = put_i32(p, 6);
+    p = put_i32(p, (uint32_t)g->nparts);
+    for (size_t i = 0; i < g->nparts; i++) {
+        *p++ = 0x69;
+        p = put_i32(p, 3);
+        p = put_i32(p, (uint32_t)g->parts[i].nrings);
+        for (size_t j = 0; j < g->parts[i].nrings; j++) {
+            const pm_ring *r = &g->parts[i].rings[j];
+            p = put_i32(p, (uint32_t)r->n);
+            memcpy(p, r->xy, 16 * r->n);
+            p += 16 * r->n;
+        }
+    }
+    *p++ = 0xFE;
+    *len = (size_t)(p - imp->blob);
+    box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
+    return 0;
+}
+
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
 int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
 {
     unsigned char *wkb = NULL;
     size_t len = 0;
+    double box[4] = {0, 0, 0, 0};
     int rc = 0;
-    sqlite3_stmt *s = imp->insert;
+    int fast = host_is_little_endian() && blob_fits(f->geom);
+    sqlite3_stmt *s = fast ? imp->insert : imp->insert_wkb;
     if (f->nvalues != imp->nfields)
         return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->final_path,
                       "%zu values for %zu fields", f->nvalues, imp->nfields);
-    if ((rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
+    if (fast ? (rc = encode_blob(imp, ctx, f->geom, &len, box))
+             : (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
         return rc;
     sqlite3_reset(s);
     sqlite3_bind_int64(s, 1, f->fid);
@@ -536,24 +664,24 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
         else
             sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
     }
-    sqlite3_bind_blob(s, (int)f->nvalues + 2, wkb, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(s, (int)f->nvalues + 2, fast ? imp->blob : wkb, (int)len, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
         rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
     } else if (sqlite3_changes(imp->st.db) != 1) {
         rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
     } else {
-        double x0, y0, x1, y1;
-        if (f->geom && pm_geom_bbox(f->geom, &x0, &y0, &x1, &y1)) {
-            sqlite3_stmt *r = imp->rtree;
-            sqlite3_reset(r);
-            sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(imp->st.db));
-            sqlite3_bind_double(r, 2, x0);
-            sqlite3_bind_double(r, 3, x1);
-            sqlite3_bind_double(r, 4, y0);
-            sqlite3_bind_double(r, 5, y1);
-            if (sqlite3_step(r) != SQLITE_DONE)
-                rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+        /* The row's box into the R*Tree, as SpatiaLite's gii_ trigger would. */
+        sqlite3_stmt *r = fast ? imp->rtree : imp->rtree_sql;
+        sqlite3_reset(r);
+        sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(imp->st.db));
+        if (fast) {
+            sqlite3_bind_double(r, 2, box[0]);
+            sqlite3_bind_double(r, 3, box[2]);
+            sqlite3_bind_double(r, 4, box[1]);
+            sqlite3_bind_double(r, 5, box[3]);
         }
+        if (sqlite3_step(r) != SQLITE_DONE)
+            rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
         if (!rc)
             imp->count++;
     }
@@ -630,6 +758,10 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     imp->insert = NULL;
     sqlite3_finalize(imp->rtree);
     imp->rtree = NULL;
+    sqlite3_finalize(imp->insert_wkb);
+    imp->insert_wkb = NULL;
+    sqlite3_finalize(imp->rtree_sql);
+    imp->rtree_sql = NULL;
     if ((rc = restore_triggers(imp, ctx)))
         return rc;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
@@ -680,6 +812,9 @@ void pm_store_import_free(pm_store_import *imp)
         return;
     sqlite3_finalize(imp->insert);
     sqlite3_finalize(imp->rtree);
+    sqlite3_finalize(imp->insert_wkb);
+    sqlite3_finalize(imp->rtree_sql);
+    free(imp->blob);
     pm_store_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);
     if (imp->tmp_path && !imp->committed)
