@@ -60,7 +60,7 @@ typedef struct {
     double shared_m;   /* shared boundary length (geodesic metres) */
     double overlap_m2; /* ellipsoidal area of the interiors' intersection */
     double distance_m; /* storage CRS metres; 0 when touching */
-    pm_geom *shared;   /* the shared boundary as lines (storage CRS), or NULL */
+    pm_geom *shared;   /* the shared boundary as lines (storage CRS), only with write_table */
 } pm_adjacency_pair;
 
 typedef struct {

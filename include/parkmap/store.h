@@ -134,9 +134,11 @@ typedef struct {
 } pm_pair_row;
 
 /** Every pair of features within tolerance_m of each other, found through
- * the R*Tree index. Caller owns *out (pm_pair_rows_free). */
+ * the R*Tree index. The shared boundary's geometry is returned only with
+ * want_geom (it is most of the memory on large layers). Caller owns *out
+ * (pm_pair_rows_free). */
 int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                   const char *layer, double tolerance_m);
+                   const char *layer, double tolerance_m, int want_geom);
 void pm_pair_rows_free(pm_pair_row *rows, size_t n);
 
 

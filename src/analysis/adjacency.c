@@ -139,7 +139,8 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
     a->tolerance_m = opts->tolerance_m;
     if (opts->progress)
         opts->progress(0.0, "adjacency: pairs", opts->progress_user);
-    if ((rc = pm_store_pairs(&rows, &n, ctx, st, opts->layer, opts->tolerance_m)))
+    if ((rc = pm_store_pairs(&rows, &n, ctx, st, opts->layer, opts->tolerance_m,
+                             opts->write_table)))
         goto done;
     a->pairs = calloc(n ? n : 1, sizeof(*a->pairs));
     a->corner = calloc(n ? n : 1, sizeof(*a->corner));

@@ -194,7 +194,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     if ((rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
         (rc = pm_store_area_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
         (rc = pm_store_shape_facts(&per, &near, &nfacts, ctx, st, o->layer, by)) ||
-        (rc = pm_store_pairs(&pairs, &npairs, ctx, st, o->layer, o->cluster_m)))
+        (rc = pm_store_pairs(&pairs, &npairs, ctx, st, o->layer, o->cluster_m, 0)))
         goto done;
     if (nfacts != nrows) {
         rc = pm_err(ctx, PM_EINTERNAL, "layer changed while measured", o->layer, "row counts");

@@ -129,7 +129,7 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
 }
 
 int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                   const char *layer, double tolerance_m)
+                   const char *layer, double tolerance_m, int want_geom)
 {
     int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *idx = NULL, *sql = NULL;
@@ -180,12 +180,14 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
              "   WHEN substr(im, 5, 1) = '1' THEN ExtractMultiLinestring(ST_Intersection("
              "    ST_Boundary(ag), ST_Boundary(bg)))"
              "  END AS sh FROM near)"
-             " SELECT af, bf, an, bn, d, ov, ST_Length(Transform(sh, 4326), 1), AsBinary(sh),"
+             " SELECT af, bf, an, bn, d, ov, ST_Length(Transform(sh, 4326), 1),"
+             "  CASE WHEN ?3 THEN AsBinary(sh) END,"
              "  substr(im, 1, 2) || substr(im, 4, 2) <> 'FFFF' FROM m ORDER BY af, bf",
              name, name, t, t, idx, t, t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;
     sqlite3_bind_double(s, 2, tolerance_m);
+    sqlite3_bind_int(s, 3, want_geom != 0);
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         pm_pair_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
@@ -208,7 +210,7 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
             goto done;
         }
-        if (sqlite3_column_type(s, 7) == SQLITE_BLOB &&
+        if (want_geom && sqlite3_column_type(s, 7) == SQLITE_BLOB &&
             (rc = pm_geom_from_wkb(&r->shared, ctx, sqlite3_column_blob(s, 7),
                                    (size_t)sqlite3_column_bytes(s, 7))))
             goto done;
