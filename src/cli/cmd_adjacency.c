@@ -71,7 +71,7 @@ int cmd_adjacency(int argc, char **argv)
     cli_progress_end(&prog);
     cli_warnings(ctx);
     if (json)
-        cli_print_json(report_adjacency_json(a));
+        report_adjacency_json(NULL, a);
     else if (csv)
         report_adjacency_csv(a);
     else

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "json_stream.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -73,36 +74,39 @@ static void print_csv(const pm_area_report *r)
     }
 }
 
+static json_object *row_elem(const void *ctx, size_t i)
+{
+    return row_json(&((const pm_area_row *)ctx)[i]);
+}
+
+static json_object *group_elem(const void *ctx, size_t i)
+{
+    const pm_area_group *g = &((const pm_area_group *)ctx)[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "key", json_object_new_string(g->key));
+    json_object_object_add(o, "count", json_object_new_int64((int64_t)g->count));
+    json_object_object_add(o, "planned_km2", cli_json_num(g->planned_km2));
+    json_object_object_add(o, "ellipsoidal_km2", cli_json_num(g->ellipsoidal_m2 / 1e6));
+    json_object_object_add(o, "planar_km2", cli_json_num(g->planar_m2 / 1e6));
+    return o;
+}
+
 static void print_json(const pm_area_report *r)
 {
-    json_object *root = json_object_new_object(), *rows = json_object_new_array();
-    json_object_object_add(root, "layer", json_object_new_string(r->layer));
-    json_object_object_add(root, "srid", json_object_new_int(r->srid));
-    for (size_t i = 0; i < r->nrows; i++)
-        json_object_array_add(rows, row_json(&r->rows[i]));
-    json_object_object_add(root, "parks", rows);
-    if (r->ngroups) {
-        json_object *gs = json_object_new_array();
-        for (size_t i = 0; i < r->ngroups; i++) {
-            json_object *g = json_object_new_object();
-            json_object_object_add(g, "key", json_object_new_string(r->groups[i].key));
-            json_object_object_add(g, "count", json_object_new_int64((int64_t)r->groups[i].count));
-            json_object_object_add(g, "planned_km2", cli_json_num(r->groups[i].planned_km2));
-            json_object_object_add(g, "ellipsoidal_km2",
-                                   cli_json_num(r->groups[i].ellipsoidal_m2 / 1e6));
-            json_object_object_add(g, "planar_km2", cli_json_num(r->groups[i].planar_m2 / 1e6));
-            json_object_array_add(gs, g);
-        }
-        json_object_object_add(root, "groups", gs);
-    }
     json_object *a = json_object_new_object();
     json_object_object_add(a, "planar", cli_json_num(r->sum_planar_m2 / 1e6));
     json_object_object_add(a, "ellipsoidal", cli_json_num(r->sum_ellipsoidal_m2 / 1e6));
     json_object_object_add(a, "union", cli_json_num(r->union_ellipsoidal_m2 / 1e6));
     json_object_object_add(a, "union_planar", cli_json_num(r->union_planar_m2 / 1e6));
     json_object_object_add(a, "planned", cli_json_num(r->planned_km2));
-    json_object_object_add(root, "area_km2", a);
-    cli_print_json(root);
+    js_open(NULL);
+    js_field("layer", json_object_new_string(r->layer));
+    js_field("srid", json_object_new_int(r->srid));
+    js_field("area_km2", a);
+    if (r->ngroups)
+        js_array("groups", r->ngroups, group_elem, r->groups);
+    js_array("parks", r->nrows, row_elem, r->rows);
+    js_close();
 }
 
 int cmd_area(int argc, char **argv)

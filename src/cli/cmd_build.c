@@ -68,12 +68,13 @@ int cmd_build(int argc, char **argv)
     }
     cli_warnings(ctx);
     if (json) {
-        json_object *root = report_check_json(r.check), *files = json_object_new_array();
+        json_object *files = json_object_new_array();
         for (size_t i = 0; i < r.nfiles; i++)
             json_object_array_add(files, json_object_new_string(r.files[i]));
-        json_object_object_add(root, "files", files);
-        json_object_object_add(root, "storage_crs", json_object_new_string(r.import.storage_crs));
-        cli_print_json(root);
+        report_check_json_open(r.check);
+        js_field("files", files);
+        js_field("storage_crs", json_object_new_string(r.import.storage_crs));
+        js_close();
     } else {
         const pm_check_report *k = r.check;
         printf("parkmap build: %s\n", o.src_path);

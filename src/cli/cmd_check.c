@@ -107,9 +107,10 @@ int cmd_check(int argc, char **argv)
     }
     cli_progress_end(&prog);
     cli_warnings(ctx);
-    if (json)
-        cli_print_json(report_check_json(r));
-    else if (csv)
+    if (json) {
+        report_check_json_open(r);
+        js_close();
+    } else if (csv)
         report_check_csv(r);
     else
         report_check_table(r);

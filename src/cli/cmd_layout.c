@@ -17,38 +17,41 @@ static const char help[] =
     "The clusters replace the clusters table unless --no-tables. --csv prints the\n"
     "per-park table; --json prints {cluster_m, parks: [...], clusters: [...]}.\n";
 
+static json_object *park_elem(const void *ctx, size_t i)
+{
+    const pm_layout_park *p = &((const pm_layout_park *)ctx)[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "fid", json_object_new_int64(p->fid));
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "group", json_object_new_string(p->group));
+    json_object_object_add(o, "area_km2", cli_json_num(p->area_m2 / 1e6));
+    json_object_object_add(o, "perimeter_m", cli_json_num(p->perimeter_m));
+    json_object_object_add(o, "polsby_popper", cli_json_num(p->polsby_popper));
+    json_object_object_add(o, "nearest_same_m", cli_json_num(p->nearest_same_m));
+    json_object_object_add(o, "cluster", json_object_new_int(p->cluster));
+    return o;
+}
+
+static json_object *cluster_elem(const void *ctx, size_t i)
+{
+    const pm_cluster *c = &((const pm_cluster *)ctx)[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int(c->id));
+    json_object_object_add(o, "scope", json_object_new_string(c->scope));
+    json_object_object_add(o, "park_count", json_object_new_int64((int64_t)c->nparks));
+    json_object_object_add(o, "parks", json_object_new_string(c->parks));
+    json_object_object_add(o, "area_km2", cli_json_num(c->area_m2 / 1e6));
+    json_object_object_add(o, "enterprises", cli_json_num(c->enterprises));
+    return o;
+}
+
 static void print_json(const pm_layout *l)
 {
-    json_object *root = json_object_new_object(), *parks = json_object_new_array(),
-                *cl = json_object_new_array();
-    json_object_object_add(root, "cluster_m", json_object_new_double(l->cluster_m));
-    for (size_t i = 0; i < l->nparks; i++) {
-        const pm_layout_park *p = &l->parks[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "fid", json_object_new_int64(p->fid));
-        json_object_object_add(o, "name", json_object_new_string(p->name));
-        json_object_object_add(o, "group", json_object_new_string(p->group));
-        json_object_object_add(o, "area_km2", cli_json_num(p->area_m2 / 1e6));
-        json_object_object_add(o, "perimeter_m", cli_json_num(p->perimeter_m));
-        json_object_object_add(o, "polsby_popper", cli_json_num(p->polsby_popper));
-        json_object_object_add(o, "nearest_same_m", cli_json_num(p->nearest_same_m));
-        json_object_object_add(o, "cluster", json_object_new_int(p->cluster));
-        json_object_array_add(parks, o);
-    }
-    for (size_t i = 0; i < l->nclusters; i++) {
-        const pm_cluster *c = &l->clusters[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int(c->id));
-        json_object_object_add(o, "scope", json_object_new_string(c->scope));
-        json_object_object_add(o, "park_count", json_object_new_int64((int64_t)c->nparks));
-        json_object_object_add(o, "parks", json_object_new_string(c->parks));
-        json_object_object_add(o, "area_km2", cli_json_num(c->area_m2 / 1e6));
-        json_object_object_add(o, "enterprises", cli_json_num(c->enterprises));
-        json_object_array_add(cl, o);
-    }
-    json_object_object_add(root, "parks", parks);
-    json_object_object_add(root, "clusters", cl);
-    cli_print_json(root);
+    js_open(NULL);
+    js_field("cluster_m", json_object_new_double(l->cluster_m));
+    js_array("parks", l->nparks, park_elem, l->parks);
+    js_array("clusters", l->nclusters, cluster_elem, l->clusters);
+    js_close();
 }
 
 static void print_csv(const pm_layout *l)

@@ -1,5 +1,6 @@
 /* Printing check and adjacency results (shared by check, adjacency, build). */
 #include "report.h"
+#include "json_stream.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -67,80 +68,84 @@ static json_object *pair_json(const pm_adjacency_pair *p)
     return o;
 }
 
-json_object *report_adjacency_json(const pm_adjacency *a)
+static json_object *pair_elem(const void *ctx, size_t i)
 {
-    json_object *root = json_object_new_object(), *pairs = json_object_new_array(),
-                *corner = json_object_new_array();
-    json_object_object_add(root, "tolerance_m", json_object_new_double(a->tolerance_m));
-    for (size_t i = 0; i < a->npairs; i++)
-        json_object_array_add(pairs, pair_json(&a->pairs[i]));
-    for (size_t i = 0; i < a->ncorner; i++)
-        json_object_array_add(corner, pair_json(&a->corner[i]));
-    json_object_object_add(root, "pairs", pairs);
-    json_object_object_add(root, "corner_only", corner);
-    return root;
+    return pair_json(&((const pm_adjacency_pair *)ctx)[i]);
 }
 
-json_object *report_check_json(const pm_check_report *r)
+void report_adjacency_json(const char *key, const pm_adjacency *a)
+{
+    js_open(key);
+    js_field("tolerance_m", json_object_new_double(a->tolerance_m));
+    js_array("pairs", a->npairs, pair_elem, a->pairs);
+    js_array("corner_only", a->ncorner, pair_elem, a->corner);
+    js_close();
+}
+
+static json_object *park_elem(const void *ctx, size_t i)
+{
+    const pm_area_row *w = &((const pm_area_row *)ctx)[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "fid", json_object_new_int64(w->fid));
+    json_object_object_add(o, "name", json_object_new_string(w->name));
+    json_object_object_add(o, "planned_km2", cli_json_num(w->planned_km2));
+    json_object_object_add(o, "ellipsoidal_km2", cli_json_num(w->ellipsoidal_m2 / 1e6));
+    json_object_object_add(o, "planar_km2", cli_json_num(w->planar_m2 / 1e6));
+    json_object_object_add(
+        o, "diff_pct",
+        cli_json_num(100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2));
+    return o;
+}
+
+static json_object *problem_elem(const void *ctx, size_t i)
+{
+    const pm_problem *p = &((const pm_problem *)ctx)[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "kind", json_object_new_string(p->kind));
+    json_object_object_add(o, "parks", names_array(p->parks));
+    json_object_object_add(o, "detail", json_object_new_string(p->detail));
+    return o;
+}
+
+static json_object *qa_elem(const void *ctx, size_t i)
+{
+    const pm_qa_issue *q = &((const pm_qa_issue *)ctx)[i];
+    json_object *o = json_object_new_object(), *fids = json_object_new_array();
+    json_object_object_add(o, "kind", json_object_new_string(q->kind));
+    json_object_object_add(o, "parks", names_array(q->parks));
+    for (const char *f = q->fids; f && *f;) {
+        json_object_array_add(fids, json_object_new_int64(strtoll(f, NULL, 10)));
+        f = strchr(f, ',');
+        f = f ? f + 1 : NULL;
+    }
+    json_object_object_add(o, "fids", fids);
+    json_object_object_add(o, "measure", cli_json_num(q->measure));
+    json_object_object_add(o, "unit", json_object_new_string(q->unit));
+    json_object_object_add(o, "detail", json_object_new_string(q->detail));
+    return o;
+}
+
+void report_check_json_open(const pm_check_report *r)
 {
     const pm_area_report *a = r->area;
-    json_object *root = json_object_new_object(), *parks = json_object_new_array(),
-                *area = json_object_new_object(), *probs = json_object_new_array();
-    for (size_t i = 0; i < a->nrows; i++) {
-        const pm_area_row *w = &a->rows[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "fid", json_object_new_int64(w->fid));
-        json_object_object_add(o, "name", json_object_new_string(w->name));
-        json_object_object_add(o, "planned_km2", cli_json_num(w->planned_km2));
-        json_object_object_add(o, "ellipsoidal_km2", cli_json_num(w->ellipsoidal_m2 / 1e6));
-        json_object_object_add(o, "planar_km2", cli_json_num(w->planar_m2 / 1e6));
-        json_object_object_add(
-            o, "diff_pct",
-            cli_json_num(100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2));
-        json_object_array_add(parks, o);
-    }
+    json_object *area = json_object_new_object();
     json_object_object_add(area, "planar", cli_json_num(a->sum_planar_m2 / 1e6));
     json_object_object_add(area, "ellipsoidal", cli_json_num(a->sum_ellipsoidal_m2 / 1e6));
     json_object_object_add(area, "union", cli_json_num(a->union_ellipsoidal_m2 / 1e6));
     json_object_object_add(area, "union_planar", cli_json_num(a->union_planar_m2 / 1e6));
-    for (size_t i = 0; i < r->nproblems; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "kind", json_object_new_string(r->problems[i].kind));
-        json_object_object_add(o, "parks", names_array(r->problems[i].parks));
-        json_object_object_add(o, "detail", json_object_new_string(r->problems[i].detail));
-        json_object_array_add(probs, o);
-    }
-    json_object_object_add(root, "layer", json_object_new_string(a->layer));
-    json_object_object_add(root, "srid", json_object_new_int(a->srid));
-    json_object_object_add(root, "parks", parks);
-    json_object_object_add(root, "area_km2", area);
-    json_object_object_add(root, "target_km2", json_object_new_double(r->target_km2));
-    json_object_object_add(root, "tolerance_pct", json_object_new_double(r->tolerance_pct));
-    json_object_object_add(root, "diff_km2", cli_json_num(r->diff_km2));
-    json_object_object_add(root, "diff_pct", cli_json_num(r->diff_pct));
-    json_object_object_add(root, "pass", json_object_new_boolean(r->pass));
-    json_object_object_add(root, "problems", probs);
-    json_object *qa = json_object_new_array();
-    for (size_t i = 0; r->qa && i < r->qa->nissues; i++) {
-        const pm_qa_issue *q = &r->qa->issues[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "kind", json_object_new_string(q->kind));
-        json_object_object_add(o, "parks", names_array(q->parks));
-        json_object *fids = json_object_new_array();
-        for (const char *f = q->fids; f && *f;) {
-            json_object_array_add(fids, json_object_new_int64(strtoll(f, NULL, 10)));
-            f = strchr(f, ',');
-            f = f ? f + 1 : NULL;
-        }
-        json_object_object_add(o, "fids", fids);
-        json_object_object_add(o, "measure", cli_json_num(q->measure));
-        json_object_object_add(o, "unit", json_object_new_string(q->unit));
-        json_object_object_add(o, "detail", json_object_new_string(q->detail));
-        json_object_array_add(qa, o);
-    }
-    json_object_object_add(root, "qa", qa);
-    json_object_object_add(root, "adjacency", report_adjacency_json(r->adjacency));
-    return root;
+    js_open(NULL);
+    js_field("layer", json_object_new_string(a->layer));
+    js_field("srid", json_object_new_int(a->srid));
+    js_field("area_km2", area);
+    js_field("target_km2", json_object_new_double(r->target_km2));
+    js_field("tolerance_pct", json_object_new_double(r->tolerance_pct));
+    js_field("diff_km2", cli_json_num(r->diff_km2));
+    js_field("diff_pct", cli_json_num(r->diff_pct));
+    js_field("pass", json_object_new_boolean(r->pass));
+    js_array("problems", r->nproblems, problem_elem, r->problems);
+    js_array("qa", r->qa ? r->qa->nissues : 0, qa_elem, r->qa ? r->qa->issues : NULL);
+    js_array("parks", a->nrows, park_elem, a->rows);
+    report_adjacency_json("adjacency", r->adjacency);
 }
 
 void report_adjacency_table(const pm_adjacency *a)

@@ -2,12 +2,16 @@
 #ifndef PM_CLI_REPORT_H
 #define PM_CLI_REPORT_H
 #include "cli.h"
+#include "json_stream.h"
 #include <string.h>
 
 void report_check_table(const pm_check_report *r);
-json_object *report_check_json(const pm_check_report *r);
+/* Open the top-level JSON object of a check and print every key; the caller
+ * may add fields (js_field) and must js_close(). */
+void report_check_json_open(const pm_check_report *r);
 void report_check_csv(const pm_check_report *r);
 void report_adjacency_table(const pm_adjacency *a);
 void report_adjacency_csv(const pm_adjacency *a);
-json_object *report_adjacency_json(const pm_adjacency *a);
+/* Print an adjacency object (under key, or top-level when key is NULL). */
+void report_adjacency_json(const char *key, const pm_adjacency *a);
 #endif
