@@ -594,12 +594,42 @@ done:
     return rc;
 }
 
+/* Nearest other feature of the same group: an expanding search in the
+ * R*Tree (1 km, then x4) instead of a scan of the whole layer, so layout
+ * stays O(n log n) on parcel layers. A hit at distance d <= r is final: any
+ * feature nearer than r has its box within r of this one's. */
+static int nearest_same(double *out, pm_ctx *ctx, pm_store *st, sqlite3_stmt *q,
+                        sqlite3_stmt *row, double diag)
+{
+    *out = NAN;
+    for (double r = 1000.0;; r *= 4) {
+        double rr = r > diag ? diag : r;
+        sqlite3_reset(q);
+        sqlite3_bind_value(q, 1, sqlite3_column_value(row, 3));
+        sqlite3_bind_double(q, 2, rr);
+        sqlite3_bind_int64(q, 3, sqlite3_column_int64(row, 0));
+        sqlite3_bind_value(q, 4, sqlite3_column_value(row, 2));
+        if (sqlite3_step(q) != SQLITE_ROW)
+            return pm_store_sqlerr(st, ctx, "cannot measure distances");
+        if (sqlite3_column_type(q, 0) != SQLITE_NULL) {
+            double d = sqlite3_column_double(q, 0);
+            if (d <= rr || rr >= diag) {
+                *out = d;
+                return 0;
+            }
+        } else if (rr >= diag) {
+            return 0;
+        }
+    }
+}
+
 int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, size_t *out_n,
                          pm_ctx *ctx, pm_store *st, const char *layer, const char *same_field)
 {
-    char *t = NULL, *f = NULL, *sql = NULL;
-    sqlite3_stmt *s = NULL;
-    double *per = NULL, *near = NULL;
+    char *t = NULL, *f = NULL, *idx = NULL, *sql = NULL, *qsql = NULL;
+    sqlite3_stmt *s = NULL, *q = NULL;
+    double *per = NULL, *near = NULL, bb[4];
+    long count = 0;
     size_t n = 0, cap_rows = 0;
     int rc = pm_store_need_layer(st, ctx, layer), step;
     *out_perimeter_m = *out_nearest_same_m = NULL;
@@ -608,24 +638,30 @@ int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, 
         return rc;
     t = pm_store_quote_ident(layer);
     int has_field = same_field && pm_store_has_column(st, ctx, layer, same_field) == 1;
-    f = has_field ? pm_store_quote_ident(same_field) : NULL;
-    size_t cap = 1024 + 3 * strlen(t) + (f ? 2 * strlen(f) : 0);
-    if (!t || (has_field && !f) || !(sql = malloc(cap))) {
+    f = pm_store_quote_ident(has_field ? same_field : "pk");
+    size_t cap = 1024 + 4 * strlen(t) + 4 * strlen(f);
+    if (!t || !f || !(sql = malloc(cap)) || !(qsql = malloc(cap + 256))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "shape");
         goto done;
     }
+    if ((rc = pm_store_layer_stats(&count, bb, ctx, st, layer)) ||
+        (has_field && (rc = pm_store_rtree(&idx, ctx, st, layer))))
+        goto done;
+    /* The diagonal bounds the search; +1 m so a lone far pair is found. */
+    double diag = hypot(bb[2] - bb[0], bb[3] - bb[1]) + 1.0;
+    snprintf(sql, cap,
+             "SELECT pk, ST_Perimeter(Transform(geom, 4326), 1), %s, geom,"
+             " count(*) OVER (PARTITION BY %s) FROM %s ORDER BY source_fid, pk",
+             f, f, t);
     if (has_field)
-        snprintf(sql, cap,
-                 "SELECT ST_Perimeter(Transform(a.geom, 4326), 1), (SELECT min(ST_Distance("
-                 "a.geom, b.geom)) FROM %s AS b WHERE b.pk <> a.pk AND b.%s = a.%s) FROM %s AS a"
-                 " ORDER BY a.source_fid, a.pk",
-                 t, f, f, t);
-    else
-        snprintf(sql, cap,
-                 "SELECT ST_Perimeter(Transform(geom, 4326), 1), NULL FROM %s"
-                 " ORDER BY source_fid, pk",
-                 t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        snprintf(qsql, cap + 256,
+                 "SELECT min(ST_Distance(?1, b.geom)) FROM %s AS b WHERE b.pk IN ("
+                 "SELECT pkid FROM %s WHERE xmin <= MbrMaxX(?1) + ?2 AND xmax >= MbrMinX(?1) - ?2"
+                 " AND ymin <= MbrMaxY(?1) + ?2 AND ymax >= MbrMinY(?1) - ?2)"
+                 " AND b.pk <> ?3 AND b.%s = ?4",
+                 t, idx, f);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)) ||
+        (has_field && (rc = pm_store_prepare(st, ctx, qsql, &q))))
         goto done;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (n == cap_rows) {
@@ -641,15 +677,23 @@ int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, 
                 goto done;
             }
         }
-        per[n] = sqlite3_column_double(s, 0);
-        near[n] = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
+        per[n] = sqlite3_column_double(s, 1);
+        near[n] = NAN;
+        /* Alone in its group (or no group field): no nearest of its kind. */
+        if (has_field && sqlite3_column_type(s, 2) != SQLITE_NULL &&
+            sqlite3_column_int64(s, 4) > 1 &&
+            (rc = nearest_same(&near[n], ctx, st, q, s, diag)))
+            goto done;
         n++;
     }
     if (step != SQLITE_DONE)
         rc = pm_store_sqlerr(st, ctx, "cannot measure shapes");
 done:
+    sqlite3_finalize(q);
     sqlite3_finalize(s);
     free(sql);
+    free(qsql);
+    free(idx);
     free(t);
     free(f);
     if (rc) {
