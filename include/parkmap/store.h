@@ -80,6 +80,9 @@ int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, 
 /** SpatiaLite and SQLite versions (borrowed). */
 const char *pm_store_spatialite_version(void);
 const char *pm_store_sqlite_version(void);
+/** GEOS's version as SpatiaLite links it (borrowed; "unknown" if it cannot
+ * be asked). */
+const char *pm_store_geos_version(void);
 
 /** Release a string vector from pm_store_layers. NULL-safe. */
 void pm_strv_free(char **v, size_t n);

@@ -30,6 +30,7 @@ static void version(void)
     printf("  PROJ %s\n", pm_crs_proj_version());
     printf("  SQLite %s\n", pm_store_sqlite_version());
     printf("  SpatiaLite %s\n", pm_store_spatialite_version());
+    printf("  GEOS %s\n", pm_store_geos_version());
     printf("  cairo %s\n", pm_render_cairo_version());
     printf("  pango %s\n", pm_render_pango_version());
     printf("  json-c %s\n", json_c_version());

@@ -227,6 +227,25 @@ const char *pm_store_spatialite_version(void)
     return spatialite_version();
 }
 
+const char *pm_store_geos_version(void)
+{
+    /* GEOS is reached only through SpatiaLite, so ask it, on a throwaway
+     * in-memory connection. */
+    static char version[64] = "";
+    if (!*version) {
+        pm_store st = {0};
+        sqlite3_stmt *s = NULL;
+        snprintf(version, sizeof version, "unknown");
+        if (pm_store_connect(&st, NULL, ":memory:", SQLITE_OPEN_READWRITE) == 0 &&
+            sqlite3_prepare_v2(st.db, "SELECT geos_version()", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+            snprintf(version, sizeof version, "%s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        pm_store_disconnect(&st, NULL);
+    }
+    return version;
+}
+
 const char *pm_store_sqlite_version(void)
 {
     return sqlite3_libversion();

@@ -4,6 +4,12 @@
 . "$(dirname "$0")/lib.sh"
 DB="$TMP/p.db"
 
+run --version
+expect_status 0 "--version"
+for dep in GDAL PROJ SQLite SpatiaLite GEOS cairo pango json-c; do
+  grep -qE "^  $dep [0-9R]" "$out" || fail "--version names $dep's version"
+done
+
 run import "$SRC/geodata/pudong_parks.geojson" --db "$DB"
 expect_status 0 "import shipped parks"
 expect_out "imported 15 features" "import count"
