@@ -139,23 +139,11 @@ static int insert_derived(pm_store *st, pm_ctx *ctx, sqlite3_stmt *s, const pm_f
         return rc;
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    sqlite3_bind_int64(s, 1, f->fid);
-    for (size_t i = 0; i < f->nvalues; i++) {
-        const pm_value *v = &f->values[i];
-        int col = (int)i + 2;
-        if (v->is_null)
-            sqlite3_bind_null(s, col);
-        else if (v->type == PM_FIELD_INTEGER)
-            sqlite3_bind_int64(s, col, v->i);
-        else if (v->type == PM_FIELD_REAL)
-            sqlite3_bind_double(s, col, v->d);
-        else
-            sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
-    }
+    int gcol = pm_store_bind_feature(s, 1, f);
     if (wkb)
-        sqlite3_bind_blob(s, (int)f->nvalues + 2, wkb, (int)len, SQLITE_STATIC);
+        sqlite3_bind_blob(s, gcol, wkb, (int)len, SQLITE_STATIC);
     else
-        sqlite3_bind_null(s, (int)f->nvalues + 2);
+        sqlite3_bind_null(s, gcol);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
     free(wkb);
@@ -445,8 +433,12 @@ done:
     return 0;
 }
 
-int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                      const char *layer)
+/* A query over candidate pairs: PM_CAND_CTE followed by `tail`, a format
+ * whose only conversions are two %s for the quoted table (to join the
+ * geometries back after a materialised step); columns as pair_area_query
+ * reads them, ?2 bound to param. */
+static int candidate_pair_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx,
+                                pm_store *st, const char *layer, double param, const char *tail)
 {
     char *t = NULL, *name = NULL, *sql = NULL, *idx = NULL;
     int rc = table_and_name(st, ctx, layer, &t, &name);
@@ -454,22 +446,22 @@ int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
         return rc;
     if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
         goto done;
-    size_t cap = 2048 + 6 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
+    size_t head = 1024 + 2 * strlen(t) + 2 * strlen(name) + strlen(idx);
+    size_t cap = head + strlen(tail) + 2 * strlen(t);
     if (!(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
         goto done;
     }
-    snprintf(sql, cap,
-             PM_CAND_CTE
-             /* Only pairs whose interiors meet in 2D get the costly overlay;
-              * MATERIALIZED keeps g from being computed once per use. */
-             ", ov AS MATERIALIZED (SELECT af, bf, an, bn,"
-             " ExtractMultiPolygon(ST_Intersection(ag, bg)) AS g"
-             " FROM cand WHERE ST_Relate(ag, bg, '2********') = 1)"
-             " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), 0,"
-             " AsBinary(g) FROM ov WHERE g IS NOT NULL ORDER BY af, bf",
-             name, name, t, t, idx);
-    rc = pair_area_query(out, out_n, ctx, st, sql, layer, 0.0);
+    int n = snprintf(sql, cap, PM_CAND_CTE, name, name, t, t, idx);
+    if (n < 0 || (size_t)n >= cap) {
+        rc = pm_err(ctx, PM_EINTERNAL, "query too long", layer, "candidate pairs");
+        goto done;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(sql + n, cap - (size_t)n, tail, t, t);
+#pragma GCC diagnostic pop
+    rc = pair_area_query(out, out_n, ctx, st, sql, layer, param);
 done:
     free(idx);
     free(sql);
@@ -478,42 +470,37 @@ done:
     return rc;
 }
 
+int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                      const char *layer)
+{
+    /* Only pairs whose interiors meet in 2D get the costly overlay;
+     * MATERIALIZED keeps g from being computed once per use. */
+    return candidate_pair_query(
+        out, out_n, ctx, st, layer, 0.0,
+        ", ov AS MATERIALIZED (SELECT af, bf, an, bn,"
+        " ExtractMultiPolygon(ST_Intersection(ag, bg)) AS g"
+        " FROM cand WHERE ST_Relate(ag, bg, '2********') = 1)"
+        " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), 0,"
+        " AsBinary(g) FROM ov WHERE g IS NOT NULL ORDER BY af, bf");
+}
+
 int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                   const char *layer, double gap_m)
 {
-    char *t = NULL, *name = NULL, *sql = NULL, *idx = NULL;
-    int rc = table_and_name(st, ctx, layer, &t, &name);
-    if (rc)
-        return rc;
-    if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
-        goto done;
-    size_t cap = 2048 + 6 * strlen(t) + 4 * strlen(name) + 2 * strlen(idx);
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
-        goto done;
-    }
     /* The sliver is the ground within gap_m of both parks that neither
      * covers: the strip a planner would expect to be shared boundary. */
-    snprintf(sql, cap,
-             PM_CAND_CTE
-             ", dist AS MATERIALIZED (SELECT ak, bk, af, bf, an, bn, ST_Distance(ag, bg) AS d"
-             " FROM cand),"
-             " near AS (SELECT dist.*, a.geom AS ag, b.geom AS bg FROM dist"
-             " JOIN %s AS a ON a.pk = dist.ak JOIN %s AS b ON b.pk = dist.bk"
-             " WHERE d > 0 AND d < ?2),"
-             " gap AS MATERIALIZED (SELECT af, bf, an, bn, d, ExtractMultiPolygon(ST_Difference("
-             " ST_Intersection(ST_Buffer(ag, ?2), ST_Buffer(bg, ?2)), ST_Union(ag, bg))) AS g"
-             " FROM near)"
-             " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), d, AsBinary(g)"
-             " FROM gap ORDER BY af, bf",
-             name, name, t, t, idx, t, t);
-    rc = pair_area_query(out, out_n, ctx, st, sql, layer, gap_m);
-done:
-    free(idx);
-    free(sql);
-    free(t);
-    free(name);
-    return rc;
+    return candidate_pair_query(
+        out, out_n, ctx, st, layer, gap_m,
+        ", dist AS MATERIALIZED (SELECT ak, bk, af, bf, an, bn, ST_Distance(ag, bg) AS d"
+        " FROM cand),"
+        " near AS (SELECT dist.*, a.geom AS ag, b.geom AS bg FROM dist"
+        " JOIN %s AS a ON a.pk = dist.ak JOIN %s AS b ON b.pk = dist.bk"
+        " WHERE d > 0 AND d < ?2),"
+        " gap AS MATERIALIZED (SELECT af, bf, an, bn, d, ExtractMultiPolygon(ST_Difference("
+        " ST_Intersection(ST_Buffer(ag, ?2), ST_Buffer(bg, ?2)), ST_Union(ag, bg))) AS g"
+        " FROM near)"
+        " SELECT af, bf, an, bn, PM_GeodArea(AsBinary(Transform(g, 4326))), d, AsBinary(g)"
+        " FROM gap ORDER BY af, bf");
 }
 
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,

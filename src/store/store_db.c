@@ -91,6 +91,24 @@ int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
     return rc;
 }
 
+int pm_store_bind_feature(sqlite3_stmt *s, int first, const pm_feature *f)
+{
+    sqlite3_bind_int64(s, first, f->fid);
+    for (size_t i = 0; i < f->nvalues; i++) {
+        const pm_value *v = &f->values[i];
+        int col = first + 1 + (int)i;
+        if (v->is_null)
+            sqlite3_bind_null(s, col);
+        else if (v->type == PM_FIELD_INTEGER)
+            sqlite3_bind_int64(s, col, v->i);
+        else if (v->type == PM_FIELD_REAL)
+            sqlite3_bind_double(s, col, v->d);
+        else
+            sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
+    }
+    return first + 1 + (int)f->nvalues;
+}
+
 int pm_store_exec(pm_store *st, pm_ctx *ctx, const char *sql)
 {
     char *msg = NULL;

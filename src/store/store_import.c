@@ -651,20 +651,8 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
              : (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
         return rc;
     sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, f->fid);
-    for (size_t i = 0; i < f->nvalues; i++) {
-        const pm_value *v = &f->values[i];
-        int col = (int)i + 2;
-        if (v->is_null)
-            sqlite3_bind_null(s, col);
-        else if (v->type == PM_FIELD_INTEGER)
-            sqlite3_bind_int64(s, col, v->i);
-        else if (v->type == PM_FIELD_REAL)
-            sqlite3_bind_double(s, col, v->d);
-        else
-            sqlite3_bind_text(s, col, v->s, -1, SQLITE_STATIC);
-    }
-    sqlite3_bind_blob(s, (int)f->nvalues + 2, fast ? imp->blob : wkb, (int)len, SQLITE_STATIC);
+    int gcol = pm_store_bind_feature(s, 1, f);
+    sqlite3_bind_blob(s, gcol, fast ? imp->blob : wkb, (int)len, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE) {
         rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
     } else if (sqlite3_changes(imp->st.db) != 1) {

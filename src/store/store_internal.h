@@ -48,6 +48,11 @@ char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, con
 /* The quoted name of a layer's R*Tree table. Caller frees. */
 int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer);
 
+/* Bind a feature's source_fid at column `first` and its values at the
+ * columns after it, in schema order (text is bound SQLITE_STATIC: the
+ * feature must outlive the step). Returns the next free column. */
+int pm_store_bind_feature(sqlite3_stmt *s, int first, const pm_feature *f);
+
 /* Is this a parkmap database of a version we understand? */
 int pm_store_check_schema(pm_store *st, pm_ctx *ctx);
 
