@@ -283,7 +283,7 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
     cr = cairo_create(surface);
     if (f != FMT_PNG)
         cairo_scale(cr, 72.0 / dpi, 72.0 / dpi); /* draw in page px; the file is in points */
-    if ((rc = pm_scene_build(&sc, ctx, st, style, opts, &info, cr)) ||
+    if ((rc = pm_scene_build(&sc, ctx, st, style, opts, &info, cr, 1)) ||
         (rc = pm_scene_draw(&sc, cr)))
         goto done;
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
@@ -354,7 +354,7 @@ int pm_render_layout(pm_render_info *out, pm_ctx *ctx, pm_store *st, const pm_st
         rc = cairo_fail(ctx, "layout", cairo_status(cr), NULL);
         memset(&sc, 0, sizeof sc);
     } else {
-        rc = pm_scene_build(&sc, ctx, st, style, opts, out, cr);
+        rc = pm_scene_build(&sc, ctx, st, style, opts, out, cr, 0);
     }
     pm_scene_free(&sc);
     cairo_destroy(cr);

@@ -110,13 +110,10 @@ static double ring_area2(const double *xy, size_t n)
     return a;
 }
 
-/* Is the feature's box (storage CRS) on the frame, allowing `grow` device
+/* Is a feature's box (storage CRS) on the frame, allowing `grow` device
  * units for line widths? */
-static int on_frame(const dev *d, const pm_geom *g, double grow)
+static int on_frame(const dev *d, double x0, double y0, double x1, double y1, double grow)
 {
-    double x0, y0, x1, y1;
-    if (!pm_geom_bbox(g, &x0, &y0, &x1, &y1))
-        return 0;
     double X0 = d->ax * x0 + d->bx, X1 = d->ax * x1 + d->bx;
     double Y0 = d->ay * y1 + d->by, Y1 = d->ay * y0 + d->by;
     return X1 >= d->clip[0] - grow && X0 <= d->clip[2] + grow && Y1 >= d->clip[1] - grow &&
@@ -344,24 +341,23 @@ static void draw_pattern(cairo_t *cr, const char *name, pm_color c, double op, d
 
 /* ---- layers ------------------------------------------------------------- */
 
-/* Features that look alike are drawn as one path: one fill (or stroke) per
- * colour instead of one per park, which is what keeps a 100,000-parcel
- * layer fast, its SVG small and its same-coloured neighbours seamless. A
- * layer's groups are drawn in order of their first feature; within a fill
- * layer every fill goes down before any outline. */
-typedef struct {
-    pm_color c, oc; /* fill or line colour; fill outline colour */
-    double op, w;   /* opacity; line width (device units) */
-    char pattern[16];
-    int aa, outline;
-} grp;
+/* Features that look alike are drawn as one path (pm_rgroup, decided as
+ * the source is read): one fill (or stroke) per colour instead of one per
+ * park, which is what keeps a 100,000-parcel layer fast, its SVG small and
+ * its same-coloured neighbours seamless. A layer's groups are drawn in
+ * order of their first feature on the frame; within a fill layer every fill
+ * goes down before any outline. */
 
-static int same(const grp *a, const grp *b)
-{
-    return memcmp(&a->c, &b->c, sizeof a->c) == 0 && memcmp(&a->oc, &b->oc, sizeof a->oc) == 0 &&
-           a->op == b->op && a->w == b->w && a->aa == b->aa && a->outline == b->outline &&
-           strcmp(a->pattern, b->pattern) == 0;
-}
+/* cairo turns a stroked path into a polygon, and that into its scan
+ * converter's edges, all at once: some 300 bytes a segment, so the outline
+ * of 100,000 parcels as one stroke took 105 MB. On a raster a large
+ * group is stroked in pieces of this many new segments instead, split
+ * between sub-paths (joins and dashes belong to a sub-path, so each piece
+ * is drawn exactly as it was within the whole). An opaque stroke is the
+ * same ink in pieces; a translucent one is stroked opaque into a group that
+ * is then painted with its alpha, so crossings are not inked twice. Vector
+ * output writes the path as it is and is not split. */
+#define PM_STROKE_PIECE 16384 /* segments */
 
 static void stroke_style(cairo_t *cr, double wdev, double px, const double *da, size_t nd)
 {
@@ -381,20 +377,25 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
 {
     const pm_style *st = sc->style;
     const pm_rsource *s = &sc->src[sc->layer_src[li]];
+    const pm_rlayer *rl = &sc->rlayer[li];
     pm_layer_type type = pm_style_layer_type(st, li);
-    int rc = 0, has_outline = pm_style_layer_has(st, li, "fill-outline-color");
-    int has_pattern = pm_style_layer_has(st, li, "fill-pattern");
-    int has_aa = pm_style_layer_has(st, li, "fill-antialias");
-    size_t ng = 0, capg = 0, nd = 0;
-    grp *gs = NULL;
-    int *gof = malloc((s->n ? s->n : 1) * sizeof(int));
+    int rc = 0;
+    size_t ng = rl->ng, nord = 0, nd = 0;
+    int32_t *gof = malloc((s->n ? s->n : 1) * sizeof *gof);
+    size_t *first = malloc((ng ? ng : 1) * sizeof *first);
+    size_t *npts = calloc(ng ? ng : 1, sizeof *npts);
+    size_t *order = malloc((ng ? ng : 1) * sizeof *order);
     const double *da = pm_style_layer_dasharray(st, li, &nd);
     double pt = sc->px_per_pt; /* page px per pt */
+    pm_gview v;
     dev d;
-    if (!gof)
-        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "layer");
+    memset(&v, 0, sizeof v);
     dev_init(&d, sc, cr);
     cairo_save(cr);
+    if (!gof || !first || !npts || !order) {
+        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "layer");
+        goto done;
+    }
     cairo_identity_matrix(cr); /* device units: see dev */
     /* A dense layer (a parcel fabric: edges a few px apart) is rasterised
      * with cairo's 4 x 4 supersampling instead of its exact coverage:
@@ -402,94 +403,71 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
      * is untouched. */
     if (s->n > PM_DENSE_LAYER && !d.vector)
         cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST);
+    /* The features on the frame, and the order of their groups. */
+    for (size_t k = 0; k < ng; k++)
+        first[k] = SIZE_MAX;
     for (size_t i = 0; i < s->n; i++) {
-        const pm_feature *f = &s->feats[i];
-        int keep = 0;
-        grp g;
-        memset(&g, 0, sizeof g);
+        int32_t k = s->gof[i * s->ncol + rl->col];
+        double x0, y0, x1, y1;
         gof[i] = -1;
-        if (!f->geom || f->geom->nparts == 0)
+        if (k < 0 || !pm_rsource_bbox(s, i, &x0, &y0, &x1, &y1) ||
+            !on_frame(&d, x0, y0, x1, y1, rl->gs[k].w * d.px))
             continue;
-        if (type == PM_LAYER_FILL && f->geom->kind != PM_GEOM_POLYGON)
-            continue; /* a line has no inside to fill */
-        if ((rc = pm_style_eval_filter(&keep, sc->ctx, st, li, f, &s->schema)))
-            goto done;
-        if (!keep)
-            continue;
-        if (type == PM_LAYER_FILL) {
-            char *pat = NULL;
-            g.aa = 1;
-            g.w = 0.75 * pt * d.px;
-            if ((rc = pm_style_eval_color(&g.c, sc->ctx, st, li, "fill-color", f, &s->schema)) ||
-                (rc = pm_style_eval_number(&g.op, sc->ctx, st, li, "fill-opacity", f,
-                                           &s->schema)) ||
-                (has_outline && (rc = pm_style_eval_color(&g.oc, sc->ctx, st, li,
-                                                          "fill-outline-color", f, &s->schema))) ||
-                (has_aa &&
-                 (rc = pm_style_eval_bool(&g.aa, sc->ctx, st, li, "fill-antialias", f, &s->schema))) ||
-                (has_pattern && (rc = pm_style_eval_string(&pat, sc->ctx, st, li, "fill-pattern",
-                                                           f, &s->schema))))
-                goto done;
-            if (pat)
-                snprintf(g.pattern, sizeof g.pattern, "%s", pat);
-            free(pat);
-            g.outline = has_outline;
-        } else {
-            double w;
-            if ((rc = pm_style_eval_color(&g.c, sc->ctx, st, li, "line-color", f, &s->schema)) ||
-                (rc = pm_style_eval_number(&w, sc->ctx, st, li, "line-width", f, &s->schema)) ||
-                (rc = pm_style_eval_number(&g.op, sc->ctx, st, li, "line-opacity", f,
-                                           &s->schema)))
-                goto done;
-            g.w = w * pt * d.px;
-            if (g.w <= 0)
-                continue;
-        }
-        if (!on_frame(&d, f->geom, g.w))
-            continue;
-        int k = ng > 0 && same(&gs[ng - 1], &g) ? (int)ng - 1 : -1;
-        for (size_t j = 0; k < 0 && j < ng; j++)
-            if (same(&gs[j], &g))
-                k = (int)j;
-        if (k < 0) {
-            if (ng == capg) {
-                capg = capg ? capg * 2 : 16;
-                grp *n = realloc(gs, capg * sizeof *n);
-                if (!n) {
-                    rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "layer");
-                    goto done;
-                }
-                gs = n;
-            }
-            gs[ng] = g;
-            k = (int)ng++;
-        }
         gof[i] = k;
+        npts[k] += s->fe[i + 1].xy - s->fe[i].xy;
+        if (first[k] == SIZE_MAX) {
+            first[k] = i;
+            order[nord++] = (size_t)k; /* first seen first */
+        }
     }
     for (int pass = 0; pass < 2; pass++)
-        for (size_t k = 0; k < ng; k++) {
-            const grp *g = &gs[k];
+        for (size_t o = 0; o < nord; o++) {
+            size_t k = order[o];
+            const pm_rgroup *g = &rl->gs[k];
+            double wdev = g->w * d.px;
             int outline = type == PM_LAYER_LINE || pass == 1;
             if ((type == PM_LAYER_LINE && pass == 0) || (outline && type == PM_LAYER_FILL && !g->outline))
                 continue;
+            pm_color col = type == PM_LAYER_FILL && outline ? g->oc : g->c;
+            int pieces = outline && !d.vector && npts[k] > PM_STROKE_PIECE;
+            int grouped = pieces && col.a * g->op < 1;
             cairo_new_path(cr);
             d.nset = 0;
             if (d.set)
                 memset(d.set, 0, d.capset * sizeof(uint64_t));
-            for (size_t i = 0; i < s->n; i++) {
-                if (gof[i] != (int)k)
+            if (outline) {
+                if (grouped) {
+                    cairo_push_group(cr);
+                    cairo_set_source_rgb(cr, col.r, col.g, col.b);
+                } else {
+                    set_color(cr, col, g->op);
+                }
+                stroke_style(cr, wdev, d.px, type == PM_LAYER_LINE ? da : NULL,
+                             type == PM_LAYER_LINE ? nd : 0);
+            }
+            size_t stroked = 0;
+            for (size_t i = first[k]; i < s->n; i++) {
+                const pm_geom *geom;
+                if (gof[i] != (int32_t)k)
                     continue;
-                if ((rc = outline ? stroke_path(&d, cr, s->feats[i].geom)
-                                  : fill_path(&d, cr, s->feats[i].geom))) {
+                if (pm_rsource_geom(&geom, &v, s, i) ||
+                    (outline ? stroke_path(&d, cr, geom) : fill_path(&d, cr, geom))) {
                     rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "paths");
+                    if (grouped)
+                        cairo_pattern_destroy(cairo_pop_group(cr));
                     goto done;
+                }
+                if (pieces && d.nset - stroked >= PM_STROKE_PIECE) {
+                    cairo_stroke(cr);
+                    stroked = d.nset;
                 }
             }
             if (outline) {
-                set_color(cr, type == PM_LAYER_FILL ? g->oc : g->c, g->op);
-                stroke_style(cr, g->w, d.px, type == PM_LAYER_LINE ? da : NULL,
-                             type == PM_LAYER_LINE ? nd : 0);
                 cairo_stroke(cr);
+                if (grouped) {
+                    cairo_pop_group_to_source(cr);
+                    cairo_paint_with_alpha(cr, col.a * g->op);
+                }
                 cairo_set_dash(cr, NULL, 0, 0);
             } else if (g->pattern[0]) {
                 draw_pattern(cr, g->pattern, g->c, g->op, pt * d.px);
@@ -504,8 +482,11 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
 done:
     cairo_restore(cr);
     dev_free(&d);
-    free(gs);
+    pm_gview_free(&v);
     free(gof);
+    free(first);
+    free(npts);
+    free(order);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cairo.h>
 #include <pango/pangocairo.h>
+#include <stdint.h>
 
 /* Furniture text sizes in points, scaled with the page's dpi. */
 #define PT_TITLE 20.0
@@ -17,19 +18,77 @@
 #define INSET_PT 9.0 /* gap between the frame and furniture inside it */
 #define PT_GRID 7.0
 
-/* A source table read once, however many style layers draw it. */
+/* Where one feature's geometry sits in its source's packed arrays. */
+typedef struct {
+    size_t shape; /* index into shape */
+    size_t xy;    /* index of its first point in xy */
+} pm_rfeat;
+
+/* A source table, read once however many style layers use it, and read
+ * as a stream: each feature's attributes are evaluated for every layer
+ * that uses it (filter, drawing group, label, legend class) while it is
+ * read, and only its geometry is kept, packed: all points of the source in
+ * one array, and per feature its kind (0: no geometry), part count, then
+ * per part its ring count and per ring its point count. A quarter of the
+ * memory of pm_features, and no allocation per feature. */
 typedef struct {
     char *name;
     int srid;
-    pm_schema schema;
-    pm_feature *feats;
-    size_t n;
+    size_t n;      /* features */
+    pm_rfeat *fe;  /* n + 1 entries: the last one marks the end */
+    uint32_t *shape;
+    double *xy;
+    size_t nshape, nxy, capfe, capshape, capxy; /* nxy, capxy: points */
+    double bbox[4]; /* of every point; bbox[0] > bbox[2] when none */
+    size_t ncol;    /* fill and line layers drawing the source */
+    int32_t *gof;   /* per feature, ncol entries: its group in that layer, -1: not drawn */
 } pm_rsource;
+
+/* Features that look alike are drawn as one path. */
+typedef struct {
+    pm_color c, oc; /* fill or line colour; fill outline colour */
+    double op, w;   /* opacity; line width (page px) */
+    char pattern[16];
+    int aa, outline;
+} pm_rgroup;
+
+/* A fill or line layer's drawing groups, in order of their first feature. */
+typedef struct {
+    size_t col; /* the layer's column in its source's gof */
+    pm_rgroup *gs;
+    size_t ng, cap;
+} pm_rlayer;
+
+/* A packed feature's geometry seen as a pm_geom (its rings borrow the
+ * source's points). */
+typedef struct {
+    pm_geom g;
+    pm_part *parts;
+    pm_ring *rings;
+    size_t capp, capr;
+} pm_gview;
+
+/* Feature i of s into v; *out is &v->g, or NULL when the feature has no
+ * geometry. Valid until the next call with v. 0 or PM_ENOMEM. */
+int pm_rsource_geom(const pm_geom **out, pm_gview *v, const pm_rsource *s, size_t i);
+void pm_gview_free(pm_gview *v);
+/* Box of feature i's points; 0 when it has none. */
+int pm_rsource_bbox(const pm_rsource *s, size_t i, double *x0, double *y0, double *x1,
+                    double *y1);
 
 /* A furniture element or placed label occupying part of the page. */
 typedef struct {
     double x, y, w, h;
 } pm_rect;
+
+/* A label that may be placed: evaluated while its feature is read. */
+typedef struct {
+    size_t layer, feat; /* style layer, feature of its source */
+    double key, area;   /* symbol-sort-key; area (lines: length) */
+    char *text;
+    double size_pt, halo_pt;
+    pm_color color, halo;
+} pm_rcand;
 
 typedef struct {
     size_t layer;           /* style layer */
@@ -47,6 +106,18 @@ typedef struct {
     const double *dash;  /* borrowed from the style; in line widths */
     size_t ndash;
 } pm_swatch;
+
+/* One layer's legend rows in the making: its classes counted while the
+ * source is read, each with the swatch of the first feature in it. */
+typedef struct {
+    int layer;
+    pm_layer_type type;
+    const char *prop;
+    pm_style_class *cls;
+    size_t n;
+    size_t *count;
+    pm_swatch *sw;
+} pm_rlegend;
 
 /* A polyline in page px (grid lines). */
 typedef struct {
@@ -66,6 +137,12 @@ typedef struct {
     pm_rsource *src;
     size_t nsrc;
     int *layer_src; /* per style layer: index into src, -1 when skipped */
+    pm_rlayer *rlayer; /* per style layer (fill and line layers) */
+    int drawing;       /* groups are evaluated only for a map that is drawn */
+    pm_rcand *cand;    /* label candidates */
+    size_t ncand, capcand;
+    pm_rlegend *leg;
+    size_t nleg;
     double cx, cy;  /* map centre, storage CRS */
     double scale;   /* px per storage unit */
     int legend_layer;
@@ -87,9 +164,10 @@ typedef struct {
 void pm_page_size(const pm_page *pg, const pm_render_opts *opts, int *w, int *h, double *dpi);
 
 /* Build the scene: read the sources, fit the extent, lay out furniture and
- * labels. cr is used only to measure text. */
+ * labels. cr is used only to measure text. drawing: the scene will be
+ * drawn (pm_render_layout only lays it out, and skips the layers' groups). */
 int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *style,
-                   const pm_render_opts *opts, pm_render_info *info, cairo_t *cr);
+                   const pm_render_opts *opts, pm_render_info *info, cairo_t *cr, int drawing);
 void pm_scene_free(pm_scene *sc);
 /* Draw the built scene onto cr (user units = page px). */
 int pm_scene_draw(pm_scene *sc, cairo_t *cr);

@@ -101,52 +101,354 @@ static void label_size(pm_scene *sc, const char *family, double size_px, const c
 static void source_clear(pm_rsource *s)
 {
     free(s->name);
-    pm_schema_clear(&s->schema);
-    for (size_t i = 0; i < s->n; i++)
-        pm_feature_clear(&s->feats[i]);
-    free(s->feats);
+    free(s->fe);
+    free(s->shape);
+    free(s->xy);
+    free(s->gof);
 }
 
-static int load_source(pm_rsource *s, pm_ctx *ctx, pm_store *st, const pm_style *style,
-                       const char *name)
+static int grow_array(void **p, size_t *cap, size_t need, size_t size)
 {
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * size);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+/* Append a feature's geometry to the source's packed arrays. */
+static int pack_geom(pm_rsource *s, pm_ctx *ctx, const pm_geom *g)
+{
+    size_t ns = 2, np = 0;
+    for (size_t p = 0; g && p < g->nparts; p++) {
+        ns += 1 + g->parts[p].nrings;
+        for (size_t r = 0; r < g->parts[p].nrings; r++)
+            np += g->parts[p].rings[r].n;
+    }
+    if (s->n + 2 > s->capfe) {
+        size_t cap = s->capfe;
+        int32_t *ng = NULL;
+        if (grow_array((void **)&s->fe, &cap, s->n + 2, sizeof *s->fe) ||
+            !(ng = realloc(s->gof, (cap * s->ncol + 1) * sizeof *ng)))
+            return pm_err(ctx, PM_ENOMEM, "out of memory", s->name, "render");
+        s->gof = ng;
+        s->capfe = cap;
+    }
+    if (grow_array((void **)&s->shape, &s->capshape, s->nshape + ns, sizeof *s->shape) ||
+        grow_array((void **)&s->xy, &s->capxy, s->nxy + np, 2 * sizeof *s->xy))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", s->name, "render");
+    uint32_t *sh = s->shape + s->nshape;
+    double *xy = s->xy + 2 * s->nxy;
+    *sh++ = g ? (uint32_t)g->kind : 0;
+    *sh++ = g ? (uint32_t)g->nparts : 0;
+    for (size_t p = 0; g && p < g->nparts; p++) {
+        *sh++ = (uint32_t)g->parts[p].nrings;
+        for (size_t r = 0; r < g->parts[p].nrings; r++) {
+            const pm_ring *ring = &g->parts[p].rings[r];
+            if (ring->n > UINT32_MAX)
+                return pm_err(ctx, PM_EINPUT, "ring too long to draw", s->name,
+                              "feature %zu: %zu points", s->n, ring->n);
+            *sh++ = (uint32_t)ring->n;
+            for (size_t i = 0; i < ring->n; i++) {
+                double x = ring->xy[2 * i], y = ring->xy[2 * i + 1];
+                s->bbox[0] = x < s->bbox[0] ? x : s->bbox[0];
+                s->bbox[1] = y < s->bbox[1] ? y : s->bbox[1];
+                s->bbox[2] = x > s->bbox[2] ? x : s->bbox[2];
+                s->bbox[3] = y > s->bbox[3] ? y : s->bbox[3];
+            }
+            memcpy(xy, ring->xy, 2 * ring->n * sizeof(double));
+            xy += 2 * ring->n;
+        }
+    }
+    s->fe[s->n] = (pm_rfeat){s->nshape, s->nxy};
+    s->nshape += ns;
+    s->nxy += np;
+    s->n++;
+    s->fe[s->n] = (pm_rfeat){s->nshape, s->nxy};
+    return 0;
+}
+
+int pm_rsource_geom(const pm_geom **out, pm_gview *v, const pm_rsource *s, size_t i)
+{
+    const uint32_t *sh = s->shape + s->fe[i].shape;
+    double *xy = s->xy + 2 * s->fe[i].xy;
+    size_t np = sh[1], nr = 0;
+    *out = NULL;
+    if (sh[0] == 0)
+        return 0;
+    const uint32_t *p = sh + 2;
+    for (size_t k = 0; k < np; k++) {
+        nr += *p;
+        p += 1 + *p;
+    }
+    if (grow_array((void **)&v->parts, &v->capp, np ? np : 1, sizeof *v->parts) ||
+        grow_array((void **)&v->rings, &v->capr, nr ? nr : 1, sizeof *v->rings))
+        return PM_ENOMEM;
+    p = sh + 2;
+    for (size_t k = 0, r = 0; k < np; k++) {
+        v->parts[k].nrings = *p++;
+        v->parts[k].rings = v->rings + r;
+        for (size_t j = 0; j < v->parts[k].nrings; j++, r++) {
+            v->rings[r].n = *p++;
+            v->rings[r].xy = xy;
+            xy += 2 * v->rings[r].n;
+        }
+    }
+    v->g.kind = (pm_geom_kind)sh[0];
+    v->g.nparts = np;
+    v->g.parts = v->parts;
+    *out = &v->g;
+    return 0;
+}
+
+void pm_gview_free(pm_gview *v)
+{
+    if (!v)
+        return;
+    free(v->parts);
+    free(v->rings);
+    memset(v, 0, sizeof *v);
+}
+
+int pm_rsource_bbox(const pm_rsource *s, size_t i, double *x0, double *y0, double *x1, double *y1)
+{
+    const double *xy = s->xy + 2 * s->fe[i].xy;
+    size_t n = s->fe[i + 1].xy - s->fe[i].xy;
+    if (n == 0)
+        return 0;
+    double a = xy[0], b = xy[1], c = xy[0], d = xy[1];
+    for (size_t k = 1; k < n; k++) {
+        double x = xy[2 * k], y = xy[2 * k + 1];
+        a = x < a ? x : a;
+        c = x > c ? x : c;
+        b = y < b ? y : b;
+        d = y > d ? y : d;
+    }
+    *x0 = a, *y0 = b, *x1 = c, *y1 = d;
+    return 1;
+}
+
+static int same_group(const pm_rgroup *a, const pm_rgroup *b)
+{
+    return memcmp(&a->c, &b->c, sizeof a->c) == 0 && memcmp(&a->oc, &b->oc, sizeof a->oc) == 0 &&
+           a->op == b->op && a->w == b->w && a->aa == b->aa && a->outline == b->outline &&
+           strcmp(a->pattern, b->pattern) == 0;
+}
+
+/* A fill or line layer: which group the feature is drawn in (-1: none). */
+static int feature_group(pm_scene *sc, size_t li, const pm_feature *f, const pm_schema *sch,
+                         int32_t *out)
+{
+    const pm_style *st = sc->style;
+    pm_rlayer *rl = &sc->rlayer[li];
+    pm_layer_type type = pm_style_layer_type(st, li);
+    double pt = sc->px_per_pt;
+    int keep = 0, rc;
+    pm_rgroup g;
+    memset(&g, 0, sizeof g);
+    *out = -1;
+    if (!f->geom || f->geom->nparts == 0)
+        return 0;
+    if (type == PM_LAYER_FILL && f->geom->kind != PM_GEOM_POLYGON)
+        return 0; /* a line has no inside to fill */
+    if ((rc = pm_style_eval_filter(&keep, sc->ctx, st, li, f, sch)) || !keep)
+        return rc;
+    if (type == PM_LAYER_FILL) {
+        char *pat = NULL;
+        g.aa = 1;
+        g.w = 0.75 * pt;
+        g.outline = pm_style_layer_has(st, li, "fill-outline-color");
+        if ((rc = pm_style_eval_color(&g.c, sc->ctx, st, li, "fill-color", f, sch)) ||
+            (rc = pm_style_eval_number(&g.op, sc->ctx, st, li, "fill-opacity", f, sch)) ||
+            (g.outline &&
+             (rc = pm_style_eval_color(&g.oc, sc->ctx, st, li, "fill-outline-color", f, sch))) ||
+            (pm_style_layer_has(st, li, "fill-antialias") &&
+             (rc = pm_style_eval_bool(&g.aa, sc->ctx, st, li, "fill-antialias", f, sch))) ||
+            (pm_style_layer_has(st, li, "fill-pattern") &&
+             (rc = pm_style_eval_string(&pat, sc->ctx, st, li, "fill-pattern", f, sch))))
+            return rc;
+        if (pat)
+            snprintf(g.pattern, sizeof g.pattern, "%s", pat);
+        free(pat);
+    } else {
+        double w;
+        if ((rc = pm_style_eval_color(&g.c, sc->ctx, st, li, "line-color", f, sch)) ||
+            (rc = pm_style_eval_number(&w, sc->ctx, st, li, "line-width", f, sch)) ||
+            (rc = pm_style_eval_number(&g.op, sc->ctx, st, li, "line-opacity", f, sch)))
+            return rc;
+        g.w = w * pt;
+        if (g.w <= 0)
+            return 0;
+    }
+    size_t k = rl->ng;
+    if (k > 0 && same_group(&rl->gs[k - 1], &g))
+        k--;
+    else
+        for (size_t j = 0; j < rl->ng; j++)
+            if (same_group(&rl->gs[j], &g)) {
+                k = j;
+                break;
+            }
+    if (k == rl->ng) {
+        if (rl->ng >= INT32_MAX ||
+            grow_array((void **)&rl->gs, &rl->cap, rl->ng + 1, sizeof *rl->gs))
+            return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "layer");
+        rl->gs[rl->ng++] = g;
+    }
+    *out = (int32_t)k;
+    return 0;
+}
+
+/* Length of a path part; with x, y, the point halfway along it. */
+static double path_length(const pm_part *part, double *x, double *y)
+{
+    double len = 0;
+    const pm_ring *r = part->nrings ? &part->rings[0] : NULL;
+    for (size_t i = 1; r && i < r->n; i++)
+        len += hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+    if (x && r && r->n) {
+        double half = len / 2, run = 0;
+        *x = r->xy[0], *y = r->xy[1];
+        for (size_t i = 1; i < r->n; i++) {
+            double sl = hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+            if (run + sl >= half && sl > 0) {
+                double t = (half - run) / sl;
+                *x = r->xy[2 * i - 2] + t * (r->xy[2 * i] - r->xy[2 * i - 2]);
+                *y = r->xy[2 * i - 1] + t * (r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+                break;
+            }
+            run += sl;
+        }
+    }
+    return len;
+}
+
+/* A symbol layer: the feature's label, if it has one to place. */
+static int feature_label(pm_scene *sc, size_t li, const pm_feature *f, const pm_schema *sch,
+                         size_t feat)
+{
+    const pm_style *st = sc->style;
+    int keep, rc;
+    if ((rc = pm_style_eval_filter(&keep, sc->ctx, st, li, f, sch)))
+        return rc;
+    if (!keep || !f->geom || f->geom->nparts == 0)
+        return 0;
+    pm_rcand c = {li, feat, 0, 0, NULL, 0, 0, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    for (size_t p = 0; p < f->geom->nparts; p++)
+        c.area += f->geom->kind == PM_GEOM_LINE ? path_length(&f->geom->parts[p], NULL, NULL)
+                                                : pm_part_area(&f->geom->parts[p]);
+    if (pm_style_layer_has(st, li, "symbol-sort-key") &&
+        (rc = pm_style_eval_number(&c.key, sc->ctx, st, li, "symbol-sort-key", f, sch)))
+        return rc;
+    if ((rc = pm_style_eval_string(&c.text, sc->ctx, st, li, "text-field", f, sch)))
+        return rc;
+    if (!*c.text) { /* nothing to write */
+        free(c.text);
+        return 0;
+    }
+    if ((rc = pm_style_eval_number(&c.size_pt, sc->ctx, st, li, "text-size", f, sch)) ||
+        (rc = pm_style_eval_number(&c.halo_pt, sc->ctx, st, li, "text-halo-width", f, sch)) ||
+        (rc = pm_style_eval_color(&c.color, sc->ctx, st, li, "text-color", f, sch)) ||
+        (rc = pm_style_eval_color(&c.halo, sc->ctx, st, li, "text-halo-color", f, sch)) ||
+        (grow_array((void **)&sc->cand, &sc->capcand, sc->ncand + 1, sizeof *sc->cand) &&
+         (rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels")))) {
+        free(c.text);
+        return rc;
+    }
+    sc->cand[sc->ncand++] = c;
+    return 0;
+}
+
+/* The swatch of a legend class: how its first feature is drawn (or, for a
+ * class with none, the layer's defaults). */
+static int legend_swatch(pm_scene *sc, const pm_rlegend *lg, const pm_feature *f,
+                         const pm_schema *sch, pm_swatch *w)
+{
+    size_t li = (size_t)lg->layer;
+    int rc = 0;
+    memset(w, 0, sizeof *w);
+    w->type = lg->type;
+    if (lg->type == PM_LAYER_FILL && pm_style_layer_has(sc->style, li, "fill-pattern")) {
+        char *pat = NULL;
+        if ((rc = pm_style_eval_string(&pat, sc->ctx, sc->style, li, "fill-pattern", f, sch)))
+            return rc;
+        snprintf(w->pattern, sizeof w->pattern, "%s", pat);
+        free(pat);
+    } else if (lg->type == PM_LAYER_LINE) {
+        double lw;
+        if ((rc = pm_style_eval_number(&lw, sc->ctx, sc->style, li, "line-width", f, sch)))
+            return rc;
+        w->line_px = lw * sc->px_per_pt;
+        w->dash = pm_style_layer_dasharray(sc->style, li, &w->ndash);
+    }
+    return 0;
+}
+
+/* A legend layer: count the feature in its class. */
+static int feature_legend(pm_scene *sc, pm_rlegend *lg, const pm_feature *f, const pm_schema *sch)
+{
+    int keep, k, rc;
+    if ((rc = pm_style_eval_filter(&keep, sc->ctx, sc->style, (size_t)lg->layer, f, sch)) ||
+        (rc = pm_style_class_of(&k, sc->ctx, sc->style, (size_t)lg->layer, lg->prop, f, sch)))
+        return rc;
+    if (keep && k >= 0 && (size_t)k < lg->n && lg->count[k]++ == 0)
+        return legend_swatch(sc, lg, f, sch, &lg->sw[k]);
+    return 0;
+}
+
+/* Read source k once, evaluating each feature for every layer using it. */
+static int read_source(pm_scene *sc, pm_store *st, size_t k)
+{
+    pm_rsource *s = &sc->src[k];
     pm_cursor *cur = NULL;
-    size_t cap = 0, nfields = 0;
+    pm_feature f;
+    size_t nfields = 0, nl = pm_style_nlayers(sc->style);
     char **fields = NULL;
     int rc;
-    if (!(s->name = strdup(name)))
-        return pm_err(ctx, PM_ENOMEM, "out of memory", name, "render");
+    memset(&f, 0, sizeof f);
+    s->bbox[0] = s->bbox[1] = DBL_MAX;
+    s->bbox[2] = s->bbox[3] = -DBL_MAX;
     /* Only the attributes the style reads: the rest would be read, copied
      * and freed for nothing (a third of the time on 100k parcels). */
-    if ((rc = pm_style_source_fields(&fields, &nfields, ctx, style, name)) ||
-        (rc = pm_store_layer_srid(&s->srid, ctx, st, name)) ||
-        (rc = pm_store_cursor_open_fields(&cur, ctx, st, name, (const char *const *)fields,
-                                          nfields)))
+    if ((rc = pm_style_source_fields(&fields, &nfields, sc->ctx, sc->style, s->name)) ||
+        (rc = pm_store_cursor_open_fields(&cur, sc->ctx, st, s->name,
+                                          (const char *const *)fields, nfields)))
         goto done;
     const pm_schema *sch = pm_cursor_schema(cur);
-    for (size_t i = 0; i < sch->nfields; i++)
-        if ((rc = pm_schema_add(&s->schema, ctx, sch->fields[i].name, sch->fields[i].type)))
-            goto done;
     for (;;) {
-        if (s->n == cap) {
-            cap = cap ? cap * 2 : 32;
-            pm_feature *nf = realloc(s->feats, cap * sizeof(*nf));
-            if (!nf) {
-                rc = pm_err(ctx, PM_ENOMEM, "out of memory", name, "render");
-                goto done;
-            }
-            s->feats = nf;
-        }
-        int r = pm_cursor_next(cur, ctx, &s->feats[s->n]);
-        if (r < 0) {
+        int r = pm_cursor_next(cur, sc->ctx, &f);
+        if (r <= 0) {
             rc = r;
-            goto done;
-        }
-        if (r == 0)
             break;
-        s->n++;
+        }
+        if ((rc = pack_geom(s, sc->ctx, f.geom)))
+            goto done;
+        size_t i = s->n - 1;
+        for (size_t li = 0; li < nl; li++) {
+            if (sc->layer_src[li] != (int)k)
+                continue;
+            pm_layer_type type = pm_style_layer_type(sc->style, li);
+            if (type == PM_LAYER_SYMBOL)
+                rc = feature_label(sc, li, &f, sch, i);
+            else if (sc->drawing)
+                rc = feature_group(sc, li, &f, sch, &s->gof[i * s->ncol + sc->rlayer[li].col]);
+            if (rc)
+                goto done;
+        }
+        for (size_t j = 0; j < sc->nleg; j++)
+            if (sc->leg[j].n > 0 && sc->layer_src[sc->leg[j].layer] == (int)k &&
+                (rc = feature_legend(sc, &sc->leg[j], &f, sch)))
+                goto done;
+        pm_feature_clear(&f);
     }
 done:
+    pm_feature_clear(&f);
     for (size_t i = 0; i < nfields; i++)
         free(fields[i]);
     free(fields);
@@ -154,13 +456,20 @@ done:
     return rc;
 }
 
+static int legend_layer(const pm_scene *sc);
+static int legend_begin(pm_scene *sc, int li);
+
+/* Which tables the style's layers draw (each named once), then each read
+ * once. */
 static int load_sources(pm_scene *sc, pm_store *st)
 {
     size_t nl = pm_style_nlayers(sc->style);
+    const pm_page *pg = sc->page;
     int rc = 0;
     sc->layer_src = malloc((nl ? nl : 1) * sizeof(int));
     sc->src = calloc(nl ? nl : 1, sizeof(pm_rsource));
-    if (!sc->layer_src || !sc->src)
+    sc->rlayer = calloc(nl ? nl : 1, sizeof(pm_rlayer));
+    if (!sc->layer_src || !sc->src || !sc->rlayer)
         return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "sources");
     for (size_t i = 0; i < nl; i++) {
         const char *name = pm_style_layer_source(sc->style, i);
@@ -170,27 +479,46 @@ static int load_sources(pm_scene *sc, pm_store *st)
         for (size_t k = 0; k < sc->nsrc; k++)
             if (strcmp(sc->src[k].name, name) == 0)
                 sc->layer_src[i] = (int)k;
-        if (sc->layer_src[i] >= 0)
-            continue;
-        int has = pm_store_has_layer(st, sc->ctx, name);
-        if (has < 0)
-            return has;
-        if (!has) {
-            /* A style serves many databases; one without, say, the district
-             * outline still gets its parks drawn. */
-            pm_warn(sc->ctx, "style layer '%s': no table '%s' in %s; not drawn",
-                    pm_style_layer_id(sc->style, i), name, pm_store_path(st));
-            continue;
+        if (sc->layer_src[i] < 0) {
+            int has = pm_store_has_layer(st, sc->ctx, name);
+            if (has < 0)
+                return has;
+            if (!has) {
+                /* A style serves many databases; one without, say, the
+                 * district outline still gets its parks drawn. */
+                pm_warn(sc->ctx, "style layer '%s': no table '%s' in %s; not drawn",
+                        pm_style_layer_id(sc->style, i), name, pm_store_path(st));
+                continue;
+            }
+            pm_rsource *s = &sc->src[sc->nsrc];
+            if (!(s->name = strdup(name)))
+                return pm_err(sc->ctx, PM_ENOMEM, "out of memory", name, "render");
+            sc->nsrc++;
+            if ((rc = pm_store_layer_srid(&s->srid, sc->ctx, st, name)))
+                return rc;
+            sc->layer_src[i] = (int)sc->nsrc - 1;
         }
-        if ((rc = load_source(&sc->src[sc->nsrc], sc->ctx, st, sc->style, name))) {
-            source_clear(&sc->src[sc->nsrc]);
-            return rc;
-        }
-        sc->layer_src[i] = (int)sc->nsrc++;
+        if (pm_style_layer_type(sc->style, i) != PM_LAYER_SYMBOL)
+            sc->rlayer[i].col = sc->src[sc->layer_src[i]].ncol++;
     }
     if (sc->nsrc == 0)
         return pm_err(sc->ctx, PM_EUSAGE, "nothing to draw", pm_store_path(st),
                       "none of the style's sources is a table in the database");
+    /* Legend rows are counted while the sources are read. */
+    sc->legend_layer = legend_layer(sc);
+    if (pg->legend_show) {
+        size_t nj = pg->legend_nlayers ? pg->legend_nlayers : 1;
+        if (!(sc->leg = calloc(nj, sizeof *sc->leg)))
+            return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
+        for (size_t j = 0; j < nj; j++)
+            if ((rc = legend_begin(sc, pg->legend_nlayers
+                                           ? pm_style_find_layer(sc->style, pg->legend_layers[j])
+                                           : sc->legend_layer)))
+                return rc;
+    }
+    for (size_t k = 0; k < sc->nsrc; k++)
+        if ((rc = read_source(sc, st, k)))
+            return rc;
     for (size_t k = 1; k < sc->nsrc; k++)
         if (sc->src[k].srid != sc->src[0].srid)
             return pm_err(sc->ctx, PM_EINPUT, "layers are in different CRSs", sc->src[k].name,
@@ -204,12 +532,9 @@ static int load_sources(pm_scene *sc, pm_store *st)
 
 static void grow(double b[4], const pm_rsource *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        double x0, y0, x1, y1;
-        if (s->feats[i].geom && pm_geom_bbox(s->feats[i].geom, &x0, &y0, &x1, &y1)) {
-            b[0] = fmin(b[0], x0), b[1] = fmin(b[1], y0);
-            b[2] = fmax(b[2], x1), b[3] = fmax(b[3], y1);
-        }
+    if (s->bbox[0] <= s->bbox[2]) {
+        b[0] = fmin(b[0], s->bbox[0]), b[1] = fmin(b[1], s->bbox[1]);
+        b[2] = fmax(b[2], s->bbox[2]), b[3] = fmax(b[3], s->bbox[3]);
     }
 }
 
@@ -339,95 +664,81 @@ static int legend_layer(const pm_scene *sc)
 }
 
 /* Legend rows of one layer: the classes of its colour property, counted
- * over the features its filter keeps, each with a swatch drawn the way the
- * first feature of the class is drawn (pattern, line width). */
-static int legend_rows(pm_scene *sc, int li)
+ * over the features its filter keeps (while the source is read), each with
+ * a swatch drawn the way the first feature of the class is drawn (pattern,
+ * line width). */
+static int legend_begin(pm_scene *sc, int li)
 {
-    pm_render_info *in = sc->info;
-    pm_style_class *cls = NULL;
-    size_t n = 0, *count = NULL, *first = NULL;
-    int rc = 0;
+    pm_rlegend *lg = &sc->leg[sc->nleg];
+    int rc;
     if (li < 0 || sc->layer_src[li] < 0)
         return 0;
-    pm_layer_type type = pm_style_layer_type(sc->style, (size_t)li);
-    const char *prop = type == PM_LAYER_FILL ? "fill-color"
-                       : type == PM_LAYER_LINE ? "line-color"
-                                               : "text-color";
-    if ((rc = pm_style_classes(&cls, &n, sc->ctx, sc->style, (size_t)li, prop)) || n == 0)
-        goto done;
-    count = calloc(n, sizeof(size_t));
-    first = calloc(n, sizeof(size_t));
+    lg->layer = li;
+    lg->type = pm_style_layer_type(sc->style, (size_t)li);
+    lg->prop = lg->type == PM_LAYER_FILL   ? "fill-color"
+               : lg->type == PM_LAYER_LINE ? "line-color"
+                                           : "text-color";
+    if ((rc = pm_style_classes(&lg->cls, &lg->n, sc->ctx, sc->style, (size_t)li, lg->prop)))
+        return rc;
+    sc->nleg++;
+    if (lg->n == 0)
+        return 0;
+    lg->count = calloc(lg->n, sizeof(size_t));
+    lg->sw = calloc(lg->n, sizeof(pm_swatch));
+    if (!lg->count || !lg->sw)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
+    return 0;
+}
+
+static void legend_clear(pm_rlegend *lg)
+{
+    pm_style_classes_free(lg->cls, lg->n);
+    free(lg->count);
+    free(lg->sw);
+}
+
+static int legend_rows(pm_scene *sc, pm_rlegend *lg)
+{
+    pm_render_info *in = sc->info;
+    size_t n = lg->n;
+    if (n == 0)
+        return 0;
     pm_legend_entry *ne = realloc(in->legend, (in->nlegend + n) * sizeof(*ne));
     if (ne)
         in->legend = ne;
     pm_swatch *nw = realloc(sc->swatch, (in->nlegend + n) * sizeof(*nw));
     if (nw)
         sc->swatch = nw;
-    if (!count || !first || !ne || !nw) {
-        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
-        goto done;
-    }
-    const pm_rsource *s = &sc->src[sc->layer_src[li]];
-    for (size_t i = 0; i < s->n; i++) {
-        int keep, k;
-        if ((rc = pm_style_eval_filter(&keep, sc->ctx, sc->style, (size_t)li, &s->feats[i],
-                                       &s->schema)) ||
-            (rc = pm_style_class_of(&k, sc->ctx, sc->style, (size_t)li, prop, &s->feats[i],
-                                    &s->schema)))
-            goto done;
-        if (keep && k >= 0 && (size_t)k < n && count[k]++ == 0)
-            first[k] = i;
-    }
+    if (!ne || !nw)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "legend");
     for (size_t k = 0; k < n; k++) {
-        if (sc->page->legend_present_only && count[k] == 0)
+        int rc;
+        if (sc->page->legend_present_only && lg->count[k] == 0)
             continue;
         pm_legend_entry *e = &in->legend[in->nlegend];
         pm_swatch *w = &sc->swatch[in->nlegend];
-        memset(w, 0, sizeof *w);
-        w->type = type;
-        const pm_feature *f = count[k] ? &s->feats[first[k]] : NULL;
-        pm_feature none = {0};
-        if (!f)
-            f = &none; /* the class is listed but absent: the layer's defaults */
-        if (type == PM_LAYER_FILL && pm_style_layer_has(sc->style, (size_t)li, "fill-pattern")) {
-            char *pat = NULL;
-            if ((rc = pm_style_eval_string(&pat, sc->ctx, sc->style, (size_t)li, "fill-pattern",
-                                           f, &s->schema)))
-                goto done;
-            snprintf(w->pattern, sizeof w->pattern, "%s", pat);
-            free(pat);
-        } else if (type == PM_LAYER_LINE) {
-            double lw;
-            if ((rc = pm_style_eval_number(&lw, sc->ctx, sc->style, (size_t)li, "line-width", f,
-                                           &s->schema)))
-                goto done;
-            w->line_px = lw * sc->px_per_pt;
-            w->dash = pm_style_layer_dasharray(sc->style, (size_t)li, &w->ndash);
+        *w = lg->sw[k];
+        if (lg->count[k] == 0) {
+            /* the class is listed but absent: the layer's defaults */
+            pm_feature none = {0};
+            pm_schema nosch = {0};
+            if ((rc = legend_swatch(sc, lg, &none, &nosch, w)))
+                return rc;
         }
-        e->label = cls[k].label;
-        cls[k].label = NULL;
-        e->color = cls[k].color;
-        e->count = count[k];
+        e->label = lg->cls[k].label;
+        lg->cls[k].label = NULL;
+        e->color = lg->cls[k].color;
+        e->count = lg->count[k];
         in->nlegend++;
     }
-done:
-    free(count);
-    free(first);
-    pm_style_classes_free(cls, n);
-    return rc;
+    return 0;
 }
 
 static int build_legend(pm_scene *sc)
 {
-    const pm_page *pg = sc->page;
     int rc = 0;
-    sc->legend_layer = legend_layer(sc);
-    if (!pg->legend_show)
-        return 0;
-    if (pg->legend_nlayers == 0)
-        return legend_rows(sc, sc->legend_layer);
-    for (size_t i = 0; i < pg->legend_nlayers && !rc; i++)
-        rc = legend_rows(sc, pm_style_find_layer(sc->style, pg->legend_layers[i]));
+    for (size_t j = 0; j < sc->nleg && !rc; j++)
+        rc = legend_rows(sc, &sc->leg[j]);
     return rc;
 }
 
@@ -508,8 +819,7 @@ static int layout_furniture(pm_scene *sc)
             for (size_t k = 0; k < sc->nsrc && k < 64; k++)
                 for (size_t i = 0; use[k] && i < sc->src[k].n; i++) {
                     double x0, y0, x1, y1, px0, py0, px1, py1;
-                    if (!sc->src[k].feats[i].geom ||
-                        !pm_geom_bbox(sc->src[k].feats[i].geom, &x0, &y0, &x1, &y1))
+                    if (!pm_rsource_bbox(&sc->src[k], i, &x0, &y0, &x1, &y1))
                         continue;
                     pm_scene_to_px(sc, x0, y1, &px0, &py0);
                     pm_scene_to_px(sc, x1, y0, &px1, &py1);
@@ -716,6 +1026,7 @@ done:
 typedef struct {
     size_t layer, feat;
     double key, area;
+    size_t idx; /* into sc->cand */
 } cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -730,68 +1041,18 @@ static int cmp_cand(const void *a, const void *b)
     return x->feat < y->feat ? -1 : x->feat > y->feat;
 }
 
-/* Length of a path part; with x, y, the point halfway along it. */
-static double path_length(const pm_part *part, double *x, double *y)
-{
-    double len = 0;
-    const pm_ring *r = part->nrings ? &part->rings[0] : NULL;
-    for (size_t i = 1; r && i < r->n; i++)
-        len += hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
-    if (x && r && r->n) {
-        double half = len / 2, run = 0;
-        *x = r->xy[0], *y = r->xy[1];
-        for (size_t i = 1; i < r->n; i++) {
-            double sl = hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
-            if (run + sl >= half && sl > 0) {
-                double t = (half - run) / sl;
-                *x = r->xy[2 * i - 2] + t * (r->xy[2 * i] - r->xy[2 * i - 2]);
-                *y = r->xy[2 * i - 1] + t * (r->xy[2 * i + 1] - r->xy[2 * i - 1]);
-                break;
-            }
-            run += sl;
-        }
-    }
-    return len;
-}
-
 static int place_labels(pm_scene *sc)
 {
     pm_render_info *in = sc->info;
-    size_t nl = pm_style_nlayers(sc->style), nc = 0, cap = 0;
+    size_t nc = sc->ncand;
     cand *cs = NULL;
+    pm_gview v;
     int rc = 0;
-    for (size_t li = 0; li < nl; li++) {
-        if (pm_style_layer_type(sc->style, li) != PM_LAYER_SYMBOL || sc->layer_src[li] < 0)
-            continue;
-        const pm_rsource *s = &sc->src[sc->layer_src[li]];
-        for (size_t i = 0; i < s->n; i++) {
-            int keep;
-            if ((rc = pm_style_eval_filter(&keep, sc->ctx, sc->style, li, &s->feats[i],
-                                           &s->schema)))
-                goto done;
-            if (!keep || !s->feats[i].geom || s->feats[i].geom->nparts == 0)
-                continue;
-            if (nc == cap) {
-                cap = cap ? 2 * cap : 32;
-                cand *n = realloc(cs, cap * sizeof(*n));
-                if (!n) {
-                    rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
-                    goto done;
-                }
-                cs = n;
-            }
-            double area = 0, key = 0;
-            for (size_t p = 0; p < s->feats[i].geom->nparts; p++)
-                area += s->feats[i].geom->kind == PM_GEOM_LINE
-                            ? path_length(&s->feats[i].geom->parts[p], NULL, NULL)
-                            : pm_part_area(&s->feats[i].geom->parts[p]);
-            if (pm_style_layer_has(sc->style, li, "symbol-sort-key") &&
-                (rc = pm_style_eval_number(&key, sc->ctx, sc->style, li, "symbol-sort-key",
-                                           &s->feats[i], &s->schema)))
-                goto done;
-            cs[nc++] = (cand){li, i, key, area};
-        }
-    }
+    memset(&v, 0, sizeof v);
+    if (!(cs = malloc((nc ? nc : 1) * sizeof *cs)))
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+    for (size_t c = 0; c < nc; c++)
+        cs[c] = (cand){sc->cand[c].layer, sc->cand[c].feat, sc->cand[c].key, sc->cand[c].area, c};
     /* Bigger parks first: when labels collide, the one dropped is the one
      * on the smaller park, whose name a reader is least likely to need. */
     if (nc)
@@ -805,34 +1066,17 @@ static int place_labels(pm_scene *sc)
     const double *fr = in->frame;
     for (size_t c = 0; c < nc; c++) {
         size_t li = cs[c].layer;
-        const pm_rsource *s = &sc->src[sc->layer_src[li]];
-        const pm_feature *f = &s->feats[cs[c].feat];
-        char *text = NULL;
-        pm_rlabel rl = {li, 0, {0, 0, 0, 1}, {0, 0, 0, 0}, 0, 0, NULL};
-        double size_pt, halo_pt;
-        if ((rc = pm_style_eval_string(&text, sc->ctx, sc->style, li, "text-field", f,
-                                       &s->schema)))
-            goto done;
-        if (!*text) {
-            free(text);
-            continue;
-        }
-        if ((rc = pm_style_eval_number(&size_pt, sc->ctx, sc->style, li, "text-size", f,
-                                       &s->schema)) ||
-            (rc = pm_style_eval_number(&halo_pt, sc->ctx, sc->style, li, "text-halo-width", f,
-                                       &s->schema)) ||
-            (rc = pm_style_eval_color(&rl.color, sc->ctx, sc->style, li, "text-color", f,
-                                      &s->schema)) ||
-            (rc = pm_style_eval_color(&rl.halo, sc->ctx, sc->style, li, "text-halo-color", f,
-                                      &s->schema))) {
-            free(text);
+        pm_rcand *cd = &sc->cand[cs[c].idx];
+        pm_rlabel rl = {li, 0, cd->color, cd->halo, 0, 0, NULL};
+        const pm_geom *g;
+        if (pm_rsource_geom(&g, &v, &sc->src[sc->layer_src[li]], cd->feat)) {
+            rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
             goto done;
         }
-        rl.size_px = size_pt * sc->px_per_pt;
-        rl.halo_px = halo_pt * sc->px_per_pt;
+        rl.size_px = cd->size_pt * sc->px_per_pt;
+        rl.halo_px = cd->halo_pt * sc->px_per_pt;
         rl.font = pm_style_layer_font(sc->style, li);
         /* Anchor: the pole of the feature's largest part. */
-        const pm_geom *g = f->geom;
         size_t big = 0;
         double best = -1;
         int line = g->kind == PM_GEOM_LINE;
@@ -849,7 +1093,7 @@ static int place_labels(pm_scene *sc)
             pm_polylabel(&g->parts[big], 0.5 / sc->scale, &ax, &ay);
         pm_scene_to_px(sc, ax, ay, &px, &py);
         double w, h, gx0, gy0, gx1, gy1, bx0, by0, bx1, by1;
-        label_size(sc, rl.font, rl.size_px, text, &w, &h);
+        label_size(sc, rl.font, rl.size_px, cd->text, &w, &h);
         w += 2 * rl.halo_px;
         h += 2 * rl.halo_px;
         pm_geom_bbox(g, &gx0, &gy0, &gx1, &gy1);
@@ -877,31 +1121,31 @@ static int place_labels(pm_scene *sc)
         }
         if (!ok) {
             in->nlabels_dropped++;
-            free(text);
             continue;
         }
-        if ((rc = occupy(sc, box))) {
-            free(text);
+        if ((rc = occupy(sc, box)))
             goto done;
-        }
         rl.label = in->nlabels;
         sc->rlabels[in->nlabels] = rl;
-        in->labels[in->nlabels++] = (pm_label_box){text, box.x, box.y, box.w, box.h, px, py};
+        in->labels[in->nlabels++] = (pm_label_box){cd->text, box.x, box.y, box.w, box.h, px, py};
+        cd->text = NULL; /* the info owns it now */
     }
 done:
     free(cs);
+    pm_gview_free(&v);
     return rc;
 }
 
 /* ---- the whole layout --------------------------------------------------- */
 
 int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *style,
-                   const pm_render_opts *opts, pm_render_info *info, cairo_t *cr)
+                   const pm_render_opts *opts, pm_render_info *info, cairo_t *cr, int drawing)
 {
     int rc;
     memset(sc, 0, sizeof(*sc));
     memset(info, 0, sizeof(*info));
     sc->ctx = ctx;
+    sc->drawing = drawing;
     sc->style = style;
     sc->page = pm_style_page(style);
     sc->info = info;
@@ -1013,6 +1257,15 @@ void pm_scene_free(pm_scene *sc)
     for (size_t k = 0; k < sc->nsrc; k++)
         source_clear(&sc->src[k]);
     free(sc->src);
+    for (size_t i = 0; sc->rlayer && i < pm_style_nlayers(sc->style); i++)
+        free(sc->rlayer[i].gs);
+    free(sc->rlayer);
+    for (size_t i = 0; i < sc->ncand; i++)
+        free(sc->cand[i].text);
+    free(sc->cand);
+    for (size_t i = 0; i < sc->nleg; i++)
+        legend_clear(&sc->leg[i]);
+    free(sc->leg);
     free(sc->layer_src);
     free(sc->occupied);
     free(sc->rlabels);
