@@ -55,15 +55,17 @@ const char *pm_relation_name(pm_relation r);
 
 typedef struct {
     int64_t a_fid, b_fid;
-    char *a_name, *b_name;
+    const char *a_name, *b_name; /* owned by the pm_adjacency (one copy per park) */
     pm_relation relation;
     double shared_m;   /* shared boundary length (geodesic metres) */
     double overlap_m2; /* ellipsoidal area of the interiors' intersection */
     double distance_m; /* storage CRS metres; 0 when touching */
-    pm_geom *shared;   /* the shared boundary as lines (storage CRS), only with write_table */
 } pm_adjacency_pair;
 
+/* The shared boundary lines are not kept in memory: with write_table they
+ * are in the adjacency table's geometry column. */
 typedef struct {
+    struct pm_name_table *names; /* private: the pairs' names */
     double tolerance_m;
     size_t npairs;
     pm_adjacency_pair *pairs; /* edge, overlap and near pairs, by (a_fid, b_fid) */

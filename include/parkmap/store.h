@@ -143,6 +143,19 @@ typedef struct {
 int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                    const char *layer, double tolerance_m, int want_geom);
 void pm_pair_rows_free(pm_pair_row *rows, size_t n);
+/** Free one row's names and geometry and zero it. */
+void pm_pair_rows_clear(pm_pair_row *r);
+
+/** Called once per pair, in (a_fid, b_fid) order. The row is the
+ * iterator's: the callback may take its names or geometry (and set the
+ * pointers to NULL); whatever is left is freed after the call. A non-zero
+ * return (with the error in ctx) stops the iteration and is returned. */
+typedef int (*pm_pair_fn)(void *user, pm_ctx *ctx, pm_pair_row *row);
+
+/** pm_store_pairs without holding the pairs: memory stays flat however
+ * many there are. */
+int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
+                        int want_geom, pm_pair_fn fn, void *user);
 
 
 /* ---- derived layers and QA measures (store_analysis.c) ------------------ */
@@ -156,6 +169,18 @@ void pm_pair_rows_free(pm_pair_row *rows, size_t n);
 int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
                          pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
                          const char *derived_from);
+
+/** The same, feature by feature, for results too large to hold: begin
+ * replaces the table inside a savepoint, add inserts one feature, commit
+ * builds the index and releases the savepoint. Freeing a writer that was
+ * not committed rolls everything back (the old table is kept). Other
+ * statements may read the store between the calls. */
+typedef struct pm_layer_writer pm_layer_writer;
+int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const char *name,
+                         const pm_schema *schema, pm_geom_kind kind, int srid);
+int pm_store_layer_add(pm_layer_writer *w, pm_ctx *ctx, const pm_feature *f);
+int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_from);
+void pm_layer_writer_free(pm_layer_writer *w);
 
 /** 1 if derived layers can be written (opened writable, file not
  * write-protected), else 0. */

@@ -1,6 +1,7 @@
 /* Adjacency: which parks share a boundary, overlap, or nearly touch. */
 #include "parkmap/analysis.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,138 +42,189 @@ static pm_relation classify(const pm_pair_row *p, double tol)
     return PM_REL_CORNER;
 }
 
-static void pair_clear(pm_adjacency_pair *p)
+/* Names by fid, each held once: in a parcel fabric every feature is in
+ * several pairs. Open addressing; the capacity is a power of two. */
+struct pm_name_table {
+    int64_t *fid;
+    char **name;
+    size_t n, cap;
+};
+
+static void names_free(struct pm_name_table *t)
 {
-    free(p->a_name);
-    free(p->b_name);
-    pm_geom_free(p->shared);
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->name[i]);
+    free(t->fid);
+    free(t->name);
+    free(t);
+}
+
+static size_t slot_of(const struct pm_name_table *t, int64_t fid)
+{
+    uint64_t h = (uint64_t)fid * 0x9E3779B97F4A7C15ull;
+    size_t j = (size_t)(h >> 17) & (t->cap - 1);
+    while (t->name[j] && t->fid[j] != fid)
+        j = (j + 1) & (t->cap - 1);
+    return j;
+}
+
+/* The interned name of fid; takes *name when it is the first seen (and
+ * sets it to NULL). NULL on OOM. */
+static const char *intern(struct pm_name_table *t, int64_t fid, char **name)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        struct pm_name_table g = {NULL, NULL, 0, t->cap ? 2 * t->cap : 1024};
+        g.fid = malloc(g.cap * sizeof *g.fid);
+        g.name = calloc(g.cap, sizeof *g.name);
+        if (!g.fid || !g.name) {
+            free(g.fid);
+            free(g.name);
+            return NULL;
+        }
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->name[i]) {
+                size_t j = slot_of(&g, t->fid[i]);
+                g.fid[j] = t->fid[i];
+                g.name[j] = t->name[i];
+            }
+        free(t->fid);
+        free(t->name);
+        t->fid = g.fid;
+        t->name = g.name;
+        t->cap = g.cap;
+    }
+    size_t j = slot_of(t, fid);
+    if (!t->name[j]) {
+        t->fid[j] = fid;
+        t->name[j] = *name;
+        *name = NULL;
+        t->n++;
+    }
+    return t->name[j];
 }
 
 void pm_adjacency_free(pm_adjacency *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->npairs; i++)
-        pair_clear(&a->pairs[i]);
-    for (size_t i = 0; i < a->ncorner; i++)
-        pair_clear(&a->corner[i]);
+    names_free(a->names);
     free(a->pairs);
     free(a->corner);
     free(a);
 }
 
-static int set_text(pm_value *v, const char *s)
-{
-    v->type = PM_FIELD_TEXT;
-    v->s = strdup(s ? s : "");
-    return v->s ? 0 : -1;
-}
+/* One pass over the pairs: each is classified, written to the adjacency
+ * table (with its shared boundary) and kept without its geometry, so memory
+ * holds a few numbers per pair, not the lines. */
+typedef struct {
+    pm_adjacency *a;
+    size_t cap_pairs, cap_corner;
+    pm_layer_writer *w; /* NULL: no table */
+    int64_t row;
+} adj_run;
 
 /* The adjacency table: one row per pair, corner-only contacts included so
  * the table answers "do these two touch at all?" too. */
-static int write_table(pm_ctx *ctx, pm_store *st, const pm_adjacency *a, const char *layer)
-{
-    static const char *const names[] = {"a_fid",    "a_name",     "b_fid",     "b_name",
+static const char *const col_names[] = {"a_fid",    "a_name",     "b_fid",      "b_name",
                                         "relation", "shared_m",   "overlap_m2", "distance_m",
                                         "tolerance_m"};
-    static const pm_field_type types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
+static const pm_field_type col_types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
                                           PM_FIELD_TEXT,    PM_FIELD_TEXT, PM_FIELD_REAL,
                                           PM_FIELD_REAL,    PM_FIELD_REAL, PM_FIELD_REAL};
-    pm_schema schema = {0};
-    size_t n = a->npairs + a->ncorner, k = 0;
-    pm_feature *fs = calloc(n ? n : 1, sizeof(*fs));
-    int rc = 0, srid = 0;
-    if (!fs)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "table");
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if ((rc = pm_schema_add(&schema, ctx, names[i], types[i])))
-            goto done;
-    if ((rc = pm_store_layer_srid(&srid, ctx, st, layer)))
-        goto done;
-    for (; k < n; k++) {
-        const pm_adjacency_pair *p = k < a->npairs ? &a->pairs[k] : &a->corner[k - a->npairs];
-        pm_feature *f = &fs[k];
-        f->fid = (int64_t)k;
-        f->nvalues = schema.nfields;
-        f->values = calloc(schema.nfields, sizeof(pm_value));
-        if (!f->values) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "table");
-            goto done;
-        }
-        f->values[0] = (pm_value){.type = PM_FIELD_INTEGER, .i = p->a_fid};
-        f->values[2] = (pm_value){.type = PM_FIELD_INTEGER, .i = p->b_fid};
-        f->values[5] = (pm_value){.type = PM_FIELD_REAL, .d = p->shared_m};
-        f->values[6] = (pm_value){.type = PM_FIELD_REAL, .d = p->overlap_m2};
-        f->values[7] = (pm_value){.type = PM_FIELD_REAL, .d = p->distance_m};
-        f->values[8] = (pm_value){.type = PM_FIELD_REAL, .d = a->tolerance_m};
-        if (set_text(&f->values[1], p->a_name) || set_text(&f->values[3], p->b_name) ||
-            set_text(&f->values[4], pm_relation_name(p->relation))) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "table");
-            goto done;
-        }
-        if (p->shared && (rc = pm_geom_clone(&f->geom, ctx, p->shared)))
-            goto done;
+
+static int write_row(adj_run *r, pm_ctx *ctx, const pm_adjacency_pair *p, pm_geom *shared)
+{
+    pm_value v[9];
+    memset(v, 0, sizeof v);
+    v[0] = (pm_value){.type = PM_FIELD_INTEGER, .i = p->a_fid};
+    v[1] = (pm_value){.type = PM_FIELD_TEXT, .s = (char *)p->a_name};
+    v[2] = (pm_value){.type = PM_FIELD_INTEGER, .i = p->b_fid};
+    v[3] = (pm_value){.type = PM_FIELD_TEXT, .s = (char *)p->b_name};
+    v[4] = (pm_value){.type = PM_FIELD_TEXT, .s = (char *)pm_relation_name(p->relation)};
+    v[5] = (pm_value){.type = PM_FIELD_REAL, .d = p->shared_m};
+    v[6] = (pm_value){.type = PM_FIELD_REAL, .d = p->overlap_m2};
+    v[7] = (pm_value){.type = PM_FIELD_REAL, .d = p->distance_m};
+    v[8] = (pm_value){.type = PM_FIELD_REAL, .d = r->a->tolerance_m};
+    /* Borrowed values: the feature is never cleared. */
+    pm_feature f = {r->row++, 9, v, shared};
+    return pm_store_layer_add(r->w, ctx, &f);
+}
+
+static int on_pair(void *user, pm_ctx *ctx, pm_pair_row *row)
+{
+    adj_run *r = user;
+    pm_adjacency *a = r->a;
+    pm_relation rel = classify(row, a->tolerance_m);
+    int corner = rel == PM_REL_CORNER;
+    pm_adjacency_pair **arr = corner ? &a->corner : &a->pairs;
+    size_t *n = corner ? &a->ncorner : &a->npairs, *cap = corner ? &r->cap_corner : &r->cap_pairs;
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        pm_adjacency_pair *np = realloc(*arr, nc * sizeof *np);
+        if (!np)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "%zu pairs", *n);
+        *arr = np;
+        *cap = nc;
     }
-    rc = pm_store_write_layer(st, ctx, "adjacency", &schema, PM_GEOM_LINE, srid, fs, n, layer);
-done:
-    for (size_t i = 0; i < n; i++)
-        pm_feature_clear(&fs[i]);
-    free(fs);
-    pm_schema_clear(&schema);
-    return rc;
+    pm_adjacency_pair *p = &(*arr)[*n];
+    memset(p, 0, sizeof *p);
+    p->a_fid = row->a_fid;
+    p->b_fid = row->b_fid;
+    p->relation = rel;
+    p->shared_m = row->shared_m;
+    p->overlap_m2 = row->overlap_m2;
+    p->distance_m = row->distance_m;
+    if (!(p->a_name = intern(a->names, row->a_fid, &row->a_name)) ||
+        !(p->b_name = intern(a->names, row->b_fid, &row->b_name)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "names");
+    (*n)++;
+    return r->w ? write_row(r, ctx, p, row->shared) : 0;
 }
 
 int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
                           const pm_adjacency_opts *opts)
 {
-    int rc = 0;
-    pm_pair_row *rows = NULL;
-    size_t n = 0;
+    int rc = 0, srid = 0;
+    pm_schema schema = {0};
+    adj_run run;
     pm_adjacency *a = calloc(1, sizeof(*a));
     *out = NULL;
-    if (!a)
+    memset(&run, 0, sizeof run);
+    if (!a || !(a->names = calloc(1, sizeof *a->names))) {
+        free(a);
         return pm_err(ctx, PM_ENOMEM, "out of memory", opts->layer, "adjacency");
+    }
     if (!(opts->tolerance_m >= 0)) {
         rc = pm_err(ctx, PM_EUSAGE, "bad tolerance", "--tolerance-m", "must be >= 0");
         goto done;
     }
     a->tolerance_m = opts->tolerance_m;
+    run.a = a;
     if (opts->progress)
         opts->progress(0.0, "adjacency: pairs", opts->progress_user);
-    if ((rc = pm_store_pairs(&rows, &n, ctx, st, opts->layer, opts->tolerance_m,
-                             opts->write_table)))
-        goto done;
-    a->pairs = calloc(n ? n : 1, sizeof(*a->pairs));
-    a->corner = calloc(n ? n : 1, sizeof(*a->corner));
-    if (!a->pairs || !a->corner) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->layer, "adjacency");
-        goto done;
+    if (opts->write_table) {
+        for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++)
+            if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
+                goto done;
+        if ((rc = pm_store_layer_srid(&srid, ctx, st, opts->layer)) ||
+            (rc = pm_store_layer_begin(&run.w, st, ctx, "adjacency", &schema, PM_GEOM_LINE,
+                                       srid)))
+            goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        pm_relation rel = classify(&rows[i], opts->tolerance_m);
-        pm_adjacency_pair *p =
-            rel == PM_REL_CORNER ? &a->corner[a->ncorner++] : &a->pairs[a->npairs++];
-        p->a_fid = rows[i].a_fid;
-        p->b_fid = rows[i].b_fid;
-        p->relation = rel;
-        p->shared_m = rows[i].shared_m;
-        p->overlap_m2 = rows[i].overlap_m2;
-        p->distance_m = rows[i].distance_m;
-        /* Names and the shared line move over rather than being copied. */
-        p->a_name = rows[i].a_name;
-        p->b_name = rows[i].b_name;
-        p->shared = rows[i].shared;
-        rows[i].a_name = rows[i].b_name = NULL;
-        rows[i].shared = NULL;
-    }
+    if ((rc = pm_store_pairs_each(ctx, st, opts->layer, opts->tolerance_m, opts->write_table,
+                                  on_pair, &run)))
+        goto done;
     if (opts->progress)
-        opts->progress(0.8, "adjacency: table", opts->progress_user);
-    if (opts->write_table && (rc = write_table(ctx, st, a, opts->layer)))
+        opts->progress(0.9, "adjacency: index", opts->progress_user);
+    if (run.w && (rc = pm_store_layer_commit(run.w, ctx, opts->layer)))
         goto done;
     *out = a;
     a = NULL;
 done:
-    pm_pair_rows_free(rows, n);
+    pm_layer_writer_free(run.w);
+    pm_schema_clear(&schema);
     pm_adjacency_free(a);
     return rc;
 }

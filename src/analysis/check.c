@@ -35,11 +35,16 @@ static int add_problem(pm_check_report *r, pm_ctx *ctx, const char *kind, const 
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    pm_problem *np = realloc(r->problems, (r->nproblems + 1) * sizeof(*np));
-    if (!np)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "check", "problems");
-    r->problems = np;
-    pm_problem *p = &np[r->nproblems];
+    /* Capacity doubles at powers of two: a parcel layer can have a
+     * problem per feature. */
+    size_t n = r->nproblems;
+    if ((n & (n - 1)) == 0) {
+        pm_problem *np = realloc(r->problems, (n ? 2 * n : 1) * sizeof(*np));
+        if (!np)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "check", "problems");
+        r->problems = np;
+    }
+    pm_problem *p = &r->problems[n];
     p->kind = strdup(kind);
     p->parks = strdup(parks);
     p->detail = strdup(detail);

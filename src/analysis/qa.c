@@ -46,13 +46,17 @@ static int add(pm_qa *q, pm_ctx *ctx, const char *kind, const char *parks, const
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    pm_qa_issue *ni = realloc(q->issues, (q->nissues + 1) * sizeof(*ni));
-    if (!ni) {
-        pm_geom_free(geom);
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "issues");
+    /* Capacity doubles at powers of two (an issue per feature is possible). */
+    size_t n = q->nissues;
+    if ((n & (n - 1)) == 0) {
+        pm_qa_issue *ni = realloc(q->issues, (n ? 2 * n : 1) * sizeof(*ni));
+        if (!ni) {
+            pm_geom_free(geom);
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "issues");
+        }
+        q->issues = ni;
     }
-    q->issues = ni;
-    pm_qa_issue *i = &ni[q->nissues];
+    pm_qa_issue *i = &q->issues[n];
     i->kind = strdup(kind);
     i->parks = strdup(parks);
     i->fids = strdup(fids);

@@ -36,13 +36,16 @@ static int col_geom(pm_geom **out, pm_ctx *ctx, sqlite3_stmt *s, int col)
                             (size_t)sqlite3_column_bytes(s, col));
 }
 
-/* Grow an array by one zeroed element; NULL on OOM. */
+/* Grow an array by one zeroed element; NULL on OOM. The capacity doubles
+ * whenever the count reaches a power of two, so n appends cost O(n). */
 static void *grow(void **arr, size_t *n, size_t size)
 {
-    char *p = realloc(*arr, (*n + 1) * size);
-    if (!p)
-        return NULL;
-    *arr = p;
+    char *p = *arr;
+    if ((*n & (*n - 1)) == 0) {
+        if (!(p = realloc(*arr, (*n ? 2 * *n : 1) * size)))
+            return NULL;
+        *arr = p;
+    }
     memset(p + *n * size, 0, size);
     return p + (*n)++ * size;
 }
@@ -155,17 +158,33 @@ int pm_store_writable(pm_store *st)
     return st && st->db && sqlite3_db_readonly(st->db, "main") == 0;
 }
 
-int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
-                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
-                         const char *derived_from)
+struct pm_layer_writer {
+    pm_store *st;
+    sqlite3_stmt *ins;
+    char *name;
+    int srid;
+    int open; /* the savepoint is open: free rolls it back */
+};
+
+int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const char *name,
+                         const pm_schema *schema, pm_geom_kind kind, int srid)
 {
-    sqlite3_stmt *ins = NULL, *s = NULL;
+    sqlite3_stmt *s = NULL;
     int rc;
+    *out = NULL;
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return pm_err(ctx, PM_EIO, "cannot write derived layer", st->path,
                       "the database is open read-only");
+    pm_layer_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->name = strdup(name))) {
+        free(w);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
+    }
+    w->st = st;
+    w->srid = srid;
     if ((rc = pm_store_exec(st, ctx, "SAVEPOINT pm_derived")))
-        return rc;
+        goto fail;
+    w->open = 1;
     if ((rc = pm_store_prepare(st, ctx,
                                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
                                "lower(name) = lower(?)",
@@ -176,29 +195,67 @@ int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_s
     sqlite3_finalize(s);
     if (exists && (rc = exec_bound_text(st, ctx, "SELECT DropTable(NULL, ?)", name, NULL, NULL)))
         goto fail;
-    if ((rc = create_derived(st, ctx, name, schema, kind, srid, &ins)))
+    if ((rc = create_derived(st, ctx, name, schema, kind, srid, &w->ins)))
         goto fail;
-    for (size_t i = 0; i < n; i++)
-        if ((rc = insert_derived(st, ctx, ins, &feats[i])))
-            goto fail;
-    sqlite3_finalize(ins);
-    ins = NULL;
+    *out = w;
+    return 0;
+fail:
+    pm_layer_writer_free(w);
+    return rc;
+}
+
+int pm_store_layer_add(pm_layer_writer *w, pm_ctx *ctx, const pm_feature *f)
+{
+    return insert_derived(w->st, ctx, w->ins, f);
+}
+
+int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_from)
+{
+    pm_store *st = w->st;
+    const char *name = w->name;
+    int rc;
+    sqlite3_finalize(w->ins);
+    w->ins = NULL;
+    /* The index is built once, after the rows: cheaper than row by row. */
     if ((rc = exec_bound_text(st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", name, NULL, NULL)))
-        goto fail;
+        return rc;
     char now[32], crs[32];
     time_t tnow = time(NULL);
     struct tm tmv;
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tnow, &tmv));
-    snprintf(crs, sizeof crs, "EPSG:%d", srid);
+    snprintf(crs, sizeof crs, "EPSG:%d", w->srid);
     const char *put = "INSERT OR REPLACE INTO parkmap_meta (layer, key, value) VALUES (?, ?, ?)";
     if ((rc = exec_bound_text(st, ctx, put, name, "derived_from", derived_from)) ||
         (rc = exec_bound_text(st, ctx, put, name, "created_at", now)) ||
-        (rc = exec_bound_text(st, ctx, put, name, "storage_crs", crs)))
-        goto fail;
-    return pm_store_exec(st, ctx, "RELEASE pm_derived");
-fail:
-    sqlite3_finalize(ins);
-    sqlite3_exec(st->db, "ROLLBACK TO pm_derived; RELEASE pm_derived", NULL, NULL, NULL);
+        (rc = exec_bound_text(st, ctx, put, name, "storage_crs", crs)) ||
+        (rc = pm_store_exec(st, ctx, "RELEASE pm_derived")))
+        return rc;
+    w->open = 0;
+    return 0;
+}
+
+void pm_layer_writer_free(pm_layer_writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->ins);
+    if (w->open)
+        sqlite3_exec(w->st->db, "ROLLBACK TO pm_derived; RELEASE pm_derived", NULL, NULL, NULL);
+    free(w->name);
+    free(w);
+}
+
+int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
+                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
+                         const char *derived_from)
+{
+    pm_layer_writer *w = NULL;
+    int rc = pm_store_layer_begin(&w, st, ctx, name, schema, kind, srid);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = pm_store_layer_add(w, ctx, &feats[i]);
+    if (!rc)
+        rc = pm_store_layer_commit(w, ctx, derived_from);
+    pm_layer_writer_free(w);
     return rc;
 }
 

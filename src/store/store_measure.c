@@ -47,13 +47,18 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;
     int step;
+    size_t cap_rows = 0;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        pm_area_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
-        if (!nr) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
-            goto done;
+        if (n == cap_rows) {
+            size_t nc = cap_rows ? 2 * cap_rows : 64;
+            pm_area_row *nr = realloc(rows, nc * sizeof(*rows));
+            if (!nr) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
+                goto done;
+            }
+            rows = nr;
+            cap_rows = nc;
         }
-        rows = nr;
         pm_area_row *r = &rows[n++];
         memset(r, 0, sizeof(*r));
         r->fid = sqlite3_column_int64(s, 0);
@@ -99,45 +104,114 @@ void pm_area_rows_free(pm_area_row *rows, size_t n)
     free(rows);
 }
 
+/* Features per tile of a tiled union: enough that tiles are few, few
+ * enough that one tile's union stays a few MB. */
+#define UNION_TILE_FEATURES 4000
+
+/* Union area of the features whose boxes meet tile (x0, y0, x1, y1), clipped
+ * to the tile, added to *planar and *ellipsoidal. */
+static int union_tile(double *planar, double *ellipsoidal, pm_ctx *ctx, pm_store *st,
+                      sqlite3_stmt *s, const double box[4])
+{
+    sqlite3_reset(s);
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(s, i + 1, box[i]);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return pm_store_sqlerr(st, ctx, "cannot compute union");
+    *planar += sqlite3_column_double(s, 0);
+    *ellipsoidal += sqlite3_column_double(s, 1);
+    return 0;
+}
+
 int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
                         pm_store *st, const char *layer)
 {
-    int rc = pm_store_need_layer(st, ctx, layer);
-    char sql[512];
+    int rc = pm_store_need_layer(st, ctx, layer), srid = 0;
+    char *sql = NULL, *t = NULL, *idx = NULL;
     sqlite3_stmt *s = NULL;
-    char *t;
+    double ext[4] = {0, 0, 0, 0}, planar = 0, ellipsoidal = 0;
+    sqlite3_int64 count = 0;
+    *out_planar_m2 = *out_ellipsoidal_m2 = 0;
     if (rc)
         return rc;
-    if (!(t = pm_store_quote_ident(layer)))
-        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "union");
-    snprintf(sql, sizeof sql,
-             "SELECT ST_Area(u), PM_GeodArea(AsBinary(Transform(u, 4326))) FROM "
-             "(SELECT ST_Union(geom) AS u FROM %s)",
-             t);
-    free(t);
+    if ((rc = pm_store_layer_srid(&srid, ctx, st, layer)) ||
+        (rc = pm_store_rtree(&idx, ctx, st, layer)))
+        goto done;
+    t = pm_store_quote_ident(layer);
+    size_t cap = 2 * strlen(idx) + strlen(t) + 1024;
+    if (!t || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "union");
+        goto done;
+    }
+    snprintf(sql, cap, "SELECT count(*), min(xmin), min(ymin), max(xmax), max(ymax) FROM %s", idx);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *out_planar_m2 = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 0);
-        *out_ellipsoidal_m2 =
-            sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 : sqlite3_column_double(s, 1);
-    } else {
-        rc = pm_store_sqlerr(st, ctx, "cannot compute union");
+        goto done;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 1) != SQLITE_NULL) {
+        count = sqlite3_column_int64(s, 0);
+        for (int i = 0; i < 4; i++)
+            ext[i] = sqlite3_column_double(s, i + 1);
     }
     sqlite3_finalize(s);
+    s = NULL;
+    /* The union of a large layer is taken tile by tile: the tiles cover the
+     * extent without overlapping, so the areas of the clipped tile unions
+     * add up to the area of the whole union, while GEOS only ever holds one
+     * tile's features (the whole union of 100,000 parcels took 80 MB and
+     * grew with the layer). Clipping adds vertices only along tile edges,
+     * shared by the pieces on either side, so the ellipsoidal sum agrees too.
+     * A small layer is one tile and is not clipped at all. */
+    int nt = (int)ceil(sqrt((double)count / UNION_TILE_FEATURES));
+    if (nt <= 1) {
+        snprintf(sql, cap,
+                 "SELECT ST_Area(u), PM_GeodArea(AsBinary(Transform(u, 4326))) FROM "
+                 "(SELECT ST_Union(geom) AS u FROM %s)", t);
+        if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+            goto done;
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            planar = sqlite3_column_double(s, 0); /* NULL (empty layer): 0 */
+            ellipsoidal = sqlite3_column_double(s, 1);
+        } else {
+            rc = pm_store_sqlerr(st, ctx, "cannot compute union");
+        }
+        goto done;
+    }
+    snprintf(sql, cap,
+             "SELECT total(ST_Area(c)), total(PM_GeodArea(AsBinary(Transform(c, 4326)))) FROM"
+             " (SELECT ST_Intersection(ST_Union(geom), BuildMbr(?1, ?2, ?3, ?4, %d)) AS c"
+             "  FROM %s WHERE pk IN (SELECT pkid FROM %s"
+             "   WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2))",
+             srid, t, idx);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    double w = (ext[2] - ext[0]) / nt, h = (ext[3] - ext[1]) / nt;
+    for (int i = 0; i < nt && !rc; i++)
+        for (int j = 0; j < nt && !rc; j++) {
+            /* Shared tile edges are computed once, so neighbours meet exactly. */
+            double box[4] = {ext[0] + i * w, ext[1] + j * h,
+                             i == nt - 1 ? ext[2] : ext[0] + (i + 1) * w,
+                             j == nt - 1 ? ext[3] : ext[1] + (j + 1) * h};
+            rc = union_tile(&planar, &ellipsoidal, ctx, st, s, box);
+        }
+done:
+    if (!rc) {
+        *out_planar_m2 = planar;
+        *out_ellipsoidal_m2 = ellipsoidal;
+    }
+    sqlite3_finalize(s);
+    free(sql);
+    free(t);
+    free(idx);
     return rc;
 }
 
-int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                   const char *layer, double tolerance_m, int want_geom)
+int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
+                        int want_geom, pm_pair_fn fn, void *user)
 {
     int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *idx = NULL, *sql = NULL;
     sqlite3_stmt *s = NULL;
-    pm_pair_row *rows = NULL;
-    size_t n = 0;
-    *out = NULL;
-    *out_n = 0;
+    pm_pair_row row;
+    memset(&row, 0, sizeof row);
     if (rc)
         return rc;
     if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
@@ -189,15 +263,10 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
     sqlite3_bind_double(s, 2, tolerance_m);
     sqlite3_bind_int(s, 3, want_geom != 0);
     int step;
+    /* One row at a time: the caller keeps what it needs, so memory does
+     * not grow with the pairs (several per feature in a parcel fabric). */
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        pm_pair_row *nr = realloc(rows, (n + 1) * sizeof(*rows));
-        if (!nr) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
-            goto done;
-        }
-        rows = nr;
-        pm_pair_row *r = &rows[n++];
-        memset(r, 0, sizeof(*r));
+        pm_pair_row *r = &row;
         r->a_fid = sqlite3_column_int64(s, 0);
         r->b_fid = sqlite3_column_int64(s, 1);
         r->a_name = pm_store_name_or_fid(s, 2, r->a_fid);
@@ -214,16 +283,14 @@ int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
             (rc = pm_geom_from_wkb(&r->shared, ctx, sqlite3_column_blob(s, 7),
                                    (size_t)sqlite3_column_bytes(s, 7))))
             goto done;
+        if ((rc = fn(user, ctx, r)))
+            goto done;
+        pm_pair_rows_clear(r);
     }
-    if (step != SQLITE_DONE) {
+    if (step != SQLITE_DONE)
         rc = pm_store_sqlerr(st, ctx, "cannot compute adjacency");
-        goto done;
-    }
-    *out = rows;
-    *out_n = n;
-    rows = NULL;
 done:
-    pm_pair_rows_free(rows, n);
+    pm_pair_rows_clear(&row);
     sqlite3_finalize(s);
     free(sql);
     free(t);
@@ -232,12 +299,53 @@ done:
     return rc;
 }
 
+typedef struct {
+    pm_pair_row *rows;
+    size_t n, cap;
+} pair_vec;
+
+static int collect_pair(void *user, pm_ctx *ctx, pm_pair_row *r)
+{
+    pair_vec *v = user;
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? 2 * v->cap : 256;
+        pm_pair_row *nr = realloc(v->rows, nc * sizeof(*nr));
+        if (!nr)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "pairs", "%zu pairs", v->n);
+        v->rows = nr;
+        v->cap = nc;
+    }
+    v->rows[v->n++] = *r; /* takes the names and geometry */
+    memset(r, 0, sizeof *r);
+    return 0;
+}
+
+int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                   const char *layer, double tolerance_m, int want_geom)
+{
+    pair_vec v = {NULL, 0, 0};
+    int rc = pm_store_pairs_each(ctx, st, layer, tolerance_m, want_geom, collect_pair, &v);
+    if (rc) {
+        pm_pair_rows_free(v.rows, v.n);
+        v.rows = NULL;
+        v.n = 0;
+    }
+    *out = v.rows;
+    *out_n = v.n;
+    return rc;
+}
+
+void pm_pair_rows_clear(pm_pair_row *r)
+{
+    free(r->a_name);
+    free(r->b_name);
+    pm_geom_free(r->shared);
+    memset(r, 0, sizeof *r);
+}
+
 void pm_pair_rows_free(pm_pair_row *rows, size_t n)
 {
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].a_name);
-        free(rows[i].b_name);
-        pm_geom_free(rows[i].shared);
-    }
+    for (size_t i = 0; rows && i < n; i++)
+        pm_pair_rows_clear(&rows[i]);
     free(rows);
 }
