@@ -108,6 +108,7 @@ void pm_cursor_free(pm_cursor *cur);
 /** One feature's areas. */
 typedef struct {
     int64_t fid;
+    int64_t pk;         /* the row's key in the store (pm_store_dissolve) */
     char *name;         /* name attribute, or "#fid" */
     char *group;        /* value of the --by field as text ("" if null) */
     double planned_km2; /* NAN when the layer has no planned_area_km2 */
@@ -156,6 +157,18 @@ typedef int (*pm_pair_fn)(void *user, pm_ctx *ctx, pm_pair_row *row);
  * many there are. */
 int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
                         int want_geom, pm_pair_fn fn, void *user);
+
+/** Pairs of features within dist_m of each other (intersecting when dist_m
+ * is 0), as (a_fid, b_fid) with a_fid < b_fid, in no set order, without the
+ * measures pm_store_pairs computes. skip (may be NULL) is asked first about
+ * every pair whose boxes are that close: when it returns non-zero the exact
+ * distance is not computed and fn is not called, which lets a union-find
+ * caller pass over pairs it has already joined. fn returns non-zero (error
+ * in ctx) to stop. */
+typedef int (*pm_near_skip_fn)(void *user, int64_t a_fid, int64_t b_fid);
+typedef int (*pm_near_fn)(void *user, pm_ctx *ctx, int64_t a_fid, int64_t b_fid);
+int pm_store_near_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double dist_m,
+                             pm_near_skip_fn skip, pm_near_fn fn, void *user);
 
 
 /* ---- derived layers and QA measures (store_analysis.c) ------------------ */
@@ -244,10 +257,11 @@ void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer, const char *within, double min_m2);
 
-/** Dissolve the features with these fids: the union's geometry (storage
- * CRS) and ellipsoidal area. Caller owns *out_geom. */
+/** Dissolve the features with these primary keys (pm_area_row.pk): the
+ * union's geometry (storage CRS) and ellipsoidal area. Caller owns
+ * *out_geom. */
 int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store *st,
-                      const char *layer, const int64_t *fids, size_t n);
+                      const char *layer, const int64_t *pks, size_t n);
 
 /** Per-feature shape facts: ellipsoidal perimeter (m), and the distance to
  * the nearest other feature with the same value of `same_field` (NAN when

@@ -38,12 +38,52 @@ static size_t find(size_t *parent, size_t i)
     return i;
 }
 
+/* The parks are in fid order (pm_store_area_rows): binary search for the
+ * first park with this fid. */
 static size_t index_of(const pm_layout *l, int64_t fid)
 {
-    for (size_t i = 0; i < l->nparks; i++)
-        if (l->parks[i].fid == fid)
-            return i;
-    return (size_t)-1;
+    size_t lo = 0, hi = l->nparks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->parks[mid].fid < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->nparks && l->parks[lo].fid == fid ? lo : (size_t)-1;
+}
+
+/* Near pairs join components: all parks, and parks of the same group. */
+typedef struct {
+    const pm_layout *l;
+    size_t *all, *grp;
+} joiner;
+
+/* Already joined in every structure the pair could join: no need to know
+ * how far apart they are. */
+static int joined(void *user, int64_t a_fid, int64_t b_fid)
+{
+    joiner *j = user;
+    size_t a = index_of(j->l, a_fid), b = index_of(j->l, b_fid);
+    if (a == (size_t)-1 || b == (size_t)-1)
+        return 1;
+    if (find(j->all, a) != find(j->all, b))
+        return 0;
+    return strcmp(j->l->parks[a].group, j->l->parks[b].group) != 0 ||
+           find(j->grp, a) == find(j->grp, b);
+}
+
+static int join(void *user, pm_ctx *ctx, int64_t a_fid, int64_t b_fid)
+{
+    joiner *j = user;
+    size_t a = index_of(j->l, a_fid), b = index_of(j->l, b_fid);
+    (void)ctx;
+    if (a == (size_t)-1 || b == (size_t)-1)
+        return 0;
+    j->all[find(j->all, a)] = find(j->all, b);
+    if (strcmp(j->l->parks[a].group, j->l->parks[b].group) == 0)
+        j->grp[find(j->grp, a)] = find(j->grp, b);
+    return 0;
 }
 
 /* Enterprises per park from the attribute, when the layer has it. */
@@ -71,56 +111,154 @@ static int read_enterprises(double *out, pm_ctx *ctx, pm_store *st, const pm_lay
     return rc;
 }
 
-/* Make clusters of `scope` from the components of parent[] restricted to
- * parks whose group equals scope (or all parks when scope is NULL). */
-static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
-                         size_t *parent, const double *ent, const char *scope, int *next_id)
+/* One cluster: the parks members[0..m) (park indices, ascending). */
+static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
+                       const size_t *members, size_t m, const int64_t *pks, const double *ent,
+                       const char *scope, int *next_id, int64_t *keys)
 {
-    size_t n = l->nparks;
-    int64_t *fids = malloc(n * sizeof(int64_t));
-    int rc = 0;
-    if (!fids)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
-    for (size_t root = 0; root < n; root++) {
-        size_t m = 0;
-        char names[2048] = "";
-        size_t used = 0;
-        double e = NAN;
-        for (size_t i = 0; i < n; i++) {
-            if (find(parent, i) != root || (scope && strcmp(l->parks[i].group, scope) != 0))
-                continue;
-            fids[m++] = l->parks[i].fid;
-            if (used < sizeof names)
-                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                         used ? " | " : "", l->parks[i].name);
-            if (!isnan(ent[i]))
-                e = (isnan(e) ? 0 : e) + ent[i];
-            if (!scope)
-                l->parks[i].cluster = *next_id;
-        }
-        if (m == 0)
-            continue;
-        pm_cluster *nc = realloc(l->clusters, (l->nclusters + 1) * sizeof(*nc));
-        if (!nc) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
-            break;
-        }
-        l->clusters = nc;
-        pm_cluster *c = &nc[l->nclusters++];
-        memset(c, 0, sizeof(*c));
-        c->id = (*next_id)++;
-        c->nparks = m;
-        c->enterprises = e;
-        c->scope = strdup(scope ? scope : "all");
-        c->parks = strdup(names);
-        if (!c->scope || !c->parks) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
-            break;
-        }
-        if ((rc = pm_store_dissolve(&c->geom, &c->area_m2, ctx, st, layer, fids, m)))
-            break;
+    char names[2048] = "";
+    size_t used = 0;
+    double e = NAN;
+    for (size_t k = 0; k < m; k++) {
+        size_t i = members[k];
+        keys[k] = pks[i];
+        if (used < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                     used ? " | " : "", l->parks[i].name);
+        if (!isnan(ent[i]))
+            e = (isnan(e) ? 0 : e) + ent[i];
+        if (!scope)
+            l->parks[i].cluster = *next_id;
     }
-    free(fids);
+    size_t nc = l->nclusters;
+    if ((nc & (nc - 1)) == 0) { /* capacity doubles at powers of two */
+        pm_cluster *g = realloc(l->clusters, (nc ? 2 * nc : 1) * sizeof(*g));
+        if (!g)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+        l->clusters = g;
+    }
+    pm_cluster *c = &l->clusters[l->nclusters++];
+    memset(c, 0, sizeof(*c));
+    c->id = (*next_id)++;
+    c->nparks = m;
+    c->enterprises = e;
+    c->scope = strdup(scope ? scope : "all");
+    c->parks = strdup(names);
+    if (!c->scope || !c->parks)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+    return pm_store_dissolve(&c->geom, &c->area_m2, ctx, st, layer, keys, m);
+}
+
+/* Order of the per-group clusters: group first seen first, then by root. */
+typedef struct {
+    size_t rank, root;
+} comp_key;
+
+static int cmp_comp(const void *x, const void *y)
+{
+    const comp_key *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return a->root < b->root ? -1 : a->root > b->root;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    const char *const *a = x, *const *b = y;
+    return strcmp(*a, *b);
+}
+
+/* Clusters from the components of parent[]: overall (by_group 0), or per
+ * group value in the order values are first seen (by_group 1; parent[] then
+ * only joins parks of one group). Clusters come in order of their root, as
+ * the parks are in fid order. Bucketing parks by root keeps this linear in
+ * the parks (plus a sort of the components), whatever the number of
+ * clusters. */
+static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
+                         size_t *parent, const int64_t *pks, const double *ent, int by_group,
+                         int *next_id)
+{
+    size_t n = l->nparks, ncomp = 0;
+    size_t *start = calloc(n + 1, sizeof(size_t)), *member = malloc((n ? n : 1) * sizeof(size_t));
+    size_t *rank = NULL;
+    int64_t *keys = malloc((n ? n : 1) * sizeof(int64_t));
+    comp_key *comps = NULL;
+    const char **sorted = NULL;
+    int rc = 0;
+    if (!start || !member || !keys) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[find(parent, i) + 1]++;
+    for (size_t r = 0; r < n; r++)
+        start[r + 1] += start[r];
+    {
+        size_t *fill = malloc((n ? n : 1) * sizeof(size_t));
+        if (!fill) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+            goto done;
+        }
+        memcpy(fill, start, n * sizeof(size_t));
+        for (size_t i = 0; i < n; i++)
+            member[fill[find(parent, i)]++] = i;
+        free(fill);
+    }
+    for (size_t r = 0; r < n; r++)
+        ncomp += start[r + 1] > start[r];
+    comps = malloc((ncomp ? ncomp : 1) * sizeof(*comps));
+    if (!comps) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+        goto done;
+    }
+    ncomp = 0;
+    for (size_t r = 0; r < n; r++)
+        if (start[r + 1] > start[r])
+            comps[ncomp++] = (comp_key){0, r};
+    if (by_group) {
+        /* Rank of each group value = position of its first park; a sorted
+         * copy of the values finds each park's first-seen rank by search. */
+        sorted = malloc((n ? n : 1) * sizeof(char *));
+        rank = malloc((n ? n : 1) * sizeof(size_t));
+        if (!sorted || !rank) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = l->parks[i].group;
+        qsort(sorted, n, sizeof(char *), cmp_str);
+        size_t nvals = 0;
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || strcmp(sorted[i], sorted[nvals - 1]) != 0)
+                sorted[nvals++] = sorted[i];
+        for (size_t v = 0; v < nvals; v++)
+            rank[v] = (size_t)-1;
+        for (size_t i = 0; i < n; i++) {
+            const char *g = l->parks[i].group;
+            const char **hit = bsearch(&g, sorted, nvals, sizeof(char *), cmp_str);
+            size_t v = (size_t)(hit - sorted);
+            if (rank[v] == (size_t)-1)
+                rank[v] = i;
+        }
+        for (size_t c = 0; c < ncomp; c++) {
+            const char *g = l->parks[comps[c].root].group;
+            const char **hit = bsearch(&g, sorted, nvals, sizeof(char *), cmp_str);
+            comps[c].rank = rank[hit - sorted];
+        }
+        qsort(comps, ncomp, sizeof(*comps), cmp_comp);
+    }
+    for (size_t c = 0; c < ncomp && !rc; c++) {
+        size_t r = comps[c].root;
+        rc = add_cluster(l, ctx, st, layer, member + start[r], start[r + 1] - start[r], pks, ent,
+                         by_group ? l->parks[r].group : NULL, next_id, keys);
+    }
+done:
+    free(start);
+    free(member);
+    free(keys);
+    free(comps);
+    free(sorted);
+    free(rank);
     return rc;
 }
 
@@ -176,10 +314,10 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     int rc = 0, next_id = 1;
     pm_layout *l = calloc(1, sizeof(*l));
     pm_area_row *rows = NULL;
-    pm_pair_row *pairs = NULL;
-    size_t nrows = 0, npairs = 0, nfacts = 0;
+    size_t nrows = 0, nfacts = 0;
     double *per = NULL, *near = NULL, *ent = NULL;
     size_t *all = NULL, *grp = NULL;
+    int64_t *pks = NULL;
     *out = NULL;
     if (!l)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "report");
@@ -193,8 +331,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     const char *by = o->by && *o->by ? o->by : NULL;
     if ((rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
         (rc = pm_store_area_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
-        (rc = pm_store_shape_facts(&per, &near, &nfacts, ctx, st, o->layer, by)) ||
-        (rc = pm_store_pairs(&pairs, &npairs, ctx, st, o->layer, o->cluster_m, 0)))
+        (rc = pm_store_shape_facts(&per, &near, &nfacts, ctx, st, o->layer, by)))
         goto done;
     if (nfacts != nrows) {
         rc = pm_err(ctx, PM_EINTERNAL, "layer changed while measured", o->layer, "row counts");
@@ -204,7 +341,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     all = malloc((nrows ? nrows : 1) * sizeof(size_t));
     grp = malloc((nrows ? nrows : 1) * sizeof(size_t));
     ent = malloc((nrows ? nrows : 1) * sizeof(double));
-    if (!l->parks || !all || !grp || !ent) {
+    pks = malloc((nrows ? nrows : 1) * sizeof(int64_t));
+    if (!l->parks || !all || !grp || !ent || !pks) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "parks");
         goto done;
     }
@@ -212,6 +350,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     for (size_t i = 0; i < nrows; i++) {
         pm_layout_park *p = &l->parks[i];
         p->fid = rows[i].fid;
+        pks[i] = rows[i].pk;
         p->name = rows[i].name;
         p->group = rows[i].group;
         rows[i].name = rows[i].group = NULL;
@@ -221,35 +360,24 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         p->nearest_same_m = near[i];
         all[i] = grp[i] = i;
     }
-    for (size_t k = 0; k < npairs; k++) {
-        size_t a = index_of(l, pairs[k].a_fid), b = index_of(l, pairs[k].b_fid);
-        if (a == (size_t)-1 || b == (size_t)-1)
-            continue;
-        all[find(all, a)] = find(all, b);
-        if (strcmp(l->parks[a].group, l->parks[b].group) == 0)
-            grp[find(grp, a)] = find(grp, b);
-    }
+    /* Near pairs stream into the union-find; pairs already joined are not
+     * even measured. */
+    joiner jn = {l, all, grp};
+    if ((rc = pm_store_near_pairs_each(ctx, st, o->layer, o->cluster_m, joined, join, &jn)))
+        goto done;
     if (o->progress)
         o->progress(0.6, "layout: clusters", o->progress_user);
     if ((rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
-        (rc = make_clusters(l, ctx, st, o->layer, all, ent, NULL, &next_id)))
+        (rc = make_clusters(l, ctx, st, o->layer, all, pks, ent, 0, &next_id)) ||
+        (by && (rc = make_clusters(l, ctx, st, o->layer, grp, pks, ent, 1, &next_id))))
         goto done;
-    /* Per group: each distinct group value, in first-seen order. */
-    for (size_t i = 0; by && i < l->nparks; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(l->parks[j].group, l->parks[i].group) == 0;
-        if (!seen && (rc = make_clusters(l, ctx, st, o->layer, grp, ent, l->parks[i].group,
-                                         &next_id)))
-            goto done;
-    }
     if (o->write_table && (rc = write_table(ctx, st, l, o->layer)))
         goto done;
     *out = l;
     l = NULL;
 done:
     pm_area_rows_free(rows, nrows);
-    pm_pair_rows_free(pairs, npairs);
+    free(pks);
     free(per);
     free(near);
     free(ent);

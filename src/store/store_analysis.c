@@ -595,7 +595,7 @@ done:
 }
 
 int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store *st,
-                      const char *layer, const int64_t *fids, size_t n)
+                      const char *layer, const int64_t *pks, size_t n)
 {
     char *t = NULL, *ids = NULL, sql[512];
     sqlite3_stmt *s = NULL;
@@ -610,17 +610,20 @@ int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store 
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "dissolve");
         goto done;
     }
-    /* The fid list travels as one bound JSON array, never as SQL text. */
+    /* The key list travels as one bound JSON array, never as SQL text. */
     size_t k = 0;
     ids[k++] = '[';
     for (size_t i = 0; i < n; i++)
-        k += (size_t)sprintf(ids + k, "%s%lld", i ? "," : "", (long long)fids[i]);
+        k += (size_t)sprintf(ids + k, "%s%lld", i ? "," : "", (long long)pks[i]);
     ids[k++] = ']';
     ids[k] = '\0';
+    /* Rows are fetched by key (no scan per cluster), and unioned 4,000 at
+     * a time before the pieces are unioned: GEOS then holds one chunk of a
+     * large cluster, not all of it. */
     snprintf(sql, sizeof sql,
              "SELECT AsBinary(CastToMultiPolygon(u)), PM_GeodArea(AsBinary(Transform(u, 4326)))"
-             " FROM (SELECT ST_Union(geom) AS u FROM %s WHERE source_fid IN"
-             " (SELECT value FROM json_each(?)))",
+             " FROM (SELECT ST_Union(c) AS u FROM (SELECT ST_Union(t.geom) AS c"
+             "  FROM json_each(?) AS j JOIN %s AS t ON t.pk = j.value GROUP BY j.key / 4000))",
              t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;

@@ -42,7 +42,7 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
      * GeographicLib's algorithm (PM_GeodArea, see store_db.c). */
     snprintf(sql, cap,
              "SELECT source_fid, %s, %s, %s, ST_Area(geom), "
-             "PM_GeodArea(AsBinary(Transform(geom, 4326))) FROM %s ORDER BY source_fid, pk",
+             "PM_GeodArea(AsBinary(Transform(geom, 4326))), pk FROM %s ORDER BY source_fid, pk",
              name, group, planned, t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;
@@ -62,6 +62,7 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
         pm_area_row *r = &rows[n++];
         memset(r, 0, sizeof(*r));
         r->fid = sqlite3_column_int64(s, 0);
+        r->pk = sqlite3_column_int64(s, 6);
         r->name = pm_store_name_or_fid(s, 1, r->fid);
         r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
                        ? strdup("")
@@ -296,6 +297,72 @@ done:
     free(t);
     free(idx);
     free(name);
+    return rc;
+}
+
+/* The skip callback as an SQL function, so the costly exact test in the
+ * same statement is never run for a pair the caller does not need. */
+typedef struct {
+    pm_near_skip_fn skip;
+    void *user;
+} near_skip;
+
+static void sql_near_skip(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    near_skip *k = sqlite3_user_data(c);
+    (void)argc;
+    sqlite3_result_int(c, k->skip(k->user, sqlite3_value_int64(argv[0]),
+                                  sqlite3_value_int64(argv[1])) != 0);
+}
+
+int pm_store_near_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double dist_m,
+                             pm_near_skip_fn skip, pm_near_fn fn, void *user)
+{
+    int rc = pm_store_need_layer(st, ctx, layer), registered = 0;
+    char *t = NULL, *idx = NULL, *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    near_skip k = {skip, user};
+    if (rc)
+        return rc;
+    if ((rc = pm_store_rtree(&idx, ctx, st, layer)))
+        return rc;
+    t = pm_store_quote_ident(layer);
+    size_t cap = 4 * strlen(t) + 2 * strlen(idx) + 2048;
+    if (!t || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "pairs");
+        goto done;
+    }
+    if (sqlite3_create_function_v2(st->db, "pm_near_skip", 2, SQLITE_UTF8, &k, sql_near_skip,
+                                   NULL, NULL, NULL) != SQLITE_OK) {
+        rc = pm_store_sqlerr(st, ctx, "cannot register pm_near_skip");
+        goto done;
+    }
+    registered = 1;
+    /* CASE evaluates lazily: the skip test first, the GEOS test only when
+     * the caller still wants the pair. No names, no overlays, no order. */
+    snprintf(sql, cap,
+             PM_CAND_CTE
+             " SELECT af, bf FROM cand WHERE CASE WHEN ?1 AND pm_near_skip(af, bf) THEN 0"
+             "  WHEN ?2 > 0 THEN ST_Distance(ag, bg) <= ?2 ELSE ST_Intersects(ag, bg) = 1 END",
+             "pk", "pk", t, t, idx);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_int(s, 1, skip != NULL);
+    sqlite3_bind_double(s, 2, dist_m);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(user, ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1))))
+            goto done;
+    if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot find near pairs");
+done:
+    sqlite3_finalize(s);
+    if (registered)
+        sqlite3_create_function_v2(st->db, "pm_near_skip", 2, SQLITE_UTF8, NULL, NULL, NULL,
+                                   NULL, NULL);
+    free(sql);
+    free(t);
+    free(idx);
     return rc;
 }
 

@@ -51,4 +51,30 @@ for a, b, rel, shared, grid in rows:
     if rel == "shares_edge" and not (1.0 <= grid / shared <= 1.0003):
         sys.exit(f"pair {a},{b}: grid length {grid} against geodesic {shared}")
 EOF
+
+# Layout: the fabric is one cluster of all 9,000 parcels whose dissolved area
+# (unioned in chunks of 4,000) is the union's; per industry, the clusters
+# share the parcels out exactly once, and their areas add up to the fabric.
+run layout --db "$TMP/p.db" --cluster-m 0 --json
+expect_status 0 "layout"
+cp "$out" "$TMP/layout.json"
+run area --db "$TMP/p.db" --json
+python3 - "$TMP/layout.json" "$out" <<'EOF' || fail "clusters of the whole fabric"
+import json, sys
+lay = json.load(open(sys.argv[1]))
+union = json.load(open(sys.argv[2]))["area_km2"]["union"]
+allc = [c for c in lay["clusters"] if c["scope"] == "all"]
+if len(allc) != 1 or allc[0]["park_count"] != 9000:
+    sys.exit(f"overall clusters: {[(c['park_count']) for c in allc][:5]}")
+if abs(allc[0]["area_km2"] - union) > 1e-6 * union:
+    sys.exit(f"dissolved {allc[0]['area_km2']} km2 against union {union} km2")
+per = [c for c in lay["clusters"] if c["scope"] != "all"]
+if sum(c["park_count"] for c in per) != 9000:
+    sys.exit("per-industry clusters do not hold each parcel once")
+if abs(sum(c["area_km2"] for c in per) - union) > 1e-6 * union:
+    sys.exit("per-industry cluster areas do not add up to the fabric")
+ids = {p["cluster"] for p in lay["parks"]}
+if ids != {allc[0]["id"]}:
+    sys.exit(f"parks point at clusters {sorted(ids)[:5]}")
+EOF
 finish
