@@ -642,14 +642,15 @@ done:
 }
 
 /* Nearest other feature of the same group: an expanding search in the
- * R*Tree (1 km, then x4) instead of a scan of the whole layer, so layout
+ * R*Tree (from r0, then x4) instead of a scan of the whole layer, so layout
  * stays O(n log n) on parcel layers. A hit at distance d <= r is final: any
- * feature nearer than r has its box within r of this one's. */
+ * feature nearer than r has its box within r of this one's, so the answer
+ * does not depend on r0, only the work does. */
 static int nearest_same(double *out, pm_ctx *ctx, pm_store *st, sqlite3_stmt *q,
-                        sqlite3_stmt *row, double diag)
+                        sqlite3_stmt *row, double r0, double diag)
 {
     *out = NAN;
-    for (double r = 1000.0;; r *= 4) {
+    for (double r = r0;; r *= 4) {
         double rr = r > diag ? diag : r;
         sqlite3_reset(q);
         sqlite3_bind_value(q, 1, sqlite3_column_value(row, 3));
@@ -694,8 +695,15 @@ int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, 
     if ((rc = pm_store_layer_stats(&count, bb, ctx, st, layer)) ||
         (has_field && (rc = pm_store_rtree(&idx, ctx, st, layer))))
         goto done;
-    /* The diagonal bounds the search; +1 m so a lone far pair is found. */
+    /* The diagonal bounds the search; +1 m so a lone far pair is found.
+     * The first radius is twice the mean spacing of the features: a box
+     * that holds a dozen neighbours, whether they are 15 parks across a
+     * district (km) or 100,000 parcels (a 1 km start meant ~350 distance
+     * tests per parcel). */
     double diag = hypot(bb[2] - bb[0], bb[3] - bb[1]) + 1.0;
+    double r0 = count > 0 ? 2 * sqrt((bb[2] - bb[0]) * (bb[3] - bb[1]) / (double)count) : 1.0;
+    if (!(r0 >= 1.0))
+        r0 = 1.0;
     snprintf(sql, cap,
              "SELECT pk, ST_Perimeter(Transform(geom, 4326), 1), %s, geom,"
              " count(*) OVER (PARTITION BY %s) FROM %s ORDER BY source_fid, pk",
@@ -729,7 +737,7 @@ int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, 
         /* Alone in its group (or no group field): no nearest of its kind. */
         if (has_field && sqlite3_column_type(s, 2) != SQLITE_NULL &&
             sqlite3_column_int64(s, 4) > 1 &&
-            (rc = nearest_same(&near[n], ctx, st, q, s, diag)))
+            (rc = nearest_same(&near[n], ctx, st, q, s, r0, diag)))
             goto done;
         n++;
     }
