@@ -90,7 +90,8 @@ void pm_strv_free(char **v, size_t n);
 /* ---- reading features ------------------------------------------------- */
 
 /** Iterate a layer's features (all attribute columns, geometry in the
- * storage CRS), ordered by source_fid. Caller owns *out. */
+ * storage CRS) in stored order, which is the source's order: maps draw and
+ * exports write features as the source file lists them. Caller owns *out. */
 int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer);
 /** Like pm_store_cursor_open, reading only the named attribute columns (in
  * that order; names the layer lacks are left out of the schema). */

@@ -272,7 +272,9 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
         n += (size_t)snprintf(sql + n, cap - n, ", %s", q);
         free(q);
     }
-    snprintf(sql + n, cap - n, " FROM %s ORDER BY source_fid, pk", t);
+    /* Rowid order is the table's own order: no sort of every row (which
+     * "ORDER BY source_fid" was, source_fid having no index). */
+    snprintf(sql + n, cap - n, " FROM %s ORDER BY pk", t);
     if ((rc = pm_store_prepare(st, ctx, sql, &c->stmt)))
         goto done;
     *out = c;
