@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <gdal.h>
 #include <math.h>
+#include <pthread.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
@@ -110,6 +111,24 @@ static char *crs_def_of(OGRSpatialReferenceH srs)
     return s;
 }
 
+/* The strict JSON pre-scan runs on another core while GDAL opens the file:
+ * GDAL's open is itself a full pass (it reads every feature to learn the
+ * schema), so the two passes cost one. */
+typedef struct {
+    pm_ctx *ctx;
+    const char *path;
+    char crs[256];
+    long max_vertices;
+    int rc;
+} json_scan;
+
+static void *json_scan_main(void *arg)
+{
+    json_scan *j = arg;
+    j->rc = pm_load_json_check(j->ctx, j->path, j->crs, sizeof j->crs, j->max_vertices);
+    return NULL;
+}
+
 int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *layer)
 {
     int rc = 0;
@@ -151,11 +170,30 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         if (mv && *end == '\0' && v > 0)
             src->max_vertices = v;
     }
-    if (S_ISREG(sb.st_mode) && is_json_document(path) &&
-        (rc = pm_load_json_check(ctx, path, declared_crs, sizeof declared_crs,
-                                 src->max_vertices)))
-        goto done;
-    src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (S_ISREG(sb.st_mode) && is_json_document(path)) {
+        json_scan j = {NULL, path, "", src->max_vertices, 0};
+        pthread_t th;
+        int threaded = pm_ctx_new(&j.ctx) == 0 &&
+                       pthread_create(&th, NULL, json_scan_main, &j) == 0;
+        if (threaded)
+            src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, src->max_vertices);
+        /* The scan's error names the line and column: it wins over GDAL's. */
+        if (threaded && j.rc)
+            rc = pm_err(ctx, pm_ctx_code(j.ctx), pm_ctx_what(j.ctx), pm_ctx_where(j.ctx), "%s",
+                        pm_ctx_why(j.ctx));
+        else if (!threaded && j.rc)
+            rc = j.rc;
+        pm_ctx_free(j.ctx);
+        if (rc)
+            goto done;
+        snprintf(declared_crs, sizeof declared_crs, "%s", j.crs);
+    }
+    if (!src->ds)
+        src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!src->ds) {
         const char *why = pm_ctx_lib_msg(ctx);
         rc = pm_err(ctx, PM_EINPUT, "cannot read source", path, "%s",
