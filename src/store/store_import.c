@@ -25,8 +25,11 @@ struct pm_store_import {
     int srid;
     sqlite3_stmt *insert;
     sqlite3_stmt *insert_wkb; /* the same through GeomFromWKB, for unusual geometries */
-    sqlite3_stmt *rtree; /* one row of the R*Tree per inserted feature */
-    sqlite3_stmt *rtree_sql; /* the same from the stored blob, after insert_wkb */
+    sqlite3_stmt *box_sql; /* a stored row's box, after insert_wkb */
+    /* Every row's R*Tree entry, bulk loaded at commit (store_rtree.c). */
+    int64_t *rt_id;
+    float (*rt_box)[4];
+    size_t rt_n, rt_cap;
     unsigned char *blob; /* reused for every row */
     size_t blob_cap;
     /* SpatiaLite's per-row triggers, parked during the bulk load (SQL to
@@ -362,32 +365,18 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert)))
         goto done;
     {
-        char idx[300], *qidx, *rsql = NULL;
-        snprintf(idx, sizeof idx, "idx_%s_geom", imp->layer);
-        qidx = pm_store_quote_ident(idx);
-        size_t rcap = qidx ? strlen(qidx) + 96 : 0;
-        if (!qidx || !(rsql = malloc(rcap))) {
-            free(qidx);
+        size_t bcap = strlen(imp->table) + 160;
+        char *bsql = malloc(bcap);
+        if (!bsql) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
             goto done;
         }
-        snprintf(rsql, rcap, "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)",
-                 qidx);
-        rc = pm_store_prepare(st, ctx, rsql, &imp->rtree);
-        free(rsql);
-        rcap = strlen(qidx) + strlen(imp->table) + 192;
-        if (!rc && !(rsql = malloc(rcap)))
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
-        if (!rc) {
-            snprintf(rsql, rcap,
-                     "INSERT INTO %s (pkid, xmin, xmax, ymin, ymax) SELECT pk, MbrMinX(geom), "
-                     "MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM %s WHERE pk = ? AND "
-                     "geom IS NOT NULL",
-                     qidx, imp->table);
-            rc = pm_store_prepare(st, ctx, rsql, &imp->rtree_sql);
-            free(rsql);
-        }
-        free(qidx);
+        snprintf(bsql, bcap,
+                 "SELECT MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM %s "
+                 "WHERE pk = ? AND geom IS NOT NULL",
+                 imp->table);
+        rc = pm_store_prepare(st, ctx, bsql, &imp->box_sql);
+        free(bsql);
     }
 done:
     pm_strv_free(names, schema->nfields);
@@ -636,6 +625,27 @@ static int host_is_little_endian(void)
     return b == 1;
 }
 
+/* Remember a row's box (x0, y0, x1, y1) for the R*Tree. */
+static int keep_box(pm_store_import *imp, pm_ctx *ctx, int64_t pk, const double box[4])
+{
+    if (imp->rt_n == imp->rt_cap) {
+        size_t nc = imp->rt_cap ? 2 * imp->rt_cap : 1024;
+        int64_t *ni = realloc(imp->rt_id, nc * sizeof *ni);
+        if (ni)
+            imp->rt_id = ni;
+        float(*nb)[4] = realloc(imp->rt_box, nc * sizeof *nb);
+        if (nb)
+            imp->rt_box = nb;
+        if (!ni || !nb)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
+        imp->rt_cap = nc;
+    }
+    imp->rt_id[imp->rt_n] = pk;
+    pm_rtree_box_of(imp->rt_box[imp->rt_n], box[0], box[2], box[1], box[3]);
+    imp->rt_n++;
+    return 0;
+}
+
 int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
 {
     unsigned char *wkb = NULL;
@@ -658,18 +668,27 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
     } else if (sqlite3_changes(imp->st.db) != 1) {
         rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
     } else {
-        /* The row's box into the R*Tree, as SpatiaLite's gii_ trigger would. */
-        sqlite3_stmt *r = fast ? imp->rtree : imp->rtree_sql;
-        sqlite3_reset(r);
-        sqlite3_bind_int64(r, 1, sqlite3_last_insert_rowid(imp->st.db));
-        if (fast) {
-            sqlite3_bind_double(r, 2, box[0]);
-            sqlite3_bind_double(r, 3, box[2]);
-            sqlite3_bind_double(r, 4, box[1]);
-            sqlite3_bind_double(r, 5, box[3]);
+        /* The row's box for the R*Tree, which is built at commit. */
+        int64_t pk = sqlite3_last_insert_rowid(imp->st.db);
+        int has_box = fast;
+        if (!fast) {
+            sqlite3_stmt *b = imp->box_sql;
+            sqlite3_reset(b);
+            sqlite3_bind_int64(b, 1, pk);
+            int step = sqlite3_step(b);
+            if (step == SQLITE_ROW) {
+                /* As encode_blob gives it: x0, y0, x1, y1. */
+                box[0] = sqlite3_column_double(b, 0);
+                box[1] = sqlite3_column_double(b, 2);
+                box[2] = sqlite3_column_double(b, 1);
+                box[3] = sqlite3_column_double(b, 3);
+                has_box = 1;
+            } else if (step != SQLITE_DONE) {
+                rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+            }
         }
-        if (sqlite3_step(r) != SQLITE_DONE)
-            rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
+        if (!rc && has_box)
+            rc = keep_box(imp, ctx, pk, box);
         if (!rc)
             imp->count++;
     }
@@ -744,12 +763,22 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     const pm_store_import_opts *o = imp->opts;
     sqlite3_finalize(imp->insert);
     imp->insert = NULL;
-    sqlite3_finalize(imp->rtree);
-    imp->rtree = NULL;
     sqlite3_finalize(imp->insert_wkb);
     imp->insert_wkb = NULL;
-    sqlite3_finalize(imp->rtree_sql);
-    imp->rtree_sql = NULL;
+    sqlite3_finalize(imp->box_sql);
+    imp->box_sql = NULL;
+    {
+        size_t n = strlen(imp->layer) + 16;
+        char *idx = malloc(n);
+        if (!idx)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
+        snprintf(idx, n, "idx_%s_geom", imp->layer);
+        rc = pm_store_rtree_bulk(&imp->st, ctx, idx, imp->rt_id, (const float(*)[4])imp->rt_box,
+                                 imp->rt_n);
+        free(idx);
+        if (rc)
+            return rc;
+    }
     if ((rc = restore_triggers(imp, ctx)))
         return rc;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
@@ -799,9 +828,10 @@ void pm_store_import_free(pm_store_import *imp)
     if (!imp)
         return;
     sqlite3_finalize(imp->insert);
-    sqlite3_finalize(imp->rtree);
     sqlite3_finalize(imp->insert_wkb);
-    sqlite3_finalize(imp->rtree_sql);
+    sqlite3_finalize(imp->box_sql);
+    free(imp->rt_id);
+    free(imp->rt_box);
     free(imp->blob);
     pm_store_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);

@@ -45,6 +45,13 @@ char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, con
 /* (Format arguments: name column, name column, quoted table, quoted table,
  * quoted R*Tree table from pm_store_rtree; bind ?2, the distance to grow the
  * boxes by; ?1 is free.) */
+/* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once:
+ * ids[i] with box boxes[i] (xmin, xmax, ymin, ymax as pm_rtree_box_of
+ * rounds them). See store_rtree.c. */
+int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, const int64_t *ids,
+                        const float (*boxes)[4], size_t n);
+/* The float32 box SQLite's R*Tree stores for a double box (outward). */
+void pm_rtree_box_of(float out[4], double x0, double x1, double y0, double y1);
 /* The quoted name of a layer's R*Tree table. Caller frees. */
 int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer);
 
