@@ -9,7 +9,8 @@
 # Peers (skipped, with a note, when missing; this script installs nothing):
 #   import     ogr2ogr -f SQLite -dsco SPATIALITE=YES -t_srs EPSG:4550
 #   adjacency  the spatialite shell's indexed self-join (ST_Touches + shared length)
-# parkmap steps: import, check, adjacency, render (PNG 2000x2000).
+# parkmap steps: import, check, adjacency, layout (clusters at 500 m, per
+# industry), render (PNG 2000x2000).
 # Needs /usr/bin/time (Debian package "time") for peak memory.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,6 +81,8 @@ for n in "${sizes[@]}"; do
   row adjacency "$n" "$at" "$am" "$pt" "$pm"
   read -r ct cm < <(measure "$PM" check --db "$db" --target-km2 1 --no-tables)
   row check "$n" "$ct" "$cm" - -
+  read -r lt lm < <(measure "$PM" layout --db "$db" --no-tables --csv)
+  row layout "$n" "$lt" "$lm" - -
   read -r rt rm < <(measure "$PM" render --db "$db" -o "$work/map_$n.png" --width 2000 \
     --height 2000 --overwrite)
   row render "$n" "$rt" "$rm" - -
