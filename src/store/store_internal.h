@@ -45,6 +45,11 @@ char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, con
 /* (Format arguments: name column, name column, quoted table, quoted table,
  * quoted R*Tree table from pm_store_rtree; bind ?2, the distance to grow the
  * boxes by; ?1 is free.) */
+/* A SpatiaLite geometry BLOB as WKB, written into *buf (grown as needed):
+ * 0 and the length in *out_len; 1 when the BLOB is not the plain kind
+ * (compressed, or unexpected: ask SpatiaLite); -1 when out of memory. */
+int pm_store_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len,
+                         const unsigned char *blob, size_t len);
 /* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once:
  * ids[i] with box boxes[i] (xmin, xmax, ymin, ymax as pm_rtree_box_of
  * rounds them). See store_rtree.c. */

@@ -211,6 +211,9 @@ int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, 
 struct pm_cursor {
     pm_store *st;
     sqlite3_stmt *stmt;
+    sqlite3_stmt *as_wkb; /* AsBinary(?) for BLOBs store_blob.c leaves alone */
+    unsigned char *wkb;   /* scratch: the current row's geometry as WKB */
+    size_t wkb_cap;
     pm_schema schema;
 };
 
@@ -262,7 +265,7 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
         goto done;
     }
-    n = (size_t)snprintf(sql, cap, "SELECT source_fid, AsBinary(geom)");
+    n = (size_t)snprintf(sql, cap, "SELECT source_fid, geom");
     for (size_t i = 0; i < c->schema.nfields; i++) {
         char *q = pm_store_quote_ident(c->schema.fields[i].name);
         if (!q) {
@@ -304,6 +307,34 @@ const pm_schema *pm_cursor_schema(const pm_cursor *cur)
     return &cur->schema;
 }
 
+/* The row's geometry BLOB into out->geom: rewritten to WKB in C when it
+ * is the plain kind, through SpatiaLite's AsBinary otherwise. */
+static int read_geom(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
+{
+    sqlite3_stmt *s = cur->stmt;
+    const unsigned char *blob = sqlite3_column_blob(s, 1);
+    size_t len = (size_t)sqlite3_column_bytes(s, 1), n = 0;
+    int r = pm_store_blob_to_wkb(&cur->wkb, &cur->wkb_cap, &n, blob, len);
+    if (r < 0)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", cur->st->path, "geometry");
+    if (r == 0)
+        return pm_geom_from_wkb(&out->geom, ctx, cur->wkb, n);
+    int rc = 0;
+    if (!cur->as_wkb && (rc = pm_store_prepare(cur->st, ctx, "SELECT AsBinary(?)", &cur->as_wkb)))
+        return rc;
+    sqlite3_reset(cur->as_wkb);
+    sqlite3_bind_blob(cur->as_wkb, 1, blob, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(cur->as_wkb) == SQLITE_ROW &&
+        sqlite3_column_type(cur->as_wkb, 0) == SQLITE_BLOB)
+        rc = pm_geom_from_wkb(&out->geom, ctx, sqlite3_column_blob(cur->as_wkb, 0),
+                              (size_t)sqlite3_column_bytes(cur->as_wkb, 0));
+    else
+        rc = pm_err(ctx, PM_EINPUT, "malformed geometry", cur->st->path, "feature %lld",
+                    (long long)out->fid);
+    sqlite3_reset(cur->as_wkb);
+    return rc;
+}
+
 int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
 {
     sqlite3_stmt *s = cur->stmt;
@@ -315,9 +346,7 @@ int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
     if (step != SQLITE_ROW)
         return pm_store_sqlerr(cur->st, ctx, "cannot read features");
     out->fid = sqlite3_column_int64(s, 0);
-    if (sqlite3_column_type(s, 1) == SQLITE_BLOB &&
-        (rc = pm_geom_from_wkb(&out->geom, ctx, sqlite3_column_blob(s, 1),
-                               (size_t)sqlite3_column_bytes(s, 1))))
+    if (sqlite3_column_type(s, 1) == SQLITE_BLOB && (rc = read_geom(cur, ctx, out)))
         goto fail;
     out->nvalues = cur->schema.nfields;
     out->values = out->nvalues ? calloc(out->nvalues, sizeof(pm_value)) : NULL;
@@ -365,6 +394,8 @@ void pm_cursor_free(pm_cursor *cur)
     if (!cur)
         return;
     sqlite3_finalize(cur->stmt);
+    sqlite3_finalize(cur->as_wkb);
+    free(cur->wkb);
     pm_schema_clear(&cur->schema);
     free(cur);
 }
