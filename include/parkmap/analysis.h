@@ -135,8 +135,7 @@ typedef struct {
     char *parks;       /* names joined with " | " */
     double area_m2;    /* ellipsoidal area of the dissolved geometry */
     double enterprises; /* sum of known enterprises, NAN when none known */
-    pm_geom *geom;     /* dissolved geometry (storage CRS) */
-} pm_cluster;
+} pm_cluster; /* the dissolved geometry is in the clusters table (write_table) */
 
 /** Per-park layout facts. */
 typedef struct {

@@ -20,7 +20,6 @@ void pm_layout_free(pm_layout *l)
     for (size_t i = 0; i < l->nclusters; i++) {
         free(l->clusters[i].scope);
         free(l->clusters[i].parks);
-        pm_geom_free(l->clusters[i].geom);
     }
     free(l->parks);
     free(l->clusters);
@@ -111,10 +110,37 @@ static int read_enterprises(double *out, pm_ctx *ctx, pm_store *st, const pm_lay
     return rc;
 }
 
+/* The clusters table's columns. */
+static const char *const col_names[] = {"cluster_id", "scope",       "park_count", "parks",
+                                        "area_km2",   "enterprises", "cluster_m"};
+static const pm_field_type col_types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
+                                          PM_FIELD_TEXT,    PM_FIELD_REAL, PM_FIELD_REAL,
+                                          PM_FIELD_REAL};
+
+/* A cluster's row, with its dissolved geometry, into the clusters table as
+ * soon as it is made: the geometries (a whole industry's fabric, on parcel
+ * layers) are never all held at once. */
+static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, const pm_cluster *c,
+                         pm_geom *geom)
+{
+    pm_value v[7];
+    memset(v, 0, sizeof v);
+    v[0] = (pm_value){.type = PM_FIELD_INTEGER, .i = c->id};
+    v[1] = (pm_value){.type = PM_FIELD_TEXT, .s = c->scope};
+    v[2] = (pm_value){.type = PM_FIELD_INTEGER, .i = (int64_t)c->nparks};
+    v[3] = (pm_value){.type = PM_FIELD_TEXT, .s = c->parks};
+    v[4] = (pm_value){.type = PM_FIELD_REAL, .d = c->area_m2 / 1e6};
+    v[5] = (pm_value){.type = PM_FIELD_REAL, .d = c->enterprises,
+                      .is_null = isnan(c->enterprises)};
+    v[6] = (pm_value){.type = PM_FIELD_REAL, .d = l->cluster_m};
+    pm_feature f = {c->id, 7, v, geom}; /* borrowed values: never cleared */
+    return pm_store_layer_add(w, ctx, &f);
+}
+
 /* One cluster: the parks members[0..m) (park indices, ascending). */
 static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
                        const size_t *members, size_t m, const int64_t *pks, const double *ent,
-                       const char *scope, int *next_id, int64_t *keys)
+                       const char *scope, int *next_id, int64_t *keys, pm_layer_writer *w)
 {
     char names[2048] = "";
     size_t used = 0;
@@ -146,7 +172,12 @@ static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *laye
     c->parks = strdup(names);
     if (!c->scope || !c->parks)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
-    return pm_store_dissolve(&c->geom, &c->area_m2, ctx, st, layer, keys, m);
+    pm_geom *geom = NULL;
+    int rc = pm_store_dissolve(&geom, &c->area_m2, ctx, st, layer, keys, m);
+    if (!rc && w)
+        rc = write_cluster(w, ctx, l, c, geom);
+    pm_geom_free(geom);
+    return rc;
 }
 
 /* Order of the per-group clusters: group first seen first, then by root. */
@@ -176,7 +207,7 @@ static int cmp_str(const void *x, const void *y)
  * clusters. */
 static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
                          size_t *parent, const int64_t *pks, const double *ent, int by_group,
-                         int *next_id)
+                         int *next_id, pm_layer_writer *w)
 {
     size_t n = l->nparks, ncomp = 0;
     size_t *start = calloc(n + 1, sizeof(size_t)), *member = malloc((n ? n : 1) * sizeof(size_t));
@@ -250,7 +281,7 @@ static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *la
     for (size_t c = 0; c < ncomp && !rc; c++) {
         size_t r = comps[c].root;
         rc = add_cluster(l, ctx, st, layer, member + start[r], start[r + 1] - start[r], pks, ent,
-                         by_group ? l->parks[r].group : NULL, next_id, keys);
+                         by_group ? l->parks[r].group : NULL, next_id, keys, w);
     }
 done:
     free(start);
@@ -259,53 +290,6 @@ done:
     free(comps);
     free(sorted);
     free(rank);
-    return rc;
-}
-
-static int write_table(pm_ctx *ctx, pm_store *st, const pm_layout *l, const char *layer)
-{
-    static const char *const names[] = {"cluster_id", "scope",       "park_count",
-                                        "parks",      "area_km2",    "enterprises",
-                                        "cluster_m"};
-    static const pm_field_type types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
-                                          PM_FIELD_TEXT,    PM_FIELD_REAL, PM_FIELD_REAL,
-                                          PM_FIELD_REAL};
-    pm_schema schema = {0};
-    pm_feature *fs = calloc(l->nclusters ? l->nclusters : 1, sizeof(*fs));
-    int rc = 0;
-    if (!fs)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "clusters", "table");
-    for (size_t i = 0; i < 7 && !rc; i++)
-        rc = pm_schema_add(&schema, ctx, names[i], types[i]);
-    for (size_t k = 0; k < l->nclusters && !rc; k++) {
-        const pm_cluster *c = &l->clusters[k];
-        pm_feature *f = &fs[k];
-        f->fid = c->id;
-        f->nvalues = 7;
-        if (!(f->values = calloc(7, sizeof(pm_value)))) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "clusters", "table");
-            break;
-        }
-        f->values[0] = (pm_value){.type = PM_FIELD_INTEGER, .i = c->id};
-        f->values[1] = (pm_value){.type = PM_FIELD_TEXT, .s = strdup(c->scope)};
-        f->values[2] = (pm_value){.type = PM_FIELD_INTEGER, .i = (int64_t)c->nparks};
-        f->values[3] = (pm_value){.type = PM_FIELD_TEXT, .s = strdup(c->parks)};
-        f->values[4] = (pm_value){.type = PM_FIELD_REAL, .d = c->area_m2 / 1e6};
-        f->values[5] = (pm_value){.type = PM_FIELD_REAL, .d = c->enterprises,
-                                  .is_null = isnan(c->enterprises)};
-        f->values[6] = (pm_value){.type = PM_FIELD_REAL, .d = l->cluster_m};
-        if (!f->values[1].s || !f->values[3].s)
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "clusters", "table");
-        else if (c->geom)
-            rc = pm_geom_clone(&f->geom, ctx, c->geom);
-    }
-    if (!rc)
-        rc = pm_store_write_layer(st, ctx, "clusters", &schema, PM_GEOM_POLYGON, l->srid, fs,
-                                  l->nclusters, layer);
-    for (size_t i = 0; i < l->nclusters; i++)
-        pm_feature_clear(&fs[i]);
-    free(fs);
-    pm_schema_clear(&schema);
     return rc;
 }
 
@@ -318,6 +302,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     double *per = NULL, *near = NULL, *ent = NULL;
     size_t *all = NULL, *grp = NULL;
     int64_t *pks = NULL;
+    pm_schema schema = {0};
+    pm_layer_writer *w = NULL;
     *out = NULL;
     if (!l)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "report");
@@ -367,16 +353,25 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         goto done;
     if (o->progress)
         o->progress(0.6, "layout: clusters", o->progress_user);
+    if (o->write_table) {
+        for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++)
+            if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
+                goto done;
+        if ((rc = pm_store_layer_begin(&w, st, ctx, "clusters", &schema, PM_GEOM_POLYGON,
+                                       l->srid)))
+            goto done;
+    }
     if ((rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
-        (rc = make_clusters(l, ctx, st, o->layer, all, pks, ent, 0, &next_id)) ||
-        (by && (rc = make_clusters(l, ctx, st, o->layer, grp, pks, ent, 1, &next_id))))
-        goto done;
-    if (o->write_table && (rc = write_table(ctx, st, l, o->layer)))
+        (rc = make_clusters(l, ctx, st, o->layer, all, pks, ent, 0, &next_id, w)) ||
+        (by && (rc = make_clusters(l, ctx, st, o->layer, grp, pks, ent, 1, &next_id, w))) ||
+        (w && (rc = pm_store_layer_commit(w, ctx, o->layer))))
         goto done;
     *out = l;
     l = NULL;
 done:
     pm_area_rows_free(rows, nrows);
+    pm_layer_writer_free(w);
+    pm_schema_clear(&schema);
     free(pks);
     free(per);
     free(near);
