@@ -359,6 +359,24 @@ static void draw_pattern(cairo_t *cr, const char *name, pm_color c, double op, d
  * output writes the path as it is and is not split. */
 #define PM_STROKE_PIECE 16384 /* segments */
 
+/* SVG readers built on libxml2 (librsvg, hence rsvg-convert and GNOME's
+ * viewers) refuse an attribute of more than a few MB ("Huge input
+ * lookup"): the outline of 100,000 parcels as one path was a 5 MB "d".
+ * Vector output therefore ends a path every PM_VECTOR_PIECE segments
+ * (under 1 MB of path data). Strokes split this way look the same; a fill
+ * split between two paths can show an anti-aliasing hairline where
+ * same-coloured features meet across the cut, so only groups this large
+ * are split at all. PARKMAP_VECTOR_PIECE overrides it (tests). */
+#define PM_VECTOR_PIECE 40000 /* segments */
+
+static size_t vector_piece(void)
+{
+    const char *e = getenv("PARKMAP_VECTOR_PIECE");
+    char *end;
+    long v = e ? strtol(e, &end, 10) : 0;
+    return e && *end == '\0' && v > 0 ? (size_t)v : PM_VECTOR_PIECE;
+}
+
 static void stroke_style(cairo_t *cr, double wdev, double px, const double *da, size_t nd)
 {
     double dash[16];
@@ -371,6 +389,18 @@ static void stroke_style(cairo_t *cr, double wdev, double px, const double *da, 
     for (size_t k = 0; k < nd; k++)
         dash[k] = da[k] * wdev; /* MapLibre measures dashes in line widths */
     cairo_set_dash(cr, nd ? dash : NULL, (int)nd, 0);
+}
+
+/* Fill the current path in the group's colour (and clear it). */
+static void fill_group(cairo_t *cr, const pm_rgroup *g)
+{
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    if (!g->aa)
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    set_color(cr, g->c, g->op);
+    cairo_fill(cr);
+    cairo_restore(cr);
 }
 
 static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
@@ -429,8 +459,15 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
             if ((type == PM_LAYER_LINE && pass == 0) || (outline && type == PM_LAYER_FILL && !g->outline))
                 continue;
             pm_color col = type == PM_LAYER_FILL && outline ? g->oc : g->c;
+            /* Vector pieces: opaque strokes and plain fills (a translucent
+             * stroke or a pattern stays one path: pieces would overlap). */
+            size_t vpiece = vector_piece();
+            int vpieces = d.vector && npts[k] > vpiece && !g->pattern[0] &&
+                          (!outline || col.a * g->op >= 1);
             int pieces = outline && !d.vector && npts[k] > PM_STROKE_PIECE;
             int grouped = pieces && col.a * g->op < 1;
+            size_t piece = d.vector ? vpiece : PM_STROKE_PIECE;
+            size_t drawn = 0; /* segments (fills: points) in the path so far */
             cairo_new_path(cr);
             d.nset = 0;
             if (d.set)
@@ -457,9 +494,16 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
                         cairo_pattern_destroy(cairo_pop_group(cr));
                     goto done;
                 }
-                if (pieces && d.nset - stroked >= PM_STROKE_PIECE) {
+                if ((pieces || (vpieces && outline)) && d.nset - stroked >= piece) {
                     cairo_stroke(cr);
                     stroked = d.nset;
+                }
+                if (vpieces && !outline) {
+                    drawn += (size_t)(s->fe[i + 1].xy - s->fe[i].xy);
+                    if (drawn >= piece) {
+                        fill_group(cr, g);
+                        drawn = 0;
+                    }
                 }
             }
             if (outline) {
@@ -473,10 +517,7 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
                 draw_pattern(cr, g->pattern, g->c, g->op, pt * d.px);
                 cairo_new_path(cr);
             } else {
-                cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-                if (!g->aa) cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-                set_color(cr, g->c, g->op);
-                cairo_fill(cr);
+                fill_group(cr, g);
             }
         }
 done:

@@ -69,4 +69,5 @@ def main():
     print(" ".join(str(c) for c in counts))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -69,6 +69,34 @@ for a, b, rel, shared, grid in rows:
         sys.exit(f"pair {a},{b}: grid length {grid} against geodesic {shared}")
 EOF
 
+# SVG: a path ends every PARKMAP_VECTOR_PIECE segments (40,000 by default:
+# librsvg refuses a "d" of a few MB). Split much finer here, the SVG still
+# opens in rsvg-convert and rasterises to the same map as the unsplit one.
+run render --db "$TMP/p.db" -o "$TMP/whole.svg" --width 800 --height 800
+expect_status 0 "render SVG"
+PARKMAP_VECTOR_PIECE=400 "$PM" render --db "$TMP/p.db" -o "$TMP/pieces.svg" --width 800 \
+  --height 800 >/dev/null 2>&1 || fail "render SVG in pieces"
+nw=$(grep -o '<path' "$TMP/whole.svg" | wc -l)
+np=$(grep -o '<path' "$TMP/pieces.svg" | wc -l)
+[ "$np" -gt $((nw + 50)) ] || fail "pieces: $np paths against $nw"
+rsvg-convert "$TMP/whole.svg" -o "$TMP/whole.png" && rsvg-convert "$TMP/pieces.svg" -o "$TMP/pieces.png" ||
+  fail "rsvg-convert opens both SVGs"
+python3 - "$SRC/tests/cli" "$TMP/whole.png" "$TMP/pieces.png" <<'EOF' || fail "SVG in pieces looks the same"
+import sys
+sys.path.insert(0, sys.argv[1])
+from pngpix import read_png
+wa, ha, ba, ra = read_png(sys.argv[2])
+wb, hb, bb, rb = read_png(sys.argv[3])
+if (wa, ha) != (wb, hb):
+    sys.exit(f"sizes {wa}x{ha} and {wb}x{hb}")
+# Only anti-aliasing along the cuts may differ (parcel outlines are drawn
+# over every edge): at most 0.5 % of pixels by more than 64 of 255.
+diff = sum(1 for y in range(ha) for x in range(wa)
+           if max(abs(ra[y][x * ba + c] - rb[y][x * bb + c]) for c in range(3)) > 64)
+if diff > 0.005 * wa * ha:
+    sys.exit(f"{diff} of {wa * ha} pixels differ")
+EOF
+
 # Layout: the fabric is one cluster of all 9,000 parcels whose dissolved area
 # (unioned in chunks of 4,000) is the union's; per industry, the clusters
 # share the parcels out exactly once, and their areas add up to the fabric.
