@@ -27,8 +27,7 @@ struct pm_store_import {
     sqlite3_stmt *insert_wkb; /* the same through GeomFromWKB, for unusual geometries */
     sqlite3_stmt *box_sql; /* a stored row's box, after insert_wkb */
     /* Every row's R*Tree entry, bulk loaded at commit (store_rtree.c). */
-    int64_t *rt_id;
-    float (*rt_box)[4];
+    pm_rtree_entry *rt;
     size_t rt_n, rt_cap;
     unsigned char *blob; /* reused for every row */
     size_t blob_cap;
@@ -630,18 +629,14 @@ static int keep_box(pm_store_import *imp, pm_ctx *ctx, int64_t pk, const double 
 {
     if (imp->rt_n == imp->rt_cap) {
         size_t nc = imp->rt_cap ? 2 * imp->rt_cap : 1024;
-        int64_t *ni = realloc(imp->rt_id, nc * sizeof *ni);
-        if (ni)
-            imp->rt_id = ni;
-        float(*nb)[4] = realloc(imp->rt_box, nc * sizeof *nb);
-        if (nb)
-            imp->rt_box = nb;
-        if (!ni || !nb)
+        pm_rtree_entry *ne = realloc(imp->rt, nc * sizeof *ne);
+        if (!ne)
             return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
+        imp->rt = ne;
         imp->rt_cap = nc;
     }
-    imp->rt_id[imp->rt_n] = pk;
-    pm_rtree_box_of(imp->rt_box[imp->rt_n], box[0], box[2], box[1], box[3]);
+    imp->rt[imp->rt_n].id = pk;
+    pm_rtree_box_of(imp->rt[imp->rt_n].box, box[0], box[2], box[1], box[3]);
     imp->rt_n++;
     return 0;
 }
@@ -773,9 +768,11 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
         if (!idx)
             return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
         snprintf(idx, n, "idx_%s_geom", imp->layer);
-        rc = pm_store_rtree_bulk(&imp->st, ctx, idx, imp->rt_id, (const float(*)[4])imp->rt_box,
-                                 imp->rt_n);
+        rc = pm_store_rtree_bulk(&imp->st, ctx, idx, imp->rt, imp->rt_n);
         free(idx);
+        free(imp->rt); /* no longer needed: commit goes on to GEOS validity */
+        imp->rt = NULL;
+        imp->rt_n = imp->rt_cap = 0;
         if (rc)
             return rc;
     }
@@ -830,8 +827,7 @@ void pm_store_import_free(pm_store_import *imp)
     sqlite3_finalize(imp->insert);
     sqlite3_finalize(imp->insert_wkb);
     sqlite3_finalize(imp->box_sql);
-    free(imp->rt_id);
-    free(imp->rt_box);
+    free(imp->rt);
     free(imp->blob);
     pm_store_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);

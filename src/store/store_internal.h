@@ -50,11 +50,16 @@ char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, con
  * (compressed, or unexpected: ask SpatiaLite); -1 when out of memory. */
 int pm_store_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len,
                          const unsigned char *blob, size_t len);
-/* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once:
- * ids[i] with box boxes[i] (xmin, xmax, ymin, ymax as pm_rtree_box_of
- * rounds them). See store_rtree.c. */
-int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, const int64_t *ids,
-                        const float (*boxes)[4], size_t n);
+/* One R*Tree entry: a row id and its box (xmin, xmax, ymin, ymax, as
+ * pm_rtree_box_of rounds them). */
+typedef struct {
+    int64_t id;
+    float box[4];
+} pm_rtree_entry;
+/* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once,
+ * sorting rows[] in place. See store_rtree.c. */
+int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows,
+                        size_t n);
 /* The float32 box SQLite's R*Tree stores for a double box (outward). */
 void pm_rtree_box_of(float out[4], double x0, double x1, double y0, double y1);
 /* The quoted name of a layer's R*Tree table. Caller frees. */

@@ -28,11 +28,8 @@
 
 #define CELL_BYTES 24 /* 8-byte id + 4 floats */
 
-/* Node n's box and id while building a level. */
-typedef struct {
-    int64_t id;
-    float box[4]; /* xmin, xmax, ymin, ymax */
-} cell;
+/* A row's (or a child node's) id and box while building a level. */
+typedef pm_rtree_entry cell;
 
 /* float32 bounds that contain the double box, as SQLite's R*Tree stores it
  * (minimum rounded down, maximum up). */
@@ -201,25 +198,24 @@ done:
     return rc;
 }
 
-int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, const int64_t *ids,
-                        const float (*boxes)[4], size_t n)
+int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows,
+                        size_t n)
 {
     writer w = {st, ctx, NULL, NULL, NULL, NULL, NULL, 0};
-    cell *level = NULL, *up = NULL;
+    cell *level = rows, *up = NULL, *spare = NULL;
     int rc = prepare_all(&w, idx);
     if (rc || n == 0)
         goto done;
     size_t per = (size_t)(w.node_size - 4) / CELL_BYTES;
+    size_t nodes = (n + per - 1) / per;
+    /* The rows are sorted where they are; the levels above alternate
+     * between two buffers of a fiftieth of the rows. */
     w.blob = malloc((size_t)w.node_size);
-    level = malloc(n * sizeof *level);
-    up = malloc(((n + per - 1) / per) * sizeof *up);
-    if (!w.blob || !level || !up) {
+    up = malloc(nodes * sizeof *up);
+    spare = malloc(nodes * sizeof *spare);
+    if (!w.blob || !up || !spare) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "spatial index");
         goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        level[i].id = ids[i];
-        memcpy(level[i].box, boxes[i], sizeof level[i].box);
     }
     /* Count the levels first: the root must be node 1, the others are
      * numbered from 2 as they are written, leaves first. */
@@ -256,9 +252,9 @@ int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, const int64_
         }
         if (rc || top)
             break;
-        cell *t = level;
-        level = up;
-        up = t;
+        cell *above = up;
+        up = level == rows ? spare : level;
+        level = above;
         m = nup;
     }
 done:
@@ -267,7 +263,11 @@ done:
     sqlite3_finalize(w.rowid);
     sqlite3_finalize(w.parent);
     free(w.blob);
-    free(level);
+    /* Two of level, up and spare are the buffers; the rows are the caller's. */
+    if (level != rows)
+        free(level);
     free(up);
+    if (spare != up && spare != level)
+        free(spare);
     return rc;
 }
