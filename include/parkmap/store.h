@@ -138,30 +138,22 @@ typedef struct {
     pm_geom *shared;      /* shared boundary as lines (storage CRS), or NULL */
 } pm_pair_row;
 
-/** Every pair of features within tolerance_m of each other, found through
- * the R*Tree index. The shared boundary's geometry is returned only with
- * want_geom (it is most of the memory on large layers). Caller owns *out
- * (pm_pair_rows_free). */
-int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                   const char *layer, double tolerance_m, int want_geom);
-void pm_pair_rows_free(pm_pair_row *rows, size_t n);
-/** Free one row's names and geometry and zero it. */
-void pm_pair_rows_clear(pm_pair_row *r);
-
 /** Called once per pair, in (a_fid, b_fid) order. The row is the
  * iterator's: the callback may take its names or geometry (and set the
  * pointers to NULL); whatever is left is freed after the call. A non-zero
  * return (with the error in ctx) stops the iteration and is returned. */
 typedef int (*pm_pair_fn)(void *user, pm_ctx *ctx, pm_pair_row *row);
 
-/** pm_store_pairs without holding the pairs: memory stays flat however
- * many there are. */
+/** Every pair of features within tolerance_m of each other, found through
+ * the R*Tree index, handed to fn one at a time: memory stays flat however
+ * many there are. The shared boundary's geometry is read only with
+ * want_geom. */
 int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
                         int want_geom, pm_pair_fn fn, void *user);
 
 /** Pairs of features within dist_m of each other (intersecting when dist_m
  * is 0), as (a_fid, b_fid) with a_fid < b_fid, in no set order, without the
- * measures pm_store_pairs computes. skip (may be NULL) is asked first about
+ * measures pm_store_pairs_each computes. skip (may be NULL) is asked first about
  * every pair whose boxes are that close: when it returns non-zero the exact
  * distance is not computed and fn is not called, which lets a union-find
  * caller pass over pairs it has already joined. fn returns non-zero (error

@@ -205,6 +205,15 @@ done:
     return rc;
 }
 
+/* Free one row's names and geometry and zero it for the next row. */
+static void pair_row_clear(pm_pair_row *r)
+{
+    free(r->a_name);
+    free(r->b_name);
+    pm_geom_free(r->shared);
+    memset(r, 0, sizeof *r);
+}
+
 int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
                         int want_geom, pm_pair_fn fn, void *user)
 {
@@ -286,12 +295,12 @@ int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tol
             goto done;
         if ((rc = fn(user, ctx, r)))
             goto done;
-        pm_pair_rows_clear(r);
+        pair_row_clear(r);
     }
     if (step != SQLITE_DONE)
         rc = pm_store_sqlerr(st, ctx, "cannot compute adjacency");
 done:
-    pm_pair_rows_clear(&row);
+    pair_row_clear(&row);
     sqlite3_finalize(s);
     free(sql);
     free(t);
@@ -366,53 +375,3 @@ done:
     return rc;
 }
 
-typedef struct {
-    pm_pair_row *rows;
-    size_t n, cap;
-} pair_vec;
-
-static int collect_pair(void *user, pm_ctx *ctx, pm_pair_row *r)
-{
-    pair_vec *v = user;
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? 2 * v->cap : 256;
-        pm_pair_row *nr = realloc(v->rows, nc * sizeof(*nr));
-        if (!nr)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", "pairs", "%zu pairs", v->n);
-        v->rows = nr;
-        v->cap = nc;
-    }
-    v->rows[v->n++] = *r; /* takes the names and geometry */
-    memset(r, 0, sizeof *r);
-    return 0;
-}
-
-int pm_store_pairs(pm_pair_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                   const char *layer, double tolerance_m, int want_geom)
-{
-    pair_vec v = {NULL, 0, 0};
-    int rc = pm_store_pairs_each(ctx, st, layer, tolerance_m, want_geom, collect_pair, &v);
-    if (rc) {
-        pm_pair_rows_free(v.rows, v.n);
-        v.rows = NULL;
-        v.n = 0;
-    }
-    *out = v.rows;
-    *out_n = v.n;
-    return rc;
-}
-
-void pm_pair_rows_clear(pm_pair_row *r)
-{
-    free(r->a_name);
-    free(r->b_name);
-    pm_geom_free(r->shared);
-    memset(r, 0, sizeof *r);
-}
-
-void pm_pair_rows_free(pm_pair_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++)
-        pm_pair_rows_clear(&rows[i]);
-    free(rows);
-}
