@@ -304,6 +304,26 @@ static int plan_units(job *j)
     return rc;
 }
 
+/* Refuse an output whose staged path GDAL would cut short (see
+ * PM_EXPORT_GDAL_PATH_MAX): refusing is the only safe answer, since a
+ * shortened or relocated path writes somewhere the user did not ask. */
+static int check_path_lengths(job *j)
+{
+    for (size_t i = 0; i < j->nunits; i++) {
+        const char *p = j->units[i].final;
+        const char *slash = strrchr(p, '/');
+        size_t staged = strlen(j->out_dir) + 1 + strlen(PM_EXPORT_STAGE_NAME) + 1 +
+                        strlen(slash ? slash + 1 : p);
+        if (staged + PM_EXPORT_GDAL_SUFFIX_ROOM > PM_EXPORT_GDAL_PATH_MAX)
+            return pm_err(j->ctx, PM_EUSAGE, "output path too long", p,
+                          "%zu bytes; GDAL cannot write paths this long, at most %zu here",
+                          strlen(p),
+                          (size_t)(PM_EXPORT_GDAL_PATH_MAX - PM_EXPORT_GDAL_SUFFIX_ROOM) -
+                              (staged - strlen(p)));
+    }
+    return 0;
+}
+
 /* Is a and b the same file? (the database itself given as the output) */
 static int same_file(const char *a, const char *b)
 {
@@ -1002,9 +1022,61 @@ static int set_kml_styles(job *j, GDALDatasetH ds, const unit *u)
     return rc;
 }
 
+/* GDAL's GeoJSON, KML and CSV writers ignore failed writes (a full disk, a
+ * file size limit: EFBIG, ENOSPC) and report nothing when the dataset is
+ * closed, so a truncated file would be published over the user's good one
+ * (issue 16). Their output is therefore read back before it is published:
+ * it must open, as JSON or XML does only when complete, and hold every
+ * feature written. A CSV can be cut inside its last row and still parse,
+ * so it must also end with a line break. The other formats' drivers check
+ * their writes (the staging test in tests/cli/test_atomicity.sh). */
+static int reread_needed(const fmt *f)
+{
+    return strcmp(f->driver, "GeoJSON") == 0 || strcmp(f->driver, "LIBKML") == 0 ||
+           strcmp(f->driver, "KML") == 0 || strcmp(f->driver, "CSV") == 0;
+}
+
+static int ends_with_newline(const char *path)
+{
+    int ok = 0;
+    FILE *fp = fopen(path, "rb");
+    if (fp && fseek(fp, -1, SEEK_END) == 0)
+        ok = fgetc(fp) == '\n';
+    if (fp)
+        fclose(fp);
+    return ok;
+}
+
+static int verify_unit(job *j, unit *u, long written)
+{
+    const char *const drivers[] = {j->f->driver, NULL};
+    long found = 0;
+    if (!reread_needed(j->f))
+        return 0;
+    pm_ctx_set_lib_msg(j->ctx, "");
+    GDALDatasetH ds = GDALOpenEx(u->staged, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+    if (ds) {
+        for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+            GIntBig n = OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, i), TRUE);
+            found += n > 0 ? (long)n : 0;
+        }
+        GDALClose(ds);
+    }
+    if (!ds || found != written ||
+        (strcmp(j->f->driver, "CSV") == 0 && !ends_with_newline(u->staged)))
+        return pm_err(j->ctx, PM_EIO, "cannot write output", u->final,
+                      "the file GDAL wrote is incomplete: %s; the disk may be full or a file "
+                      "size limit reached",
+                      !ds ? "it does not open" : found != written ? "features missing"
+                                                                  : "its last row is cut");
+    return 0;
+}
+
 static int write_unit(job *j, unit *u)
 {
     int rc = 0;
+    struct stat sb;
+    long done0 = j->done;
     char *base = pm_export_basename(u->final);
     if (!base || !(u->staged = pm_export_join(j->stage, base))) {
         free(base);
@@ -1038,6 +1110,13 @@ static int write_unit(job *j, unit *u)
     pm_ctx_set_lib_msg(j->ctx, "");
     if (close_dataset(ds) != 0 && !rc)
         rc = pm_err(j->ctx, PM_EIO, "cannot write output", u->final, "%s", gdal_why(j->ctx));
+    /* The file must be where GDAL was told to write it: a driver that
+     * shortened or relocated the path reports no error of its own. */
+    if (!rc && stat(u->staged, &sb) != 0)
+        rc = pm_err(j->ctx, PM_EIO, "cannot write output", u->final,
+                    "GDAL did not write the file where it was asked to");
+    if (!rc)
+        rc = verify_unit(j, u, j->done - done0);
     if (!rc && strcmp(j->f->driver, "ESRI Shapefile") == 0)
         rc = write_shp_sidecars(j, u, u->first);
     return rc;
@@ -1105,7 +1184,8 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
             goto done;
         }
     }
-    if ((rc = resolve_layers(&j)) || (rc = plan_units(&j)) || (rc = check_outputs(&j)) ||
+    if ((rc = resolve_layers(&j)) || (rc = plan_units(&j)) || (rc = check_path_lengths(&j)) ||
+        (rc = check_outputs(&j)) ||
         (rc = count_features(&j)) || (rc = prepare_layers(&j)))
         goto done;
     if (!j.f->one_file && j.nlayers > 1) {

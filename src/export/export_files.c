@@ -48,7 +48,7 @@ char *pm_export_basename(const char *path)
 int pm_export_stage_new(char **out, pm_ctx *ctx, const char *dir, const char *out_path)
 {
     /* Hidden, and named so that a leftover after a crash explains itself. */
-    char *tmpl = pm_export_join(dir, ".parkmap-export.tmp-XXXXXX");
+    char *tmpl = pm_export_join(dir, PM_EXPORT_STAGE_NAME);
     *out = NULL;
     if (!tmpl)
         return pm_err(ctx, PM_ENOMEM, "out of memory", dir, "staging directory");

@@ -11,6 +11,21 @@ char *pm_export_dirname(const char *path);
 /* The last component of a path. Caller frees. */
 char *pm_export_basename(const char *path);
 
+/* The staging directory's name inside the output directory. */
+#define PM_EXPORT_STAGE_NAME ".parkmap-export.tmp-XXXXXX"
+
+/* The longest path GDAL is given. GDAL (to 3.10 at least) derives sidecar
+ * and temporary names (CPLFormFilename, CPLResetExtension, CPLGetPath) in
+ * 2,048-byte buffers and, when a name does not fit, silently returns an
+ * empty string: the driver then writes relative to the current directory
+ * (issue 16: a .shp replaced in the working directory, exit 0). So any
+ * path GDAL sees, plus the longest suffix a driver adds, must stay under
+ * 2,048 bytes; longer outputs are refused before anything is written. */
+#define PM_EXPORT_GDAL_PATH_MAX 2047
+/* Room for what drivers append to the name they were given (".shp.xml",
+ * "-journal", FlatGeobuf's temporary index file). */
+#define PM_EXPORT_GDAL_SUFFIX_ROOM 32
+
 /* Make a private staging directory inside dir, on the same file system as
  * the final outputs so that publishing is a rename. Errors name out_path,
  * the output the user asked for. Caller owns *out (a path) and removes it

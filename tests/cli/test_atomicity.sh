@@ -109,4 +109,37 @@ for sig in ignore default; do
 done
 [ "$(sqlite3 "$TMP/parks.gpkg" 'PRAGMA integrity_check')" = ok ] || fail "parks.gpkg damaged"
 
+# Issue 16: GDAL's GeoJSON, KML and CSV writers ignore failed writes and
+# report nothing on close; the export reads their output back, so a full
+# disk (here the file size limit, EFBIG) fails with 4 and leaves the
+# previous file byte-identical at every cut. parkmap ignores SIGXFSZ
+# itself, so the shell's default disposition is kept here; the "ignore"
+# round is the same case as a full disk (ENOSPC).
+run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/e.db" --quiet
+expect_status 0 "import the shipped parks"
+for ext in geojson kml csv; do
+  run export --db "$TMP/e.db" -o "$TMP/prev.$ext"
+  expect_status 0 "first $ext export"
+  sum=$(sha256sum "$TMP/prev.$ext" | cut -d' ' -f1)
+  kb=$(( $(stat -c %s "$TMP/prev.$ext") / 1024 ))
+  for limit in 1 $((kb / 2 + 1)) "$kb"; do
+    [ $((limit * 1024)) -lt "$(stat -c %s "$TMP/prev.$ext")" ] || continue
+    for sig in default ignore; do
+      trap_cmd=''
+      [ "$sig" = ignore ] && trap_cmd='trap "" XFSZ;'
+      out="$TMP/stdout" err="$TMP/stderr"
+      bash -c "$trap_cmd"' ulimit -f "$1"; shift; exec "$@"' _ "$limit" \
+        "$PM" export --db "$TMP/e.db" -o "$TMP/prev.$ext" --overwrite >"$out" 2>"$err"
+      status=$?
+      expect_status 4 "$ext export past ${limit}K ($sig SIGXFSZ)"
+      [ "$(grep -vc '^parkmap: warning: ' "$err")" -eq 1 ] ||
+        fail "$ext export past ${limit}K: not one error line"
+      expect_err "prev.$ext" "$ext export past ${limit}K names the file"
+      [ "$(sha256sum "$TMP/prev.$ext" | cut -d' ' -f1)" = "$sum" ] ||
+        fail "$ext export past ${limit}K ($sig SIGXFSZ) changed the previous file"
+      ls -a "$TMP" | grep -q '^\.parkmap-export\.tmp-' && fail "$ext export left its staging directory"
+    done
+  done
+done
+
 finish
