@@ -33,6 +33,11 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     pm_style *style = NULL;
     memset(out, 0, sizeof(*out));
     const char *dir = o->out_dir ? o->out_dir : "out";
+    /* Cut short, the paths below would name other files than asked for. */
+    if (strlen(dir) + sizeof "/parks.gpkg" > sizeof db)
+        return pm_err(ctx, PM_EUSAGE, "output directory path too long", dir,
+                      "%zu bytes; build takes at most %zu", strlen(dir),
+                      sizeof db - sizeof "/parks.gpkg");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return pm_err(ctx, PM_EIO, "cannot create output directory", dir, "%s", strerror(errno));
     snprintf(db, sizeof db, "%s/parks.db", dir);

@@ -1,6 +1,7 @@
 /* Opening and closing parkmap databases, and the SQL plumbing the other
  * store files share. */
 #include "store_internal.h"
+#include "store_path.h"
 
 #include "parkmap/crs.h"
 
@@ -214,6 +215,8 @@ int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable)
         rc = pm_err(ctx, PM_EIO, "cannot open database", path, "not a regular file");
         goto done;
     }
+    if ((rc = pm_store_path_fits(ctx, path, 0)))
+        goto done;
     if ((rc = pm_store_connect(st, ctx, path,
                                writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)))
         goto done;

@@ -2,6 +2,7 @@
  * single transaction, then renamed over the original. rename(2) is atomic,
  * so a crash, a kill or a failed feature leaves the original untouched. */
 #include "store_internal.h"
+#include "store_path.h"
 
 #include <errno.h>
 #include <float.h>
@@ -430,16 +431,22 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     imp->opts = opts;
     imp->srid = opts->srid;
     imp->nfields = schema->nfields;
-    imp->final_path = strdup(opts->db_path);
+    /* A symbolic link is followed, as SQLite does when it opens one: the
+     * copy is made beside the file it points to and renamed over that file,
+     * so the database the link names is updated and the link stays. */
+    if ((rc = pm_store_path_target(&imp->final_path, ctx, opts->db_path)))
+        goto done;
     imp->layer = strdup(opts->layer);
     imp->table = pm_store_quote_ident(opts->layer);
-    imp->tmp_path = malloc(strlen(opts->db_path) + 16);
     imp->st.path = strdup(opts->db_path);
-    if (!imp->final_path || !imp->layer || !imp->table || !imp->tmp_path || !imp->st.path) {
+    if (!imp->layer || !imp->table || !imp->st.path) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
         goto done;
     }
-    exists = stat(opts->db_path, &sb) == 0;
+    /* The working copy's name is the longest SQLite is given. */
+    if ((rc = pm_store_path_fits(ctx, imp->final_path, strlen(".tmp-XXXXXX"))))
+        goto done;
+    exists = stat(imp->final_path, &sb) == 0;
     if (exists && !S_ISREG(sb.st_mode)) {
         rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path, "not a regular file");
         goto done;
@@ -452,7 +459,12 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
                     "the file is read-only (mode %04o)", (unsigned)(sb.st_mode & 07777));
         goto done;
     }
-    sprintf(imp->tmp_path, "%s.tmp-XXXXXX", opts->db_path);
+    /* Set only now: pm_store_import_free removes whatever tmp_path names. */
+    if (!(imp->tmp_path = malloc(strlen(imp->final_path) + 16))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
+        goto done;
+    }
+    sprintf(imp->tmp_path, "%s.tmp-XXXXXX", imp->final_path);
     fd = mkstemp(imp->tmp_path);
     if (fd < 0) {
         rc = pm_err(ctx, PM_EIO, "cannot write database", opts->db_path, "%s", strerror(errno));
@@ -469,7 +481,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
         goto done;
     }
     fd = -1;
-    if (exists && (rc = snapshot_copy(imp, ctx, opts->db_path, imp->tmp_path)))
+    if (exists && (rc = snapshot_copy(imp, ctx, imp->final_path, imp->tmp_path)))
         goto done;
     if ((rc = pm_store_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
         goto done;
