@@ -10,6 +10,14 @@
 extern "C" {
 #endif
 
+/** The derived tables analysis writes, replacing them on every run:
+ * `adjacency` (check, adjacency), `qa_issues` (check, build), `clusters`
+ * (layout, build). Import refuses them as layer names, so imported data is
+ * never silently replaced by an analysis. */
+#define PM_LAYER_ADJACENCY "adjacency"
+#define PM_LAYER_QA_ISSUES "qa_issues"
+#define PM_LAYER_CLUSTERS "clusters"
+
 typedef struct pm_store pm_store;
 typedef struct pm_store_import pm_store_import;
 typedef struct pm_cursor pm_cursor;

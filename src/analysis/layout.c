@@ -1,6 +1,7 @@
 /* Layout indicators for "spatial layout optimisation": clusters of parks
  * (overall and per industry), compactness, nearest park of the same kind. */
 #include "parkmap/analysis.h"
+#include "parkmap/store.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -357,7 +358,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++)
             if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
                 goto done;
-        if ((rc = pm_store_layer_begin(&w, st, ctx, "clusters", &schema, PM_GEOM_POLYGON,
+        if ((rc = pm_store_layer_begin(&w, st, ctx, PM_LAYER_CLUSTERS, &schema, PM_GEOM_POLYGON,
                                        l->srid)))
             goto done;
     }

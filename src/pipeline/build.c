@@ -2,6 +2,7 @@
 #include "parkmap/pipeline.h"
 #include "parkmap/export.h"
 #include "parkmap/render.h"
+#include "parkmap/store.h"
 #include "parkmap/style.h"
 
 #include <errno.h>
@@ -99,8 +100,10 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             goto done;
         note_file(out, svg);
     }
-    const char *with_outline[] = {"parks", "outline", "adjacency", "qa_issues", "clusters", NULL};
-    const char *without[] = {"parks", "adjacency", "qa_issues", "clusters", NULL};
+    const char *with_outline[] = {"parks", "outline", PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
+                                  PM_LAYER_CLUSTERS, NULL};
+    const char *without[] = {"parks", PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS,
+                             NULL};
     if (o->progress)
         o->progress(0.9, "build: export", o->progress_user);
     pm_export_opts eo = PM_EXPORT_OPTS_INIT;

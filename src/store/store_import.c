@@ -409,6 +409,13 @@ static const char *bad_layer_name(const char *layer)
     for (size_t i = 0; i < sizeof system / sizeof *system; i++)
         if (strcasecmp(layer, system[i]) == 0)
             return "it is a SpatiaLite or parkmap metadata table";
+    /* SQLite compares table names without case, so "Clusters" is the same
+     * table the next layout would drop. */
+    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
+                                          PM_LAYER_CLUSTERS};
+    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
+        if (strcasecmp(layer, derived[i]) == 0)
+            return "parkmap's analysis writes and replaces this table; import under another name";
     return NULL;
 }
 

@@ -143,6 +143,23 @@ for row, f in zip(rows, src["features"]):
 assert db.execute("SELECT count(*) FROM parkmap_meta").fetchone()[0] > 0
 PY
 
+# Issue 16: the tables analysis writes and replaces (adjacency, qa_issues,
+# clusters; SQLite ignores case) are refused as layer names, so a later
+# check or layout can never silently replace imported data. "outline" stays
+# importable: build imports it by design.
+for layer in clusters qa_issues adjacency QA_Issues Clusters; do
+  for mode in --overwrite ""; do
+    run import "$SRC/tests/fixtures/overlap.geojson" --db "$DB" --layer "$layer" $mode --quiet
+    expect_status 2 "reserved layer name $layer $mode"
+    expect_one_line_err "reserved layer name $layer"
+    expect_err "bad layer name: $layer (" "reserved layer name $layer names it"
+    expect_err "analysis writes and replaces this table" "reserved layer name $layer says why"
+    unchanged "reserved layer name $layer $mode"
+  done
+done
+run import "$SRC/tests/fixtures/overlap.geojson" --db "$TMP/outline.db" --layer outline --quiet
+expect_status 0 "outline is not reserved"
+
 # Very long strings: a 1 MB name and a 64 KB field name, verbatim.
 python3 - "$TMP/long.geojson" <<'PY'
 import json, sys
