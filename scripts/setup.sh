@@ -17,7 +17,7 @@ build_dir=${BUILD_DIR:-build}
 packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin libproj-dev proj-bin
-  libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite spatialite-bin
+  libsqlite3-dev libspatialite-dev libgeos-dev libsqlite3-mod-spatialite spatialite-bin
   libcairo2-dev libpango1.0-dev libjson-c-dev libcmocka-dev
   fonts-noto-cjk fonts-dejavu-core
   librsvg2-bin poppler-utils geographiclib-tools python3

@@ -5,6 +5,7 @@
 
 #include "parkmap/error.h"
 #include "parkmap/store.h"
+#include "parkmap/topology.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,8 +35,9 @@ typedef struct {
 typedef struct {
     const char *layer;
     const char *group_by; /* NULL: no grouping */
+    pm_topology *topology; /* when set (borrowed), the union comes from its graph */
 } pm_area_opts;
-#define PM_AREA_OPTS_INIT {"parks", NULL}
+#define PM_AREA_OPTS_INIT {"parks", NULL, NULL}
 
 /** Per-feature, grouped and total areas. Caller owns *out. */
 int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_area_opts *opts);
@@ -67,6 +69,7 @@ typedef struct {
 typedef struct {
     struct pm_name_table *names; /* private: the pairs' names */
     double tolerance_m;
+    double snap_m;      /* the boundary graph's snapping tolerance */
     size_t npairs;
     pm_adjacency_pair *pairs; /* edge, overlap and near pairs, by (a_fid, b_fid) */
     size_t ncorner;
@@ -75,14 +78,19 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    double tolerance_m; /* 0: exact contact only */
+    double tolerance_m; /* 0: contact within the snapping tolerance only */
+    double snap_m;      /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
     int write_table;    /* replace the "adjacency" table with the result */
     pm_progress_fn progress; /* phases, as "adjacency: <phase>"; NULL: none */
     void *progress_user;
+    pm_topology *topology; /* a graph already built (borrowed; its near_m must be at
+                              least tolerance_m), or NULL to build one */
 } pm_adjacency_opts;
-#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, 0, NULL, NULL}
+#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, PM_TOPO_SNAP_M, 0, NULL, NULL, NULL}
 
-/** Classify every pair of features near each other. Caller owns *out. */
+/** Classify every pair of features that share boundary, overlap, touch or
+ * (with a tolerance) run near each other, from the layer's boundary graph.
+ * Caller owns *out. */
 int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
                           const pm_adjacency_opts *opts);
 void pm_adjacency_free(pm_adjacency *a);
@@ -92,24 +100,30 @@ void pm_adjacency_free(pm_adjacency *a);
 /** One QA finding; also a row of the qa_issues table. */
 typedef struct {
     char *kind;    /* invalid_geometry, repaired_geometry, overlap, duplicate, gap,
-                      small_part, outside_boundary */
+                      near_miss, small_part, outside_boundary */
     char *parks;   /* names involved, joined with " | " */
     char *fids;    /* source fids involved, joined with "," */
     double measure; /* the kind's figure, in unit */
     const char *unit; /* "m2" or "m" (static) */
     char *detail;  /* one readable sentence */
     pm_geom *geom; /* where (storage CRS polygons), or NULL */
+    double area_m2, width_m, length_m; /* gap: its area, widest and length;
+                                          near_miss: length_m; NAN otherwise */
 } pm_qa_issue;
 
 typedef struct {
     int srid;
     size_t nissues;
     pm_qa_issue *issues;
+    pm_topology *topology; /* the graph the findings came from (owned), or NULL
+                              when invalid geometry stopped the QA before it */
 } pm_qa;
 
 typedef struct {
     const char *layer;
-    double gap_m;       /* gaps narrower than this between parks are reported (default 5) */
+    double gap_m;       /* ground narrower than this between parks, and boundaries
+                           running this close without matching, are reported (default 5) */
+    double snap_m;      /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
     double min_part_m2; /* polygon parts smaller than this are reported (default 1000) */
     const char *within; /* boundary layer parks must lie inside, or NULL */
     double outside_min_m2; /* ignore less than this outside the boundary (default 1) */
@@ -119,7 +133,7 @@ typedef struct {
     pm_progress_fn progress; /* phases, as "qa: <phase>"; NULL: none */
     void *progress_user;
 } pm_qa_opts;
-#define PM_QA_OPTS_INIT {"parks", 5.0, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
+#define PM_QA_OPTS_INIT {"parks", 5.0, PM_TOPO_SNAP_M, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
 
 /** Run the topology QA. Caller owns *out. */
 int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *opts);

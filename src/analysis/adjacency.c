@@ -26,20 +26,25 @@ const char *pm_relation_name(pm_relation r)
     return "?";
 }
 
-static pm_relation classify(const pm_pair_row *p, double tol)
+/* A pair's relation from what the boundary graph says about it. */
+static pm_relation classify(const pm_topo_pair *p, double tol, double *shared_m)
 {
+    /* With a tolerance, boundaries within it count as shared. */
+    *shared_m = p->shared_m + (tol > 0 && p->near_max_m <= tol ? p->near_m : 0);
     if (p->overlap_m2 >= PM_OVERLAP_MIN_M2) {
         /* With a tolerance, an overlap thinner than it along the shared
-         * boundary is the same digitising noise as a gap that narrow: a
-         * vertex of one park lying on the other's edge in WGS 84 lands a
-         * few centimetres inside after reprojection. */
-        if (tol > 0 && p->shared_m >= PM_SHARED_MIN_M && p->overlap_m2 / p->shared_m <= tol)
+         * boundary is the same digitising noise as a gap that narrow. */
+        if (tol > 0 && *shared_m >= PM_SHARED_MIN_M && p->overlap_m2 / *shared_m <= tol)
             return PM_REL_EDGE;
         return PM_REL_OVERLAP;
     }
     if (p->shared_m >= PM_SHARED_MIN_M)
-        return p->distance_m > 0 ? PM_REL_NEAR : PM_REL_EDGE;
-    return PM_REL_CORNER;
+        return PM_REL_EDGE;
+    if (*shared_m >= PM_SHARED_MIN_M)
+        return p->touches ? PM_REL_EDGE : PM_REL_NEAR;
+    if (p->touches)
+        return PM_REL_CORNER;
+    return 0; /* a near stretch beyond the tolerance, or rounding: no relation */
 }
 
 /* Names by fid, each held once: in a parcel fabric every feature is in
@@ -152,11 +157,28 @@ static int write_row(adj_run *r, pm_ctx *ctx, const pm_adjacency_pair *p, pm_geo
     return pm_store_layer_add(r->w, ctx, &f);
 }
 
-static int on_pair(void *user, pm_ctx *ctx, pm_pair_row *row)
+/* The pair's names, interned once per feature (borrowed from the graph). */
+static const char *name_of(struct pm_name_table *t, int64_t fid, const char *name)
+{
+    if (t->cap) {
+        size_t j = slot_of(t, fid);
+        if (t->name[j])
+            return t->name[j];
+    }
+    char *copy = strdup(name);
+    const char *n = copy ? intern(t, fid, &copy) : NULL;
+    free(copy);
+    return n;
+}
+
+static int on_pair(void *user, pm_ctx *ctx, pm_topo_pair *row)
 {
     adj_run *r = user;
     pm_adjacency *a = r->a;
-    pm_relation rel = classify(row, a->tolerance_m);
+    double shared_m = 0;
+    pm_relation rel = classify(row, a->tolerance_m, &shared_m);
+    if (!rel)
+        return 0;
     int corner = rel == PM_REL_CORNER;
     pm_adjacency_pair **arr = corner ? &a->corner : &a->pairs;
     size_t *n = corner ? &a->ncorner : &a->npairs, *cap = corner ? &r->cap_corner : &r->cap_pairs;
@@ -173,14 +195,21 @@ static int on_pair(void *user, pm_ctx *ctx, pm_pair_row *row)
     p->a_fid = row->a_fid;
     p->b_fid = row->b_fid;
     p->relation = rel;
-    p->shared_m = row->shared_m;
+    p->shared_m = shared_m;
     p->overlap_m2 = row->overlap_m2;
-    p->distance_m = row->distance_m;
-    if (!(p->a_name = intern(a->names, row->a_fid, &row->a_name)) ||
-        !(p->b_name = intern(a->names, row->b_fid, &row->b_name)))
+    p->distance_m = row->touches || row->overlap_m2 > 0 ? 0 : row->near_min_m;
+    if (!(p->a_name = name_of(a->names, row->a_fid, row->a_name)) ||
+        !(p->b_name = name_of(a->names, row->b_fid, row->b_name)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", "adjacency", "names");
     (*n)++;
-    return r->w ? write_row(r, ctx, p, row->shared) : 0;
+    if (!r->w)
+        return 0;
+    /* The table's line: the shared edges, and with a tolerance the stretch
+     * within it. */
+    pm_geom *line = row->shared;
+    if (rel == PM_REL_NEAR || (!line && a->tolerance_m > 0))
+        line = row->near;
+    return write_row(r, ctx, p, line);
 }
 
 int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
@@ -188,6 +217,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
 {
     int rc = 0, srid = 0;
     pm_schema schema = {0};
+    pm_topology *own = NULL, *topo = opts->topology;
     adj_run run;
     pm_adjacency *a = calloc(1, sizeof(*a));
     *out = NULL;
@@ -200,10 +230,22 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         rc = pm_err(ctx, PM_EUSAGE, "bad tolerance", "--tolerance-m", "must be >= 0");
         goto done;
     }
+    if (!topo) {
+        pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
+        to.layer = opts->layer;
+        to.snap_m = opts->snap_m;
+        to.near_m = opts->tolerance_m;
+        to.progress = opts->progress;
+        to.progress_user = opts->progress_user;
+        if ((rc = pm_topology_build(&own, ctx, st, &to)))
+            goto done;
+        topo = own;
+    }
     a->tolerance_m = opts->tolerance_m;
+    a->snap_m = opts->snap_m;
     run.a = a;
     if (opts->progress)
-        opts->progress(0.0, "adjacency: pairs", opts->progress_user);
+        opts->progress(0.5, "adjacency: pairs", opts->progress_user);
     if (opts->write_table) {
         for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++)
             if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
@@ -213,8 +255,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
                                        srid)))
             goto done;
     }
-    if ((rc = pm_store_pairs_each(ctx, st, opts->layer, opts->tolerance_m, opts->write_table,
-                                  on_pair, &run)))
+    if ((rc = pm_topology_pairs(topo, ctx, opts->write_table, on_pair, &run)))
         goto done;
     if (opts->progress)
         opts->progress(0.9, "adjacency: index", opts->progress_user);
@@ -224,6 +265,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
     a = NULL;
 done:
     pm_layer_writer_free(run.w);
+    pm_topology_free(own);
     pm_schema_clear(&schema);
     pm_adjacency_free(a);
     return rc;

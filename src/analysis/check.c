@@ -84,8 +84,12 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
         qo.progress(0.0, "check: areas", qo.progress_user);
     /* QA first: with --make-valid it repairs the geometries the areas are
      * then measured on. */
-    if ((rc = pm_analysis_qa(&r->qa, ctx, st, &qo)) ||
-        (rc = pm_analysis_area(&r->area, ctx, st, &ao)))
+    if ((rc = pm_analysis_qa(&r->qa, ctx, st, &qo)))
+        goto done;
+    /* One boundary graph answers the QA, the union and adjacency. */
+    ao.topology = jo.topology = r->qa->topology;
+    jo.snap_m = qo.snap_m;
+    if ((rc = pm_analysis_area(&r->area, ctx, st, &ao)))
         goto done;
     /* Adjacency needs valid geometry; with invalid parks the QA has
      * already said so and overlays would only add noise. */

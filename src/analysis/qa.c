@@ -30,6 +30,7 @@ void pm_qa_free(pm_qa *q)
         pm_geom_free(q->issues[i].geom);
     }
     free(q->issues);
+    pm_topology_free(q->topology);
     free(q);
 }
 
@@ -64,6 +65,7 @@ static int add(pm_qa *q, pm_ctx *ctx, const char *kind, const char *parks, const
     i->measure = measure;
     i->unit = unit;
     i->geom = geom;
+    i->area_m2 = i->width_m = i->length_m = NAN;
     q->nissues++;
     if (!i->kind || !i->parks || !i->fids || !i->detail)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "issues");
@@ -80,32 +82,38 @@ static double area_of(const pm_area_row *rows, size_t n, int64_t fid)
 
 static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *layer)
 {
-    static const char *const names[] = {"kind", "parks", "fids", "measure", "unit", "detail"};
+    static const char *const names[] = {"kind",   "parks",   "fids",    "measure", "unit",
+                                        "detail", "area_m2", "width_m", "length_m"};
     static const pm_field_type types[] = {PM_FIELD_TEXT, PM_FIELD_TEXT, PM_FIELD_TEXT,
-                                          PM_FIELD_REAL, PM_FIELD_TEXT, PM_FIELD_TEXT};
+                                          PM_FIELD_REAL, PM_FIELD_TEXT, PM_FIELD_TEXT,
+                                          PM_FIELD_REAL, PM_FIELD_REAL, PM_FIELD_REAL};
+    enum { NCOLS = sizeof names / sizeof *names };
     pm_schema schema = {0};
     pm_feature *fs = calloc(q->nissues ? q->nissues : 1, sizeof(*fs));
     int rc = 0;
     if (!fs)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
-    for (size_t i = 0; i < 6 && !rc; i++)
+    for (size_t i = 0; i < NCOLS && !rc; i++)
         rc = pm_schema_add(&schema, ctx, names[i], types[i]);
     for (size_t k = 0; k < q->nissues && !rc; k++) {
         const pm_qa_issue *is = &q->issues[k];
         pm_feature *f = &fs[k];
         f->fid = (int64_t)k;
-        f->nvalues = 6;
-        f->values = calloc(6, sizeof(pm_value));
+        f->nvalues = NCOLS;
+        f->values = calloc(NCOLS, sizeof(pm_value));
         if (!f->values) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
             break;
         }
         const char *texts[] = {is->kind, is->parks, is->fids, NULL, is->unit, is->detail};
-        for (int c = 0; c < 6; c++) {
+        const double reals[NCOLS] = {0, 0, 0, is->measure, 0, 0, is->area_m2, is->width_m,
+                                     is->length_m};
+        for (int c = 0; c < NCOLS; c++) {
             f->values[c].type = types[c];
-            if (c == 3)
-                f->values[c].d = is->measure;
-            else if (!(f->values[c].s = strdup(texts[c])))
+            if (types[c] == PM_FIELD_REAL) {
+                f->values[c].d = reals[c];
+                f->values[c].is_null = isnan(reals[c]);
+            } else if (!(f->values[c].s = strdup(texts[c])))
                 rc = pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
         }
         if (!rc && is->geom)
@@ -121,6 +129,180 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
     return rc;
 }
 
+/* ---- findings from the boundary graph ------------------------------------ */
+
+/* A growing text, for lists of names of any length. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+} text;
+
+static int text_add(text *t, const char *s)
+{
+    size_t l = strlen(s);
+    if (t->n + l + 1 > t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 256;
+        while (nc < t->n + l + 1)
+            nc *= 2;
+        char *p = realloc(t->s, nc);
+        if (!p)
+            return -1;
+        t->s = p;
+        t->cap = nc;
+    }
+    memcpy(t->s + t->n, s, l + 1);
+    t->n += l;
+    return 0;
+}
+
+static const char *name_by_fid(const pm_area_row *rows, size_t n, int64_t fid)
+{
+    size_t lo = 0, hi = n; /* rows are ordered by fid */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rows[mid].fid < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && rows[lo].fid == fid ? rows[lo].name : "?";
+}
+
+/* One gap piece as a finding: its bordering parks by name and fid. */
+static int add_gap(pm_qa *q, pm_ctx *ctx, pm_topo_gap *g, const pm_area_row *rows, size_t nrows,
+                   double gap_m)
+{
+    text names = {0}, fids = {0}, brief = {0};
+    char buf[48];
+    int rc = 0;
+    for (size_t k = 0; k < g->nfids && !rc; k++) {
+        const char *nm = name_by_fid(rows, nrows, g->fids[k]);
+        snprintf(buf, sizeof buf, "%s%lld", k ? "," : "", (long long)g->fids[k]);
+        rc = (k && text_add(&names, " | ")) || text_add(&names, nm) || text_add(&fids, buf);
+        /* The sentence names three parks at most; the parks column has all. */
+        if (!rc && k < 3)
+            rc = (k && text_add(&brief, ", ")) || text_add(&brief, nm);
+    }
+    if (!rc && g->nfids > 3) {
+        snprintf(buf, sizeof buf, " and %zu more", g->nfids - 3);
+        rc = text_add(&brief, buf);
+    }
+    if (rc || (!names.s && (text_add(&names, "") || text_add(&fids, "") || text_add(&brief, "")))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "gaps");
+        goto done;
+    }
+    pm_geom *geom = g->geom;
+    g->geom = NULL;
+    if ((rc = add(q, ctx, "gap", names.s, fids.s, g->area_m2, "m2", geom,
+                  "%.0f m² of ground no park covers between %s: up to %.2f m wide and %.0f m "
+                  "long (narrower than %.2f m)",
+                  g->area_m2, brief.s, g->width_m, g->length_m, gap_m)))
+        goto done;
+    pm_qa_issue *is = &q->issues[q->nissues - 1];
+    is->area_m2 = g->area_m2;
+    is->width_m = g->width_m;
+    is->length_m = g->length_m;
+done:
+    free(names.s);
+    free(fids.s);
+    free(brief.s);
+    return rc;
+}
+
+/* A line as a band of polygons half wide on either side (qa_issues holds
+ * polygons; a near-miss is where two lines nearly meet). */
+static int band_of(pm_geom **out, pm_ctx *ctx, const pm_geom *lines, double half)
+{
+    pm_geom *g = calloc(1, sizeof *g);
+    size_t nseg = 0;
+    *out = NULL;
+    for (size_t p = 0; lines && p < lines->nparts; p++)
+        nseg += lines->parts[p].rings[0].n ? lines->parts[p].rings[0].n - 1 : 0;
+    if (!g || !(g->parts = calloc(nseg + 1, sizeof *g->parts))) {
+        free(g);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "near-miss");
+    }
+    g->kind = PM_GEOM_POLYGON;
+    for (size_t p = 0; lines && p < lines->nparts; p++) {
+        const pm_ring *r = &lines->parts[p].rings[0];
+        for (size_t i = 0; i + 1 < r->n; i++) {
+            double x0 = r->xy[2 * i], y0 = r->xy[2 * i + 1];
+            double x1 = r->xy[2 * i + 2], y1 = r->xy[2 * i + 3];
+            double l = hypot(x1 - x0, y1 - y0);
+            if (!(l > 0))
+                continue;
+            double nx = -(y1 - y0) / l * half, ny = (x1 - x0) / l * half;
+            pm_part *pt = &g->parts[g->nparts];
+            if (!(pt->rings = calloc(1, sizeof *pt->rings)) ||
+                !(pt->rings[0].xy = malloc(10 * sizeof(double)))) {
+                pm_geom_free(g);
+                return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "near-miss");
+            }
+            pt->nrings = 1;
+            g->nparts++;
+            double xy[10] = {x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx,
+                             y1 - ny, x0 - nx, y0 - ny, x0 + nx, y0 + ny};
+            memcpy(pt->rings[0].xy, xy, sizeof xy);
+            pt->rings[0].n = 5;
+        }
+    }
+    *out = g;
+    return 0;
+}
+
+/* The graph's phases shown within the QA's own range of the bar (10-30 %). */
+typedef struct {
+    const pm_qa_opts *o;
+} topo_progress;
+
+static int topo_phase(double frac, const char *msg, void *user)
+{
+    const pm_qa_opts *o = ((topo_progress *)user)->o;
+    return o->progress(0.1 + 0.2 * frac, msg, o->progress_user);
+}
+
+typedef struct {
+    pm_qa *q;
+    const pm_qa_opts *o;
+    const pm_area_row *areas;
+    size_t na;
+} pair_qa;
+
+/* Overlaps, duplicates and near-misses, pair by pair from the graph. */
+static int on_qa_pair(void *user, pm_ctx *ctx, pm_topo_pair *p)
+{
+    pair_qa *r = user;
+    char names[1200], fids[64];
+    snprintf(names, sizeof names, "%s | %s", p->a_name, p->b_name);
+    snprintf(fids, sizeof fids, "%lld,%lld", (long long)p->a_fid, (long long)p->b_fid);
+    if (p->overlap_m2 >= 1.0) { /* under 1 m²: rounding, see adjacency.c */
+        double aa = area_of(r->areas, r->na, p->a_fid), ba = area_of(r->areas, r->na, p->b_fid);
+        int dup = p->overlap_m2 >= PM_DUPLICATE_SHARE * aa && p->overlap_m2 >= PM_DUPLICATE_SHARE * ba;
+        pm_geom *g = p->overlap;
+        p->overlap = NULL;
+        if (dup)
+            return add(r->q, ctx, "duplicate", names, fids, p->overlap_m2, "m2", g,
+                       "%s and %s are the same park twice (%.0f m² in common)", p->a_name,
+                       p->b_name, p->overlap_m2);
+        return add(r->q, ctx, "overlap", names, fids, p->overlap_m2, "m2", g,
+                   "%s and %s overlap by %.0f m² (%.4f km²)", p->a_name, p->b_name,
+                   p->overlap_m2, p->overlap_m2 / 1e6);
+    }
+    if (!(p->near_m > 0) || p->near_max_m > r->o->gap_m)
+        return 0;
+    pm_geom *band = NULL;
+    int rc = band_of(&band, ctx, p->near, fmax(p->near_max_m / 2, r->o->snap_m));
+    if (rc)
+        return rc;
+    if ((rc = add(r->q, ctx, "near_miss", names, fids, p->near_max_m, "m", band,
+                  "the boundaries of %s and %s run within %.2f m of each other for %.0f m "
+                  "without meeting (largest deviation %.2f m)",
+                  p->a_name, p->b_name, r->o->gap_m, p->near_m, p->near_max_m)))
+        return rc;
+    r->q->issues[r->q->nissues - 1].length_m = p->near_m;
+    return 0;
+}
+
 int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
 {
     int rc = 0;
@@ -128,9 +310,10 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     pm_area_row *areas = NULL;
     pm_invalid_row *inv = NULL;
     pm_part_row *parts = NULL;
-    pm_pair_area_row *ovl = NULL, *gaps = NULL, *outs = NULL;
-    size_t na = 0, ninv = 0, nparts = 0, novl = 0, ngaps = 0, nouts = 0;
-    char names[1200], fids[64];
+    pm_pair_area_row *outs = NULL;
+    pm_topo_gap *gaps = NULL;
+    size_t na = 0, ninv = 0, nparts = 0, ngaps = 0, nouts = 0;
+    char fids[64];
     *out = NULL;
     if (!q)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "report");
@@ -170,53 +353,33 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
                       "%s is not a valid polygon: %s", inv[i].name, inv[i].reason)))
             goto done;
     }
-    /* GEOS overlays on invalid input give unreliable answers; stop at the
+    /* Overlays on invalid input give unreliable answers; stop at the
      * validity report until the geometries are repaired. */
     if (ninv == 0) {
-        phase(o->progress, o->progress_user, 0.3, "qa: overlaps");
-        if ((rc = pm_store_overlaps(&ovl, &novl, ctx, st, o->layer)))
+        pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
+        to.layer = o->layer;
+        to.snap_m = o->snap_m;
+        to.near_m = o->gap_m;
+        topo_progress tp = {o};
+        to.progress = o->progress ? topo_phase : NULL;
+        to.progress_user = &tp;
+        if ((rc = pm_topology_build(&q->topology, ctx, st, &to)))
+            goto done;
+        phase(o->progress, o->progress_user, 0.3, "qa: overlaps and near-misses");
+        pair_qa pr = {q, o, areas, na};
+        if ((rc = pm_topology_pairs(q->topology, ctx, 1, on_qa_pair, &pr)))
             goto done;
         phase(o->progress, o->progress_user, 0.5, "qa: gaps");
-        if ((rc = pm_store_gaps(&gaps, &ngaps, ctx, st, o->layer, o->gap_m)))
+        if ((rc = pm_topology_gaps(&gaps, &ngaps, ctx, q->topology, o->gap_m)))
             goto done;
+        for (size_t i = 0; i < ngaps; i++)
+            if ((rc = add_gap(q, ctx, &gaps[i], areas, na, o->gap_m)))
+                goto done;
         phase(o->progress, o->progress_user, 0.7, "qa: parts");
         if ((rc = pm_store_small_parts(&parts, &nparts, ctx, st, o->layer, o->min_part_m2)))
             goto done;
         if (o->within &&
             (rc = pm_store_outside(&outs, &nouts, ctx, st, o->layer, o->within, o->outside_min_m2)))
-            goto done;
-    }
-    for (size_t i = 0; i < novl; i++) {
-        const pm_pair_area_row *r = &ovl[i];
-        if (r->area_m2 < 1.0) /* rounding, see adjacency.c */
-            continue;
-        double aa = area_of(areas, na, r->a_fid), ba = area_of(areas, na, r->b_fid);
-        int dup = r->area_m2 >= PM_DUPLICATE_SHARE * aa && r->area_m2 >= PM_DUPLICATE_SHARE * ba;
-        snprintf(names, sizeof names, "%s | %s", r->a_name, r->b_name);
-        snprintf(fids, sizeof fids, "%lld,%lld", (long long)r->a_fid, (long long)r->b_fid);
-        pm_geom *g = ovl[i].geom;
-        ovl[i].geom = NULL;
-        if (dup)
-            rc = add(q, ctx, "duplicate", names, fids, r->area_m2, "m2", g,
-                     "%s and %s are the same park twice (%.0f m² in common)", r->a_name,
-                     r->b_name, r->area_m2);
-        else
-            rc = add(q, ctx, "overlap", names, fids, r->area_m2, "m2", g,
-                     "%s and %s overlap by %.0f m² (%.4f km²)", r->a_name, r->b_name, r->area_m2,
-                     r->area_m2 / 1e6);
-        if (rc)
-            goto done;
-    }
-    for (size_t i = 0; i < ngaps; i++) {
-        const pm_pair_area_row *r = &gaps[i];
-        snprintf(names, sizeof names, "%s | %s", r->a_name, r->b_name);
-        snprintf(fids, sizeof fids, "%lld,%lld", (long long)r->a_fid, (long long)r->b_fid);
-        pm_geom *g = gaps[i].geom;
-        gaps[i].geom = NULL;
-        if ((rc = add(q, ctx, "gap", names, fids, r->distance_m, "m", g,
-                      "%s and %s are %.2f m apart: a sliver narrower than %.2f m (%.0f m² "
-                      "within it)",
-                      r->a_name, r->b_name, r->distance_m, o->gap_m, r->area_m2)))
             goto done;
     }
     for (size_t i = 0; i < nparts; i++) {
@@ -245,8 +408,7 @@ done:
     pm_area_rows_free(areas, na);
     pm_invalid_rows_free(inv, ninv);
     pm_part_rows_free(parts, nparts);
-    pm_pair_area_rows_free(ovl, novl);
-    pm_pair_area_rows_free(gaps, ngaps);
+    pm_topo_gaps_free(gaps, ngaps);
     pm_pair_area_rows_free(outs, nouts);
     pm_qa_free(q);
     return rc;

@@ -3,13 +3,16 @@
 #include <getopt.h>
 
 static const char help[] =
-    "usage: parkmap adjacency --db DB [--layer parks] [--tolerance-m M] [--no-tables]\n"
-    "                         [--quiet] [--json|--csv]\n"
+    "usage: parkmap adjacency --db DB [--layer parks] [--snap-m 0.05] [--tolerance-m M]\n"
+    "                         [--no-tables] [--quiet] [--json|--csv]\n"
     "\n"
     "Pairs of parks that share a boundary segment (shares_edge), overlap (overlaps), or,\n"
     "with --tolerance-m, run within M metres of each other (within_tolerance), with the\n"
     "shared boundary length in metres. Parks meeting only at a corner are not adjacent;\n"
-    "they are listed apart as corner_only. Candidates come from the spatial index.\n"
+    "they are listed apart as corner_only. The answer comes from the layer's boundary\n"
+    "graph: vertices closer than --snap-m (ground metres, default 0.05) are one node and\n"
+    "an edge is split where another park's vertex lies on it (T-junctions), so rounding,\n"
+    "digitising noise and different vertex density below that never change a result.\n"
     "With a tolerance, an overlap thinner than it along the shared boundary counts as\n"
     "a shared edge (reprojection moves T-junction vertices by centimetres).\n"
     "The result replaces the adjacency table (pair, relation, lengths, and the shared\n"
@@ -21,6 +24,7 @@ int cmd_adjacency(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},         {"layer", required_argument, 0, 'l'},
         {"tolerance-m", required_argument, 0, 't'}, {"json", no_argument, 0, 'j'},
+        {"snap-m", required_argument, 0, 's'},
         {"csv", no_argument, 0, 'c'},              {"quiet", no_argument, 0, 'Q'},
         {"help", no_argument, 0, 'h'},
         {"no-tables", no_argument, 0, 'n'},
@@ -38,6 +42,10 @@ int cmd_adjacency(int argc, char **argv)
         case 'l': o.layer = optarg; break;
         case 't':
             if (cli_number("adjacency", "--tolerance-m", optarg, &o.tolerance_m))
+                return 2;
+            break;
+        case 's':
+            if (cli_number("adjacency", "--snap-m", optarg, &o.snap_m))
                 return 2;
             break;
         case 'j': json = 1; break;

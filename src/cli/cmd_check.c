@@ -4,14 +4,17 @@
 
 static const char help[] =
     "usage: parkmap check --db DB [--layer parks] [--target-km2 43] [--tolerance-pct 1]\n"
-    "                     [--park-tolerance-pct 5] [--gap-m 5] [--min-part-m2 1000]\n"
+    "                     [--park-tolerance-pct 5] [--gap-m 5] [--snap-m 0.05]\n"
+    "                     [--min-part-m2 1000]\n"
     "                     [--within LAYER] [--make-valid] [--no-tables] [--quiet]\n"
     "                     [--json|--csv]\n"
     "\n"
     "Compare the area the parks enclose (ellipsoidal, of their union) with the planned\n"
     "total, each park with its planned_area_km2, and run the topology QA: invalid\n"
     "geometries, overlaps (and the double counting they cause), duplicated parks, gaps\n"
-    "narrower than --gap-m between parks, parts smaller than --min-part-m2, and with\n"
+    "(pieces of ground no park covers, narrower than --gap-m, between parks), near-misses\n"
+    "(boundaries running within --gap-m of each other without meeting), parts smaller\n"
+    "than --min-part-m2, and with\n"
     "--within, ground outside a boundary layer (e.g. outline). Findings are written to\n"
     "the qa_issues table and the adjacency table is refreshed, unless --no-tables.\n"
     "--make-valid first repairs invalid geometries in place with MakeValid (keeping\n"
@@ -19,7 +22,10 @@ static const char help[] =
     "Exit status 0 when everything is within tolerance, 1 when problems were found.\n"
     "--json prints parks, area_km2 {planar, ellipsoidal, union, union_planar},\n"
     "target_km2, tolerance_pct, diff_km2, diff_pct, pass, problems [{kind, parks,\n"
-    "detail}], qa [{kind, parks, fids, measure, unit, detail}] and adjacency.\n"
+    "detail}], qa [{kind, parks, fids, measure, unit, detail; gaps also area_m2,\n"
+    "width_m, length_m; near-misses length_m}] and adjacency.\n"
+    "Topology is judged on the layer's boundary graph, vertices closer than --snap-m\n"
+    "(ground metres, default 0.05) being one node: see docs/analysis.md.\n"
     "--csv prints one row per problem: kind,parks,measure,unit,detail.\n";
 
 int cmd_check(int argc, char **argv)
@@ -31,6 +37,7 @@ int cmd_check(int argc, char **argv)
         {"tolerance-pct", required_argument, 0, 'p'},
         {"park-tolerance-pct", required_argument, 0, 'q'},
         {"gap-m", required_argument, 0, 'g'},
+        {"snap-m", required_argument, 0, 's'},
         {"min-part-m2", required_argument, 0, 'm'},
         {"within", required_argument, 0, 'w'},
         {"no-tables", no_argument, 0, 'n'},
@@ -61,6 +68,10 @@ int cmd_check(int argc, char **argv)
             break;
         case 'q':
             if (cli_number("check", "--park-tolerance-pct", optarg, &o.park_tolerance_pct))
+                return 2;
+            break;
+        case 's':
+            if (cli_number("check", "--snap-m", optarg, &o.qa.snap_m))
                 return 2;
             break;
         case 'g':

@@ -77,6 +77,7 @@ void report_adjacency_json(const char *key, const pm_adjacency *a)
 {
     js_open(key);
     js_field("tolerance_m", json_object_new_double(a->tolerance_m));
+    js_field("snap_m", json_object_new_double(a->snap_m));
     js_array("pairs", a->npairs, pair_elem, a->pairs);
     js_array("corner_only", a->ncorner, pair_elem, a->corner);
     js_close();
@@ -122,6 +123,13 @@ static json_object *qa_elem(const void *ctx, size_t i)
     json_object_object_add(o, "measure", cli_json_num(q->measure));
     json_object_object_add(o, "unit", json_object_new_string(q->unit));
     json_object_object_add(o, "detail", json_object_new_string(q->detail));
+    /* Gap pieces and near-misses carry their shape's figures too. */
+    if (!isnan(q->area_m2))
+        json_object_object_add(o, "area_m2", cli_json_num(q->area_m2));
+    if (!isnan(q->width_m))
+        json_object_object_add(o, "width_m", cli_json_num(q->width_m));
+    if (!isnan(q->length_m))
+        json_object_object_add(o, "length_m", cli_json_num(q->length_m));
     return o;
 }
 

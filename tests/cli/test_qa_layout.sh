@@ -49,11 +49,17 @@ expect_status 1 "QA problems fail the check"
 py_json "
 qa = d['qa']
 kinds = sorted(q['kind'] for q in qa)
-assert kinds == ['duplicate', 'gap', 'outside_boundary', 'small_part'], kinds
+assert kinds == ['duplicate', 'gap', 'near_miss', 'outside_boundary', 'small_part'], kinds
 by = {q['kind']: q for q in qa}
 assert sorted(by['duplicate']['parks']) == ['Dup1', 'Dup2']
 assert sorted(by['gap']['parks']) == ['Gap1', 'Gap2']
-assert abs(by['gap']['measure'] - 2.0) < 0.05, by['gap']   # 2 m apart (GK scale 0.02 %)
+# 2 m apart along 500 m (GK scale 0.02 %): one piece of ground, 1,000 m2
+assert abs(by['gap']['width_m'] - 2.0) < 0.05, by['gap']
+assert abs(by['gap']['area_m2'] - 1000) < 10 and by['gap']['measure'] == by['gap']['area_m2'], by['gap']
+assert abs(by['gap']['length_m'] - 500) < 5, by['gap']
+# the same two boundaries run 2 m apart without meeting: a near-miss
+assert sorted(by['near_miss']['parks']) == ['Gap1', 'Gap2'], by['near_miss']
+assert abs(by['near_miss']['measure'] - 2.0) < 0.05 and by['near_miss']['unit'] == 'm', by['near_miss']
 assert by['small_part']['parks'] == ['Multi']
 assert abs(by['small_part']['measure'] - 49) < 1, by['small_part']
 assert by['outside_boundary']['parks'] == ['Out']
@@ -63,15 +69,15 @@ assert 'double_counting' in [p['kind'] for p in d['problems']]
 run info --db "$DB" --json
 py_json "
 l = {x['name']: x for x in d['layers']}
-assert l['qa_issues']['features'] == 4, l['qa_issues']
+assert l['qa_issues']['features'] == 5, l['qa_issues']
 " "qa_issues table written"
 run export --db "$DB" -o "$TMP/qa.gpkg" --layers parks,qa_issues,adjacency
 expect_status 0 "export the QA layers"
-ogrinfo -ro -so "$TMP/qa.gpkg" qa_issues 2>/dev/null | grep -q "Feature Count: 4" ||
-  fail "qa_issues exported with its 4 findings"
+ogrinfo -ro -so "$TMP/qa.gpkg" qa_issues 2>/dev/null | grep -q "Feature Count: 5" ||
+  fail "qa_issues exported with its 5 findings"
 
 run check --db "$DB" --target-km2 1.3 --within outline --gap-m 1 --json
-py_json "assert 'gap' not in [q['kind'] for q in d['qa']]" "a 1 m threshold ignores a 2 m gap"
+py_json "assert not {'gap', 'near_miss'} & {q['kind'] for q in d['qa']}" "a 1 m threshold ignores a 2 m gap"
 
 run import "$TMP/bow.geojson" --db "$TMP/bow.db" --allow-invalid
 expect_status 0 "--allow-invalid stores a bow-tie"

@@ -1,0 +1,102 @@
+/* parkmap/topology.h: the boundary graph of a layer (the only module that
+ * calls GEOS directly).
+ *
+ * A layer is read once. Every vertex is snapped to a node within snap_m
+ * (ground metres) of it, every boundary segment is split where another
+ * feature's node lies on it (T-junctions, different vertex density) or
+ * where it crosses another feature's segment, and the resulting edges are
+ * matched by their node pair. Adjacency, overlaps, gaps, near-misses and
+ * the union are all answered from that one graph, so noise well below
+ * snap_m never changes a result. See docs/analysis.md. */
+#ifndef PARKMAP_TOPOLOGY_H
+#define PARKMAP_TOPOLOGY_H
+
+#include "parkmap/error.h"
+#include "parkmap/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pm_topology pm_topology;
+
+/** The default snapping tolerance: above the centimetre of rounding that
+ * 7-decimal degrees, digitising and reprojection leave, below anything a
+ * planner would draw on purpose. */
+#define PM_TOPO_SNAP_M 0.05
+
+typedef struct {
+    const char *layer;
+    double snap_m; /**< vertices closer than this are one node (ground metres, > 0) */
+    double near_m; /**< unmatched boundaries within this of each other are "near" (>= 0) */
+    pm_progress_fn progress; /**< phases, as "topology: <phase>"; NULL: none */
+    void *progress_user;
+} pm_topology_opts;
+#define PM_TOPOLOGY_OPTS_INIT {"parks", PM_TOPO_SNAP_M, 0.0, NULL, NULL}
+
+/** Read a layer and build its boundary graph. Caller owns *out. */
+int pm_topology_build(pm_topology **out, pm_ctx *ctx, pm_store *st, const pm_topology_opts *o);
+/** Release. NULL-safe. */
+void pm_topology_free(pm_topology *t);
+/** Storage CRS SRID of the layer the graph was built from. */
+int pm_topology_srid(const pm_topology *t);
+/** Number of features read. */
+size_t pm_topology_nfeatures(const pm_topology *t);
+
+/** What the graph knows about one pair of features. */
+typedef struct {
+    int64_t a_fid, b_fid; /**< a_fid < b_fid */
+    const char *a_name, *b_name; /**< borrowed from the topology */
+    double shared_m;   /**< geodesic length of matched edges (the pair on either side) */
+    double overlap_m2; /**< ellipsoidal area of the interiors' intersection */
+    int touches;       /**< the boundaries share at least one node */
+    double near_m;     /**< geodesic length of a's unmatched boundary within near_m of b's */
+    double near_max_m; /**< largest distance between the boundaries along that stretch */
+    double near_min_m; /**< smallest distance (0 when they also touch) */
+    pm_geom *shared;   /**< shared edges as lines (storage CRS), with want_geom; or NULL */
+    pm_geom *near;     /**< the near stretch of a's boundary as lines, with want_geom */
+    pm_geom *overlap;  /**< the overlap polygons (storage CRS), with want_geom */
+} pm_topo_pair;
+
+/** Called once per pair in (a_fid, b_fid) order; the callback may take the
+ * geometries (setting the pointers to NULL). Non-zero stops and is returned. */
+typedef int (*pm_topo_pair_fn)(void *user, pm_ctx *ctx, pm_topo_pair *p);
+
+/** Every pair that shares an edge, overlaps, touches, or runs within near_m. */
+int pm_topology_pairs(pm_topology *t, pm_ctx *ctx, int want_geom, pm_topo_pair_fn fn, void *user);
+
+/** Area of the union, planar (storage CRS) and ellipsoidal, in m²: from the
+ * coverage when the layer is a clean coverage, from a general union
+ * otherwise. */
+int pm_topology_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
+                           pm_topology *t);
+
+/** A piece of ground no feature covers, enclosed by or squeezed between
+ * features, narrower than the gap width asked for. */
+typedef struct {
+    double area_m2;  /**< ellipsoidal */
+    double width_m;  /**< maximum width (diameter of the largest inscribed circle) */
+    double length_m; /**< half the perimeter less the width: a strip's length */
+    size_t nfids;
+    int64_t *fids;   /**< the features bordering it, ascending */
+    pm_geom *geom;   /**< storage CRS polygon */
+} pm_topo_gap;
+
+/** Gaps narrower than gap_m: the morphological closing of the union by
+ * gap_m / 2 (mitred, so corners are not rounded off) less the union, one
+ * entry per connected piece wider than the snapping tolerance and bordered
+ * by features. Caller owns *out (pm_topo_gaps_free). */
+int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology *t, double gap_m);
+void pm_topo_gaps_free(pm_topo_gap *g, size_t n);
+
+/** Counts for reports and tests. */
+typedef struct {
+    size_t nodes, edges, matched_edges, split_vertices, crossings;
+    int clean_coverage; /**< no overlap evidence: the coverage union applies */
+} pm_topo_stats;
+void pm_topology_stats(const pm_topology *t, pm_topo_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

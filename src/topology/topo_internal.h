@@ -1,0 +1,115 @@
+/* Shared between the topology module's files; not API.
+ *
+ * Vocabulary: a *point* is a vertex as read; a *node* is the snapped
+ * position several points share; a *ring* is a sequence of nodes (closed
+ * implicitly, interior on the left: exteriors counter-clockwise, holes
+ * clockwise); an *edge* is one step of a ring (global index into rnode);
+ * a *group* is the set of edges between the same two nodes, whichever
+ * ring they belong to. */
+#ifndef PM_TOPO_INTERNAL_H
+#define PM_TOPO_INTERNAL_H
+
+#include "parkmap/topology.h"
+
+#include <stdint.h>
+
+/* One edge in the sort by node pair. */
+typedef struct {
+    uint64_t key;  /* min node << 32 | max node */
+    uint32_t f;    /* feature index */
+    uint32_t e;    /* edge index (into rnode) */
+    uint8_t fwd;   /* 1 when the ring runs from the lower node to the higher */
+} topo_hedge;
+
+/* A stretch of one feature's unmatched edge near another feature. */
+typedef struct {
+    uint32_t f, g; /* the edge's feature, the other feature */
+    uint32_t e;    /* edge index */
+    double u0, u1; /* the stretch as parameters along the edge, u0 < u1 */
+    double dmin, dmax;
+} topo_near;
+
+struct pm_topology {
+    int srid;
+    double snap_m, near_m;
+    char *layer;
+    /* features, sorted by fid */
+    size_t nf;
+    int64_t *fid;
+    char **name;
+    double *fbox;       /* 4 per feature: xmin, ymin, xmax, ymax */
+    size_t *f_ring;     /* rings of feature i: f_ring[i] .. f_ring[i+1] */
+    /* rings */
+    size_t nrings;
+    size_t *r_first;    /* nodes of ring r: rnode[r_first[r] .. r_first[r+1]] */
+    uint8_t *r_hole;
+    uint32_t *r_feat;
+    uint32_t *rnode;    /* node ids; edge k runs rnode[k] -> next in its ring */
+    size_t nedges;
+    /* nodes */
+    size_t nnodes, cap_nodes;
+    double *nxy;
+    double *nll;        /* lon/lat of every node, computed on first need */
+    /* edges sorted by node pair */
+    topo_hedge *he;
+    uint32_t *he_pos;   /* edge -> its index in he */
+    uint8_t *matched;   /* per edge: another feature runs the other way along it */
+    /* what the noding found */
+    size_t split_vertices, crossings;
+    uint64_t *ovl;      /* overlap evidence, f << 32 | g with f < g, sorted unique */
+    size_t novl, cap_ovl;
+    topo_near *near;
+    size_t nnear, cap_near;
+    /* GEOS's context and the union, made on first need (opaque here) */
+    void *geos;
+    void *union_geom;
+    double union_planar_m2, union_ellipsoidal_m2;
+    int have_union;
+};
+
+/* topo_read.c: the layer into features, rings and points; snapping. */
+int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer);
+
+/* topo_node.c: edges sorted by node pair, T-junctions and crossings split,
+ * near stretches found. */
+int topo_match(pm_topology *t, pm_ctx *ctx);
+int topo_node(pm_topology *t, pm_ctx *ctx, int *out_changed);
+int topo_find_near(pm_topology *t, pm_ctx *ctx);
+int topo_overlap_evidence(pm_topology *t, pm_ctx *ctx);
+/* Record overlap evidence for features f, g (any order). */
+int topo_add_ovl(pm_topology *t, pm_ctx *ctx, uint32_t f, uint32_t g);
+/* Index of the edge after e in its ring. */
+size_t topo_next_edge(const pm_topology *t, size_t e);
+/* The ring an edge belongs to (binary search over r_first). */
+size_t topo_ring_of(const pm_topology *t, size_t e);
+
+/* topo_geo.c: lon/lat of the nodes and geodesic lengths. */
+int topo_need_lonlat(pm_topology *t, pm_ctx *ctx);
+double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1);
+int topo_geod_area(double *out, pm_ctx *ctx, const pm_topology *t, const pm_geom *g);
+
+/* topo_geos.c: everything GEOS does (overlays, union, closing). */
+int topo_overlap(double *out_m2, pm_geom **out_geom, pm_ctx *ctx, pm_topology *t, uint32_t f,
+                 uint32_t g);
+/* Release the union and GEOS's context. */
+void topo_geos_free(pm_topology *t);
+
+/* A uniform grid of features by bounding box (topo_grid.c). */
+typedef struct topo_fgrid topo_fgrid;
+int topo_fgrid_new(topo_fgrid **out, const pm_topology *t);
+/* Features whose box meets (x0, y0, x1, y1): calls fn until it returns non-zero.
+ * A feature may be offered more than once. */
+int topo_fgrid_query(const topo_fgrid *g, const double box[4], int (*fn)(void *, uint32_t),
+                     void *user);
+void topo_fgrid_free(topo_fgrid *g);
+
+/* A hash of 2-D integer cells (topo_grid.c): cell -> dense index. */
+typedef struct topo_cellmap topo_cellmap;
+topo_cellmap *topo_cellmap_new(size_t expect);
+/* Index of cell (ix, iy), inserting it when absent (insert = 1); -1 when
+ * absent and not inserted, -2 when out of memory. */
+int64_t topo_cellmap_get(topo_cellmap *m, int64_t ix, int64_t iy, int insert);
+size_t topo_cellmap_count(const topo_cellmap *m);
+void topo_cellmap_free(topo_cellmap *m);
+
+#endif
