@@ -43,6 +43,11 @@ int pm_topology_srid(const pm_topology *t);
 /** Number of features read. */
 size_t pm_topology_nfeatures(const pm_topology *t);
 
+/** A feature's name (borrowed; "#fid" when it has none), NULL if no such fid. */
+const char *pm_topology_name(const pm_topology *t, int64_t fid);
+/** A feature's ellipsoidal area from its snapped rings, in m². */
+int pm_topology_feature_area(double *out_m2, pm_ctx *ctx, pm_topology *t, int64_t fid);
+
 /** What the graph knows about one pair of features. */
 typedef struct {
     int64_t a_fid, b_fid; /**< a_fid < b_fid */

@@ -72,14 +72,6 @@ static int add(pm_qa *q, pm_ctx *ctx, const char *kind, const char *parks, const
     return 0;
 }
 
-static double area_of(const pm_area_row *rows, size_t n, int64_t fid)
-{
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].fid == fid)
-            return rows[i].ellipsoidal_m2;
-    return NAN;
-}
-
 static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *layer)
 {
     static const char *const names[] = {"kind",   "parks",   "fids",    "measure", "unit",
@@ -155,28 +147,14 @@ static int text_add(text *t, const char *s)
     return 0;
 }
 
-static const char *name_by_fid(const pm_area_row *rows, size_t n, int64_t fid)
-{
-    size_t lo = 0, hi = n; /* rows are ordered by fid */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (rows[mid].fid < fid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && rows[lo].fid == fid ? rows[lo].name : "?";
-}
-
 /* One gap piece as a finding: its bordering parks by name and fid. */
-static int add_gap(pm_qa *q, pm_ctx *ctx, pm_topo_gap *g, const pm_area_row *rows, size_t nrows,
-                   double gap_m)
+static int add_gap(pm_qa *q, pm_ctx *ctx, pm_topo_gap *g, double gap_m)
 {
     text names = {0}, fids = {0}, brief = {0};
     char buf[48];
     int rc = 0;
     for (size_t k = 0; k < g->nfids && !rc; k++) {
-        const char *nm = name_by_fid(rows, nrows, g->fids[k]);
+        const char *nm = pm_topology_name(q->topology, g->fids[k]);
         snprintf(buf, sizeof buf, "%s%lld", k ? "," : "", (long long)g->fids[k]);
         rc = (k && text_add(&names, " | ")) || text_add(&names, nm) || text_add(&fids, buf);
         /* The sentence names three parks at most; the parks column has all. */
@@ -264,8 +242,6 @@ static int topo_phase(double frac, const char *msg, void *user)
 typedef struct {
     pm_qa *q;
     const pm_qa_opts *o;
-    const pm_area_row *areas;
-    size_t na;
 } pair_qa;
 
 /* Overlaps, duplicates and near-misses, pair by pair from the graph. */
@@ -276,7 +252,11 @@ static int on_qa_pair(void *user, pm_ctx *ctx, pm_topo_pair *p)
     snprintf(names, sizeof names, "%s | %s", p->a_name, p->b_name);
     snprintf(fids, sizeof fids, "%lld,%lld", (long long)p->a_fid, (long long)p->b_fid);
     if (p->overlap_m2 >= 1.0) { /* under 1 m²: rounding, see adjacency.c */
-        double aa = area_of(r->areas, r->na, p->a_fid), ba = area_of(r->areas, r->na, p->b_fid);
+        double aa, ba;
+        int rc;
+        if ((rc = pm_topology_feature_area(&aa, ctx, r->q->topology, p->a_fid)) ||
+            (rc = pm_topology_feature_area(&ba, ctx, r->q->topology, p->b_fid)))
+            return rc;
         int dup = p->overlap_m2 >= PM_DUPLICATE_SHARE * aa && p->overlap_m2 >= PM_DUPLICATE_SHARE * ba;
         pm_geom *g = p->overlap;
         p->overlap = NULL;
@@ -307,12 +287,11 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
 {
     int rc = 0;
     pm_qa *q = calloc(1, sizeof(*q));
-    pm_area_row *areas = NULL;
     pm_invalid_row *inv = NULL;
     pm_part_row *parts = NULL;
     pm_pair_area_row *outs = NULL;
     pm_topo_gap *gaps = NULL;
-    size_t na = 0, ninv = 0, nparts = 0, ngaps = 0, nouts = 0;
+    size_t ninv = 0, nparts = 0, ngaps = 0, nouts = 0;
     char fids[64];
     *out = NULL;
     if (!q)
@@ -342,7 +321,6 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     }
     phase(o->progress, o->progress_user, 0.1, "qa: validity");
     if ((rc = pm_store_layer_srid(&q->srid, ctx, st, o->layer)) ||
-        (rc = pm_store_area_rows(&areas, &na, ctx, st, o->layer, NULL)) ||
         (rc = pm_store_invalid(&inv, &ninv, ctx, st, o->layer)))
         goto done;
     for (size_t i = 0; i < ninv; i++) {
@@ -366,14 +344,14 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         if ((rc = pm_topology_build(&q->topology, ctx, st, &to)))
             goto done;
         phase(o->progress, o->progress_user, 0.3, "qa: overlaps and near-misses");
-        pair_qa pr = {q, o, areas, na};
+        pair_qa pr = {q, o};
         if ((rc = pm_topology_pairs(q->topology, ctx, 1, on_qa_pair, &pr)))
             goto done;
         phase(o->progress, o->progress_user, 0.5, "qa: gaps");
         if ((rc = pm_topology_gaps(&gaps, &ngaps, ctx, q->topology, o->gap_m)))
             goto done;
         for (size_t i = 0; i < ngaps; i++)
-            if ((rc = add_gap(q, ctx, &gaps[i], areas, na, o->gap_m)))
+            if ((rc = add_gap(q, ctx, &gaps[i], o->gap_m)))
                 goto done;
         phase(o->progress, o->progress_user, 0.7, "qa: parts");
         if ((rc = pm_store_small_parts(&parts, &nparts, ctx, st, o->layer, o->min_part_m2)))
@@ -405,7 +383,6 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     *out = q;
     q = NULL;
 done:
-    pm_area_rows_free(areas, na);
     pm_invalid_rows_free(inv, ninv);
     pm_part_rows_free(parts, nparts);
     pm_topo_gaps_free(gaps, ngaps);

@@ -2,6 +2,8 @@
  * it answers for adjacency and the QA. */
 #include "topo_internal.h"
 
+#include "parkmap/crs.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,5 +382,56 @@ int pm_topology_pairs(pm_topology *t, pm_ctx *ctx, int want_geom, pm_topo_pair_f
     free(r.ev);
     free(r.nf_first);
     free(r.nf_feat);
+    return rc;
+}
+
+/* ---- features by fid ------------------------------------------------------ */
+
+static int64_t index_of(const pm_topology *t, int64_t fid)
+{
+    size_t lo = 0, hi = t->nf; /* features are sorted by fid */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->fid[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->nf && t->fid[lo] == fid ? (int64_t)lo : -1;
+}
+
+const char *pm_topology_name(const pm_topology *t, int64_t fid)
+{
+    int64_t i = index_of(t, fid);
+    return i < 0 ? NULL : t->name[i];
+}
+
+int pm_topology_feature_area(double *out_m2, pm_ctx *ctx, pm_topology *t, int64_t fid)
+{
+    int64_t f = index_of(t, fid);
+    int rc = 0;
+    *out_m2 = NAN;
+    if (f < 0)
+        return pm_err(ctx, PM_EINTERNAL, "no such feature", t->layer, "fid %lld", (long long)fid);
+    size_t r0 = t->f_ring[f], r1 = t->f_ring[f + 1];
+    /* Ring by ring on the nodes' lon/lat, holes subtracted. */
+    double area = 0;
+    for (size_t r = r0; r < r1 && !rc; r++) {
+        size_t n = t->r_first[r + 1] - t->r_first[r];
+        pm_ring ring = {n, malloc(2 * n * sizeof(double))};
+        pm_part part = {1, &ring};
+        pm_geom one = {PM_GEOM_POLYGON, 1, &part};
+        if (!ring.xy) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: area");
+            break;
+        }
+        for (size_t k = 0; k < n; k++)
+            memcpy(&ring.xy[2 * k], &t->nll[2 * t->rnode[t->r_first[r] + k]], 2 * sizeof(double));
+        double a = pm_geod_area(&one);
+        area += t->r_hole[r] ? -a : a;
+        free(ring.xy);
+    }
+    if (!rc)
+        *out_m2 = area;
     return rc;
 }
