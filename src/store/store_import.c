@@ -40,6 +40,7 @@ struct pm_store_import {
     size_t nfields;
     long count;
     int committed;
+    char *dropped; /* derived tables removed with the replaced layer, or NULL */
     const pm_store_import_opts *opts;
 };
 
@@ -150,6 +151,79 @@ static int drop_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
         rc = pm_store_sqlerr(st, ctx, "cannot replace layer");
     sqlite3_finalize(s);
+    return rc;
+}
+
+/* Tables analysis derived from a layer (parkmap_meta: derived_from) hold
+ * findings about the data they were computed on; once that data is
+ * replaced they are untrue (issue 16: the old qa_issues drawn in red on the
+ * new parks). They go with it, in the import's transaction, so a failed
+ * import keeps them; the next check, adjacency or layout writes them again. */
+static int drop_derived(pm_store_import *imp, pm_ctx *ctx)
+{
+    pm_store *st = &imp->st;
+    const char *layer = imp->layer;
+    sqlite3_stmt *s = NULL;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = pm_store_prepare(st, ctx,
+                              "SELECT DISTINCT layer FROM parkmap_meta WHERE key = 'derived_from' "
+                              "AND lower(value) = lower(?1) AND lower(layer) <> lower(?1)",
+                              &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        char **nv = realloc(names, (n + 1) * sizeof *names);
+        if (!nv || !(nv[n] = strdup((const char *)sqlite3_column_text(s, 0)))) {
+            if (nv)
+                names = nv;
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "derived tables");
+            goto done;
+        }
+        names = nv;
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = pm_store_sqlerr(st, ctx, "cannot read database");
+        goto done;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int has = pm_store_has_layer(st, ctx, names[i]);
+        if (has < 0) {
+            rc = has;
+            goto done;
+        }
+        if (has && (rc = drop_layer(st, ctx, names[i])))
+            goto done;
+        if ((rc = pm_store_prepare(st, ctx, "DELETE FROM parkmap_meta WHERE lower(layer) = lower(?)",
+                                   &s)))
+            goto done;
+        sqlite3_bind_text(s, 1, names[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = pm_store_sqlerr(st, ctx, "cannot write database");
+            goto done;
+        }
+        sqlite3_finalize(s);
+        s = NULL;
+        if (has) {
+            /* Said once the import has committed (pm_store_import_commit). */
+            size_t len = imp->dropped ? strlen(imp->dropped) : 0;
+            char *d = realloc(imp->dropped, len + strlen(names[i]) + 3);
+            if (!d) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "derived tables");
+                goto done;
+            }
+            sprintf(d + len, "%s%s", len ? ", " : "", names[i]);
+            imp->dropped = d;
+        }
+    }
+done:
+    sqlite3_finalize(s);
+    pm_strv_free(names, n);
     return rc;
 }
 
@@ -527,6 +601,8 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     }
     if (layer_exists && (rc = drop_layer(&imp->st, ctx, opts->layer)))
         goto done;
+    if ((rc = drop_derived(imp, ctx)))
+        goto done;
     if ((rc = ensure_srid(&imp->st, ctx, opts->srid, opts)) ||
         (rc = ensure_srid(&imp->st, ctx, 4326, NULL)))
         goto done;
@@ -825,6 +901,10 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
         return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s",
                       strerror(errno));
     imp->committed = 1;
+    if (imp->dropped)
+        pm_warn(ctx, "%s: %s removed: derived from the replaced layer %s; run check, adjacency "
+                     "or layout again",
+                imp->st.path, imp->dropped, imp->layer);
     sqlite3_close(imp->orig); /* ends the read transaction on the old file */
     imp->orig = NULL;
     {
@@ -854,6 +934,7 @@ void pm_store_import_free(pm_store_import *imp)
         unlink(imp->tmp_path);
     pm_strv_free(imp->triggers, imp->ntriggers);
     free(imp->st.path);
+    free(imp->dropped);
     free(imp->tmp_path);
     free(imp->final_path);
     free(imp->table);

@@ -115,6 +115,35 @@ done
 # previous file byte-identical at every cut. parkmap ignores SIGXFSZ
 # itself, so the shell's default disposition is kept here; the "ignore"
 # round is the same case as a full disk (ENOSPC).
+# Issue 16: tables analysis derived from a layer (qa_issues, adjacency,
+# clusters) go when that layer is replaced, in the import's transaction: a
+# failed import keeps them, another layer's import leaves them alone.
+derived() { sqlite3 "$1" "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('qa_issues', 'adjacency', 'clusters') ORDER BY name)"; }
+D2="$TMP/derived.db"
+run import "$SRC/tests/fixtures/overlap.geojson" --db "$D2" --quiet
+expect_status 0 "derived: seed"
+run check --db "$D2"
+run layout --db "$D2"
+expect_status 0 "derived: layout"
+[ "$(derived "$D2")" = "adjacency,clusters,qa_issues" ] || fail "derived: check and layout wrote $(derived "$D2")"
+run import "$SRC/geodata/pudong_outline.geojson" --db "$D2" --layer outline --quiet
+expect_status 0 "derived: another layer"
+[ "$(derived "$D2")" = "adjacency,clusters,qa_issues" ] || fail "derived: importing another layer removed $(derived "$D2")"
+run import "$TMP/bad9000.geojson" --db "$D2" --overwrite --quiet
+expect_status 3 "derived: failed import"
+[ "$(derived "$D2")" = "adjacency,clusters,qa_issues" ] || fail "derived: a failed import removed tables"
+run import "$SRC/geodata/pudong_parks.geojson" --db "$D2" --overwrite --quiet
+expect_status 0 "derived: import --overwrite"
+[ -z "$(derived "$D2")" ] || fail "derived: stale tables survived import --overwrite: $(derived "$D2")"
+[ "$(sqlite3 "$D2" "SELECT count(*) FROM parkmap_meta WHERE key = 'derived_from'")" = 0 ] ||
+  fail "derived: stale derived_from metadata left"
+expect_err "warning: " "derived: import --overwrite says what it removed"
+expect_err "qa_issues" "derived: the warning names qa_issues"
+run export --db "$D2" -o "$TMP/stale.gpkg" --layers parks,qa_issues
+expect_status 2 "derived: stale qa_issues cannot be exported"
+run check --db "$D2"
+[ "$(derived "$D2" | tr ',' '\n' | grep -c qa_issues)" = 1 ] || fail "derived: check did not write qa_issues again"
+
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/e.db" --quiet
 expect_status 0 "import the shipped parks"
 for ext in geojson kml csv; do
