@@ -129,6 +129,10 @@ typedef struct {
  * Caller owns *out (pm_area_rows_free). */
 int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                        const char *layer, const char *group_by);
+/** The same rows with their attributes only (areas NAN), for a caller that
+ * measures the geometry itself. */
+int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                          const char *layer, const char *group_by);
 void pm_area_rows_free(pm_area_row *rows, size_t n);
 
 /** Area of the union of all features, planar and ellipsoidal, in m². */

@@ -47,6 +47,23 @@ size_t pm_topology_nfeatures(const pm_topology *t);
 const char *pm_topology_name(const pm_topology *t, int64_t fid);
 /** A feature's ellipsoidal area from its snapped rings, in m². */
 int pm_topology_feature_area(double *out_m2, pm_ctx *ctx, pm_topology *t, int64_t fid);
+/** A feature's planar (storage CRS) and ellipsoidal areas from its snapped
+ * rings, in m² (snapping moves no vertex by more than snap_m). */
+int pm_topology_areas(double *out_planar_m2, double *out_m2, pm_ctx *ctx, pm_topology *t,
+                      int64_t fid);
+
+/** One polygon part of a feature. */
+typedef struct {
+    int64_t fid;
+    int part;        /**< 1-based, in the feature's order */
+    double area_m2;  /**< ellipsoidal, holes subtracted */
+    pm_geom *geom;   /**< storage CRS polygon */
+} pm_topo_part;
+
+/** Parts smaller than max_m2. Caller owns *out (pm_topo_parts_free). */
+int pm_topology_small_parts(pm_topo_part **out, size_t *out_n, pm_ctx *ctx, pm_topology *t,
+                            double max_m2);
+void pm_topo_parts_free(pm_topo_part *p, size_t n);
 
 /** What the graph knows about one pair of features. */
 typedef struct {

@@ -56,7 +56,8 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
         goto done;
     }
     if ((rc = pm_store_layer_srid(&r->srid, ctx, st, opts->layer)) ||
-        (rc = pm_store_area_rows(&r->rows, &r->nrows, ctx, st, opts->layer, opts->group_by)) ||
+        (rc = (opts->topology ? pm_store_feature_rows : pm_store_area_rows)(
+             &r->rows, &r->nrows, ctx, st, opts->layer, opts->group_by)) ||
         (rc = opts->topology
                   ? pm_topology_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx,
                                            opts->topology)
@@ -75,6 +76,12 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
                      "areas are wrong; use the ellipsoidal ones",
                 opts->layer, def, info.name);
     r->planned_km2 = NAN;
+    /* With a boundary graph, every park is measured on it: one read of
+     * the layer serves areas, union, QA and adjacency. */
+    for (size_t i = 0; opts->topology && i < r->nrows; i++)
+        if ((rc = pm_topology_areas(&r->rows[i].planar_m2, &r->rows[i].ellipsoidal_m2, ctx,
+                                    opts->topology, r->rows[i].fid)))
+            goto done;
     for (size_t i = 0; i < r->nrows; i++) {
         const pm_area_row *row = &r->rows[i];
         r->sum_planar_m2 += row->planar_m2;

@@ -288,7 +288,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     int rc = 0;
     pm_qa *q = calloc(1, sizeof(*q));
     pm_invalid_row *inv = NULL;
-    pm_part_row *parts = NULL;
+    pm_topo_part *parts = NULL;
     pm_pair_area_row *outs = NULL;
     pm_topo_gap *gaps = NULL;
     size_t ninv = 0, nparts = 0, ngaps = 0, nouts = 0;
@@ -354,7 +354,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
             if ((rc = add_gap(q, ctx, &gaps[i], o->gap_m)))
                 goto done;
         phase(o->progress, o->progress_user, 0.7, "qa: parts");
-        if ((rc = pm_store_small_parts(&parts, &nparts, ctx, st, o->layer, o->min_part_m2)))
+        if ((rc = pm_topology_small_parts(&parts, &nparts, ctx, q->topology, o->min_part_m2)))
             goto done;
         if (o->within &&
             (rc = pm_store_outside(&outs, &nouts, ctx, st, o->layer, o->within, o->outside_min_m2)))
@@ -364,9 +364,10 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         snprintf(fids, sizeof fids, "%lld", (long long)parts[i].fid);
         pm_geom *g = parts[i].geom;
         parts[i].geom = NULL;
-        if ((rc = add(q, ctx, "small_part", parts[i].name, fids, parts[i].ellipsoidal_m2, "m2", g,
-                      "part %d of %s is only %.1f m² (threshold %.0f m²)", parts[i].part,
-                      parts[i].name, parts[i].ellipsoidal_m2, o->min_part_m2)))
+        const char *nm = pm_topology_name(q->topology, parts[i].fid);
+        if ((rc = add(q, ctx, "small_part", nm, fids, parts[i].area_m2, "m2", g,
+                      "part %d of %s is only %.1f m² (threshold %.0f m²)", parts[i].part, nm,
+                      parts[i].area_m2, o->min_part_m2)))
             goto done;
     }
     for (size_t i = 0; i < nouts; i++) {
@@ -384,7 +385,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     q = NULL;
 done:
     pm_invalid_rows_free(inv, ninv);
-    pm_part_rows_free(parts, nparts);
+    pm_topo_parts_free(parts, nparts);
     pm_topo_gaps_free(gaps, ngaps);
     pm_pair_area_rows_free(outs, nouts);
     pm_qa_free(q);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                       const char *layer, const char *group_by)
+static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                     const char *layer, const char *group_by, int measure)
 {
     int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
@@ -41,9 +41,10 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
     /* The ellipsoidal area is the reference, computed on lon/lat by
      * GeographicLib's algorithm (PM_GeodArea, see store_db.c). */
     snprintf(sql, cap,
-             "SELECT source_fid, %s, %s, %s, ST_Area(geom), "
-             "PM_GeodArea(AsBinary(Transform(geom, 4326))), pk FROM %s ORDER BY source_fid, pk",
-             name, group, planned, t);
+             "SELECT source_fid, %s, %s, %s, %s, pk FROM %s ORDER BY source_fid, pk", name, group,
+             planned,
+             measure ? "ST_Area(geom), PM_GeodArea(AsBinary(Transform(geom, 4326)))" : "NULL, NULL",
+             t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
         goto done;
     int step;
@@ -69,7 +70,7 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
                        : strdup((const char *)sqlite3_column_text(s, 2));
         r->planned_km2 = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN
                                                                   : sqlite3_column_double(s, 3);
-        r->planar_m2 = sqlite3_column_double(s, 4);
+        r->planar_m2 = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
         r->ellipsoidal_m2 = sqlite3_column_type(s, 5) == SQLITE_NULL
                                 ? NAN
                                 : sqlite3_column_double(s, 5);
@@ -94,6 +95,18 @@ done:
     free(planned);
     free(group);
     return rc;
+}
+
+int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                       const char *layer, const char *group_by)
+{
+    return area_rows(out, out_n, ctx, st, layer, group_by, 1);
+}
+
+int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                          const char *layer, const char *group_by)
+{
+    return area_rows(out, out_n, ctx, st, layer, group_by, 0);
 }
 
 void pm_area_rows_free(pm_area_row *rows, size_t n)

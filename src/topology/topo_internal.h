@@ -50,6 +50,8 @@ struct pm_topology {
     size_t nnodes, cap_nodes;
     double *nxy;
     double *nll;        /* lon/lat of every node, computed on first need */
+    double *r_m2, *r_planar; /* per ring: ellipsoidal and planar area, holes
+                                negative (on first need) */
     /* edges sorted by node pair */
     topo_hedge *he;
     uint32_t *he_pos;   /* edge -> its index in he */

@@ -31,6 +31,8 @@ void pm_topology_free(pm_topology *t)
     free(t->rnode);
     free(t->nxy);
     free(t->nll);
+    free(t->r_m2);
+    free(t->r_planar);
     free(t->he);
     free(t->he_pos);
     free(t->matched);
@@ -406,32 +408,154 @@ const char *pm_topology_name(const pm_topology *t, int64_t fid)
     return i < 0 ? NULL : t->name[i];
 }
 
-int pm_topology_feature_area(double *out_m2, pm_ctx *ctx, pm_topology *t, int64_t fid)
+/* Every ring's area, planar and ellipsoidal (holes negative), once: the
+ * check's per-park areas, the duplicate test and small parts all read it. */
+static int need_areas(pm_topology *t, pm_ctx *ctx)
 {
-    int64_t f = index_of(t, fid);
-    int rc = 0;
-    *out_m2 = NAN;
-    if (f < 0)
-        return pm_err(ctx, PM_EINTERNAL, "no such feature", t->layer, "fid %lld", (long long)fid);
-    size_t r0 = t->f_ring[f], r1 = t->f_ring[f + 1];
-    /* Ring by ring on the nodes' lon/lat, holes subtracted. */
-    double area = 0;
-    for (size_t r = r0; r < r1 && !rc; r++) {
+    if (t->r_m2)
+        return 0;
+    size_t maxn = 0;
+    for (size_t r = 0; r < t->nrings; r++)
+        if (t->r_first[r + 1] - t->r_first[r] > maxn)
+            maxn = t->r_first[r + 1] - t->r_first[r];
+    double *xy = malloc((2 * maxn + 2) * sizeof *xy);
+    t->r_m2 = malloc((t->nrings + 1) * sizeof *t->r_m2);
+    t->r_planar = malloc((t->nrings + 1) * sizeof *t->r_planar);
+    if (!xy || !t->r_m2 || !t->r_planar) {
+        free(xy);
+        free(t->r_m2);
+        free(t->r_planar);
+        t->r_m2 = t->r_planar = NULL;
+        return pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: areas");
+    }
+    for (size_t r = 0; r < t->nrings; r++) {
         size_t n = t->r_first[r + 1] - t->r_first[r];
-        pm_ring ring = {n, malloc(2 * n * sizeof(double))};
+        pm_ring ring = {n, xy};
         pm_part part = {1, &ring};
         pm_geom one = {PM_GEOM_POLYGON, 1, &part};
-        if (!ring.xy) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: area");
-            break;
+        double planar = 0;
+        for (size_t k = 0; k < n; k++) {
+            const double *p = &t->nxy[2 * t->rnode[t->r_first[r] + k]];
+            const double *q = &t->nxy[2 * t->rnode[t->r_first[r] + (k + 1) % n]];
+            planar += p[0] * q[1] - q[0] * p[1];
+            memcpy(&xy[2 * k], &t->nll[2 * t->rnode[t->r_first[r] + k]], 2 * sizeof(double));
         }
-        for (size_t k = 0; k < n; k++)
-            memcpy(&ring.xy[2 * k], &t->nll[2 * t->rnode[t->r_first[r] + k]], 2 * sizeof(double));
-        double a = pm_geod_area(&one);
-        area += t->r_hole[r] ? -a : a;
-        free(ring.xy);
+        double sign = t->r_hole[r] ? -1 : 1;
+        t->r_m2[r] = sign * pm_geod_area(&one);
+        t->r_planar[r] = sign * fabs(planar) / 2;
     }
-    if (!rc)
-        *out_m2 = area;
-    return rc;
+    free(xy);
+    return 0;
+}
+
+int pm_topology_areas(double *out_planar_m2, double *out_m2, pm_ctx *ctx, pm_topology *t,
+                      int64_t fid)
+{
+    int64_t f = index_of(t, fid);
+    int rc;
+    *out_planar_m2 = *out_m2 = NAN;
+    if (f < 0)
+        return pm_err(ctx, PM_EINTERNAL, "no such feature", t->layer, "fid %lld", (long long)fid);
+    if ((rc = need_areas(t, ctx)))
+        return rc;
+    double a = 0, p = 0;
+    for (size_t r = t->f_ring[f]; r < t->f_ring[f + 1]; r++) {
+        a += t->r_m2[r];
+        p += t->r_planar[r];
+    }
+    *out_planar_m2 = p;
+    *out_m2 = a;
+    return 0;
+}
+
+int pm_topology_feature_area(double *out_m2, pm_ctx *ctx, pm_topology *t, int64_t fid)
+{
+    double planar;
+    return pm_topology_areas(&planar, out_m2, ctx, t, fid);
+}
+
+void pm_topo_parts_free(pm_topo_part *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        pm_geom_free(p[i].geom);
+    free(p);
+}
+
+/* One part (an exterior ring and the holes after it) in the storage CRS. */
+static int part_geom(pm_geom **out, const pm_topology *t, size_t r0, size_t r1)
+{
+    pm_geom *g = calloc(1, sizeof *g);
+    pm_part *p = g ? calloc(1, sizeof *p) : NULL;
+    pm_ring *rings = p ? calloc(r1 - r0, sizeof *rings) : NULL;
+    *out = NULL;
+    if (!rings) {
+        free(p);
+        free(g);
+        return -1;
+    }
+    g->kind = PM_GEOM_POLYGON;
+    g->nparts = 1;
+    g->parts = p;
+    p->rings = rings;
+    for (size_t r = r0; r < r1; r++) {
+        size_t n = t->r_first[r + 1] - t->r_first[r];
+        pm_ring *ring = &rings[p->nrings++];
+        if (!(ring->xy = malloc(2 * (n + 1) * sizeof *ring->xy))) {
+            pm_geom_free(g);
+            return -1;
+        }
+        for (size_t k = 0; k <= n; k++)
+            memcpy(&ring->xy[2 * k], &t->nxy[2 * t->rnode[t->r_first[r] + k % n]], 2 * sizeof(double));
+        ring->n = n + 1;
+    }
+    *out = g;
+    return 0;
+}
+
+int pm_topology_small_parts(pm_topo_part **out, size_t *out_n, pm_ctx *ctx, pm_topology *t,
+                            double max_m2)
+{
+    pm_topo_part *parts = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    if ((rc = need_areas(t, ctx)))
+        return rc;
+    for (size_t f = 0; f < t->nf && !rc; f++) {
+        int part = 0;
+        for (size_t r = t->f_ring[f]; r < t->f_ring[f + 1] && !rc;) {
+            size_t r1 = r + 1;
+            double a = t->r_m2[r];
+            while (r1 < t->f_ring[f + 1] && t->r_hole[r1])
+                a += t->r_m2[r1++];
+            part++;
+            if (a < max_m2) {
+                if (n == cap) {
+                    size_t nc = cap ? 2 * cap : 16;
+                    pm_topo_part *np = realloc(parts, nc * sizeof *np);
+                    if (!np) {
+                        rc = -1;
+                        break;
+                    }
+                    parts = np;
+                    cap = nc;
+                }
+                pm_topo_part *p = &parts[n++];
+                p->fid = t->fid[f];
+                p->part = part;
+                p->area_m2 = a;
+                if (part_geom(&p->geom, t, r, r1))
+                    rc = -1;
+            }
+            r = r1;
+        }
+    }
+    if (rc) {
+        pm_topo_parts_free(parts, n);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: parts");
+    }
+    *out = parts;
+    *out_n = n;
+    return 0;
 }
