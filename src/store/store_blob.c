@@ -15,6 +15,7 @@
  * are left to SpatiaLite. */
 #include "store_internal.h"
 
+#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,5 +136,108 @@ int pm_store_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len,
     if (w.left != 0)
         return 1;
     *out_len = n;
+    return 0;
+}
+
+/* ---- writing: pm_geom -> BLOB ---------------------------------------------- */
+
+static unsigned char *put_i32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+    return p + 4;
+}
+
+static unsigned char *put_f64(unsigned char *p, double v)
+{
+    memcpy(p, &v, 8);
+    return p + 8;
+}
+
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* Can the geometry be written as GeomFromWKB would store it? Polygons with
+ * at least one point in every ring, lines with at least one point. */
+static int blob_fits(const pm_geom *g)
+{
+    if (!g || g->nparts == 0 || g->nparts > INT32_MAX || !host_is_little_endian())
+        return 0;
+    for (size_t i = 0; i < g->nparts; i++) {
+        if (g->parts[i].nrings == 0 || g->parts[i].nrings > INT32_MAX ||
+            (g->kind == PM_GEOM_LINE && g->parts[i].nrings != 1))
+            return 0;
+        for (size_t j = 0; j < g->parts[i].nrings; j++)
+            if (g->parts[i].rings[j].n == 0 || g->parts[i].rings[j].n > INT32_MAX / 16)
+                return 0;
+    }
+    return 1;
+}
+
+/* The layout (gaiaToSpatiaLiteBlobWkb): start 0x00, little-endian 0x01,
+ * SRID, MBR, 0x7C, class (6 MULTIPOLYGON, 5 MULTILINESTRING) and the part
+ * count; each part 0x69 and its type (3 polygon: ring count, each ring its
+ * point count and points; 2 linestring: point count and points); end 0xFE.
+ * The MBR is that of the exterior rings (as gaiaMbrPolygon computes it) or
+ * of every point of the lines. */
+int pm_store_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
+                         const pm_geom *g, int srid)
+{
+    if (!blob_fits(g))
+        return 1;
+    int line = g->kind == PM_GEOM_LINE;
+    size_t need = 48;
+    double x0 = DBL_MAX, y0 = DBL_MAX, x1 = -DBL_MAX, y1 = -DBL_MAX;
+    for (size_t i = 0; i < g->nparts; i++) {
+        need += line ? 5 : 9;
+        for (size_t j = 0; j < g->parts[i].nrings; j++)
+            need += 4 + 16 * g->parts[i].rings[j].n;
+        const pm_ring *r = &g->parts[i].rings[0];
+        for (size_t k = 0; k < r->n; k++) {
+            double x = r->xy[2 * k], y = r->xy[2 * k + 1];
+            x0 = x < x0 ? x : x0;
+            y0 = y < y0 ? y : y0;
+            x1 = x > x1 ? x : x1;
+            y1 = y > y1 ? y : y1;
+        }
+    }
+    if (need > *cap) {
+        size_t nc = need < 4096 ? 4096 : need;
+        unsigned char *b = realloc(*buf, nc);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = nc;
+    }
+    unsigned char *p = *buf;
+    *p++ = 0x00;
+    *p++ = 0x01;
+    p = put_i32(p, (uint32_t)srid);
+    p = put_f64(p, x0);
+    p = put_f64(p, y0);
+    p = put_f64(p, x1);
+    p = put_f64(p, y1);
+    *p++ = 0x7C;
+    p = put_i32(p, line ? 5 : 6);
+    p = put_i32(p, (uint32_t)g->nparts);
+    for (size_t i = 0; i < g->nparts; i++) {
+        *p++ = 0x69;
+        p = put_i32(p, line ? 2 : 3);
+        if (!line)
+            p = put_i32(p, (uint32_t)g->parts[i].nrings);
+        for (size_t j = 0; j < g->parts[i].nrings; j++) {
+            const pm_ring *r = &g->parts[i].rings[j];
+            p = put_i32(p, (uint32_t)r->n);
+            memcpy(p, r->xy, 16 * r->n);
+            p += 16 * r->n;
+        }
+    }
+    *p++ = 0xFE;
+    *out_len = (size_t)(p - *buf);
+    box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
     return 0;
 }

@@ -5,7 +5,6 @@
 #include "store_path.h"
 
 #include <errno.h>
-#include <float.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -277,85 +276,16 @@ static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_impor
     return rc;
 }
 
-/* SpatiaLite keeps a layer's R*Tree and bookkeeping in sync with per-row
- * triggers: gii_ runs RTreeAlign, which formats, parses and executes SQL for
- * every inserted row, and tmi_ updates geometry_columns_time; ggi_ checks
- * type and SRID, which GeomFromWKB(?, srid) of our own MULTIPOLYGON WKB
- * cannot violate. Together they were two thirds of an import. During the
- * bulk load they are dropped (inside the transaction, in the temporary
- * copy), each row's bounding box goes straight into the R*Tree with a
- * prepared INSERT beside the row's own (so the index is built while the
- * source is still being read), and the triggers are re-created from their own SQL, so the layer ends exactly as
- * SpatiaLite would have left it. */
-static const char *const parked[] = {"ggi_%s_geom", "gii_%s_geom", "tmi_%s_geom"};
-
+/* SpatiaLite's per-row triggers are parked during the bulk load (store_trigger.c). */
 static int park_triggers(pm_store_import *imp, pm_ctx *ctx)
 {
-    pm_store *st = &imp->st;
-    sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx,
-                              "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-                              "lower(tbl_name) = lower(?1) AND lower(name) IN (lower(?2), "
-                              "lower(?3), lower(?4))",
-                              &s);
-    char names[3][300];
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
-    for (int i = 0; i < 3; i++) {
-        snprintf(names[i], sizeof names[i], parked[i], imp->layer);
-        sqlite3_bind_text(s, i + 2, names[i], -1, SQLITE_TRANSIENT);
-    }
-    char **drop = NULL;
-    size_t ndrop = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        char **nt = realloc(imp->triggers, (imp->ntriggers + 1) * sizeof(char *));
-        char **nd = realloc(drop, (ndrop + 1) * sizeof(char *));
-        if (nt)
-            imp->triggers = nt;
-        if (nd)
-            drop = nd;
-        if (!nt || !nd ||
-            !(imp->triggers[imp->ntriggers] = strdup((const char *)sqlite3_column_text(s, 1))) ||
-            !(drop[ndrop] = pm_store_quote_ident((const char *)sqlite3_column_text(s, 0)))) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "triggers");
-            break;
-        }
-        imp->ntriggers++;
-        ndrop++;
-    }
-    sqlite3_finalize(s);
-    for (size_t i = 0; i < ndrop && !rc; i++) {
-        char sql[400];
-        snprintf(sql, sizeof sql, "DROP TRIGGER %s", drop[i]);
-        rc = pm_store_exec(st, ctx, sql);
-    }
-    pm_strv_free(drop, ndrop);
-    return rc;
+    return pm_store_triggers_park(&imp->st, ctx, imp->layer, &imp->triggers, &imp->ntriggers);
 }
 
-/* Put the parked triggers back (the R*Tree was filled row by row). */
+/* Put the parked triggers back (the R*Tree was filled in bulk). */
 static int restore_triggers(pm_store_import *imp, pm_ctx *ctx)
 {
-    pm_store *st = &imp->st;
-    int rc = 0;
-    for (size_t i = 0; i < imp->ntriggers && !rc; i++)
-        rc = pm_store_exec(st, ctx, imp->triggers[i]);
-    if (!rc) {
-        sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(st, ctx,
-                                   "UPDATE geometry_columns_time SET last_insert = "
-                                   "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE "
-                                   "lower(f_table_name) = lower(?) AND f_geometry_column = 'geom'",
-                                   &s)))
-            goto done;
-        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pm_store_sqlerr(st, ctx, "cannot write database");
-        sqlite3_finalize(s);
-    }
-done:
-    return rc;
+    return pm_store_triggers_restore(&imp->st, ctx, imp->layer, imp->triggers, imp->ntriggers);
 }
 
 static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *schema)
@@ -617,108 +547,6 @@ done:
     return rc;
 }
 
-static unsigned char *put_i32(unsigned char *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-    return p + 4;
-}
-
-static unsigned char *put_f64(unsigned char *p, double v)
-{
-    memcpy(p, &v, 8);
-    return p + 8;
-}
-
-/* Can encode_blob write this geometry exactly as GeomFromWKB would store
- * it? Polygons with at least one point in every ring; anything else takes
- * SpatiaLite's own path. */
-static int blob_fits(const pm_geom *g)
-{
-    if (!g || g->kind != PM_GEOM_POLYGON || g->nparts == 0 || g->nparts > INT32_MAX)
-        return 0;
-    for (size_t i = 0; i < g->nparts; i++) {
-        if (g->parts[i].nrings == 0 || g->parts[i].nrings > INT32_MAX)
-            return 0;
-        for (size_t j = 0; j < g->parts[i].nrings; j++)
-            if (g->parts[i].rings[j].n == 0 || g->parts[i].rings[j].n > INT32_MAX / 16)
-                return 0;
-    }
-    return 1;
-}
-
-/* SpatiaLite's BLOB of a MULTIPOLYGON XY, byte for byte what
- * GeomFromWKB(wkb, srid) stores (gaiaToSpatiaLiteBlobWkb): start 0x00,
- * little-endian 0x01, SRID, MBR (of the exterior rings, as gaiaMbrPolygon
- * computes it), 0x7C, class 6 and the polygon count, each polygon 0x69,
- * type 3, ring count, each ring its point count and points, end 0xFE.
- * The MBR goes into box (minx, miny, maxx, maxy) for the R*Tree. Host
- * little-endian only (checked by the caller). */
-static int encode_blob(pm_store_import *imp, pm_ctx *ctx, const pm_geom *g, size_t *len,
-                       double box[4])
-{
-    size_t need = 48;
-    double x0 = DBL_MAX, y0 = DBL_MAX, x1 = -DBL_MAX, y1 = -DBL_MAX;
-    for (size_t i = 0; i < g->nparts; i++) {
-        need += 9;
-        for (size_t j = 0; j < g->parts[i].nrings; j++)
-            need += 4 + 16 * g->parts[i].rings[j].n;
-        const pm_ring *r = &g->parts[i].rings[0];
-        for (size_t k = 0; k < r->n; k++) {
-            double x = r->xy[2 * k], y = r->xy[2 * k + 1];
-            if (x < x0)
-                x0 = x;
-            if (y < y0)
-                y0 = y;
-            if (x > x1)
-                x1 = x;
-            if (y > y1)
-                y1 = y;
-        }
-    }
-    if (need > imp->blob_cap) {
-        size_t cap = need < 4096 ? 4096 : need;
-        unsigned char *b = realloc(imp->blob, cap);
-        if (!b)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "%zu bytes", need);
-        imp->blob = b;
-        imp->blob_cap = cap;
-    }
-    unsigned char *p = imp->blob;
-    *p++ = 0x00;
-    *p++ = 0x01;
-    p = put_i32(p, (uint32_t)imp->srid);
-    p = put_f64(p, x0);
-    p = put_f64(p, y0);
-    p = put_f64(p, x1);
-    p = put_f64(p, y1);
-    *p++ = 0x7C;
-    p = put_i32(p, 6);
-    p = put_i32(p, (uint32_t)g->nparts);
-    for (size_t i = 0; i < g->nparts; i++) {
-        *p++ = 0x69;
-        p = put_i32(p, 3);
-        p = put_i32(p, (uint32_t)g->parts[i].nrings);
-        for (size_t j = 0; j < g->parts[i].nrings; j++) {
-            const pm_ring *r = &g->parts[i].rings[j];
-            p = put_i32(p, (uint32_t)r->n);
-            memcpy(p, r->xy, 16 * r->n);
-            p += 16 * r->n;
-        }
-    }
-    *p++ = 0xFE;
-    *len = (size_t)(p - imp->blob);
-    box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
-    return 0;
-}
-
-static int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b;
-    memcpy(&b, &one, 1);
-    return b == 1;
-}
-
 /* Remember a row's box (x0, y0, x1, y1) for the R*Tree. */
 static int keep_box(pm_store_import *imp, pm_ctx *ctx, int64_t pk, const double box[4])
 {
@@ -742,13 +570,17 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
     size_t len = 0;
     double box[4] = {0, 0, 0, 0};
     int rc = 0;
-    int fast = host_is_little_endian() && blob_fits(f->geom);
-    sqlite3_stmt *s = fast ? imp->insert : imp->insert_wkb;
     if (f->nvalues != imp->nfields)
         return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->final_path,
                       "%zu values for %zu fields", f->nvalues, imp->nfields);
-    if (fast ? (rc = encode_blob(imp, ctx, f->geom, &len, box))
-             : (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
+    int enc = f->geom && f->geom->kind == PM_GEOM_POLYGON
+                  ? pm_store_blob_encode(&imp->blob, &imp->blob_cap, &len, box, f->geom, imp->srid)
+                  : 1;
+    if (enc < 0)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "geometry");
+    int fast = enc == 0;
+    sqlite3_stmt *s = fast ? imp->insert : imp->insert_wkb;
+    if (!fast && (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
         return rc;
     sqlite3_reset(s);
     int gcol = pm_store_bind_feature(s, 1, f);

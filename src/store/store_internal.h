@@ -65,6 +65,20 @@ void pm_rtree_box_of(float out[4], double x0, double x1, double y0, double y1);
 /* The quoted name of a layer's R*Tree table. Caller frees. */
 int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer);
 
+/* Park (drop, keeping their SQL in *sqls) SpatiaLite's per-row triggers of
+ * a layer's geom column while it is bulk loaded, and put them back. The
+ * caller frees *sqls with pm_strv_free. See store_trigger.c. */
+int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char ***sqls, size_t *n);
+int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls,
+                              size_t n);
+/* SpatiaLite's BLOB of a MULTIPOLYGON or MULTILINESTRING XY, byte for byte
+ * what GeomFromWKB(wkb, srid) stores, into *buf (grown as needed), with its
+ * MBR in box (minx, miny, maxx, maxy). 0 done; 1 when the geometry cannot
+ * be written so (empty parts, a big-endian host: use GeomFromWKB); -1 out
+ * of memory. See store_blob.c. */
+int pm_store_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
+                         const pm_geom *g, int srid);
+
 /* Bind a feature's source_fid at column `first` and its values at the
  * columns after it, in schema order (text is bound SQLITE_STATIC: the
  * feature must outlive the step). Returns the next free column. */
