@@ -5,13 +5,15 @@
 
 static const char help[] =
     "usage: parkmap build SRC [-o OUTDIR] [--outline FILE] [--style FILE]\n"
-    "                     [--target-km2 43] [--tolerance-pct 1] [--json] [--quiet]\n"
+    "                     [--target-km2 43] [--tolerance-pct 1] [--gap-m 5] [--snap-m 0.05]\n"
+    "                     [--json] [--quiet]\n"
     "\n"
     "The main job: import SRC (and the district outline) into OUTDIR/parks.db, check the\n"
     "total against the target with the topology QA (parks outside the outline too), find\n"
     "adjacent and overlapping parks, cluster them, render OUTDIR/map.png and\n"
     "OUTDIR/map.svg, export every layer (parks, outline, adjacency, qa_issues, clusters)\n"
-    "to OUTDIR/parks.gpkg, and print a short report.\n"
+    "to OUTDIR/parks.gpkg, and print a short report. --gap-m and --snap-m are check's\n"
+    "(gaps and near-misses narrower than --gap-m; the boundary graph's snapping).\n"
     "Exit status 1 when the check found problems (the files are still written).\n";
 
 const char *cli_default_style(void);
@@ -23,6 +25,7 @@ int cmd_build(int argc, char **argv)
         {"style", required_argument, 0, 's'},     {"target-km2", required_argument, 0, 't'},
         {"tolerance-pct", required_argument, 0, 'p'}, {"json", no_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
+        {"gap-m", required_argument, 0, 'g'},     {"snap-m", required_argument, 0, 'S'},
         {0, 0, 0, 0}};
     pm_build_opts o = PM_BUILD_OPTS_INIT;
     int json = 0, quiet = 0, c, status = 0;
@@ -39,6 +42,14 @@ int cmd_build(int argc, char **argv)
             break;
         case 'p':
             if (cli_number("build", "--tolerance-pct", optarg, &o.tolerance_pct))
+                return 2;
+            break;
+        case 'g':
+            if (cli_number("build", "--gap-m", optarg, &o.gap_m))
+                return 2;
+            break;
+        case 'S':
+            if (cli_number("build", "--snap-m", optarg, &o.snap_m))
                 return 2;
             break;
         case 'j': json = 1; break;

@@ -75,6 +75,8 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     co.target_km2 = o->target_km2;
     co.tolerance_pct = o->tolerance_pct;
     co.qa.write_table = 1;
+    co.qa.snap_m = o->snap_m;
+    co.qa.gap_m = o->gap_m;
     co.qa.within = o->outline_path ? "outline" : NULL;
     co.qa.progress = o->progress;
     co.qa.progress_user = o->progress_user;

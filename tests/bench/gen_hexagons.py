@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A hexagon tessellation around Pudong, built the way real data is built.
 
-    python3 tests/bench/gen_hexagons.py N OUT.geojson [--seed S] [--pairs PAIRS.txt]
+    python3 tests/bench/gen_hexagons.py N OUT.geojson [--seed S] [--pairs PAIRS.txt] [--exact]
 
 Writes exactly N pointy-top hexagons in WGS 84 covering 121.5-121.9 E,
 31.0-31.35 N, rows of equal length (the last one may be short), odd rows
@@ -15,6 +15,11 @@ two or three copies of a shared vertex may differ in the last bits, as they
 do in real boundary files. Coordinates are written with Python's shortest
 round-trip repr, so those differences reach the reader. Attributes: name,
 industry. Same N and seed give the same bytes. Standard library only.
+
+--exact writes every copy of a shared vertex with the same bits (the first
+hexagon to compute it wins), as a topologically built file would: exact
+predicates such as SpatiaLite's ST_Relate are then right, so a peer's pair
+set can be compared with parkmap's one for one.
 
 --pairs writes the true adjacency, known from the construction: one line
 "a b" (feature indexes, a < b, which parkmap imports as source_fid) per
@@ -39,6 +44,9 @@ def main():
         i = args.index("--seed")
         seed = int(args[i + 1])
         del args[i:i + 2]
+    exact = "--exact" in args
+    if exact:
+        args.remove("--exact")
     pairs_out = None
     if "--pairs" in args:
         i = args.index("--pairs")
@@ -63,6 +71,21 @@ def main():
     # Vertex directions of a pointy-top hexagon: 30, 90, ..., 330 degrees.
     dirs = [(math.cos(math.radians(30 + 60 * k)), math.sin(math.radians(30 + 60 * k)))
             for k in range(6)]
+    # --exact: vertices by position on a 1e-6 degree grid (about 0.1 m,
+    # far below a hexagon's side); neighbouring keys are probed too, so two
+    # copies that straddle a grid line still meet.
+    seen = {}
+
+    def shared(p):
+        kx, ky = round(p[0] * 1e6), round(p[1] * 1e6)
+        for dx in (0, -1, 1):
+            for dy in (0, -1, 1):
+                q = seen.get((kx + dx, ky + dy))
+                if q is not None and abs(q[0] - p[0]) < 1e-9 and abs(q[1] - p[1]) < 1e-9:
+                    return q
+        seen[(kx, ky)] = p
+        return p
+
     with open(out, "w", encoding="utf-8") as f:
         f.write('{"type":"FeatureCollection","features":[\n')
         for i in range(n):
@@ -70,6 +93,8 @@ def main():
             cx = LON0 + rx + col * step_x + (step_x / 2 if row % 2 else 0.0)
             cy = LAT0 + ry + row * step_y
             ring = [(cx + rx * c, cy + ry * s) for c, s in dirs]
+            if exact:
+                ring = [shared(p) for p in ring]
             ring.append(ring[0])
             coords = ",".join("[%r,%r]" % p for p in ring)
             f.write('%s{"type":"Feature","properties":{"name":"Hex %d","industry":"%s"},'
