@@ -21,6 +21,8 @@ int topo_need_lonlat(pm_topology *t, pm_ctx *ctx)
     snprintf(src, sizeof src, "EPSG:%d", t->srid);
     if (!(t->nll = malloc((2 * t->nnodes + 1) * sizeof *t->nll)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: lon/lat");
+    if (!t->nnodes)
+        return 0;
     memcpy(t->nll, t->nxy, 2 * t->nnodes * sizeof *t->nll);
     if (!(rc = pm_transform_new(&tr, ctx, src, "EPSG:4326")))
         rc = pm_transform_points(tr, ctx, t->nll, t->nnodes);

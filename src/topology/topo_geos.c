@@ -435,7 +435,8 @@ int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology 
             free(b.fids);
             continue;
         }
-        qsort(b.fids, b.n, sizeof *b.fids, by_i64);
+        if (b.n > 1)
+            qsort(b.fids, b.n, sizeof *b.fids, by_i64);
         pm_topo_gap *ng = realloc(gaps, (n + 1) * sizeof *ng);
         if (!ng) {
             free(b.fids);

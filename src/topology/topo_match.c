@@ -82,7 +82,8 @@ int topo_match(pm_topology *t, pm_ctx *ctx)
             h->e = (uint32_t)e;
             h->fwd = u < v;
         }
-    qsort(t->he, t->nedges, sizeof *t->he, by_key);
+    if (t->nedges > 1)
+        qsort(t->he, t->nedges, sizeof *t->he, by_key);
     for (size_t i = 0; i < t->nedges; i++)
         t->he_pos[t->he[i].e] = (uint32_t)i;
     int rc = 0;
@@ -171,7 +172,8 @@ int topo_overlap_evidence(pm_topology *t, pm_ctx *ctx)
     topo_fgrid_free(grid);
     if (rc)
         return rc;
-    qsort(t->ovl, t->novl, sizeof *t->ovl, by_u64);
+    if (t->novl > 1)
+        qsort(t->ovl, t->novl, sizeof *t->ovl, by_u64);
     size_t w = 0;
     for (size_t i = 0; i < t->novl; i++)
         if (w == 0 || t->ovl[w - 1] != t->ovl[i])

@@ -484,7 +484,8 @@ int topo_find_near(pm_topology *t, pm_ctx *ctx)
     if (rc)
         return rc;
     /* Merge overlapping stretches of one edge near one feature. */
-    qsort(t->near, t->nnear, sizeof *t->near, by_near);
+    if (t->nnear > 1)
+        qsort(t->near, t->nnear, sizeof *t->near, by_near);
     size_t w = 0;
     for (size_t i = 0; i < t->nnear; i++) {
         topo_near *p = w ? &t->near[w - 1] : NULL, *c = &t->near[i];

@@ -209,7 +209,8 @@ int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
         rc = step;
         goto done;
     }
-    qsort(raw, nraw, sizeof *raw, by_fid);
+    if (nraw > 1)
+        qsort(raw, nraw, sizeof *raw, by_fid);
     t->nf = nraw;
     size_t npts = 0;
     for (size_t i = 0; i < nraw; i++)

@@ -293,7 +293,8 @@ static int collect(pair_run *r, const pm_topology *t, uint32_t f)
         if ((uint32_t)(t->ovl[k] >> 32) == f &&
             push(r, (pair_ev){(uint32_t)(t->ovl[k] & 0xffffffffu), EV_TOUCH, 0, -1, 0, 0, 0, 0}))
             return -1;
-    qsort(r->ev, r->n, sizeof *r->ev, by_ev);
+    if (r->n > 1)
+        qsort(r->ev, r->n, sizeof *r->ev, by_ev);
     return 0;
 }
 
