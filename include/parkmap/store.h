@@ -139,33 +139,9 @@ void pm_area_rows_free(pm_area_row *rows, size_t n);
 int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
                         pm_store *st, const char *layer);
 
-/** Raw measures for a pair of features whose boxes meet (spatial index). */
-typedef struct {
-    int64_t a_fid, b_fid; /* a_fid < b_fid */
-    char *a_name, *b_name;
-    double distance_m;    /* 0 when they touch or overlap (storage CRS metres) */
-    double overlap_m2;    /* ellipsoidal area of the interiors' intersection */
-    double shared_m;      /* geodesic length of boundary shared (within tolerance) */
-    int touches_point;    /* boundaries meet in at least one point */
-    pm_geom *shared;      /* shared boundary as lines (storage CRS), or NULL */
-} pm_pair_row;
-
-/** Called once per pair, in (a_fid, b_fid) order. The row is the
- * iterator's: the callback may take its names or geometry (and set the
- * pointers to NULL); whatever is left is freed after the call. A non-zero
- * return (with the error in ctx) stops the iteration and is returned. */
-typedef int (*pm_pair_fn)(void *user, pm_ctx *ctx, pm_pair_row *row);
-
-/** Every pair of features within tolerance_m of each other, found through
- * the R*Tree index, handed to fn one at a time: memory stays flat however
- * many there are. The shared boundary's geometry is read only with
- * want_geom. */
-int pm_store_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double tolerance_m,
-                        int want_geom, pm_pair_fn fn, void *user);
-
 /** Pairs of features within dist_m of each other (intersecting when dist_m
- * is 0), as (a_fid, b_fid) with a_fid < b_fid, in no set order, without the
- * measures pm_store_pairs_each computes. skip (may be NULL) is asked first about
+ * is 0), as (a_fid, b_fid) with a_fid < b_fid, in no set order, without
+ * measures. skip (may be NULL) is asked first about
  * every pair whose boxes are that close: when it returns non-zero the exact
  * distance is not computed and fn is not called, which lets a union-find
  * caller pass over pairs it has already joined. fn returns non-zero (error
@@ -224,21 +200,7 @@ void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
 int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                         const char *layer);
 
-/** One polygon part of a feature. */
-typedef struct {
-    int64_t fid;
-    char *name;
-    int part;             /* 1-based */
-    double ellipsoidal_m2;
-    pm_geom *geom;        /* storage CRS */
-} pm_part_row;
-
-/** Parts of every feature smaller than max_m2 (ellipsoidal). Caller owns *out. */
-int pm_store_small_parts(pm_part_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                         const char *layer, double max_m2);
-void pm_part_rows_free(pm_part_row *rows, size_t n);
-
-/** The ground a pair covers twice (overlap) or leaves as a narrow gap. */
+/** Ground of a feature, with the figures of the QA finding it makes. */
 typedef struct {
     int64_t a_fid, b_fid;
     char *a_name, *b_name;
@@ -247,13 +209,6 @@ typedef struct {
     pm_geom *geom;      /* storage CRS polygons */
 } pm_pair_area_row;
 
-/** Overlap polygons of every pair whose interiors intersect. */
-int pm_store_overlaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                      const char *layer);
-/** Gaps: pairs apart by less than gap_m, with the sliver of ground between
- * them (the part of both parks' gap_m buffers that neither park covers). */
-int pm_store_gaps(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                  const char *layer, double gap_m);
 void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
 
 /** Parts of features lying outside the union of layer `within` (more than
