@@ -220,6 +220,44 @@ typedef struct {
 int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts);
 void pm_check_report_free(pm_check_report *r);
 
+/* ---- repair --------------------------------------------------------------- */
+
+typedef struct {
+    const char *layer;
+    const char *to;     /* the repaired layer's name (default "<layer>_clean") */
+    double snap_m;      /* the repair tolerance (default 0.5 m) */
+    int overwrite;      /* replace an existing layer named `to` */
+    pm_progress_fn progress; /* phases, as "clean: <phase>"; NULL: none */
+    void *progress_user;
+} pm_clean_opts;
+#define PM_CLEAN_OPTS_INIT {"parks", NULL, 0.5, 0, NULL, NULL}
+
+typedef struct {
+    char *layer, *to;
+    double snap_m;
+    size_t nfeatures;
+    size_t nmoves;
+    pm_topo_move *moves;   /* every vertex moved by snapping, in fid order */
+    double max_moved_m;
+    size_t vertices_added; /* inserted where another park's vertex lay on an edge */
+    size_t nreassigned;
+    pm_topo_reassign *reassigned;
+    size_t nchanged;
+    struct pm_clean_change {
+        int64_t fid;
+        double before_m2, after_m2; /* planar, storage CRS */
+    } *changed;                     /* parks whose area changed by 0.01 m² or more */
+} pm_clean_report;
+
+/** Repair a layer into a new one, all or nothing: vertices within snap_m
+ * of each other become one, an edge passing within snap_m of another
+ * park's vertex gets that vertex (so near-miss boundaries coincide),
+ * overlaps thinner than snap_m are left to the larger park and slivers of
+ * unclaimed ground narrower than snap_m go to the neighbour that borders
+ * them longest. Every attribute is kept. Caller owns *out. */
+int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm_clean_opts *o);
+void pm_clean_report_free(pm_clean_report *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,8 +31,20 @@ typedef struct {
     double near_m; /**< unmatched boundaries within this of each other are "near" (>= 0) */
     pm_progress_fn progress; /**< phases, as "topology: <phase>"; NULL: none */
     void *progress_user;
+    int record_moves; /**< keep every vertex snapping moved (pm_topology_moves) */
 } pm_topology_opts;
-#define PM_TOPOLOGY_OPTS_INIT {"parks", PM_TOPO_SNAP_M, 0.0, NULL, NULL}
+#define PM_TOPOLOGY_OPTS_INIT {"parks", PM_TOPO_SNAP_M, 0.0, NULL, NULL, 0}
+
+/** A vertex that snapping moved onto a node. */
+typedef struct {
+    int64_t fid;
+    double x, y;       /**< where it was (storage CRS) */
+    double to_x, to_y; /**< the node it joined */
+    double moved_m;
+} pm_topo_move;
+
+/** The vertices snapping moved (with record_moves; borrowed, in fid order). */
+const pm_topo_move *pm_topology_moves(const pm_topology *t, size_t *out_n);
 
 /** Read a layer and build its boundary graph. Caller owns *out. */
 int pm_topology_build(pm_topology **out, pm_ctx *ctx, pm_store *st, const pm_topology_opts *o);
@@ -111,12 +123,72 @@ typedef struct {
 int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology *t, double gap_m);
 void pm_topo_gaps_free(pm_topo_gap *g, size_t n);
 
+/** Ground clean moved from one park to another. */
+typedef struct {
+    const char *kind; /**< "sliver" (unclaimed ground given to a neighbour) or
+                           "overlap" (ground two parks claimed, left to one) (static) */
+    int64_t from_fid; /**< overlap: the park that gave it up; sliver: -1 */
+    int64_t to_fid;   /**< the park that has it now */
+    double area_m2;   /**< ellipsoidal */
+} pm_topo_reassign;
+
+/** The layer repaired: every feature's snapped and noded geometry, with
+ * overlaps thinner than the tolerance left to the larger park and slivers
+ * of unclaimed ground narrower than it given to the neighbour that
+ * borders them longest. */
+typedef struct {
+    size_t nfeatures;
+    int64_t *fids;    /**< ascending */
+    pm_geom **geoms;  /**< storage CRS, one per fid */
+    size_t nreassigned;
+    pm_topo_reassign *reassigned;
+} pm_topo_clean;
+
+/** Repair the layer the graph was built from (snap_m is the tolerance).
+ * Caller owns *out (pm_topo_clean_free). */
+int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t);
+void pm_topo_clean_free(pm_topo_clean *c);
+
 /** Counts for reports and tests. */
 typedef struct {
     size_t nodes, edges, matched_edges, split_vertices, crossings;
     int clean_coverage; /**< no overlap evidence: the coverage union applies */
 } pm_topo_stats;
 void pm_topology_stats(const pm_topology *t, pm_topo_stats *out);
+
+/* ---- what layout asks (topo_layout.c) ------------------------------------
+ * Arrays are indexed by feature index: 0 .. pm_topology_nfeatures() - 1, in
+ * fid order. Layout builds its graph with a micrometre's snapping, so these
+ * are the measures of the stored geometry. */
+
+/** Fid of feature index i (-1 when out of range). */
+int64_t pm_topology_fid(const pm_topology *t, size_t i);
+
+/** Geodesic perimeter of every feature (all rings, holes included), in m,
+ * into out_m[nfeatures]. */
+int pm_topology_perimeters(double *out_m, pm_ctx *ctx, pm_topology *t);
+
+/** Components of the features within dist_m of one another (storage CRS
+ * metres; 0: touching or overlapping). With group (per feature, >= 0),
+ * only features of the same group connect. out_root[nfeatures] receives
+ * each feature's component as its smallest feature index. */
+int pm_topology_components(uint32_t *out_root, pm_ctx *ctx, pm_topology *t, double dist_m,
+                           const int32_t *group);
+
+/** Distance (storage CRS metres, 0 when touching) from each feature to the
+ * nearest other feature of its group, into out_m[nfeatures]; NAN when the
+ * feature's group is negative or it is alone in it. */
+int pm_topology_nearest_same(double *out_m, pm_ctx *ctx, pm_topology *t, const int32_t *group);
+
+/** Dissolves of feature sets, sharing one GEOS context and one transform. */
+typedef struct pm_topo_dissolver pm_topo_dissolver;
+int pm_topology_dissolver_new(pm_topo_dissolver **out, pm_ctx *ctx, pm_topology *t);
+/** The union of features fs[0..n) (storage CRS polygons) and its
+ * ellipsoidal area in m2. Caller owns *out_geom. */
+int pm_topology_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_topo_dissolver *d,
+                         const uint32_t *fs, size_t n);
+/** Release. NULL-safe. */
+void pm_topology_dissolver_free(pm_topo_dissolver *d);
 
 #ifdef __cplusplus
 }

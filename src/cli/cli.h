@@ -51,5 +51,6 @@ pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status);
  * (with a warning) when the file cannot be written. */
 pm_store *cli_open_db_rw(pm_ctx *ctx, const char *path, int *status, int *write);
 int cmd_layout(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const char usage[] =
     "  area --db DB           planar and ellipsoidal areas per park, grouped, in total\n"
     "  check --db DB          the total against the plan (default 43 km2) and topology QA\n"
     "  adjacency --db DB      parks that share a boundary, overlap or nearly touch\n"
+    "  clean --db DB          repair near-misses, slivers and thin overlaps into a new layer\n"
     "  layout --db DB         clusters, compactness, nearest park of the same industry\n"
     "  render --db DB -o OUT  draw a map (.png, .svg, .pdf) with a style\n"
     "  export --db DB -o OUT  write layers for GIS software (.gpkg .shp .geojson .kml .fgb .csv)\n"
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
         {"import", cmd_import}, {"info", cmd_info},       {"area", cmd_area},
         {"check", cmd_check},   {"adjacency", cmd_adjacency}, {"render", cmd_render},
         {"export", cmd_export}, {"build", cmd_build},         {"layout", cmd_layout},
+        {"clean", cmd_clean},
     };
     if (argc < 2) {
         fputs(usage, stderr);

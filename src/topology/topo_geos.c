@@ -351,7 +351,11 @@ static int enclosed(GEOSContextHandle_t h, const GEOSGeometry *u, const GEOSGeom
     return in;
 }
 
-int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology *t, double gap_m)
+/* Pieces of unclaimed ground narrower than gap_m, bordered by two or more
+ * features or enclosed by them. Gaps (slivers = 0) drop what is thinner
+ * than the tolerance everywhere; clean (slivers = 1) wants exactly those. */
+static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology *t, double gap_m,
+                      int slivers)
 {
     GEOSGeometry *grown = NULL, *closed = NULL, *diff = NULL, *thin = NULL, *opened = NULL;
     pm_topo_gap *gaps = NULL;
@@ -377,11 +381,14 @@ int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology 
         !(diff = GEOSDifference_r(h, closed, t->union_geom)) ||
         /* ...and an opening by half the tolerance: the closing's edges come
          * back within rounding of the parks' own, which leaves slivers and
-         * zero-width spikes along them that are no ground at all. */
-        !(thin = GEOSBufferWithStyle_r(h, diff, -t->snap_m / 2, 8, GEOSBUF_CAP_FLAT,
-                                       GEOSBUF_JOIN_MITRE, 10.0)) ||
-        !(opened = GEOSBufferWithStyle_r(h, thin, t->snap_m / 2, 8, GEOSBUF_CAP_FLAT,
-                                         GEOSBUF_JOIN_MITRE, 10.0))) {
+         * zero-width spikes along them that are no ground at all. (Clean
+         * keeps the slivers and drops only what has no area.) */
+        !(thin = slivers ? GEOSGeom_clone_r(h, diff)
+                         : GEOSBufferWithStyle_r(h, diff, -t->snap_m / 2, 8, GEOSBUF_CAP_FLAT,
+                                                 GEOSBUF_JOIN_MITRE, 10.0)) ||
+        !(opened = slivers ? GEOSGeom_clone_r(h, thin)
+                           : GEOSBufferWithStyle_r(h, thin, t->snap_m / 2, 8, GEOSBUF_CAP_FLAT,
+                                                   GEOSBUF_JOIN_MITRE, 10.0))) {
         rc = geos_fail(ctx, t, env, "cannot compute gaps");
         goto done;
     }
@@ -397,8 +404,9 @@ int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology 
         double area = 0, perim = 0;
         GEOSArea_r(h, piece, &area);
         GEOSLength_r(h, piece, &perim);
-        /* Thinner than the tolerance everywhere: rounding of the buffers. */
-        if (area <= t->snap_m * perim / 2)
+        /* Thinner than the tolerance everywhere: rounding of the buffers
+         * (for clean: no area at all, under 10 cm²). */
+        if (slivers ? area < 1e-3 : area <= t->snap_m * perim / 2)
             continue;
         GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, piece, t->snap_m / 4);
         double radius = 0;
@@ -406,7 +414,7 @@ int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology 
             GEOSLength_r(h, mic, &radius);
             GEOSGeom_destroy_r(h, mic);
         }
-        if (2 * radius <= t->snap_m)
+        if (!slivers && 2 * radius <= t->snap_m)
             continue;
         double box[4];
         if (!GEOSGeom_getXMin_r(h, piece, &box[0]) || !GEOSGeom_getYMin_r(h, piece, &box[1]) ||
@@ -473,4 +481,249 @@ done:
     *out = gaps;
     *out_n = n;
     return 0;
+}
+
+int pm_topology_gaps(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology *t, double gap_m)
+{
+    return gap_pieces(out, out_n, ctx, t, gap_m, 0);
+}
+
+/* ---- clean -------------------------------------------------------------------- */
+
+void pm_topo_clean_free(pm_topo_clean *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nfeatures; i++)
+        pm_geom_free(c->geoms[i]);
+    free(c->geoms);
+    free(c->fids);
+    free(c->reassigned);
+    free(c);
+}
+
+static int add_reassign(pm_topo_clean *c, pm_ctx *ctx, pm_topo_reassign r)
+{
+    pm_topo_reassign *n = realloc(c->reassigned, (c->nreassigned + 1) * sizeof *n);
+    if (!n)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "clean", "reassignments");
+    c->reassigned = n;
+    c->reassigned[c->nreassigned++] = r;
+    return 0;
+}
+
+/* A pm_geom polygon as GEOS (via WKB, the shared currency). */
+static GEOSGeometry *pm_to_geos(GEOSContextHandle_t h, pm_ctx *ctx, const pm_geom *g)
+{
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    GEOSGeometry *out = NULL;
+    if (pm_geom_to_wkb(&wkb, &len, ctx, g))
+        return NULL;
+    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
+    if (r) {
+        out = GEOSWKBReader_read_r(h, r, wkb, len);
+        GEOSWKBReader_destroy_r(h, r);
+    }
+    free(wkb);
+    return out;
+}
+
+/* Length of piece's boundary lying along feature g (within the tolerance). */
+static double border_len(GEOSContextHandle_t h, const pm_topology *t, const GEOSGeometry *piece,
+                         const GEOSGeometry *g)
+{
+    GEOSGeometry *b = GEOSBoundary_r(h, piece), *near = GEOSBuffer_r(h, g, t->snap_m, 2), *x = NULL;
+    double len = 0;
+    if (b && near && (x = GEOSIntersection_r(h, b, near)))
+        GEOSLength_r(h, x, &len);
+    if (b)
+        GEOSGeom_destroy_r(h, b);
+    if (near)
+        GEOSGeom_destroy_r(h, near);
+    if (x)
+        GEOSGeom_destroy_r(h, x);
+    return len;
+}
+
+static int64_t feature_index(const pm_topology *t, int64_t fid)
+{
+    size_t lo = 0, hi = t->nf;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->fid[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->nf && t->fid[lo] == fid ? (int64_t)lo : -1;
+}
+
+/* The polygons of an overlay result as one MultiPolygon (an intersection of
+ * areas may also hold the lines and points where they merely touch, and
+ * GEOS's inscribed circle of such a collection is degenerate). NULL on
+ * failure. */
+static GEOSGeometry *polygons_only(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int n = GEOSGetNumGeometries_r(h, g), k = 0;
+    GEOSGeometry **parts = calloc((size_t)(n > 0 ? n : 1), sizeof *parts);
+    if (!parts)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        int type = GEOSGeomTypeId_r(h, p);
+        if (type == GEOS_POLYGON && !GEOSisEmpty_r(h, p))
+            parts[k++] = GEOSGeom_clone_r(h, p);
+        else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+            GEOSGeometry *sub = polygons_only(h, p);
+            for (int j = 0; sub && j < GEOSGetNumGeometries_r(h, sub); j++) {
+                GEOSGeometry **grown = realloc(parts, (size_t)(n + j + 2) * sizeof *parts);
+                if (!grown)
+                    break;
+                parts = grown;
+                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, sub, j));
+            }
+            if (sub)
+                GEOSGeom_destroy_r(h, sub);
+        }
+    }
+    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k);
+    free(parts);
+    return out;
+}
+
+/* Take feature f's current shape (built from the graph on first use). */
+static GEOSGeometry *shape(GEOSContextHandle_t h, const pm_topology *t, GEOSGeometry **cur,
+                           uint32_t f)
+{
+    if (!cur[f])
+        cur[f] = feature_geos(h, t, f);
+    return cur[f];
+}
+
+int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
+{
+    geos_env *env = env_of(t, ctx);
+    GEOSGeometry **cur = NULL;
+    pm_topo_gap *sl = NULL;
+    size_t nsl = 0;
+    pm_topo_clean *c = calloc(1, sizeof *c);
+    int rc = 0;
+    *out = NULL;
+    if (!env || !c || !(cur = calloc(t->nf + 1, sizeof *cur)) ||
+        !(c->geoms = calloc(t->nf + 1, sizeof *c->geoms)) ||
+        !(c->fids = malloc((t->nf + 1) * sizeof *c->fids))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "clean");
+        goto done;
+    }
+    GEOSContextHandle_t h = env->h;
+    c->nfeatures = t->nf;
+    /* Overlaps thinner than the tolerance go to the larger park: the
+     * smaller one gives up the strip (a thick overlap is a planning
+     * question, not noise, and is left for the QA to report). */
+    for (size_t k = 0; k < t->novl && !rc; k++) {
+        uint32_t f = (uint32_t)(t->ovl[k] >> 32), g = (uint32_t)(t->ovl[k] & 0xffffffffu);
+        GEOSGeometry *a = shape(h, t, cur, f), *b = shape(h, t, cur, g), *x = NULL, *mic = NULL;
+        GEOSGeometry *raw = a && b ? GEOSIntersection_r(h, a, b) : NULL;
+        x = raw ? polygons_only(h, raw) : NULL;
+        if (raw)
+            GEOSGeom_destroy_r(h, raw);
+        if (!x) {
+            rc = geos_fail(ctx, t, env, "cannot intersect features");
+            break;
+        }
+        double area = 0, radius = 0, fa = 0, ga = 0;
+        GEOSArea_r(h, x, &area);
+        if (area >= 1e-3 && (mic = GEOSMaximumInscribedCircle_r(h, x, t->snap_m / 8)))
+            GEOSLength_r(h, mic, &radius);
+        if (mic)
+            GEOSGeom_destroy_r(h, mic);
+        if (area < 1e-3 || 2 * radius > t->snap_m) {
+            GEOSGeom_destroy_r(h, x);
+            continue;
+        }
+        GEOSArea_r(h, a, &fa);
+        GEOSArea_r(h, b, &ga);
+        uint32_t loser = fa < ga ? f : g, keeper = fa < ga ? g : f;
+        GEOSGeometry *d = GEOSDifference_r(h, cur[loser], x);
+        pm_geom *pg = NULL;
+        double m2 = 0;
+        if (!d || (rc = to_pm(&pg, ctx, t, h, x)) || (rc = topo_geod_area(&m2, ctx, t, pg))) {
+            if (!rc)
+                rc = geos_fail(ctx, t, env, "cannot cut an overlap");
+            if (d)
+                GEOSGeom_destroy_r(h, d);
+        } else {
+            GEOSGeom_destroy_r(h, cur[loser]);
+            cur[loser] = d;
+            rc = add_reassign(c, ctx, (pm_topo_reassign){"overlap", t->fid[loser], t->fid[keeper], m2});
+        }
+        pm_geom_free(pg);
+        GEOSGeom_destroy_r(h, x);
+    }
+    /* Slivers of unclaimed ground narrower than the tolerance go to the
+     * neighbour that borders them longest. A piece is found by closing
+     * with twice the tolerance and taken only when it is narrower than the
+     * tolerance everywhere: the narrow end of a wider gap is part of that
+     * gap, not a sliver, and stays for the QA. */
+    if (!rc && (rc = gap_pieces(&sl, &nsl, ctx, t, 2 * t->snap_m, 1)))
+        goto done;
+    for (size_t i = 0; i < nsl && !rc; i++) {
+        if (sl[i].width_m > t->snap_m)
+            continue;
+        GEOSGeometry *piece = pm_to_geos(h, ctx, sl[i].geom);
+        int64_t best = -1;
+        double best_len = -1;
+        for (size_t k = 0; piece && k < sl[i].nfids; k++) {
+            int64_t f = feature_index(t, sl[i].fids[k]);
+            GEOSGeometry *g = f >= 0 ? shape(h, t, cur, (uint32_t)f) : NULL;
+            double len = g ? border_len(h, t, piece, g) : -1;
+            if (len > best_len) {
+                best_len = len;
+                best = f;
+            }
+        }
+        GEOSGeometry *u = best >= 0 ? GEOSUnion_r(h, cur[best], piece) : NULL;
+        if (!u) {
+            rc = piece ? geos_fail(ctx, t, env, "cannot fill a sliver")
+                       : pm_err(ctx, PM_EINTERNAL, "cannot read a sliver", t->layer, "clean");
+        } else {
+            GEOSGeom_destroy_r(h, cur[best]);
+            cur[best] = u;
+            rc = add_reassign(c, ctx, (pm_topo_reassign){"sliver", -1, t->fid[best], sl[i].area_m2});
+        }
+        if (piece)
+            GEOSGeom_destroy_r(h, piece);
+    }
+    /* Every feature as the graph has it (snapped, noded), or as repaired.
+     * Snapping can fold a part thinner than the tolerance onto itself (a
+     * spike, a tongue): such a shape is made valid again, keeping its
+     * polygons, so the layer written is one check accepts. */
+    for (size_t f = 0; f < t->nf && !rc; f++) {
+        GEOSGeometry *g = shape(h, t, cur, (uint32_t)f);
+        c->fids[f] = t->fid[f];
+        if (g && GEOSisValid_r(h, g) != 1) {
+            GEOSGeometry *v = GEOSMakeValid_r(h, g);
+            if (v) {
+                GEOSGeom_destroy_r(h, g);
+                g = cur[f] = v;
+            }
+        }
+        if (!g)
+            rc = geos_fail(ctx, t, env, "cannot build a feature");
+        else
+            rc = to_pm(&c->geoms[f], ctx, t, h, g);
+    }
+    if (!rc) {
+        *out = c;
+        c = NULL;
+    }
+done:
+    for (size_t f = 0; cur && f < t->nf; f++)
+        if (cur[f])
+            GEOSGeom_destroy_r(env->h, cur[f]);
+    free(cur);
+    pm_topo_gaps_free(sl, nsl);
+    pm_topo_clean_free(c);
+    return rc;
 }

@@ -56,6 +56,10 @@ struct pm_topology {
     topo_hedge *he;
     uint32_t *he_pos;   /* edge -> its index in he */
     uint8_t *matched;   /* per edge: another feature runs the other way along it */
+    /* vertices snapping moved, when asked (record_moves) */
+    int record_moves;
+    pm_topo_move *moves;
+    size_t nmoves, cap_moves;
     /* what the noding found */
     size_t split_vertices, crossings;
     uint64_t *ovl;      /* overlap evidence, f << 32 | g with f < g, sorted unique */

@@ -31,7 +31,23 @@ typedef struct {
     int64_t *next;   /* per node: next node in its cell */
 } snapper;
 
-static int64_t snap_point(pm_topology *t, snapper *sn, double x, double y)
+/* Note a vertex moved onto node n (for clean's report). */
+static int note_move(pm_topology *t, uint32_t f, double x, double y, int64_t n, double d2)
+{
+    if (t->nmoves == t->cap_moves) {
+        size_t nc = t->cap_moves ? 2 * t->cap_moves : 256;
+        pm_topo_move *m = realloc(t->moves, nc * sizeof *m);
+        if (!m)
+            return -1;
+        t->moves = m;
+        t->cap_moves = nc;
+    }
+    t->moves[t->nmoves++] =
+        (pm_topo_move){t->fid[f], x, y, t->nxy[2 * n], t->nxy[2 * n + 1], sqrt(d2)};
+    return 0;
+}
+
+static int64_t snap_point(pm_topology *t, snapper *sn, uint32_t f, double x, double y)
 {
     double s = t->snap_m;
     int64_t cx = (int64_t)floor(x / s), cy = (int64_t)floor(y / s);
@@ -51,8 +67,11 @@ static int64_t snap_point(pm_topology *t, snapper *sn, double x, double y)
                 }
             }
         }
-    if (best >= 0)
+    if (best >= 0) {
+        if (t->record_moves && bd > 0 && note_move(t, f, x, y, best, bd))
+            return -1;
         return best;
+    }
     if (t->nnodes == t->cap_nodes) {
         size_t nc = t->cap_nodes ? 2 * t->cap_nodes : 4096;
         double *nx = realloc(t->nxy, 2 * nc * sizeof *nx);
@@ -144,11 +163,15 @@ static int add_ring(pm_topology *t, snapper *sn, const pm_ring *r, int hole, uin
     double a = ring_signed_area(r);
     int reverse = hole ? a > 0 : a < 0;
     size_t start = t->nedges;
+    /* The closing vertex repeats the first: snap (and report) it once. */
+    size_t npts = r->n;
+    if (npts > 1 && r->xy[0] == r->xy[2 * (npts - 1)] && r->xy[1] == r->xy[2 * npts - 1])
+        npts--;
     if (reserve((void **)&t->rnode, cap_nodes_arr, t->nedges + r->n, sizeof *t->rnode))
         return -1;
-    for (size_t k = 0; k < r->n; k++) {
-        size_t i = reverse ? r->n - 1 - k : k;
-        int64_t n = snap_point(t, sn, r->xy[2 * i], r->xy[2 * i + 1]);
+    for (size_t k = 0; k < npts; k++) {
+        size_t i = reverse ? npts - 1 - k : k;
+        int64_t n = snap_point(t, sn, f, r->xy[2 * i], r->xy[2 * i + 1]);
         if (n < 0)
             return -1;
         if (t->nedges > start && t->rnode[t->nedges - 1] == (uint32_t)n)

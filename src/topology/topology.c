@@ -38,8 +38,15 @@ void pm_topology_free(pm_topology *t)
     free(t->matched);
     free(t->ovl);
     free(t->near);
+    free(t->moves);
     free(t->layer);
     free(t);
+}
+
+const pm_topo_move *pm_topology_moves(const pm_topology *t, size_t *out_n)
+{
+    *out_n = t->nmoves;
+    return t->moves;
 }
 
 int pm_topology_srid(const pm_topology *t)
@@ -84,6 +91,7 @@ int pm_topology_build(pm_topology **out, pm_ctx *ctx, pm_store *st, const pm_top
     }
     t->snap_m = o->snap_m;
     t->near_m = o->near_m;
+    t->record_moves = o->record_moves;
     phase(o, 0.0, "topology: reading");
     if ((rc = pm_store_layer_srid(&t->srid, ctx, st, o->layer)) ||
         (rc = topo_read(t, ctx, st, o->layer)))
