@@ -546,19 +546,6 @@ static double border_len(GEOSContextHandle_t h, const pm_topology *t, const GEOS
     return len;
 }
 
-static int64_t feature_index(const pm_topology *t, int64_t fid)
-{
-    size_t lo = 0, hi = t->nf;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (t->fid[mid] < fid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->nf && t->fid[lo] == fid ? (int64_t)lo : -1;
-}
-
 /* The polygons of an overlay result as one MultiPolygon (an intersection of
  * areas may also hold the lines and points where they merely touch, and
  * GEOS's inscribed circle of such a collection is degenerate). NULL on
@@ -675,7 +662,7 @@ int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
         int64_t best = -1;
         double best_len = -1;
         for (size_t k = 0; piece && k < sl[i].nfids; k++) {
-            int64_t f = feature_index(t, sl[i].fids[k]);
+            int64_t f = topo_index_of(t, sl[i].fids[k]);
             GEOSGeometry *g = f >= 0 ? shape(h, t, cur, (uint32_t)f) : NULL;
             double len = g ? border_len(h, t, piece, g) : -1;
             if (len > best_len) {

@@ -84,6 +84,8 @@ int topo_find_near(pm_topology *t, pm_ctx *ctx);
 int topo_overlap_evidence(pm_topology *t, pm_ctx *ctx);
 /* Record overlap evidence for features f, g (any order). */
 int topo_add_ovl(pm_topology *t, pm_ctx *ctx, uint32_t f, uint32_t g);
+/* Index of the feature with this fid (features are sorted by fid), or -1. */
+int64_t topo_index_of(const pm_topology *t, int64_t fid);
 /* Index of the edge after e in its ring. */
 size_t topo_next_edge(const pm_topology *t, size_t e);
 /* The ring an edge belongs to (binary search over r_first). */

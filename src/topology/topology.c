@@ -398,7 +398,7 @@ int pm_topology_pairs(pm_topology *t, pm_ctx *ctx, int want_geom, pm_topo_pair_f
 
 /* ---- features by fid ------------------------------------------------------ */
 
-static int64_t index_of(const pm_topology *t, int64_t fid)
+int64_t topo_index_of(const pm_topology *t, int64_t fid)
 {
     size_t lo = 0, hi = t->nf; /* features are sorted by fid */
     while (lo < hi) {
@@ -413,7 +413,7 @@ static int64_t index_of(const pm_topology *t, int64_t fid)
 
 const char *pm_topology_name(const pm_topology *t, int64_t fid)
 {
-    int64_t i = index_of(t, fid);
+    int64_t i = topo_index_of(t, fid);
     return i < 0 ? NULL : t->name[i];
 }
 
@@ -460,7 +460,7 @@ static int need_areas(pm_topology *t, pm_ctx *ctx)
 int pm_topology_areas(double *out_planar_m2, double *out_m2, pm_ctx *ctx, pm_topology *t,
                       int64_t fid)
 {
-    int64_t f = index_of(t, fid);
+    int64_t f = topo_index_of(t, fid);
     int rc;
     *out_planar_m2 = *out_m2 = NAN;
     if (f < 0)
