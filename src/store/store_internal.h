@@ -79,6 +79,12 @@ int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char
 int pm_store_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
                          const pm_geom *g, int srid);
 
+/* PM_EINPUT naming a row stored in another SRID than its layer's column. */
+int pm_store_srid_mismatch(pm_store *st, pm_ctx *ctx, const char *layer, int64_t fid, int row_srid,
+                           int layer_srid);
+/* The same, found by a scan of the layer (for measures taken in SQL). */
+int pm_store_check_srids(pm_store *st, pm_ctx *ctx, const char *layer, int srid);
+
 /* Bind a feature's source_fid at column `first` and its values at the
  * columns after it, in schema order (text is bound SQLITE_STATIC: the
  * feature must outlive the step). Returns the next free column. */

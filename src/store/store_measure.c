@@ -149,6 +149,7 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
     if (rc)
         return rc;
     if ((rc = pm_store_layer_srid(&srid, ctx, st, layer)) ||
+        (rc = pm_store_check_srids(st, ctx, layer, srid)) ||
         (rc = pm_store_rtree(&idx, ctx, st, layer)))
         goto done;
     t = pm_store_quote_ident(layer);

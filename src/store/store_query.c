@@ -2,6 +2,7 @@
 #include "store_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,8 @@ struct pm_cursor {
     unsigned char *wkb;   /* scratch: the current row's geometry as WKB */
     size_t wkb_cap;
     pm_schema schema;
+    char *layer;
+    int srid;             /* the layer's column SRID: every row must be in it */
 };
 
 static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
@@ -235,6 +238,12 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
         goto done;
     }
     c->st = st;
+    if (!(c->layer = strdup(layer))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
+        goto done;
+    }
+    if ((rc = pm_store_layer_srid(&c->srid, ctx, st, layer)))
+        goto done;
     /* Attribute columns are every column but our own and the geometry's. */
     if ((rc = pm_store_prepare(st, ctx,
                                "SELECT name, upper(type) FROM pragma_table_info(?) WHERE name "
@@ -314,6 +323,17 @@ static int read_geom(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
     sqlite3_stmt *s = cur->stmt;
     const unsigned char *blob = sqlite3_column_blob(s, 1);
     size_t len = (size_t)sqlite3_column_bytes(s, 1), n = 0;
+    /* A row in another SRID than its column's (written by another tool,
+     * triggers off) would be read as if it were in the layer's: refuse it
+     * rather than measure it wrongly. The SRID is in the BLOB's header. */
+    if (len >= 6 && blob[0] == 0x00 && (blob[1] == 0 || blob[1] == 1)) {
+        uint32_t v = blob[1] ? (uint32_t)blob[2] | (uint32_t)blob[3] << 8 |
+                                   (uint32_t)blob[4] << 16 | (uint32_t)blob[5] << 24
+                             : (uint32_t)blob[5] | (uint32_t)blob[4] << 8 |
+                                   (uint32_t)blob[3] << 16 | (uint32_t)blob[2] << 24;
+        if ((int)v != cur->srid)
+            return pm_store_srid_mismatch(cur->st, ctx, cur->layer, out->fid, (int)v, cur->srid);
+    }
     int r = pm_store_blob_to_wkb(&cur->wkb, &cur->wkb_cap, &n, blob, len);
     if (r < 0)
         return pm_err(ctx, PM_ENOMEM, "out of memory", cur->st->path, "geometry");
@@ -396,6 +416,48 @@ void pm_cursor_free(pm_cursor *cur)
     sqlite3_finalize(cur->stmt);
     sqlite3_finalize(cur->as_wkb);
     free(cur->wkb);
+    free(cur->layer);
     pm_schema_clear(&cur->schema);
     free(cur);
+}
+
+int pm_store_srid_mismatch(pm_store *st, pm_ctx *ctx, const char *layer, int64_t fid, int row_srid,
+                           int layer_srid)
+{
+    char where[600];
+    snprintf(where, sizeof where, "%s layer %s feature %lld", st->path, layer, (long long)fid);
+    return pm_err(ctx, PM_EINPUT, "mixed SRIDs", where,
+                  "stored in SRID %d, the layer's geometry column is SRID %d: reproject it "
+                  "(ST_Transform) or import the layer again",
+                  row_srid, layer_srid);
+}
+
+int pm_store_check_srids(pm_store *st, pm_ctx *ctx, const char *layer, int srid)
+{
+    char *t = pm_store_quote_ident(layer), *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = 0;
+    size_t cap = t ? strlen(t) + 128 : 0;
+    if (!t || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "SRIDs");
+        goto done;
+    }
+    snprintf(sql, cap,
+             "SELECT source_fid, ST_SRID(geom) FROM %s WHERE geom IS NOT NULL AND "
+             "ST_SRID(geom) <> ?1 LIMIT 1",
+             t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_int(s, 1, srid);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        rc = pm_store_srid_mismatch(st, ctx, layer, sqlite3_column_int64(s, 0),
+                                    sqlite3_column_int(s, 1), srid);
+    else if (step != SQLITE_DONE)
+        rc = pm_store_sqlerr(st, ctx, "cannot read SRIDs");
+done:
+    sqlite3_finalize(s);
+    free(sql);
+    free(t);
+    return rc;
 }
