@@ -2,6 +2,7 @@
  * (overall and per industry), compactness, nearest park of the same kind. */
 #include "parkmap/analysis.h"
 #include "parkmap/store.h"
+#include "parkmap/topology.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,18 +28,14 @@ void pm_layout_free(pm_layout *l)
     free(l);
 }
 
-/* Union-find over park indices: near-linear, so clustering stays cheap
- * however many pairs the spatial index finds. */
-static size_t find(size_t *parent, size_t i)
+/* The component of park i: parent[] holds each park's root (the first
+ * park of its component), and a root is its own parent. */
+static size_t find(const size_t *parent, size_t i)
 {
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
+    return parent[i];
 }
 
-/* The parks are in fid order (pm_store_area_rows): binary search for the
+/* The parks are in fid order (pm_store_feature_rows): binary search for the
  * first park with this fid. */
 static size_t index_of(const pm_layout *l, int64_t fid)
 {
@@ -51,39 +48,6 @@ static size_t index_of(const pm_layout *l, int64_t fid)
             hi = mid;
     }
     return lo < l->nparks && l->parks[lo].fid == fid ? lo : (size_t)-1;
-}
-
-/* Near pairs join components: all parks, and parks of the same group. */
-typedef struct {
-    const pm_layout *l;
-    size_t *all, *grp;
-} joiner;
-
-/* Already joined in every structure the pair could join: no need to know
- * how far apart they are. */
-static int joined(void *user, int64_t a_fid, int64_t b_fid)
-{
-    joiner *j = user;
-    size_t a = index_of(j->l, a_fid), b = index_of(j->l, b_fid);
-    if (a == (size_t)-1 || b == (size_t)-1)
-        return 1;
-    if (find(j->all, a) != find(j->all, b))
-        return 0;
-    return strcmp(j->l->parks[a].group, j->l->parks[b].group) != 0 ||
-           find(j->grp, a) == find(j->grp, b);
-}
-
-static int join(void *user, pm_ctx *ctx, int64_t a_fid, int64_t b_fid)
-{
-    joiner *j = user;
-    size_t a = index_of(j->l, a_fid), b = index_of(j->l, b_fid);
-    (void)ctx;
-    if (a == (size_t)-1 || b == (size_t)-1)
-        return 0;
-    j->all[find(j->all, a)] = find(j->all, b);
-    if (strcmp(j->l->parks[a].group, j->l->parks[b].group) == 0)
-        j->grp[find(j->grp, a)] = find(j->grp, b);
-    return 0;
 }
 
 /* Enterprises per park from the attribute, when the layer has it. */
@@ -139,16 +103,17 @@ static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, co
 }
 
 /* One cluster: the parks members[0..m) (park indices, ascending). */
-static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
-                       const size_t *members, size_t m, const int64_t *pks, const double *ent,
-                       const char *scope, int *next_id, int64_t *keys, pm_layer_writer *w)
+static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const size_t *members,
+                       size_t m, const uint32_t *gidx, const double *ent, const char *scope,
+                       int *next_id, uint32_t *keys, pm_layer_writer *w)
 {
     char names[2048] = "";
-    size_t used = 0;
+    size_t used = 0, nkeys = 0;
     double e = NAN;
     for (size_t k = 0; k < m; k++) {
         size_t i = members[k];
-        keys[k] = pks[i];
+        if (gidx[i] != UINT32_MAX) /* a park without geometry adds nothing */
+            keys[nkeys++] = gidx[i];
         if (used < sizeof names)
             used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
                                      used ? " | " : "", l->parks[i].name);
@@ -174,7 +139,7 @@ static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *laye
     if (!c->scope || !c->parks)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
     pm_geom *geom = NULL;
-    int rc = pm_store_dissolve(&geom, &c->area_m2, ctx, st, layer, keys, m);
+    int rc = pm_topology_dissolve(&geom, &c->area_m2, ctx, dis, keys, nkeys);
     if (!rc && w)
         rc = write_cluster(w, ctx, l, c, geom);
     pm_geom_free(geom);
@@ -206,14 +171,14 @@ static int cmp_str(const void *x, const void *y)
  * the parks are in fid order. Bucketing parks by root keeps this linear in
  * the parks (plus a sort of the components), whatever the number of
  * clusters. */
-static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *layer,
-                         size_t *parent, const int64_t *pks, const double *ent, int by_group,
-                         int *next_id, pm_layer_writer *w)
+static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const size_t *parent,
+                         const uint32_t *gidx, const double *ent, int by_group, int *next_id,
+                         pm_layer_writer *w)
 {
     size_t n = l->nparks, ncomp = 0;
     size_t *start = calloc(n + 1, sizeof(size_t)), *member = malloc((n ? n : 1) * sizeof(size_t));
     size_t *rank = NULL;
-    int64_t *keys = malloc((n ? n : 1) * sizeof(int64_t));
+    uint32_t *keys = malloc((n ? n : 1) * sizeof(uint32_t));
     comp_key *comps = NULL;
     const char **sorted = NULL;
     int rc = 0;
@@ -281,7 +246,7 @@ static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *la
     }
     for (size_t c = 0; c < ncomp && !rc; c++) {
         size_t r = comps[c].root;
-        rc = add_cluster(l, ctx, st, layer, member + start[r], start[r + 1] - start[r], pks, ent,
+        rc = add_cluster(l, ctx, dis, member + start[r], start[r + 1] - start[r], gidx, ent,
                          by_group ? l->parks[r].group : NULL, next_id, keys, w);
     }
 done:
@@ -294,15 +259,54 @@ done:
     return rc;
 }
 
+/* Layout measures the stored geometry: a micrometre merges the copies of a
+ * corner that differ in the last bits (so shared edges are identical and
+ * the coverage union applies) and moves nothing by a measurable amount. */
+#define LAYOUT_SNAP_M 1e-6
+
+/* Group values as dense ids, numbered by a sort of the values. */
+typedef struct {
+    const char *s;
+    size_t i;
+} group_key;
+
+static int cmp_group_key(const void *x, const void *y)
+{
+    const group_key *a = x, *b = y;
+    int c = strcmp(a->s, b->s);
+    return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static int group_ids(int32_t *out, pm_ctx *ctx, const pm_layout *l)
+{
+    group_key *k = malloc((l->nparks ? l->nparks : 1) * sizeof *k);
+    if (!k)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "groups");
+    for (size_t i = 0; i < l->nparks; i++)
+        k[i] = (group_key){l->parks[i].group, i};
+    qsort(k, l->nparks, sizeof *k, cmp_group_key);
+    int32_t id = -1;
+    for (size_t i = 0; i < l->nparks; i++) {
+        if (i == 0 || strcmp(k[i].s, k[i - 1].s) != 0)
+            id++;
+        out[k[i].i] = id;
+    }
+    free(k);
+    return 0;
+}
+
 int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layout_opts *o)
 {
     int rc = 0, next_id = 1;
     pm_layout *l = calloc(1, sizeof(*l));
     pm_area_row *rows = NULL;
-    size_t nrows = 0, nfacts = 0;
+    pm_topology *t = NULL;
+    pm_topo_dissolver *dis = NULL;
+    size_t nrows = 0, nf = 0;
     double *per = NULL, *near = NULL, *ent = NULL;
     size_t *all = NULL, *grp = NULL;
-    int64_t *pks = NULL;
+    uint32_t *gidx = NULL, *root = NULL;
+    int32_t *gid = NULL, *fgroup = NULL;
     pm_schema schema = {0};
     pm_layer_writer *w = NULL;
     *out = NULL;
@@ -316,20 +320,26 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     if (o->progress)
         o->progress(0.0, "layout: shapes and pairs", o->progress_user);
     const char *by = o->by && *o->by ? o->by : NULL;
+    pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
+    to.layer = o->layer;
+    to.snap_m = LAYOUT_SNAP_M;
     if ((rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
-        (rc = pm_store_area_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
-        (rc = pm_store_shape_facts(&per, &near, &nfacts, ctx, st, o->layer, by)))
+        (rc = pm_store_feature_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
+        (rc = pm_topology_build(&t, ctx, st, &to)))
         goto done;
-    if (nfacts != nrows) {
-        rc = pm_err(ctx, PM_EINTERNAL, "layer changed while measured", o->layer, "row counts");
-        goto done;
-    }
+    nf = pm_topology_nfeatures(t);
+    size_t nalloc = (nrows > nf ? nrows : nf) + 1;
     l->parks = calloc(nrows ? nrows : 1, sizeof(*l->parks));
-    all = malloc((nrows ? nrows : 1) * sizeof(size_t));
-    grp = malloc((nrows ? nrows : 1) * sizeof(size_t));
-    ent = malloc((nrows ? nrows : 1) * sizeof(double));
-    pks = malloc((nrows ? nrows : 1) * sizeof(int64_t));
-    if (!l->parks || !all || !grp || !ent || !pks) {
+    all = malloc(nalloc * sizeof(size_t));
+    grp = malloc(nalloc * sizeof(size_t));
+    ent = malloc(nalloc * sizeof(double));
+    per = malloc(nalloc * sizeof(double));
+    near = malloc(nalloc * sizeof(double));
+    gidx = malloc(nalloc * sizeof(uint32_t));
+    root = malloc(nalloc * sizeof(uint32_t));
+    gid = malloc(nalloc * sizeof(int32_t));
+    fgroup = malloc(nalloc * sizeof(int32_t));
+    if (!l->parks || !all || !grp || !ent || !per || !near || !gidx || !root || !gid || !fgroup) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "parks");
         goto done;
     }
@@ -337,21 +347,66 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     for (size_t i = 0; i < nrows; i++) {
         pm_layout_park *p = &l->parks[i];
         p->fid = rows[i].fid;
-        pks[i] = rows[i].pk;
         p->name = rows[i].name;
         p->group = rows[i].group;
         rows[i].name = rows[i].group = NULL;
-        p->area_m2 = rows[i].ellipsoidal_m2;
-        p->perimeter_m = per[i];
-        p->polsby_popper = per[i] > 0 ? 4 * PM_PI * p->area_m2 / (per[i] * per[i]) : NAN;
-        p->nearest_same_m = near[i];
-        all[i] = grp[i] = i;
     }
-    /* Near pairs stream into the union-find; pairs already joined are not
-     * even measured. */
-    joiner jn = {l, all, grp};
-    if ((rc = pm_store_near_pairs_each(ctx, st, o->layer, o->cluster_m, joined, join, &jn)))
+    /* Park i and feature index k of the graph: both in fid order. */
+    for (size_t i = 0; i < nrows; i++)
+        gidx[i] = UINT32_MAX;
+    for (size_t k = 0; k < nf; k++) {
+        size_t i = index_of(l, pm_topology_fid(t, k));
+        if (i != (size_t)-1)
+            gidx[i] = (uint32_t)k;
+    }
+    if ((rc = group_ids(gid, ctx, l)))
         goto done;
+    /* Nearest of the same kind only where there is a kind (a park without
+     * a value has none; without --by no park has one). */
+    for (size_t k = 0; k < nf; k++)
+        fgroup[k] = -1;
+    for (size_t i = 0; i < nrows; i++)
+        if (gidx[i] != UINT32_MAX)
+            fgroup[gidx[i]] = by && *l->parks[i].group ? gid[i] : -1;
+    if ((rc = pm_topology_perimeters(per, ctx, t)) ||
+        (rc = pm_topology_nearest_same(near, ctx, t, fgroup)))
+        goto done;
+    for (size_t i = 0; i < nrows; i++) {
+        pm_layout_park *p = &l->parks[i];
+        double planar;
+        p->area_m2 = p->perimeter_m = 0;
+        p->nearest_same_m = NAN;
+        if (gidx[i] == UINT32_MAX) {
+            p->area_m2 = NAN;
+        } else {
+            if ((rc = pm_topology_areas(&planar, &p->area_m2, ctx, t, p->fid)))
+                goto done;
+            p->perimeter_m = per[gidx[i]];
+            p->nearest_same_m = near[gidx[i]];
+        }
+        p->polsby_popper = p->perimeter_m > 0
+                               ? 4 * PM_PI * p->area_m2 / (p->perimeter_m * p->perimeter_m)
+                               : NAN;
+    }
+    /* Components over all parks, then over parks of one group; a root is
+     * the first park of its component. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t *parent = pass ? grp : all;
+        for (size_t i = 0; i < nrows; i++)
+            parent[i] = i;
+        if (pass && !by)
+            break;
+        for (size_t k = 0; k < nf; k++)
+            fgroup[k] = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (gidx[i] != UINT32_MAX)
+                fgroup[gidx[i]] = gid[i];
+        if ((rc = pm_topology_components(root, ctx, t, o->cluster_m, pass ? fgroup : NULL)))
+            goto done;
+        for (size_t i = 0; i < nrows; i++)
+            if (gidx[i] != UINT32_MAX)
+                parent[i] = index_of(l, pm_topology_fid(t, root[gidx[i]]));
+    }
     if (o->progress)
         o->progress(0.6, "layout: clusters", o->progress_user);
     if (o->write_table) {
@@ -362,9 +417,10 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
                                        l->srid)))
             goto done;
     }
-    if ((rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
-        (rc = make_clusters(l, ctx, st, o->layer, all, pks, ent, 0, &next_id, w)) ||
-        (by && (rc = make_clusters(l, ctx, st, o->layer, grp, pks, ent, 1, &next_id, w))) ||
+    if ((rc = pm_topology_dissolver_new(&dis, ctx, t)) ||
+        (rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
+        (rc = make_clusters(l, ctx, dis, all, gidx, ent, 0, &next_id, w)) ||
+        (by && (rc = make_clusters(l, ctx, dis, grp, gidx, ent, 1, &next_id, w))) ||
         (w && (rc = pm_store_layer_commit(w, ctx, o->layer))))
         goto done;
     *out = l;
@@ -372,13 +428,18 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
 done:
     pm_area_rows_free(rows, nrows);
     pm_layer_writer_free(w);
+    pm_topology_dissolver_free(dis);
+    pm_topology_free(t);
     pm_schema_clear(&schema);
-    free(pks);
     free(per);
     free(near);
     free(ent);
     free(all);
     free(grp);
+    free(gidx);
+    free(root);
+    free(gid);
+    free(fgroup);
     pm_layout_free(l);
     return rc;
 }

@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 int64_t pm_topology_fid(const pm_topology *t, size_t i)
 {
     return i < t->nf ? t->fid[i] : -1;
@@ -443,6 +447,8 @@ struct pm_topo_dissolver {
     pm_transform *ll; /* storage CRS -> lon/lat, for the area of a general union */
     double *buf;
     size_t cap_buf;
+    uint8_t *in;      /* per feature: a member of the set being dissolved */
+    size_t *pos;      /* per node: its place on the ring being traced, or SIZE_MAX */
     char msg[256];
 };
 
@@ -464,6 +470,13 @@ int pm_topology_dissolver_new(pm_topo_dissolver **out, pm_ctx *ctx, pm_topology 
     }
     GEOSContext_setErrorMessageHandler_r(d->h, on_error, d);
     d->t = t;
+    if ((d->pos = malloc((t->nnodes + 1) * sizeof *d->pos)))
+        for (size_t i = 0; i <= t->nnodes; i++)
+            d->pos[i] = SIZE_MAX;
+    if (!(d->in = calloc(t->nf + 1, 1)) || !d->pos) {
+        pm_topology_dissolver_free(d);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "layout: dissolve");
+    }
     snprintf(src, sizeof src, "EPSG:%d", t->srid);
     if ((rc = pm_transform_new(&d->ll, ctx, src, "EPSG:4326"))) {
         pm_topology_dissolver_free(d);
@@ -481,6 +494,8 @@ void pm_topology_dissolver_free(pm_topo_dissolver *d)
     if (d->h)
         GEOS_finish_r(d->h);
     free(d->buf);
+    free(d->in);
+    free(d->pos);
     free(d);
 }
 
@@ -576,16 +591,273 @@ static int add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *o
     return 0;
 }
 
-int pm_topology_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_topo_dissolver *d,
-                         const uint32_t *fs, size_t n)
+/* ---- the union of a clean coverage, from the graph ------------------------- */
+
+/* A boundary edge of the union: its nodes, and the edge that follows it. */
+typedef struct {
+    uint32_t a, b;
+    size_t next;
+} bedge;
+
+static int by_start(const void *x, const void *y)
+{
+    const bedge *p = x, *q = y;
+    return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Is edge e (of a member) shared with a member running the other way? */
+static int inner_edge(const pm_topology *t, const uint8_t *in, size_t e)
+{
+    size_t i = t->he_pos[e];
+    const topo_hedge *h = &t->he[i];
+    for (size_t j = i; j-- > 0 && t->he[j].key == h->key;)
+        if (t->he[j].fwd != h->fwd && in[t->he[j].f])
+            return 1;
+    for (size_t j = i + 1; j < t->nedges && t->he[j].key == h->key; j++)
+        if (t->he[j].fwd != h->fwd && in[t->he[j].f])
+            return 1;
+    return 0;
+}
+
+/* Clockwise angle from direction (rx, ry) to (dx, dy), in (0, 2 pi]. */
+static double cw_angle(double rx, double ry, double dx, double dy)
+{
+    double a = -atan2(rx * dy - ry * dx, rx * dx + ry * dy);
+    return a <= 0 ? a + 2 * M_PI : a;
+}
+
+typedef struct {
+    size_t first, n; /* points in xy (closed: n includes the repeat) */
+    double area;     /* signed, storage CRS: > 0 a shell, < 0 a hole */
+    double box[4];
+} tring;
+
+/* A ring of m nodes into xy (closed) with its signed area and box. */
+static void emit_ring(tring *rg, double *xy, size_t *npts, const pm_topology *t,
+                      const uint32_t *nodes, size_t m)
+{
+    rg->first = *npts;
+    rg->area = 0;
+    rg->box[0] = rg->box[1] = INFINITY;
+    rg->box[2] = rg->box[3] = -INFINITY;
+    for (size_t k = 0; k < m; k++) {
+        const double *p = &t->nxy[2 * nodes[k]], *q = &t->nxy[2 * nodes[(k + 1) % m]];
+        xy[2 * *npts] = p[0];
+        xy[2 * *npts + 1] = p[1];
+        (*npts)++;
+        rg->area += (p[0] * q[1] - q[0] * p[1]) / 2;
+        rg->box[0] = fmin(rg->box[0], p[0]);
+        rg->box[1] = fmin(rg->box[1], p[1]);
+        rg->box[2] = fmax(rg->box[2], p[0]);
+        rg->box[3] = fmax(rg->box[3], p[1]);
+    }
+    xy[2 * *npts] = xy[2 * rg->first];
+    xy[2 * *npts + 1] = xy[2 * rg->first + 1];
+    (*npts)++;
+    rg->n = *npts - rg->first;
+}
+
+/* The union of members fs[0..n) of a clean coverage, straight from the
+ * graph: their edges less those two members share (running opposite
+ * ways), chained into rings with the interior on the left. Where several
+ * boundary edges leave one node (members touching at a corner) the ring
+ * takes the first clockwise from where it came from, so each ring closes
+ * around the smallest face and rings touch at points instead of crossing
+ * themselves. Shells run counter-clockwise, holes clockwise; a hole goes
+ * to the smallest shell holding it. 1 when the edges do not chain (not a
+ * coverage after all): the caller falls back to GEOS. */
+static int coverage_union(pm_geom **out, pm_ctx *ctx, pm_topo_dissolver *d, const uint32_t *fs,
+                          size_t n)
+{
+    const pm_topology *t = d->t;
+    bedge *be = NULL;
+    tring *rings = NULL;
+    double *xy = NULL;
+    size_t *shell_of = NULL;
+    uint8_t *seen = NULL;
+    uint32_t *stack = NULL;
+    pm_geom *g = NULL;
+    size_t nbe = 0, cap = 0, nr = 0, npts = 0;
+    int rc = 0;
+    *out = NULL;
+    for (size_t i = 0; i < n; i++)
+        d->in[fs[i]] = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += t->r_first[t->f_ring[fs[i] + 1]] - t->r_first[t->f_ring[fs[i]]];
+    if (!(be = malloc((cap + 1) * sizeof *be)))
+        goto oom;
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = t->f_ring[fs[i]]; r < t->f_ring[fs[i] + 1]; r++)
+            for (size_t e = t->r_first[r]; e < t->r_first[r + 1]; e++)
+                if (!inner_edge(t, d->in, e))
+                    be[nbe++] = (bedge){t->rnode[e], t->rnode[RING_NEXT(t, r, e)], 0};
+    qsort(be, nbe, sizeof *be, by_start);
+    /* Each edge's successor among the edges leaving its end node. */
+    for (size_t i = 0; i < nbe; i++) {
+        size_t lo = 0, hi = nbe;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (be[mid].a < be[i].b)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == nbe || be[lo].a != be[i].b) {
+            rc = 1;
+            goto done;
+        }
+        size_t best = lo;
+        if (lo + 1 < nbe && be[lo + 1].a == be[i].b) {
+            const double *v = &t->nxy[2 * be[i].b], *u = &t->nxy[2 * be[i].a];
+            double bestang = INFINITY;
+            for (size_t j = lo; j < nbe && be[j].a == be[i].b; j++) {
+                const double *w = &t->nxy[2 * be[j].b];
+                double ang = cw_angle(u[0] - v[0], u[1] - v[1], w[0] - v[0], w[1] - v[1]);
+                if (ang < bestang) {
+                    bestang = ang;
+                    best = j;
+                }
+            }
+        }
+        be[i].next = best;
+    }
+    if (!(stack = malloc((nbe + 1) * sizeof *stack)) || !(seen = calloc(nbe + 1, 1)) || !(xy = malloc((2 * (nbe + 2 * nbe / 3 + 2) + 2) * sizeof *xy)) ||
+        !(rings = malloc((nbe / 3 + 2) * sizeof *rings)))
+        goto oom;
+    /* Rings: at most nbe / 3 of them (three edges at least), and each
+     * point once plus the closing repeat. */
+    for (size_t s = 0; s < nbe; s++) {
+        if (seen[s])
+            continue;
+        /* The chain from s back to s, node by node; where it passes a node
+         * twice (a hole meeting the shell at a corner, or two parts of the
+         * union touching there) the loop between is a ring of its own. */
+        size_t top = 0, e = s;
+        do {
+            if (seen[e]) {
+                rc = 1; /* the chain ran into another ring */
+                goto done;
+            }
+            seen[e] = 1;
+            uint32_t v = be[e].a;
+            if (d->pos[v] != SIZE_MAX) {
+                size_t from = d->pos[v];
+                if (top - from < 3 || nr >= nbe / 3 + 2) {
+                    rc = 1;
+                    goto done;
+                }
+                emit_ring(&rings[nr++], xy, &npts, t, stack + from, top - from);
+                for (size_t k = from + 1; k < top; k++)
+                    d->pos[stack[k]] = SIZE_MAX;
+                top = from + 1;
+            } else {
+                d->pos[v] = top;
+                stack[top++] = v;
+            }
+            e = be[e].next;
+        } while (e != s);
+        for (size_t k = 0; k < top; k++)
+            d->pos[stack[k]] = SIZE_MAX;
+        if (top < 3 || nr >= nbe / 3 + 2) {
+            rc = 1;
+            goto done;
+        }
+        emit_ring(&rings[nr++], xy, &npts, t, stack, top);
+    }
+    /* Holes into shells: the smallest shell whose box holds the hole and
+     * which holds the midpoint of the hole's first edge (never on another
+     * ring: an edge is on one ring only). Holes are few on parcel layers. */
+    if (!(shell_of = malloc((nr + 1) * sizeof *shell_of)))
+        goto oom;
+    size_t nshell = 0;
+    for (size_t k = 0; k < nr; k++) {
+        shell_of[k] = (size_t)-1;
+        if (rings[k].area > 0) {
+            shell_of[k] = nshell++;
+            continue;
+        }
+        const double *h = &xy[2 * rings[k].first];
+        double mx = (h[0] + h[2]) / 2, my = (h[1] + h[3]) / 2, best = INFINITY;
+        for (size_t j = 0; j < nr; j++) {
+            const tring *sr = &rings[j];
+            if (sr->area <= 0 || sr->area >= best || sr->box[0] > rings[k].box[0] ||
+                sr->box[1] > rings[k].box[1] || sr->box[2] < rings[k].box[2] ||
+                sr->box[3] < rings[k].box[3])
+                continue;
+            int inside = 0;
+            const double *P = &xy[2 * sr->first];
+            for (size_t m = 0; m + 1 < sr->n; m++) {
+                const double *A = &P[2 * m], *B = &P[2 * m + 2];
+                if ((A[1] > my) != (B[1] > my) &&
+                    mx < A[0] + (my - A[1]) * (B[0] - A[0]) / (B[1] - A[1]))
+                    inside = !inside;
+            }
+            if (inside) {
+                best = sr->area;
+                shell_of[k] = j; /* ring index for now */
+            }
+        }
+        if (shell_of[k] == (size_t)-1) {
+            rc = 1; /* a hole outside every shell: not a coverage's union */
+            goto done;
+        }
+    }
+    if (!(g = calloc(1, sizeof *g)) || !(g->parts = calloc(nshell + 1, sizeof *g->parts)))
+        goto oom;
+    g->kind = PM_GEOM_POLYGON;
+    g->nparts = nshell;
+    /* Count the rings of each polygon, then fill: shell first. */
+    for (size_t k = 0; k < nr; k++)
+        if (rings[k].area <= 0)
+            g->parts[shell_of[shell_of[k]]].nrings++;
+    for (size_t k = 0; k < nr; k++)
+        if (rings[k].area > 0) {
+            pm_part *p = &g->parts[shell_of[k]];
+            if (!(p->rings = calloc(p->nrings + 1, sizeof *p->rings)))
+                goto oom;
+            p->nrings = 0;
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < nr; k++) {
+            if ((rings[k].area > 0) != (pass == 0))
+                continue;
+            pm_part *p = &g->parts[pass == 0 ? shell_of[k] : shell_of[shell_of[k]]];
+            pm_ring *r = &p->rings[p->nrings];
+            if (!(r->xy = malloc(2 * rings[k].n * sizeof *r->xy)))
+                goto oom;
+            memcpy(r->xy, &xy[2 * rings[k].first], 2 * rings[k].n * sizeof *r->xy);
+            r->n = rings[k].n;
+            p->nrings++;
+        }
+    *out = g;
+    g = NULL;
+    goto done;
+oom:
+    rc = pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "layout: dissolve");
+done:
+    for (size_t i = 0; i < n; i++)
+        d->in[fs[i]] = 0;
+    pm_geom_free(g);
+    free(be);
+    free(rings);
+    free(xy);
+    free(shell_of);
+    free(seen);
+    free(stack);
+    return rc;
+}
+
+/* The general union, through GEOS: for layers with overlaps, and for sets
+ * whose edges did not chain into rings. */
+static int geos_union(pm_geom **out, pm_ctx *ctx, pm_topo_dissolver *d, const uint32_t *fs,
+                      size_t n)
 {
     pm_topology *t = d->t;
     GEOSGeometry **polys = NULL, *all = NULL, *u = NULL;
-    pm_geom *pg = NULL, *ll = NULL;
+    pm_geom *pg = NULL;
     size_t np = 0, cap = 0;
-    int rc = 0, coverage = t->novl == 0;
-    *out_geom = NULL;
-    *out_m2 = 0;
+    int rc = 0;
+    *out = NULL;
     d->msg[0] = '\0';
     for (size_t i = 0; i < n; i++)
         cap += t->f_ring[fs[i] + 1] - t->f_ring[fs[i]];
@@ -601,17 +873,7 @@ int pm_topology_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_top
         }
     all = GEOSGeom_createCollection_r(d->h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
     np = 0; /* the collection owns them now (or they are gone) */
-    if (!all) {
-        rc = pm_err(ctx, PM_EINTERNAL, "cannot collect features", t->layer, "GEOS: %s", d->msg);
-        goto done;
-    }
-    /* Features of a clean coverage (no overlap evidence anywhere in the
-     * graph) meet along identical nodes, whichever subset a cluster takes:
-     * GEOS's coverage union drops the shared edges without an overlay. It
-     * refuses input that is not a coverage, and the general union runs. */
-    if (coverage && !(u = GEOSCoverageUnion_r(d->h, all)))
-        coverage = 0;
-    if (!u && !(u = GEOSUnaryUnion_r(d->h, all))) {
+    if (!all || !(u = GEOSUnaryUnion_r(d->h, all))) {
         rc = pm_err(ctx, PM_EINTERNAL, "cannot dissolve", t->layer, "GEOS: %s",
                     d->msg[0] ? d->msg : "no reason given");
         goto done;
@@ -625,23 +887,7 @@ int pm_topology_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_top
         rc = pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", t->layer, "layout: dissolve");
         goto done;
     }
-    if (coverage) {
-        /* A coverage's union covers each member's ground once: its area is
-         * the sum of theirs, measured on the same nodes. */
-        double sum = 0, planar;
-        for (size_t i = 0; i < n && !rc; i++) {
-            double a;
-            rc = pm_topology_areas(&planar, &a, ctx, t, t->fid[fs[i]]);
-            sum += a;
-        }
-        *out_m2 = sum;
-    } else if (pg->nparts && !(rc = pm_geom_clone(&ll, ctx, pg)) &&
-               !(rc = pm_transform_geom(d->ll, ctx, ll))) {
-        *out_m2 = pm_geod_area(ll);
-    }
-    if (rc)
-        goto done;
-    *out_geom = pg;
+    *out = pg;
     pg = NULL;
 done:
     for (size_t i = 0; i < np; i++)
@@ -651,6 +897,41 @@ done:
         GEOSGeom_destroy_r(d->h, all);
     if (u)
         GEOSGeom_destroy_r(d->h, u);
+    pm_geom_free(pg);
+    return rc;
+}
+
+int pm_topology_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_topo_dissolver *d,
+                         const uint32_t *fs, size_t n)
+{
+    pm_topology *t = d->t;
+    pm_geom *pg = NULL, *ll = NULL;
+    int rc = 1;
+    *out_geom = NULL;
+    *out_m2 = 0;
+    /* Features of a clean coverage (no overlap evidence anywhere in the
+     * graph) meet along identical edges, whichever subset a cluster takes.
+     * (GEOS 3.11's coverage union refuses most such subsets: members
+     * touching at corners fail its area check.) */
+    if (t->novl == 0 && (rc = coverage_union(&pg, ctx, d, fs, n)) < 0)
+        return rc;
+    if (rc == 0) {
+        /* The union covers each member's ground once: its area is the sum
+         * of theirs, measured on the same nodes. */
+        double sum = 0, planar, a;
+        for (size_t i = 0; i < n && !rc; i++) {
+            rc = pm_topology_areas(&planar, &a, ctx, t, t->fid[fs[i]]);
+            sum += a;
+        }
+        *out_m2 = sum;
+    } else if (!(rc = geos_union(&pg, ctx, d, fs, n)) && pg->nparts &&
+               !(rc = pm_geom_clone(&ll, ctx, pg)) && !(rc = pm_transform_geom(d->ll, ctx, ll))) {
+        *out_m2 = pm_geod_area(ll);
+    }
+    if (!rc) {
+        *out_geom = pg;
+        pg = NULL;
+    }
     pm_geom_free(pg);
     pm_geom_free(ll);
     return rc;
