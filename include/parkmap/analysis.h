@@ -242,6 +242,8 @@ typedef struct {
     size_t vertices_added; /* inserted where another park's vertex lay on an edge */
     size_t nreassigned;
     pm_topo_reassign *reassigned;
+    size_t ncollapsed;
+    int64_t *collapsed; /* parks smaller than the tolerance, kept as they were */
     size_t nchanged;
     struct pm_clean_change {
         int64_t fid;

@@ -52,6 +52,9 @@ int pm_topology_build(pm_topology **out, pm_ctx *ctx, pm_store *st, const pm_top
 void pm_topology_free(pm_topology *t);
 /** Storage CRS SRID of the layer the graph was built from. */
 int pm_topology_srid(const pm_topology *t);
+/** The storage CRS's units per ground metre at the layer's centre (the
+ * factor the tolerances were converted by). */
+double pm_topology_units_per_m(const pm_topology *t);
 /** Number of features read. */
 size_t pm_topology_nfeatures(const pm_topology *t);
 
@@ -139,7 +142,8 @@ typedef struct {
 typedef struct {
     size_t nfeatures;
     int64_t *fids;    /**< ascending */
-    pm_geom **geoms;  /**< storage CRS, one per fid */
+    pm_geom **geoms;  /**< storage CRS, one per fid; NULL for a feature that
+                           collapsed entirely (smaller than the tolerance) */
     size_t nreassigned;
     pm_topo_reassign *reassigned;
 } pm_topo_clean;

@@ -17,6 +17,7 @@ void pm_clean_report_free(pm_clean_report *r)
     free(r->moves);
     free(r->reassigned);
     free(r->changed);
+    free(r->collapsed);
     free(r);
 }
 
@@ -153,11 +154,22 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
     while ((step = pm_cursor_next(cur, ctx, &f)) == 1) {
         int64_t i = find_fid(c, f.fid);
         double before = planar_area(f.geom);
-        pm_geom_free(f.geom);
-        f.geom = NULL;
-        if (i >= 0) {
-            f.geom = c->geoms[i];
-            c->geoms[i] = NULL;
+        if (i >= 0 && !c->geoms[i]) {
+            /* Collapsed whole: keep the park as it was rather than lose it. */
+            int64_t *n = realloc(r->collapsed, (r->ncollapsed + 1) * sizeof *n);
+            if (!n) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", o->layer, "clean report");
+                goto done;
+            }
+            r->collapsed = n;
+            r->collapsed[r->ncollapsed++] = f.fid;
+        } else {
+            pm_geom_free(f.geom);
+            f.geom = NULL;
+            if (i >= 0) {
+                f.geom = c->geoms[i];
+                c->geoms[i] = NULL;
+            }
         }
         double after = planar_area(f.geom);
         if (fabs(after - before) >= CHANGE_MIN_M2) {
@@ -181,6 +193,19 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
     }
     if ((rc = pm_store_layer_commit(w, ctx, o->layer)))
         goto done;
+    /* A park kept as it was moved no vertex. */
+    size_t keep = 0;
+    for (size_t i = 0; i < r->nmoves; i++) {
+        int kept = 0;
+        for (size_t k = 0; k < r->ncollapsed && !kept; k++)
+            kept = r->collapsed[k] == r->moves[i].fid;
+        if (!kept)
+            r->moves[keep++] = r->moves[i];
+    }
+    r->nmoves = keep;
+    r->max_moved_m = 0;
+    for (size_t i = 0; i < r->nmoves; i++)
+        r->max_moved_m = fmax(r->max_moved_m, r->moves[i].moved_m);
     *out = r;
     r = NULL;
 done:

@@ -271,7 +271,8 @@ static int on_qa_pair(void *user, pm_ctx *ctx, pm_topo_pair *p)
     if (!(p->near_m > 0) || p->near_max_m > r->o->gap_m)
         return 0;
     pm_geom *band = NULL;
-    int rc = band_of(&band, ctx, p->near, fmax(p->near_max_m / 2, r->o->snap_m));
+    int rc = band_of(&band, ctx, p->near,
+                     fmax(p->near_max_m / 2, r->o->snap_m) * pm_topology_units_per_m(r->q->topology));
     if (rc)
         return rc;
     if ((rc = add(r->q, ctx, "near_miss", names, fids, p->near_max_m, "m", band,

@@ -15,7 +15,8 @@ static const char help[] =
     "and stay for check to report. Prints every vertex moved and every area reassigned\n"
     "(--json: {layer, to, snap_m, features, vertices_moved, max_moved_m, vertices_added,\n"
     "moves [{fid, x, y, to_x, to_y, moved_m}], reassigned [{kind, from_fid, to_fid,\n"
-    "area_m2}], area_changes [{fid, before_m2, after_m2}]}): coordinates and the\n"
+    "area_m2}], area_changes [{fid, before_m2, after_m2}], kept_collapsed [fid]}): a park\n"
+    "smaller than the tolerance as a whole is kept as it was. Coordinates and the\n"
     "area changes (0.01 m2 or more) are in the layer's storage CRS, reassigned areas\n"
     "on the ellipsoid. Then run check with --layer on the repaired layer.\n";
 
@@ -77,6 +78,9 @@ static void print_report(const pm_clean_report *r)
             printf("  %-8s %10.2f m2 from fid %lld to fid %lld\n", a->kind, a->area_m2,
                    (long long)a->from_fid, (long long)a->to_fid);
     }
+    for (size_t i = 0; i < r->ncollapsed; i++)
+        printf("  kept     fid %lld as it was: the whole park is smaller than the tolerance\n",
+               (long long)r->collapsed[i]);
     printf("areas changed:   %zu park(s)\n", r->nchanged);
     for (size_t i = 0; i < r->nchanged && i < SHOW_MOVES; i++)
         printf("  area     fid %lld: %.2f -> %.2f m2 (%+.2f)\n", (long long)r->changed[i].fid,
@@ -161,6 +165,10 @@ int cmd_clean(int argc, char **argv)
         js_array("moves", r->nmoves, move_elem, r->moves);
         js_array("reassigned", r->nreassigned, reassign_elem, r->reassigned);
         js_array("area_changes", r->nchanged, change_elem, r->changed);
+        json_object *kept = json_object_new_array();
+        for (size_t i = 0; i < r->ncollapsed; i++)
+            json_object_array_add(kept, json_object_new_int64(r->collapsed[i]));
+        js_field("kept_collapsed", kept);
         js_close();
     } else {
         print_report(r);

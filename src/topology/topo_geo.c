@@ -34,6 +34,30 @@ int topo_need_lonlat(pm_topology *t, pm_ctx *ctx)
     return rc;
 }
 
+double topo_units_per_m(const pm_topology *t, double cx, double cy, double span)
+{
+    char src[32];
+    pm_transform *tr = NULL;
+    pm_ctx *quiet = NULL;
+    double upm = 1.0;
+    /* A step small against the layer, large against rounding. */
+    double d = fmax(span * 1e-4, fmax(fabs(cx), fabs(cy)) * 1e-9);
+    double xy[6] = {cx, cy, cx + d, cy, cx, cy + d};
+    snprintf(src, sizeof src, "EPSG:%d", t->srid);
+    if (!(d > 0) || pm_ctx_new(&quiet))
+        return upm;
+    if (!pm_transform_new(&tr, quiet, src, "EPSG:4326") && !pm_transform_points(tr, quiet, xy, 3)) {
+        double mx = pm_geod_distance(xy[0], xy[1], xy[2], xy[3]) / d;
+        double my = pm_geod_distance(xy[0], xy[1], xy[4], xy[5]) / d;
+        if (isfinite(mx) && isfinite(my) && fmax(mx, my) > 0)
+            upm = 1.0 / fmax(mx, my);
+    }
+    /* An SRID PROJ cannot transform keeps 1: units are taken as metres. */
+    pm_transform_free(tr);
+    pm_ctx_free(quiet);
+    return upm;
+}
+
 /* WGS 84 */
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

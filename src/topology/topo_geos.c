@@ -30,7 +30,8 @@ static geos_env *env_of(pm_topology *t, pm_ctx *ctx)
     geos_env *env = calloc(1, sizeof *env);
     if (!env || !(env->h = GEOS_init_r())) {
         free(env);
-        pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: GEOS");
+        if (ctx)
+            pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: GEOS");
         return NULL;
     }
     GEOSContext_setErrorMessageHandler_r(env->h, on_geos_error, env);
@@ -80,12 +81,13 @@ static GEOSGeometry *feature_geos(GEOSContextHandle_t h, const pm_topology *t, u
         ok = shell && (!nh || holes);
         for (size_t k = 0; ok && k < nh; k++)
             ok = (holes[k] = ring_geos(h, t, r + 1 + k, buf)) != NULL;
-        if (ok)
-            ok = (polys[npoly] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh)) != NULL;
         if (ok) {
-            npoly++;
+            /* createPolygon owns the rings from here, even when it fails. */
+            ok = (polys[npoly] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh)) != NULL;
+            npoly += ok;
         } else {
-            GEOSGeom_destroy_r(h, shell);
+            if (shell)
+                GEOSGeom_destroy_r(h, shell);
             for (size_t k = 0; holes && k < nh; k++)
                 if (holes[k])
                     GEOSGeom_destroy_r(h, holes[k]);
@@ -264,11 +266,62 @@ int pm_topology_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm
     return rc;
 }
 
+int topo_inside_prepared(pm_topology *t, uint32_t f, double x, double y)
+{
+    geos_env *env = env_of(t, NULL);
+    if (!env)
+        return -1;
+    GEOSContextHandle_t h = env->h;
+    /* Four slots a feature: prepared polygon, prepared boundary, and the
+     * two geometries they point into (GEOSPrepare keeps no copy). */
+    if (!t->prep && !(t->prep = calloc(4 * t->nf + 4, sizeof *t->prep)))
+        return -1;
+    void **slot = &t->prep[4 * f];
+    if (!slot[0]) {
+        GEOSGeometry *g = feature_geos(h, t, f), *b = g ? GEOSBoundary_r(h, g) : NULL;
+        const GEOSPreparedGeometry *pg = g ? GEOSPrepare_r(h, g) : NULL;
+        const GEOSPreparedGeometry *pb = b ? GEOSPrepare_r(h, b) : NULL;
+        if (!pg || !pb) {
+            if (pg)
+                GEOSPreparedGeom_destroy_r(h, pg);
+            if (pb)
+                GEOSPreparedGeom_destroy_r(h, pb);
+            if (g)
+                GEOSGeom_destroy_r(h, g);
+            if (b)
+                GEOSGeom_destroy_r(h, b);
+            return -1;
+        }
+        slot[0] = (void *)pg;
+        slot[1] = (void *)pb;
+        slot[2] = g;
+        slot[3] = b;
+    }
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+    if (!pt)
+        return -1;
+    int in = GEOSPreparedContainsProperly_r(h, slot[0], pt) == 1 &&
+             GEOSPreparedDistanceWithin_r(h, slot[1], pt, t->snap_m) != 1;
+    GEOSGeom_destroy_r(h, pt);
+    return in;
+}
+
 void topo_geos_free(pm_topology *t)
 {
     geos_env *env = t->geos;
     if (!env)
         return;
+    for (size_t f = 0; t->prep && f < t->nf; f++) {
+        void **slot = &t->prep[4 * f];
+        if (!slot[0])
+            continue;
+        GEOSPreparedGeom_destroy_r(env->h, slot[0]);
+        GEOSPreparedGeom_destroy_r(env->h, slot[1]);
+        GEOSGeom_destroy_r(env->h, slot[2]);
+        GEOSGeom_destroy_r(env->h, slot[3]);
+    }
+    free(t->prep);
+    t->prep = NULL;
     if (t->union_geom)
         GEOSGeom_destroy_r(env->h, t->union_geom);
     t->union_geom = NULL;
@@ -373,7 +426,7 @@ static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology
     /* Closing by half the gap width, mitred: ground narrower than gap_m
      * between parks fills in, while straight edges and corners come back
      * exactly where they were (a round join would fill every inner corner). */
-    double r = gap_m / 2;
+    double r = gap_m * t->upm / 2;
     if (!(grown = GEOSBufferWithStyle_r(h, t->union_geom, r, 8, GEOSBUF_CAP_FLAT,
                                         GEOSBUF_JOIN_MITRE, 10.0)) ||
         !(closed = GEOSBufferWithStyle_r(h, grown, -r, 8, GEOSBUF_CAP_FLAT, GEOSBUF_JOIN_MITRE,
@@ -456,8 +509,8 @@ static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology
         memset(gp, 0, sizeof *gp);
         gp->fids = b.fids;
         gp->nfids = b.n;
-        gp->width_m = 2 * radius;
-        gp->length_m = fmax(perim / 2 - gp->width_m, gp->width_m);
+        gp->width_m = 2 * radius / t->upm;
+        gp->length_m = fmax(perim / 2 - 2 * radius, 2 * radius) / t->upm;
         if ((rc = to_pm(&gp->geom, ctx, t, h, piece)) ||
             (rc = topo_geod_area(&gp->area_m2, ctx, t, gp->geom)))
             break;
@@ -552,29 +605,38 @@ static double border_len(GEOSContextHandle_t h, const pm_topology *t, const GEOS
  * failure. */
 static GEOSGeometry *polygons_only(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
-    int n = GEOSGetNumGeometries_r(h, g), k = 0;
-    GEOSGeometry **parts = calloc((size_t)(n > 0 ? n : 1), sizeof *parts);
+    int n = GEOSGetNumGeometries_r(h, g), k = 0, cap = n > 0 ? n : 1, ok = 1;
+    GEOSGeometry **parts = calloc((size_t)cap, sizeof *parts);
     if (!parts)
         return NULL;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; ok && i < n; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
         int type = GEOSGeomTypeId_r(h, p);
-        if (type == GEOS_POLYGON && !GEOSisEmpty_r(h, p))
-            parts[k++] = GEOSGeom_clone_r(h, p);
-        else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        if (type == GEOS_POLYGON && !GEOSisEmpty_r(h, p)) {
+            ok = (parts[k] = GEOSGeom_clone_r(h, p)) != NULL;
+            k += ok;
+        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
             GEOSGeometry *sub = polygons_only(h, p);
-            for (int j = 0; sub && j < GEOSGetNumGeometries_r(h, sub); j++) {
-                GEOSGeometry **grown = realloc(parts, (size_t)(n + j + 2) * sizeof *parts);
-                if (!grown)
-                    break;
+            int m = sub ? GEOSGetNumGeometries_r(h, sub) : 0;
+            GEOSGeometry **grown = sub ? realloc(parts, (size_t)(cap + m) * sizeof *parts) : NULL;
+            ok = grown != NULL;
+            if (grown) {
                 parts = grown;
-                parts[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, sub, j));
+                cap += m;
+            }
+            for (int j = 0; ok && j < m; j++) {
+                ok = (parts[k] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, sub, j))) != NULL;
+                k += ok;
             }
             if (sub)
                 GEOSGeom_destroy_r(h, sub);
         }
     }
-    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k);
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)k) : NULL;
+    if (!out)
+        for (int i = 0; i < k; i++)
+            GEOSGeom_destroy_r(h, parts[i]);
     free(parts);
     return out;
 }
@@ -653,10 +715,11 @@ int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
      * with twice the tolerance and taken only when it is narrower than the
      * tolerance everywhere: the narrow end of a wider gap is part of that
      * gap, not a sliver, and stays for the QA. */
-    if (!rc && (rc = gap_pieces(&sl, &nsl, ctx, t, 2 * t->snap_m, 1)))
+    double snap_ground = t->snap_m / t->upm;
+    if (!rc && (rc = gap_pieces(&sl, &nsl, ctx, t, 2 * snap_ground, 1)))
         goto done;
     for (size_t i = 0; i < nsl && !rc; i++) {
-        if (sl[i].width_m > t->snap_m)
+        if (sl[i].width_m > snap_ground)
             continue;
         GEOSGeometry *piece = pm_to_geos(h, ctx, sl[i].geom);
         int64_t best = -1;
@@ -698,8 +761,12 @@ int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
         }
         if (!g)
             rc = geos_fail(ctx, t, env, "cannot build a feature");
-        else
-            rc = to_pm(&c->geoms[f], ctx, t, h, g);
+        else if (!(rc = to_pm(&c->geoms[f], ctx, t, h, g)) && c->geoms[f]->nparts == 0) {
+            /* Nothing left: the whole park is smaller than the tolerance.
+             * The caller keeps it as it was and says so. */
+            pm_geom_free(c->geoms[f]);
+            c->geoms[f] = NULL;
+        }
     }
     if (!rc) {
         *out = c;

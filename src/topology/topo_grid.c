@@ -11,10 +11,17 @@ struct topo_cellmap {
     size_t cap, n;
 };
 
+/* splitmix64's finaliser over both coordinates: cells along a diagonal
+ * (ix == iy, a long straight boundary) must not collide in the low bits the
+ * table uses (a plain xor of two products did, and probing went linear). */
 static uint64_t cell_hash(int64_t ix, int64_t iy)
 {
-    uint64_t h = (uint64_t)ix * 0x9E3779B97F4A7C15ull ^ (uint64_t)iy * 0xC2B2AE3D27D4EB4Full;
-    return h ^ (h >> 29);
+    uint64_t h = (uint64_t)ix * 0x9E3779B97F4A7C15ull + (uint64_t)iy;
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
 }
 
 static int cellmap_alloc(topo_cellmap *m, size_t cap)

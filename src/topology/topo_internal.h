@@ -31,7 +31,12 @@ typedef struct {
 
 struct pm_topology {
     int srid;
+    /* The tolerances in storage-CRS units: the options' ground metres times
+     * upm, the CRS's units per ground metre at the layer's centre (about 1
+     * in Gauss-Krueger or UTM, 1/111,000 in degrees, sec(lat) in Web
+     * Mercator), so that no tolerance exceeds its ground distance. */
     double snap_m, near_m;
+    double upm;
     char *layer;
     /* features, sorted by fid */
     size_t nf;
@@ -69,6 +74,8 @@ struct pm_topology {
     /* GEOS's context and the union, made on first need (opaque here) */
     void *geos;
     void *union_geom;
+    void **prep;        /* per feature, on first need: prepared polygon and
+                           boundary and their geometries (4 per feature) */
     double union_planar_m2, union_ellipsoidal_m2;
     int have_union;
 };
@@ -91,12 +98,17 @@ size_t topo_next_edge(const pm_topology *t, size_t e);
 /* The ring an edge belongs to (binary search over r_first). */
 size_t topo_ring_of(const pm_topology *t, size_t e);
 
-/* topo_geo.c: lon/lat of the nodes and geodesic lengths. */
+/* topo_geo.c: lon/lat of the nodes and geodesic lengths; the CRS's units
+ * per ground metre around (cx, cy), span the layer's size in units. */
+double topo_units_per_m(const pm_topology *t, double cx, double cy, double span);
 int topo_need_lonlat(pm_topology *t, pm_ctx *ctx);
 double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1);
 int topo_geod_area(double *out, pm_ctx *ctx, const pm_topology *t, const pm_geom *g);
 
-/* topo_geos.c: everything GEOS does (overlays, union, closing). */
+/* topo_geos.c: everything GEOS does (overlays, union, closing). Is (x, y)
+ * inside feature f, farther than the tolerance from its boundary? Through
+ * GEOS's prepared (indexed) geometry, for features with many vertices. */
+int topo_inside_prepared(pm_topology *t, uint32_t f, double x, double y);
 int topo_overlap(double *out_m2, pm_geom **out_geom, pm_ctx *ctx, pm_topology *t, uint32_t f,
                  uint32_t g);
 /* Release the union and GEOS's context. */

@@ -137,10 +137,22 @@ static int strictly_inside(const pm_topology *t, uint32_t g, double x, double y)
     return inside;
 }
 
+/* Above this many vertices a feature's test goes through GEOS's indexed
+ * prepared geometry instead of the plain loop (which would make the test
+ * cost edges x vertices on two large interlocking parks). */
+#define PIP_PREPARED_MIN 256
+
 static int pip_one(void *user, uint32_t g)
 {
     pip_run *p = user;
-    if (g == p->f || !strictly_inside(p->t, g, p->x, p->y))
+    if (g == p->f)
+        return 0;
+    size_t nv = p->t->r_first[p->t->f_ring[g + 1]] - p->t->r_first[p->t->f_ring[g]];
+    int in = nv > PIP_PREPARED_MIN ? topo_inside_prepared(p->t, g, p->x, p->y)
+                                   : strictly_inside(p->t, g, p->x, p->y);
+    if (in < 0)
+        return p->rc = pm_err(p->ctx, PM_EINTERNAL, "GEOS failed", p->t->layer, "point in feature");
+    if (!in)
         return 0;
     return p->rc = topo_add_ovl(p->t, p->ctx, p->f, g);
 }

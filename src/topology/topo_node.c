@@ -42,6 +42,20 @@ static int share_feature(const seg_item *i, const seg_item *j)
     return i->f1 == j->f1 || i->f1 == j->f2 || i->f2 == j->f1 || i->f2 == j->f2;
 }
 
+static int add_entry(cell_entry **ent, size_t *n, size_t *cap, int64_t cell, size_t item)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 4096;
+        cell_entry *ne = realloc(*ent, nc * sizeof *ne);
+        if (!ne)
+            return -1;
+        *ent = ne;
+        *cap = nc;
+    }
+    (*ent)[(*n)++] = (cell_entry){cell, (uint32_t)item};
+    return 0;
+}
+
 /* Run test on every pair of items whose grown boxes meet, at least one
  * dirty, no feature in common. */
 static int seg_pass(pm_topology *t, pm_ctx *ctx, seg_item *it, size_t n, double grow,
@@ -49,7 +63,8 @@ static int seg_pass(pm_topology *t, pm_ctx *ctx, seg_item *it, size_t n, double 
 {
     topo_cellmap *cells = NULL;
     cell_entry *ent = NULL;
-    size_t nent = 0, cap_ent = 0, *first = NULL;
+    size_t nent = 0, cap_ent = 0, *first = NULL, cap_occ = 0;
+    int64_t *occ = NULL; /* the occupied cells' coordinates, by index */
     uint32_t *list = NULL;
     int rc = 0;
     double sum = 0;
@@ -82,24 +97,43 @@ static int seg_pass(pm_topology *t, pm_ctx *ctx, seg_item *it, size_t n, double 
             if ((pass == 0) != (it[i].dirty != 0))
                 continue;
             const double *b = it[i].box;
-            for (int64_t cx = (int64_t)floor(b[0] / cell); cx <= (int64_t)floor(b[2] / cell); cx++)
-                for (int64_t cy = (int64_t)floor(b[1] / cell); cy <= (int64_t)floor(b[3] / cell);
-                     cy++) {
-                    /* Clean edges join only cells a dirty one is in. */
+            int64_t r[4] = {(int64_t)floor(b[0] / cell), (int64_t)floor(b[1] / cell),
+                            (int64_t)floor(b[2] / cell), (int64_t)floor(b[3] / cell)};
+            double span = (double)(r[2] - r[0] + 1) * (double)(r[3] - r[1] + 1);
+            size_t nocc = topo_cellmap_count(cells);
+            /* Clean edges join only cells a dirty one is in. A long clean
+             * edge (a park's straight side across a fabric of small ones)
+             * would visit far more cells than there are: it looks through
+             * the occupied cells instead. */
+            if (pass == 1 && span > 4.0 * (double)nocc) {
+                for (size_t c = 0; c < nocc; c++)
+                    if (occ[2 * c] >= r[0] && occ[2 * c] <= r[2] && occ[2 * c + 1] >= r[1] &&
+                        occ[2 * c + 1] <= r[3] && add_entry(&ent, &nent, &cap_ent, (int64_t)c, i))
+                        goto oom;
+                continue;
+            }
+            for (int64_t cx = r[0]; cx <= r[2]; cx++)
+                for (int64_t cy = r[1]; cy <= r[3]; cy++) {
                     int64_t c = topo_cellmap_get(cells, cx, cy, pass == 0);
                     if (c == -2)
                         goto oom;
                     if (c < 0)
                         continue;
-                    if (nent == cap_ent) {
-                        size_t nc = cap_ent ? 2 * cap_ent : 4096;
-                        cell_entry *ne = realloc(ent, nc * sizeof *ne);
-                        if (!ne)
-                            goto oom;
-                        ent = ne;
-                        cap_ent = nc;
+                    if (pass == 0 && (size_t)c == nocc) { /* a new cell: note where */
+                        if (nocc == cap_occ) {
+                            size_t nc2 = cap_occ ? 2 * cap_occ : 4096;
+                            int64_t *no = realloc(occ, 2 * nc2 * sizeof *no);
+                            if (!no)
+                                goto oom;
+                            occ = no;
+                            cap_occ = nc2;
+                        }
+                        occ[2 * c] = cx;
+                        occ[2 * c + 1] = cy;
+                        nocc++;
                     }
-                    ent[nent++] = (cell_entry){c, (uint32_t)i};
+                    if (add_entry(&ent, &nent, &cap_ent, c, i))
+                        goto oom;
                 }
         }
     /* Counting sort by cell. */
@@ -138,6 +172,7 @@ oom:
 done:
     topo_cellmap_free(cells);
     free(ent);
+    free(occ);
     free(first);
     free(list);
     return rc;

@@ -43,7 +43,7 @@ static int note_move(pm_topology *t, uint32_t f, double x, double y, int64_t n, 
         t->cap_moves = nc;
     }
     t->moves[t->nmoves++] =
-        (pm_topo_move){t->fid[f], x, y, t->nxy[2 * n], t->nxy[2 * n + 1], sqrt(d2)};
+        (pm_topo_move){t->fid[f], x, y, t->nxy[2 * n], t->nxy[2 * n + 1], sqrt(d2) / t->upm};
     return 0;
 }
 
@@ -72,6 +72,8 @@ static int64_t snap_point(pm_topology *t, snapper *sn, uint32_t f, double x, dou
             return -1;
         return best;
     }
+    if (t->nnodes >= UINT32_MAX - 1)
+        return -1; /* node ids are 32-bit: over 4e9 vertices (~100 GB) */
     if (t->nnodes == t->cap_nodes) {
         size_t nc = t->cap_nodes ? 2 * t->cap_nodes : 4096;
         double *nx = realloc(t->nxy, 2 * nc * sizeof *nx);
@@ -194,6 +196,14 @@ static int add_ring(pm_topology *t, snapper *sn, const pm_ring *r, int hole, uin
     return 0;
 }
 
+static size_t npts_of(const raw_feat *raw, size_t n)
+{
+    size_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += raw[i].geom ? pm_geom_npoints(raw[i].geom) : 0;
+    return s;
+}
+
 int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
 {
     static const char *const fields[] = {"name"};
@@ -234,7 +244,29 @@ int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
     }
     if (nraw > 1)
         qsort(raw, nraw, sizeof *raw, by_fid);
+    if (nraw >= UINT32_MAX || npts_of(raw, nraw) >= UINT32_MAX / 2) {
+        rc = pm_err(ctx, PM_EINPUT, "layer too large for the boundary graph", layer,
+                    "%zu features: feature, node and edge numbers are 32-bit", nraw);
+        goto done;
+    }
     t->nf = nraw;
+    /* The tolerances in the CRS's units, measured at the layer's centre. */
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < nraw; i++) {
+        double b[4];
+        if (raw[i].geom && pm_geom_bbox(raw[i].geom, &b[0], &b[1], &b[2], &b[3])) {
+            ext[0] = fmin(ext[0], b[0]);
+            ext[1] = fmin(ext[1], b[1]);
+            ext[2] = fmax(ext[2], b[2]);
+            ext[3] = fmax(ext[3], b[3]);
+        }
+    }
+    t->upm = 1.0;
+    if (ext[0] <= ext[2])
+        t->upm = topo_units_per_m(t, (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2,
+                                  fmax(ext[2] - ext[0], ext[3] - ext[1]));
+    t->snap_m *= t->upm;
+    t->near_m *= t->upm;
     size_t npts = 0;
     for (size_t i = 0; i < nraw; i++)
         npts += raw[i].geom ? pm_geom_npoints(raw[i].geom) : 0;
@@ -265,10 +297,15 @@ int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
         b[2] += t->snap_m;
         b[3] += t->snap_m;
         for (size_t p = 0; g && p < g->nparts; p++)
-            for (size_t r = 0; r < g->parts[p].nrings; r++)
+            for (size_t r = 0; r < g->parts[p].nrings; r++) {
+                size_t before = t->nrings;
                 if (add_ring(t, &sn, &g->parts[p].rings[r], r > 0, (uint32_t)i, &cap_nodes_arr,
                              &cap_rings))
                     goto oom;
+                /* An exterior collapsed below the tolerance takes its holes along. */
+                if (r == 0 && t->nrings == before)
+                    break;
+            }
         pm_geom_free(raw[i].geom);
         raw[i].geom = NULL;
     }

@@ -49,6 +49,11 @@ const pm_topo_move *pm_topology_moves(const pm_topology *t, size_t *out_n)
     return t->moves;
 }
 
+double pm_topology_units_per_m(const pm_topology *t)
+{
+    return t->upm;
+}
+
 int pm_topology_srid(const pm_topology *t)
 {
     return t->srid;
@@ -219,8 +224,10 @@ static int shared_lines(pm_geom **out, const pm_topology *t, const pair_ev *ev, 
     int rc = xy ? 0 : -1;
     for (size_t i = 0; i < n && !rc; i++) {
         uint32_t e = ev[i].e;
+        if (i && ev[i - 1].e == e)
+            continue; /* the partner runs along it twice */
         size_t nx = topo_next_edge(t, e);
-        if (k && ev[i - 1].e + 1 != e) {
+        if (k && (ev[i - 1].e + 1 != e || topo_ring_of(t, e) != topo_ring_of(t, ev[i - 1].e))) {
             rc = add_path(out, xy, k);
             k = 0;
         }
@@ -296,10 +303,18 @@ static int collect(pair_run *r, const pm_topology *t, uint32_t f)
                               nr->dmin, nr->dmax, nr->u0, nr->u1}))
             return -1;
     }
-    /* Overlapping partners with no contact in the graph (one inside the other). */
-    for (size_t k = 0; k < t->novl; k++)
-        if ((uint32_t)(t->ovl[k] >> 32) == f &&
-            push(r, (pair_ev){(uint32_t)(t->ovl[k] & 0xffffffffu), EV_TOUCH, 0, -1, 0, 0, 0, 0}))
+    /* Overlapping partners with no contact in the graph (one inside the
+     * other); ovl is sorted, f's pairs start at f << 32. */
+    lo = 0, hi = t->novl;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->ovl[mid] < (uint64_t)f << 32)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = lo; k < t->novl && (uint32_t)(t->ovl[k] >> 32) == f; k++)
+        if (push(r, (pair_ev){(uint32_t)(t->ovl[k] & 0xffffffffu), EV_TOUCH, 0, -1, 0, 0, 0, 0}))
             return -1;
     if (r->n > 1)
         qsort(r->ev, r->n, sizeof *r->ev, by_ev);
@@ -359,8 +374,8 @@ int pm_topology_pairs(pm_topology *t, pm_ctx *ctx, int want_geom, pm_topo_pair_f
                 if (r.ev[n1].kind != EV_NEAR)
                     continue;
                 p.near_m += r.ev[n1].len;
-                p.near_max_m = fmax(p.near_max_m, r.ev[n1].dmax);
-                p.near_min_m = fmin(p.near_min_m, r.ev[n1].dmin);
+                p.near_max_m = fmax(p.near_max_m, r.ev[n1].dmax / t->upm);
+                p.near_min_m = fmin(p.near_min_m, r.ev[n1].dmin / t->upm);
             }
             p.touches |= s1 > s0;
             if (p.touches || !isfinite(p.near_min_m))

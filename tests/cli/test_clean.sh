@@ -123,6 +123,28 @@ run check --db "$TMP/t.db" --layer parks_clean --target-km2 0.02 --json
 py_json "assert 'invalid_geometry' not in [q['kind'] for q in d['qa']], d['qa']" \
   "snapping's folds are made valid"
 
+# 5. a park smaller than the tolerance as a whole is kept as it was, said so
+python3 - "$TMP" <<'PY'
+import json, math, sys
+lat0 = 31.2
+def pt(x, y):
+    return [121.6 + x / (111320.0 * math.cos(math.radians(lat0))), lat0 + y / 110574.0]
+tiny = [pt(500, 500), pt(500.03, 500), pt(500, 500.03), pt(500, 500)]
+big = [pt(0, 0), pt(100, 0), pt(100, 100), pt(0, 100), pt(0, 0)]
+json.dump({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": n}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+    for n, r in (("Big", big), ("Tiny", tiny))]}, open(sys.argv[1] + "/tiny.geojson", "w"))
+PY
+run import "$TMP/tiny.geojson" --db "$TMP/tiny.db" --quiet
+run clean --db "$TMP/tiny.db" --json
+expect_status 0 "clean with a park under the tolerance"
+py_json "assert d['kept_collapsed'] == [1] and d['vertices_moved'] == 0, d" "the tiny park is kept, not moved"
+run check --db "$TMP/tiny.db" --layer parks_clean --target-km2 0.01 --json
+py_json "
+assert 'invalid_geometry' not in [q['kind'] for q in d['qa']], d['qa']
+assert len(d['parks']) == 2 and all(p['ellipsoidal_km2'] is not None for p in d['parks']), d['parks']
+" "no park lost, none without geometry"
+
 # usage
 run clean --db "$TMP/t.db" --snap-m -1
 expect_status 2 "a negative tolerance is a usage error"

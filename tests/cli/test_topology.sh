@@ -233,4 +233,44 @@ assert_adjacency(d, e, abs_m=tol)
   py_json "$T assert_clean(d)" "property seed $s: no gap, overlap or near_miss"
 done
 
+# --- storage CRS in degrees: tolerances are ground metres, converted at the
+# layer's centre (not 0.05 degrees, which would fold every parcel to a point)
+
+run import "$FX/strip.geojson" --db "$TMP/strip4326.db" --t-srs EPSG:4326 --quiet
+run check --db "$TMP/strip4326.db" --target-km2 0.0672 --gap-m 5 --json
+py_json "
+u = d['area_km2']
+assert abs(u['union'] - u['ellipsoidal']) < 1e-9 and abs(u['union'] - 0.0671982) < 1e-6, u
+g = [q for q in d['qa'] if q['kind'] == 'gap']
+assert len(g) == 1 and abs(g[0]['area_m2'] - 1679.95) < 17 and abs(g[0]['width_m'] - 3) < 0.05, g
+" "EPSG:4326 storage: the same union and the same 3 m gap"
+
+# --- the adjacency table's shared boundary: one line per run of edges, never
+# a line joining two parts of a multipolygon across its neighbour
+python3 - "$TMP" <<'PY'
+import json, math, sys
+lat0 = 31.2
+def pt(x, y):
+    return [121.6 + x / (111320.0 * math.cos(math.radians(lat0))), lat0 + y / 110574.0]
+def sq(x0, x1):
+    return [[pt(x0, 0), pt(x1, 0), pt(x1, 100), pt(x0, 100), pt(x0, 0)]]
+json.dump({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "F"},
+     "geometry": {"type": "MultiPolygon", "coordinates": [sq(0, 100), sq(200, 300)]}},
+    {"type": "Feature", "properties": {"name": "G"},
+     "geometry": {"type": "Polygon", "coordinates": sq(100, 200)}}]},
+    open(sys.argv[1] + "/chain.geojson", "w"))
+PY
+run import "$TMP/chain.geojson" --db "$TMP/chain.db" --quiet
+run adjacency --db "$TMP/chain.db" --json
+py_json "
+p = d['pairs']
+# placed with 110,574 m a degree of latitude, the meridian's is 110,874 at
+# 31.2 N: the two 100-unit edges are 2 x 100.27 m on the ground
+assert len(p) == 1 and abs(p[0]['shared_m'] - 200.54) < 0.05, p
+" "a multipolygon shares 2 x 100 m with the park between its parts"
+parts=$(sqlite3 "$TMP/chain.db" "SELECT load_extension('mod_spatialite');
+  SELECT NumGeometries(geom), round(ST_Length(geom)) FROM adjacency;" 2>/dev/null | tail -1)
+[ "$parts" = "2|201.0" ] || fail "the shared boundary is two lines of ~100 m (got '$parts')"
+
 finish
