@@ -23,6 +23,10 @@ typedef struct {
     int is_geographic; /**< lon/lat in degrees */
     int is_projected;
     int unfit_for_area; /**< geographic, or a Mercator-family projection */
+    int is_2d;          /**< a 2D geographic or projected CRS: the only kind that
+                             can store park boundaries (not geocentric, vertical,
+                             compound, engineering or 3D) */
+    const char *kind;   /**< "geographic 2D", "geocentric", "vertical", ... (static) */
     char name[128];
 } pm_crs_info;
 

@@ -24,7 +24,9 @@ int cli_fail(pm_ctx *ctx);
 void cli_warnings(pm_ctx *ctx);
 /* A usage error: print "parkmap <cmd>: <msg>" and a hint; return 2. */
 int cli_usage(const char *cmd, const char *msg, const char *arg);
-/* Parse a number argument; 0 on success. */
+/* Parse a whole, finite number; prints nothing. 0 or -1. */
+int cli_parse_number(const char *s, double *out);
+/* Parse a number argument, printing the usage error; 0 on success. */
 int cli_number(const char *cmd, const char *opt, const char *s, double *out);
 /* The progress callback for terminals; user is a cli_progress. */
 typedef struct {

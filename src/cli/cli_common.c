@@ -34,12 +34,21 @@ int cli_usage(const char *cmd, const char *msg, const char *arg)
     return 2;
 }
 
-int cli_number(const char *cmd, const char *opt, const char *s, double *out)
+int cli_parse_number(const char *s, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v)) {
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *s, double *out)
+{
+    double v;
+    if (cli_parse_number(s, &v)) {
         char msg[128];
         snprintf(msg, sizeof msg, "%s needs a number", opt);
         cli_usage(cmd, msg, s);

@@ -23,10 +23,11 @@ static const char help[] =
     "  .csv      CSV with WKT geometry\n"
     "--layers chooses the tables (default: parks; 'all': every layer of the database).\n"
     "Formats holding one layer per file write several as OUT-without-extension/LAYER.ext.\n"
-    "--t-srs reprojects (EPSG:n, WKT or PROJ string; .gpkg .shp .fgb .csv); default: the\n"
-    "storage CRS. --style is the map style translated for QGIS/SLD/KML (default: the\n"
-    "shipped default style). An existing OUT is replaced only with --overwrite; the new\n"
-    "file is written beside and moved into place. See docs/exports.md.\n";
+    "--t-srs reprojects to a 2D geographic or projected CRS (EPSG:n, WKT or PROJ string;\n"
+    ".gpkg .shp .fgb .csv); default: the storage CRS. --style is the map style translated\n"
+    "for QGIS/SLD/KML (default: the shipped default style). An existing OUT is replaced\n"
+    "only with --overwrite; the new file is written beside and moved into place.\n"
+    "See docs/exports.md.\n";
 
 int cmd_export(int argc, char **argv)
 {

@@ -53,17 +53,17 @@ int cmd_render(int argc, char **argv)
         case 's': style_path = optarg; break;
         case 'o': o.out_path = optarg; break;
         case 'W':
-            if (cli_number("render", "--width", optarg, &w) || w < 16 || w > 20000)
+            if (cli_parse_number(optarg, &w) || w < 16 || w > 20000)
                 return cli_usage("render", "--width must be 16..20000 pixels", optarg);
             o.width_px = (int)w;
             break;
         case 'H':
-            if (cli_number("render", "--height", optarg, &h) || h < 16 || h > 20000)
+            if (cli_parse_number(optarg, &h) || h < 16 || h > 20000)
                 return cli_usage("render", "--height must be 16..20000 pixels", optarg);
             o.height_px = (int)h;
             break;
         case 'r':
-            if (cli_number("render", "--dpi", optarg, &o.dpi) || o.dpi < 10 || o.dpi > 2400)
+            if (cli_parse_number(optarg, &o.dpi) || o.dpi < 10 || o.dpi > 2400)
                 return cli_usage("render", "--dpi must be 10..2400", optarg);
             break;
         case 'f': o.overwrite = 1; break;

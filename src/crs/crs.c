@@ -42,6 +42,23 @@ static void short_def(char *out, size_t n, const char *def)
         memcpy(out + n - 4, "...", 4);
 }
 
+static const char *crs_kind(PJ_TYPE t)
+{
+    switch (t) {
+    case PJ_TYPE_GEOGRAPHIC_2D_CRS: return "geographic 2D";
+    case PJ_TYPE_GEOGRAPHIC_3D_CRS: return "geographic 3D";
+    case PJ_TYPE_GEOGRAPHIC_CRS: return "geographic";
+    case PJ_TYPE_GEOCENTRIC_CRS: return "geocentric";
+    case PJ_TYPE_PROJECTED_CRS: return "projected";
+    case PJ_TYPE_VERTICAL_CRS: return "vertical";
+    case PJ_TYPE_COMPOUND_CRS: return "compound";
+    case PJ_TYPE_ENGINEERING_CRS: return "engineering";
+    case PJ_TYPE_TEMPORAL_CRS: return "temporal";
+    case PJ_TYPE_BOUND_CRS: return "bound";
+    default: return "other";
+    }
+}
+
 int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
 {
     int rc = 0;
@@ -59,9 +76,16 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
         goto done;
     }
     PJ_TYPE t = proj_get_type(crs);
+    out->kind = crs_kind(t);
     out->is_geographic = t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
                          t == PJ_TYPE_GEOGRAPHIC_CRS;
     out->is_projected = t == PJ_TYPE_PROJECTED_CRS;
+    if (t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_PROJECTED_CRS) {
+        /* A projected CRS built on a 3D base has three axes (E, N, h). */
+        PJ *cs = proj_crs_get_coordinate_system(c, crs);
+        out->is_2d = cs && proj_cs_get_axis_count(c, cs) == 2;
+        proj_destroy(cs);
+    }
     const char *name = proj_get_name(crs);
     snprintf(out->name, sizeof out->name, "%s", name ? name : "");
     const char *auth = proj_get_id_auth_name(crs, 0);

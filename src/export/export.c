@@ -1174,11 +1174,18 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
                     "this GDAL has no %s driver", j.f->driver);
         goto done;
     }
-    if (j.f->wgs84 && opts->t_srs) {
+    if (opts->t_srs) {
         pm_crs_info info;
         if ((rc = pm_crs_describe(&info, ctx, opts->t_srs)))
             goto done;
-        if (info.epsg != 4326) {
+        if (!info.is_2d) {
+            /* Geocentric X/Y/Z or a height: no GIS reads the polygons back. */
+            rc = pm_err(ctx, PM_EUSAGE, "unusable output CRS", opts->t_srs,
+                        "%s is a %s CRS; give a 2D geographic or projected one", info.name,
+                        info.kind);
+            goto done;
+        }
+        if (j.f->wgs84 && info.epsg != 4326) {
             rc = pm_err(ctx, PM_EUSAGE, "CRS not allowed for this format", opts->t_srs,
                         "%s is always WGS 84 (EPSG:4326)", j.f->ext);
             goto done;

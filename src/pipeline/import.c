@@ -396,6 +396,14 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
         goto done;
     if ((rc = pm_crs_describe(&tinfo, ctx, tdef)))
         goto done;
+    if (!tinfo.is_2d) {
+        /* Geocentric X/Y/Z makes every ellipsoidal area 0, a vertical CRS has
+         * no x/y at all: both imported "fine" and broke every later command. */
+        rc = pm_err(ctx, PM_EUSAGE, "unusable storage CRS", tdef,
+                    "%s is a %s CRS%s; give a 2D geographic or projected one", tinfo.name,
+                    tinfo.kind, tinfo.is_projected ? " with a height axis" : "");
+        goto done;
+    }
     if (!tinfo.epsg) {
         rc = pm_err(ctx, PM_EUSAGE, "storage CRS needs an EPSG code", tdef,
                     "SpatiaLite registers geometry columns by SRID");

@@ -186,10 +186,22 @@ int pm_store_check_schema(pm_store *st, pm_ctx *ctx)
         rc = pm_err(ctx, PM_EIO, "not a parkmap database", st->path, "no schema_version");
         goto done;
     }
-    int v = sqlite3_column_int(s, 0);
-    if (v > PM_STORE_SCHEMA_VERSION)
+    /* Read as text and parse strictly: sqlite3_column_int() makes '' and
+     * 'x' 0, wraps 4294967297 to 1 and clamps 1e20, which would let a
+     * damaged or far newer database pass as version 1 (and be rewritten). */
+    const unsigned char *txt = sqlite3_column_text(s, 0);
+    const char *vs = txt ? (const char *)txt : "";
+    char *end = NULL;
+    errno = 0;
+    long long v = *vs >= '0' && *vs <= '9' ? strtoll(vs, &end, 10) : 0;
+    if (!end || *end || v < 1) {
+        rc = pm_err(ctx, PM_EIO, "not a parkmap database", st->path,
+                    "schema_version '%.40s' is not a version number", vs);
+        goto done;
+    }
+    if (errno == ERANGE || v > PM_STORE_SCHEMA_VERSION)
         rc = pm_err(ctx, PM_EIO, "database is newer than this parkmap", st->path,
-                    "schema version %d, this parkmap understands up to %d", v,
+                    "schema version %.40s, this parkmap understands up to %d", vs,
                     PM_STORE_SCHEMA_VERSION);
 done:
     sqlite3_finalize(s);

@@ -4,6 +4,7 @@
 #include "store_internal.h"
 #include "store_path.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -405,6 +406,10 @@ static const char *bad_layer_name(const char *layer)
         "spatial_ref_sys_all", "geom_cols_ref_sys", "vector_layers"};
     if (!*layer)
         return "it is empty";
+    /* SpatiaLite fails on " " with a raw SQL message; a name that differs
+     * from another only by edge spaces would be a trap in every GIS anyway. */
+    if (isspace((unsigned char)layer[0]) || isspace((unsigned char)layer[strlen(layer) - 1]))
+        return "it starts or ends with a space";
     for (const unsigned char *p = (const unsigned char *)layer; *p; p++)
         if (*p == '"' || *p == '\'' || *p < 0x20 || *p == 0x7f)
             return "SpatiaLite allows no quotes or control characters in a layer name";
@@ -496,6 +501,19 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
         goto done;
     if ((rc = pm_store_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
         goto done;
+    {
+        /* A source with thousands of properties is bad input, not a
+         * database error: say so before SQLite's "too many columns". */
+        size_t maxcols = (size_t)sqlite3_limit(imp->st.db, SQLITE_LIMIT_COLUMN, -1);
+        size_t ours = sizeof reserved / sizeof *reserved;
+        if (schema->nfields + ours > maxcols) {
+            rc = pm_err(ctx, PM_EINPUT, "too many attributes", opts->source_path,
+                        "%zu fields; a table holds at most %zu (SQLite's column limit, %zu of "
+                        "them parkmap's)",
+                        schema->nfields, maxcols - ours, ours);
+            goto done;
+        }
+    }
     /* The temporary copy is renamed into place whole, so the journal only
      * has to survive our own rollback, not a crash. */
     if ((rc = pm_store_exec(&imp->st, ctx, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))

@@ -79,6 +79,24 @@ for crs in EPSG:nonsense "+proj=nope" "not a crs at all"; do
   expect_one_line_err "--s-srs '$crs'"
   unchanged "--s-srs '$crs'"
 done
+# Issue 16 item 9: a storage CRS that cannot hold 2D boundaries is a usage
+# error: geocentric (every ellipsoidal area would be 0), vertical (later
+# commands fail), 3D geographic, compound.
+for crs in EPSG:4978 EPSG:5773 EPSG:4979 EPSG:4549+5773; do
+  run import "$SRC/tests/fixtures/overlap.geojson" --db "$DB" --overwrite --t-srs "$crs"
+  expect_status 2 "--t-srs $crs"
+  expect_one_line_err "--t-srs $crs"
+  expect_err "unusable storage CRS: $crs (" "--t-srs $crs names it"
+  expect_err "give a 2D geographic or projected one" "--t-srs $crs says why"
+  unchanged "--t-srs $crs"
+done
+for crs in EPSG:4978 EPSG:5773; do
+  run export --db "$DB" -o "$TMP/x.gpkg" --t-srs "$crs"
+  expect_status 2 "export --t-srs $crs"
+  expect_one_line_err "export --t-srs $crs"
+  expect_err "unusable output CRS: $crs (" "export --t-srs $crs names it"
+  [ ! -e "$TMP/x.gpkg" ] || fail "export --t-srs $crs wrote a file"
+done
 # ... and --s-srs overrides an unusable declared one.
 run import "$BAD/unknown_crs.geojson" --db "$TMP/crs.db" --s-srs EPSG:4326 --quiet
 expect_status 0 "--s-srs overrides an unresolvable declared crs"
@@ -159,6 +177,28 @@ for layer in clusters qa_issues adjacency QA_Issues Clusters; do
 done
 run import "$SRC/tests/fixtures/overlap.geojson" --db "$TMP/outline.db" --layer outline --quiet
 expect_status 0 "outline is not reserved"
+
+# Issue 16 item 16: more properties than a SQLite table has columns is bad
+# input (3), said before SQLite's "too many columns"; 1,997 still fit.
+for n in 5000 1998 1997; do
+  python3 - "$TMP/cols.geojson" "$n" <<'PY'
+import json, sys
+props = {"f%d" % i: i for i in range(int(sys.argv[2]))}
+json.dump({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": props,
+  "geometry": {"type": "Polygon", "coordinates": [[[121.6, 31.2], [121.61, 31.2], [121.61, 31.21], [121.6, 31.2]]]}}]},
+  open(sys.argv[1], "w"))
+PY
+  run import "$TMP/cols.geojson" --db "$DB" --overwrite --quiet
+  if [ "$n" = 1997 ]; then
+    expect_status 0 "$n properties"
+    sum0=$(sha256sum "$DB" | cut -d' ' -f1)
+    continue
+  fi
+  expect_status 3 "$n properties"
+  expect_one_line_err "$n properties"
+  expect_err "too many attributes: $TMP/cols.geojson ($n fields; a table holds at most 1997" "$n properties says why"
+  unchanged "$n properties"
+done
 
 # Very long strings: a 1 MB name and a 64 KB field name, verbatim.
 python3 - "$TMP/long.geojson" <<'PY'

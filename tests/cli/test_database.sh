@@ -132,6 +132,28 @@ db_fails "import into a newer database" 4 "schema version 99" "$TMP/newer.db" \
   import "$GOOD" --db "$TMP/newer.db" --overwrite --quiet
 [ "$(sum "$TMP/newer.db")" = "$s0" ] || fail "newer database changed"
 
+# Issue 16 item 15: a schema_version that is not a plain positive integer
+# is neither read as 1 nor rewritten: too large is newer, the rest is not a
+# parkmap database.
+for v in 99999999999999999999 4294967297 2; do
+  cp "$DB" "$TMP/v.db"
+  sqlite3 "$TMP/v.db" "UPDATE parkmap_meta SET value = '$v' WHERE layer = '' AND key = 'schema_version'"
+  s0=$(sum "$TMP/v.db")
+  db_fails "schema_version $v" 4 "schema version $v, this parkmap understands up to 1" "$TMP/v.db" \
+    import "$GOOD" --db "$TMP/v.db" --overwrite --quiet
+  [ "$(sum "$TMP/v.db")" = "$s0" ] || fail "schema_version $v: database changed"
+done
+for v in -1 "" x 1.5 " 1"; do
+  cp "$DB" "$TMP/v.db"
+  sqlite3 "$TMP/v.db" "UPDATE parkmap_meta SET value = '$v' WHERE layer = '' AND key = 'schema_version'"
+  s0=$(sum "$TMP/v.db")
+  db_fails "schema_version '$v'" 4 "not a parkmap database" "$TMP/v.db" \
+    import "$GOOD" --db "$TMP/v.db" --overwrite --quiet
+  expect_err "schema_version '$v' is not a version number" "schema_version '$v' says why"
+  [ "$(sum "$TMP/v.db")" = "$s0" ] || fail "schema_version '$v': database changed"
+  db_fails "info, schema_version '$v'" 4 "not a version number" "$TMP/v.db" info --db "$TMP/v.db"
+done
+
 # ---- geometries SpatiaLite stores compressed --------------------------
 # parkmap reads its own (plain) BLOBs without AsBinary (store_blob.c); a
 # compressed BLOB, which another tool may leave, goes through SpatiaLite

@@ -60,6 +60,24 @@ sum_after=$(sha256sum "$DB" | cut -d' ' -f1)
 [ "$sum_before" = "$sum_after" ] || fail "failed imports changed the database"
 ls "$TMP" | grep -q 'tmp-' && fail "temporary files left behind"
 
+# Issue 16 item 16: a bad number is one usage line, not two; a layer name
+# of spaces is refused as a layer name (2), not a raw SpatiaLite error (4).
+for opt in --dpi --width --height; do
+  run render --db "$DB" -o "$TMP/m.png" $opt abc
+  expect_status 2 "render $opt abc"
+  expect_one_line_err "render $opt abc"
+  expect_err "$opt must be" "render $opt abc says the range"
+done
+for layer in " " " parks" "parks "; do
+  run import "$SRC/geodata/pudong_parks.geojson" --db "$DB" --layer "$layer" --overwrite --quiet
+  expect_status 2 "--layer '$layer'"
+  expect_one_line_err "--layer '$layer'"
+  expect_err "bad layer name" "--layer '$layer' names the fault"
+  expect_err "starts or ends with a space" "--layer '$layer' says why"
+done
+sum_after=$(sha256sum "$DB" | cut -d' ' -f1)
+[ "$sum_before" = "$sum_after" ] || fail "refused layer names changed the database"
+
 # --skip-invalid skips and counts instead of failing.
 run import "$TMP/point.geojson" --db "$TMP/skip.db" --skip-invalid
 expect_status 0 "--skip-invalid"
