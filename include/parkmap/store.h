@@ -139,19 +139,6 @@ void pm_area_rows_free(pm_area_row *rows, size_t n);
 int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
                         pm_store *st, const char *layer);
 
-/** Pairs of features within dist_m of each other (intersecting when dist_m
- * is 0), as (a_fid, b_fid) with a_fid < b_fid, in no set order, without
- * measures. skip (may be NULL) is asked first about
- * every pair whose boxes are that close: when it returns non-zero the exact
- * distance is not computed and fn is not called, which lets a union-find
- * caller pass over pairs it has already joined. fn returns non-zero (error
- * in ctx) to stop. */
-typedef int (*pm_near_skip_fn)(void *user, int64_t a_fid, int64_t b_fid);
-typedef int (*pm_near_fn)(void *user, pm_ctx *ctx, int64_t a_fid, int64_t b_fid);
-int pm_store_near_pairs_each(pm_ctx *ctx, pm_store *st, const char *layer, double dist_m,
-                             pm_near_skip_fn skip, pm_near_fn fn, void *user);
-
-
 /* ---- derived layers and QA measures (store_analysis.c) ------------------ */
 
 /** Replace (or create) table `name` with the given features, in one
@@ -216,19 +203,6 @@ void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
  * b_* members are unused. */
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer, const char *within, double min_m2);
-
-/** Dissolve the features with these primary keys (pm_area_row.pk): the
- * union's geometry (storage CRS) and ellipsoidal area. Caller owns
- * *out_geom. */
-int pm_store_dissolve(pm_geom **out_geom, double *out_m2, pm_ctx *ctx, pm_store *st,
-                      const char *layer, const int64_t *pks, size_t n);
-
-/** Per-feature shape facts: ellipsoidal perimeter (m), and the distance to
- * the nearest other feature with the same value of `same_field` (NAN when
- * none, or when same_field is NULL or absent). Arrays are in the order of
- * pm_store_area_rows (by source_fid); caller frees both. */
-int pm_store_shape_facts(double **out_perimeter_m, double **out_nearest_same_m, size_t *out_n,
-                         pm_ctx *ctx, pm_store *st, const char *layer, const char *same_field);
 
 #ifdef __cplusplus
 }

@@ -33,18 +33,6 @@ char *pm_store_name_or_fid(sqlite3_stmt *s, int col, int64_t fid);
 /* The quoted column when the layer has it, else the SQL text NULL, so an
  * optional attribute can sit in a SELECT list. Caller frees. */
 char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col);
-/* Candidate pairs from the R*Tree, boxes grown by ?2, each pair once. The
- * R*Tree table is queried directly: SpatiaLite's SpatialIndex virtual table
- * costs 3.5x as much on 100k parcels (2.9 s against 0.8 s). */
-#define PM_CAND_CTE                                                                              \
-    "WITH cand AS (SELECT a.pk AS ak, b.pk AS bk, a.source_fid AS af, b.source_fid AS bf,"     \
-    " a.%s AS an, b.%s AS bn,"                                                                  \
-    " a.geom AS ag, b.geom AS bg FROM %s AS a JOIN %s AS b ON b.pk IN ("                         \
-    " SELECT pkid FROM %s WHERE xmin <= MbrMaxX(a.geom) + ?2 AND xmax >= MbrMinX(a.geom) - ?2"   \
-    " AND ymin <= MbrMaxY(a.geom) + ?2 AND ymax >= MbrMinY(a.geom) - ?2) WHERE a.pk < b.pk) "
-/* (Format arguments: name column, name column, quoted table, quoted table,
- * quoted R*Tree table from pm_store_rtree; bind ?2, the distance to grow the
- * boxes by; ?1 is free.) */
 /* A SpatiaLite geometry BLOB as WKB, written into *buf (grown as needed):
  * 0 and the length in *out_len; 1 when the BLOB is not the plain kind
  * (compressed, or unexpected: ask SpatiaLite); -1 when out of memory. */

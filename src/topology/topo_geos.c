@@ -107,31 +107,34 @@ static GEOSGeometry *feature_geos(GEOSContextHandle_t h, const pm_topology *t, u
     return g;
 }
 
-/* The polygons of a GEOS result as a pm_geom (other parts are dropped:
- * an overlay of areas may add lines and points where they touch). */
-static int add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out)
+/* The polygons of a GEOS result into a pm_geom (lines and points an
+ * overlay may add where areas touch are dropped). */
+int topo_add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out)
 {
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
         int n = GEOSGetNumGeometries_r(h, g);
         for (int i = 0; i < n; i++)
-            if (add_polygons(h, GEOSGetGeometryN_r(h, g, i), out))
+            if (topo_add_polygons(h, GEOSGetGeometryN_r(h, g, i), out))
                 return -1;
         return 0;
     }
     if (type != GEOS_POLYGON || GEOSisEmpty_r(h, g))
         return 0;
     int nh = GEOSGetNumInteriorRings_r(h, g);
-    pm_part *parts = realloc(out->parts, (out->nparts + 1) * sizeof *parts);
-    if (!parts)
-        return -1;
-    out->parts = parts;
-    pm_part *p = &parts[out->nparts++];
+    if ((out->nparts & (out->nparts - 1)) == 0) { /* capacity doubles at powers of two */
+        pm_part *parts = realloc(out->parts, (out->nparts ? 2 * out->nparts : 1) * sizeof *parts);
+        if (!parts)
+            return -1;
+        out->parts = parts;
+    }
+    pm_part *p = &out->parts[out->nparts++];
     p->nrings = 0;
     if (!(p->rings = calloc((size_t)nh + 1, sizeof *p->rings)))
         return -1;
     for (int k = -1; k < nh; k++) {
-        const GEOSGeometry *ring = k < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, k);
+        const GEOSGeometry *ring =
+            k < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, k);
         const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
         unsigned n = 0;
         if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
@@ -154,7 +157,7 @@ static int to_pm(pm_geom **out, pm_ctx *ctx, pm_topology *t, GEOSContextHandle_t
     if (!pg)
         return pm_err(ctx, PM_ENOMEM, "out of memory", t->layer, "topology: geometry");
     pg->kind = PM_GEOM_POLYGON;
-    if (add_polygons(h, g, pg)) {
+    if (topo_add_polygons(h, g, pg)) {
         pm_geom_free(pg);
         return pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", t->layer, "topology");
     }

@@ -11,6 +11,8 @@
 
 #include "parkmap/topology.h"
 
+#include <geos_c.h>
+
 #include <stdint.h>
 
 /* One edge in the sort by node pair. */
@@ -104,6 +106,10 @@ double topo_units_per_m(const pm_topology *t, double cx, double cy, double span)
 int topo_need_lonlat(pm_topology *t, pm_ctx *ctx);
 double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1);
 int topo_geod_area(double *out, pm_ctx *ctx, const pm_topology *t, const pm_geom *g);
+
+/* The polygons of a GEOS result appended to a pm_geom (lines and points
+ * an overlay adds where areas touch are dropped); -1 out of memory. */
+int topo_add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out);
 
 /* topo_geos.c: everything GEOS does (overlays, union, closing). Is (x, y)
  * inside feature f, farther than the tolerance from its boundary? Through

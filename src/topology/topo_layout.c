@@ -549,48 +549,6 @@ static int add_feature(pm_topo_dissolver *d, uint32_t f, GEOSGeometry **polys, s
     return 0;
 }
 
-/* The polygons of a GEOS result into a pm_geom (lines and points an
- * overlay may add where areas touch are dropped). */
-static int add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-        int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++)
-            if (add_polygons(h, GEOSGetGeometryN_r(h, g, i), out))
-                return -1;
-        return 0;
-    }
-    if (type != GEOS_POLYGON || GEOSisEmpty_r(h, g))
-        return 0;
-    int nh = GEOSGetNumInteriorRings_r(h, g);
-    if ((out->nparts & (out->nparts - 1)) == 0) { /* capacity doubles at powers of two */
-        pm_part *parts = realloc(out->parts, (out->nparts ? 2 * out->nparts : 1) * sizeof *parts);
-        if (!parts)
-            return -1;
-        out->parts = parts;
-    }
-    pm_part *p = &out->parts[out->nparts++];
-    p->nrings = 0;
-    if (!(p->rings = calloc((size_t)nh + 1, sizeof *p->rings)))
-        return -1;
-    for (int k = -1; k < nh; k++) {
-        const GEOSGeometry *ring =
-            k < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, k);
-        const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
-        unsigned n = 0;
-        if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
-            return -1;
-        pm_ring *r = &p->rings[p->nrings];
-        if (!(r->xy = malloc((2 * (size_t)n + 1) * sizeof *r->xy)) ||
-            !GEOSCoordSeq_copyToBuffer_r(h, cs, r->xy, 0, 0))
-            return -1;
-        r->n = n;
-        p->nrings++;
-    }
-    return 0;
-}
-
 /* ---- the union of a clean coverage, from the graph ------------------------- */
 
 /* A boundary edge of the union: its nodes, and the edge that follows it. */
@@ -883,7 +841,7 @@ static int geos_union(pm_geom **out, pm_ctx *ctx, pm_topo_dissolver *d, const ui
         goto done;
     }
     pg->kind = PM_GEOM_POLYGON;
-    if (add_polygons(d->h, u, pg)) {
+    if (topo_add_polygons(d->h, u, pg)) {
         rc = pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", t->layer, "layout: dissolve");
         goto done;
     }
