@@ -27,6 +27,9 @@ const char *pm_source_crs_wkt(const pm_source *src);
  * GDAL cannot resolve, which it would silently replace by WGS 84), or NULL.
  * When set, pm_source_crs_wkt returns NULL. Borrowed. */
 const char *pm_source_crs_problem(const pm_source *src);
+/** A CRS the source declares in a form GDAL ignores (a GeoJSON "crs" of type
+ * "link"), so the layer was read as WGS 84; NULL when none. Borrowed. */
+const char *pm_source_crs_note(const pm_source *src);
 /** Feature count if cheap to know, else -1. */
 long pm_source_count(const pm_source *src);
 /** Layer extent in source coordinates (GIS order); 0 on success. */

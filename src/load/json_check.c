@@ -44,6 +44,11 @@ typedef struct {
     char *crs;
     size_t crs_size, crs_len;
     int in_crs_name;
+    /* "crs"/"type": "name" is the only kind GDAL resolves; for "link"
+     * (GeoJSON 2008's other kind) it silently falls back to WGS 84. */
+    char *crs_type;
+    size_t crs_type_size, crs_type_len;
+    int in_crs_type;
     /* Numbers in the current feature: two per vertex. Counted here so a
      * monster polygon is refused before GDAL builds it in memory (its
      * GeoJSON reader holds a whole feature as json-c objects, ~0.7 KB per
@@ -57,6 +62,10 @@ typedef struct {
     char tok[8];
     int toklen;
     int numstate;
+    /* an integer's digits, to refuse one beyond 64 bits: GDAL would store
+     * it as INT64_MAX without a word */
+    char digits[20];
+    int ndigits, negative;
     int hex;
     /* position */
     long line, col;
@@ -157,6 +166,17 @@ static int end_token(scan *s)
         /* numstate: 1 sign, 2 zero, 3 int digits, 4 dot, 5 frac, 6 e, 7 e-sign, 8 exp */
         if (s->numstate != 2 && s->numstate != 3 && s->numstate != 5 && s->numstate != 8)
             return fail(s, "%s", "malformed number");
+        /* JSON has no leading zeros, so more digits is larger. */
+        static const char *const lim[2] = {"9223372036854775807", "9223372036854775808"};
+        if ((s->numstate == 2 || s->numstate == 3) &&
+            (s->ndigits > 19 ||
+             (s->ndigits == 19 && memcmp(s->digits, lim[s->negative], 19) > 0))) {
+            char n[16];
+            snprintf(n, sizeof n, "%d", s->ndigits);
+            s->what = "integer out of range";
+            return fail(s, "an integer of %s digits does not fit in 64 bits; quote it, or write "
+                           "it with a decimal point or exponent if it is a measure", n);
+        }
     }
     return value_done(s);
 }
@@ -194,6 +214,7 @@ static int step(scan *s, int c)
                 return fail(s, "%s", "unterminated string");
             if (c == '"') {
                 s->in_crs_name = 0;
+                s->in_crs_type = 0;
                 s->state = s->string_is_key ? S_COLON : S_AFTER;
                 if (!s->string_is_key && s->depth == 0)
                     s->state = S_END;
@@ -214,6 +235,10 @@ static int step(scan *s, int c)
                 s->crs[s->crs_len++] = (char)c;
                 s->crs[s->crs_len] = '\0';
             }
+            if (s->in_crs_type && s->crs_type_len + 1 < s->crs_type_size) {
+                s->crs_type[s->crs_type_len++] = (char)c;
+                s->crs_type[s->crs_type_len] = '\0';
+            }
             return 0;
         case S_ESCAPE:
             if (c == 'u') {
@@ -227,6 +252,7 @@ static int step(scan *s, int c)
             if (s->string_is_key && s->depth <= 3)
                 s->keylens[s->depth] += 2; /* escaped keys are none we look for */
             s->in_crs_name = 0;
+            s->in_crs_type = 0;
             return 0;
         case S_UNICODE:
             if (c == EOF || c == 0 || !strchr("0123456789abcdefABCDEF", c))
@@ -242,6 +268,8 @@ static int step(scan *s, int c)
                     break;
                 if (s->state == S_NUMBER && !number_char(s, c))
                     return fail(s, "%s", "malformed number");
+                if (s->state == S_NUMBER && s->numstate == 3 && s->ndigits++ < 19)
+                    s->digits[s->ndigits - 1] = (char)c;
                 if (s->toklen < (int)sizeof s->tok - 1)
                     s->tok[s->toklen++] = (char)c;
                 else if (s->state == S_LITERAL)
@@ -322,6 +350,10 @@ static int step(scan *s, int c)
                     s->in_crs_name = 1;
                     s->crs_len = 0;
                 }
+                if (s->depth == 2 && s->crs_type && is_key(s, 1, "crs") && is_key(s, 2, "type")) {
+                    s->in_crs_type = 1;
+                    s->crs_type_len = 0;
+                }
                 return 0;
             }
             if (c == '-' || (c >= '0' && c <= '9')) {
@@ -335,6 +367,9 @@ static int step(scan *s, int c)
                 s->state = S_NUMBER;
                 s->numstate = 1;
                 s->toklen = 0;
+                s->negative = c == '-';
+                s->ndigits = c >= '1' && c <= '9';
+                s->digits[0] = (char)c;
                 if (c != '-' && !number_char(s, c))
                     return fail(s, "%s", "malformed number");
                 s->tok[s->toklen++] = (char)c;
@@ -359,7 +394,7 @@ static int step(scan *s, int c)
 }
 
 int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
-                       long max_vertices)
+                       char *crs_type, size_t crs_type_size, long max_vertices)
 {
     unsigned char buf[1 << 16];
     scan s;
@@ -377,6 +412,10 @@ int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size
     s.crs_size = crs_size;
     if (s.crs)
         s.crs[0] = '\0';
+    s.crs_type = crs_type_size ? crs_type : NULL;
+    s.crs_type_size = crs_type_size;
+    if (s.crs_type)
+        s.crs_type[0] = '\0';
     for (;;) {
         size_t n = fread(buf, 1, sizeof buf, f);
         size_t i = 0;

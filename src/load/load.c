@@ -25,6 +25,8 @@ struct pm_source {
     pm_schema schema;
     char *crs_def;  /* "EPSG:n" or WKT2, NULL when none declared */
     char *crs_problem; /* why the declared CRS is unusable, NULL when fine */
+    char *crs_note;    /* a declared CRS that was ignored, NULL when none */
+    int zm_warned;     /* Z or M dropped: warned once per source */
     int swap_xy;    /* data is in authority lat/lon or northing/easting order */
     long index;     /* position of the next feature, from 0 */
     int *field_map; /* schema field i -> OGR field index */
@@ -118,6 +120,7 @@ typedef struct {
     pm_ctx *ctx;
     const char *path;
     char crs[256];
+    char crs_type[16];
     long max_vertices;
     int rc;
 } json_scan;
@@ -125,7 +128,8 @@ typedef struct {
 static void *json_scan_main(void *arg)
 {
     json_scan *j = arg;
-    j->rc = pm_load_json_check(j->ctx, j->path, j->crs, sizeof j->crs, j->max_vertices);
+    j->rc = pm_load_json_check(j->ctx, j->path, j->crs, sizeof j->crs, j->crs_type,
+                               sizeof j->crs_type, j->max_vertices);
     return NULL;
 }
 
@@ -139,7 +143,40 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
     push(ctx);
-    if (stat(path, &sb) != 0) {
+    if (strncmp(path, "/vsi", 4) == 0) {
+        /* GDAL's virtual paths: stat() knows nothing of them, so GDAL
+         * judges. Only local archives: a source must not reach the network. */
+        static const char *const ok[] = {"/vsizip/", "/vsigzip/", "/vsitar/", "/vsi7z/",
+                                         "/vsirar/"};
+        int allowed = 0;
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+            allowed |= strncmp(path, ok[i], strlen(ok[i])) == 0;
+        if (!allowed) {
+            rc = pm_err(ctx, PM_EINPUT, "cannot open source", path,
+                        "of GDAL's virtual paths only local archives are read: /vsizip/, "
+                        "/vsigzip/, /vsitar/, /vsi7z/, /vsirar/");
+            goto done;
+        }
+        /* VSIStatL's struct is stat64, hidden under _POSIX_C_SOURCE. */
+        VSILFILE *vf = VSIFOpenL(path, "rb");
+        vsi_l_offset size = 0;
+        if (vf && VSIFSeekL(vf, 0, SEEK_END) == 0)
+            size = VSIFTellL(vf);
+        if (vf)
+            VSIFCloseL(vf);
+        if (!vf) {
+            rc = pm_err(ctx, PM_EINPUT, "cannot open source", path,
+                        "no such file in the archive, or the archive cannot be read");
+            goto done;
+        }
+        if (size == 0) {
+            rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "file is empty");
+            goto done;
+        }
+        /* Not a local file: the fopen() probes and the JSON pre-scan below
+         * are skipped, and GDAL reads it alone. */
+        memset(&sb, 0, sizeof sb);
+    } else if (stat(path, &sb) != 0) {
         rc = pm_err(ctx, PM_EINPUT, "cannot open source", path, "%s", strerror(errno));
         goto done;
     }
@@ -171,7 +208,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
             src->max_vertices = v;
     }
     if (S_ISREG(sb.st_mode) && is_json_document(path)) {
-        json_scan j = {NULL, path, "", src->max_vertices, 0};
+        json_scan j = {NULL, path, "", "", src->max_vertices, 0};
         pthread_t th;
         int threaded = pm_ctx_new(&j.ctx) == 0 &&
                        pthread_create(&th, NULL, json_scan_main, &j) == 0;
@@ -180,7 +217,8 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         if (threaded)
             pthread_join(th, NULL);
         else
-            j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, src->max_vertices);
+            j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, j.crs_type,
+                                      sizeof j.crs_type, src->max_vertices);
         /* The scan's error names the line and column: it wins over GDAL's. */
         if (threaded && j.rc)
             rc = pm_err(ctx, pm_ctx_code(j.ctx), pm_ctx_what(j.ctx), pm_ctx_where(j.ctx), "%s",
@@ -191,6 +229,13 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         if (rc)
             goto done;
         snprintf(declared_crs, sizeof declared_crs, "%s", j.crs);
+        if (*j.crs_type && strcmp(j.crs_type, "name") != 0) {
+            size_t n = strlen(j.crs_type) + 96;
+            if ((src->crs_note = malloc(n)))
+                snprintf(src->crs_note, n,
+                         "a \"crs\" of type \"%s\", which GDAL does not follow: read as WGS 84",
+                         j.crs_type);
+        }
     }
     if (!src->ds)
         src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
@@ -267,6 +312,7 @@ void pm_source_free(pm_source *src)
     free(src->field_map);
     free(src->crs_def);
     free(src->crs_problem);
+    free(src->crs_note);
     free(src->path);
     free(src);
 }
@@ -279,6 +325,11 @@ const pm_schema *pm_source_schema(const pm_source *src)
 const char *pm_source_crs_wkt(const pm_source *src)
 {
     return src->crs_def;
+}
+
+const char *pm_source_crs_note(const pm_source *src)
+{
+    return src->crs_note;
 }
 
 const char *pm_source_crs_problem(const pm_source *src)
@@ -364,6 +415,16 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
     if (t != wkbPolygon && t != wkbMultiPolygon) {
         *why = t == wkbUnknown ? "unknown geometry type" : OGRGeometryTypeToName(t);
         goto done;
+    }
+    if (!src->zm_warned && (OGR_G_Is3D(gh) || OGR_G_IsMeasured(gh))) {
+        /* Boundaries are stored 2D; heights or measures must not vanish
+         * unannounced. Once per source: every feature usually has them. */
+        src->zm_warned = 1;
+        pm_warn(ctx, "%s: feature %ld: %s dropped; parkmap stores 2D boundaries", src->path,
+                src->index,
+                OGR_G_Is3D(gh) && OGR_G_IsMeasured(gh) ? "Z and M values"
+                : OGR_G_Is3D(gh)                       ? "Z values (heights)"
+                                                       : "M values (measures)");
     }
     {
         /* Each vertex is 16 bytes of WKB: refuse a monster before copying it

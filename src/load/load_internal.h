@@ -19,9 +19,10 @@
 /* Strict RFC 8259 syntax check of a JSON file, streaming, in bounded memory;
  * PM_EINPUT naming line and column (and the feature index when inside one).
  * The GeoJSON 2008 "crs" member's properties.name, if any, is copied into
- * crs (truncated to crs_size; "" when absent). A feature with more than
- * max_vertices coordinate pairs is refused. */
+ * crs (truncated to crs_size; "" when absent), and its "type" into crs_type
+ * likewise. A feature with more than max_vertices coordinate pairs, and an
+ * integer beyond 64 bits, are refused. */
 int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
-                       long max_vertices);
+                       char *crs_type, size_t crs_type_size, long max_vertices);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A geographic source whose coordinates leave [-180,180]x[-90,90] is almost
  * always projected data mislabelled as WGS 84 (GDAL labels every CRS-less
@@ -310,6 +311,37 @@ typedef struct {
     int rc;
 } hasher;
 
+/* The file whose SHA-256 is the source's: the path itself, or for a GDAL
+ * archive path (/vsizip/DIR/a.zip/x.geojson, /vsigzip/b.geojson.gz) the
+ * local archive holding it, the longest prefix that is a regular file. */
+static void hash_target(char *out, size_t n, const char *path)
+{
+    snprintf(out, n, "%s", path);
+    if (strncmp(path, "/vsi", 4) != 0)
+        return;
+    const char *p = path;
+    while (strncmp(p, "/vsi", 4) == 0 && strchr(p + 1, '/'))
+        p = strchr(p + 1, '/') + 1;
+    if (*p == '{') /* /vsizip/{/a b.zip}/x: GDAL's quoting of the archive */
+        p++;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", p);
+    for (char *cut = buf + strlen(buf);; cut--) {
+        struct stat sb;
+        if (*cut == '/' || *cut == '}' || *cut == '\0') {
+            char c = *cut;
+            *cut = '\0';
+            if (*buf && stat(buf, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                snprintf(out, n, "%s", buf);
+                return;
+            }
+            *cut = c;
+        }
+        if (cut == buf)
+            return;
+    }
+}
+
 static void *hash_main(void *arg)
 {
     hasher *h = arg;
@@ -373,7 +405,9 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     /* The source's SHA-256 is its own pass over the file: on the other core,
      * while the JSON check and GDAL read it here. */
     memset(&h, 0, sizeof h);
-    h.path = o->src_path;
+    char hpath[4096];
+    hash_target(hpath, sizeof hpath, o->src_path);
+    h.path = hpath;
     if (pm_ctx_new(&h.ctx) == 0 && pthread_create(&hth, NULL, hash_main, &h) == 0)
         hashing = 1;
     if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
@@ -384,6 +418,9 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
                     "%s; give the real one with --s-srs", pm_source_crs_problem(src));
         goto done;
     }
+    if (!o->s_srs && pm_source_crs_note(src))
+        pm_warn(ctx, "%s: %s; give the real CRS with --s-srs if it is not", o->src_path,
+                pm_source_crs_note(src));
     if (!sdef) {
         rc = pm_err(ctx, PM_EINPUT, "source declares no CRS", o->src_path,
                     "give it with --s-srs, e.g. --s-srs EPSG:4326");
@@ -425,7 +462,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
             goto done;
         }
         memcpy(sha, h.sha, sizeof sha);
-    } else if ((rc = pm_sha256_file(sha, ctx, o->src_path))) {
+    } else if ((rc = pm_sha256_file(sha, ctx, hpath))) {
         goto done;
     }
     pm_store_import_opts so = PM_STORE_IMPORT_OPTS_INIT;

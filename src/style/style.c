@@ -83,6 +83,53 @@ static int check_patterns(pm_pstate *ps, const pm_expr *e)
     }
 }
 
+/* The range a number property's value must lie in: MapLibre's minimums,
+ * and maxima far beyond any map but below where cairo, Pango or FreeType
+ * fail (text-size 1e6 made FreeType error out mid-render). Literals outside
+ * are style errors; data-driven values are clamped when evaluated. */
+static void num_range(int p, double *lo, double *hi)
+{
+    *lo = 0;
+    *hi = 1000;
+    if (p == PM_P_FILL_OPACITY || p == PM_P_LINE_OPACITY)
+        *hi = 1;
+    else if (p == PM_P_SYMBOL_SORT_KEY)
+        *lo = -1e15, *hi = 1e15;
+}
+
+/* Every number literal a property can yield must be finite and in range. */
+static int check_numbers(pm_pstate *ps, const pm_expr *e, const char *prop, double lo, double hi)
+{
+    if (!e)
+        return 0;
+    switch (e->op) {
+    case PM_X_LIT:
+        if (e->lit.t == PM_V_NUM && !(e->lit.n >= lo && e->lit.n <= hi))
+            return pm_style_perr(ps, NULL, "%s %g is out of range [%g, %g]", prop, e->lit.n, lo,
+                                 hi);
+        return 0;
+    case PM_X_MATCH:
+    case PM_X_STEP:
+    case PM_X_INTERP:
+        for (size_t i = 1; i < e->nargs; i++)
+            if (check_numbers(ps, e->args[i], prop, lo, hi))
+                return PM_EUSAGE;
+        return 0;
+    case PM_X_CASE:
+        for (size_t i = 1; i < e->nargs; i += 2)
+            if (check_numbers(ps, e->args[i], prop, lo, hi))
+                return PM_EUSAGE;
+        return check_numbers(ps, e->args[e->nargs - 1], prop, lo, hi);
+    case PM_X_COALESCE:
+        for (size_t i = 0; i < e->nargs; i++)
+            if (check_numbers(ps, e->args[i], prop, lo, hi))
+                return PM_EUSAGE;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 static const char *type_name(pm_layer_type t)
 {
     return t == PM_LAYER_FILL ? "fill" : t == PM_LAYER_LINE ? "line" : "symbol";
@@ -135,9 +182,10 @@ static int parse_dash(pm_style_layer *l, pm_pstate *ps, json_object *v)
     for (size_t i = 0; i < n; i++) {
         json_object *d = json_object_array_get_idx(v, i);
         json_type t = json_object_get_type(d);
-        if ((t != json_type_int && t != json_type_double) || json_object_get_double(d) < 0) {
+        double len = t == json_type_int || t == json_type_double ? json_object_get_double(d) : -1;
+        if (!(len >= 0 && len <= 1000)) {
             pm_style_push(ps, NULL, (int)i);
-            int rc = pm_style_perr(ps, NULL, "dash lengths are non-negative numbers");
+            int rc = pm_style_perr(ps, NULL, "dash lengths are numbers in [0, 1000]");
             pm_style_pop(ps);
             return rc;
         }
@@ -219,6 +267,11 @@ static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int l
             rc = pm_expr_parse(&l->prop[p], ps, v, props[p].kind);
             if (!rc && p == PM_P_FILL_PATTERN)
                 rc = check_patterns(ps, l->prop[p]);
+            if (!rc && props[p].kind == PM_K_NUM) {
+                double lo, hi;
+                num_range(p, &lo, &hi);
+                rc = check_numbers(ps, l->prop[p], key, lo, hi);
+            }
         }
         pm_style_pop(ps);
         if (rc)
@@ -482,12 +535,19 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
     json_tokener *tok = NULL;
     json_object *root = NULL, *v;
     pm_style *s = NULL;
+    /* A UTF-8 byte order mark, as Windows editors write: not JSON, skipped. */
+    if (text && (unsigned char)text[0] == 0xef && (unsigned char)text[1] == 0xbb &&
+        (unsigned char)text[2] == 0xbf)
+        text += 3;
     pm_pstate ps = {ctx, text, name ? name : "style", {{0}}, 0};
     *out = NULL;
     if (!text)
         return pm_err(ctx, PM_EUSAGE, "invalid style", ps.name, "no text");
-    if (!(tok = json_tokener_new()))
+    /* Nesting up to PM_STYLE_MAX_DEPTH (json-c's default is 32); strict
+     * refuses json-c's leniencies (NaN itself is caught by range checks). */
+    if (!(tok = json_tokener_new_ex(PM_STYLE_MAX_DEPTH)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", ps.name, "JSON parser");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     size_t len = strlen(text);
     root = json_tokener_parse_ex(tok, text, (int)len + 1); /* +1: the NUL ends the document */
     enum json_tokener_error jerr = json_tokener_get_error(tok);
@@ -826,10 +886,9 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
     if (v.t == PM_V_NUM && isfinite(v.n))
         *out = v.n;
     pm_sval_clear(&v);
-    if (p == PM_P_FILL_OPACITY || p == PM_P_LINE_OPACITY)
-        *out = *out < 0 ? 0 : *out > 1 ? 1 : *out;
-    else if (*out < 0 && p != PM_P_SYMBOL_SORT_KEY)
-        *out = 0;
+    double lo, hi;
+    num_range(p, &lo, &hi);
+    *out = *out < lo ? lo : *out > hi ? hi : *out;
     return 0;
 }
 

@@ -2,6 +2,9 @@
 #ifndef PM_STYLE_INTERNAL_H
 #define PM_STYLE_INTERNAL_H
 
+/* Deepest JSON nesting a style may use (json-c's default is 32). */
+#define PM_STYLE_MAX_DEPTH 64
+
 #include "parkmap/style.h"
 
 #include <json-c/json.h>

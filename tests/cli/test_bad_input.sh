@@ -200,6 +200,55 @@ PY
   unchanged "$n properties"
 done
 
+# Issue 16 item 17: an integer beyond 64 bits is refused with its position
+# (GDAL stored 1.2e29 written as digits as INT64_MAX); written with an
+# exponent it is a real number, and -2^63 still fits.
+poly='"geometry": {"type": "Polygon", "coordinates": [[[121.6, 31.2], [121.61, 31.2], [121.61, 31.21], [121.6, 31.2]]]}'
+printf '{"type": "FeatureCollection", "features": [\n{"type": "Feature", "properties": {"n": 120000000000000000000000000000}, %s}]}\n' "$poly" >"$TMP/bigint.geojson"
+bad "$TMP/bigint.geojson" 3 "feature 0, line 2 column" "an integer of 30 digits does not fit in 64 bits"
+printf '{"type": "FeatureCollection", "features": [\n{"type": "Feature", "properties": {"n": 9223372036854775808}, %s}]}\n' "$poly" >"$TMP/bigint.geojson"
+bad "$TMP/bigint.geojson" 3 "feature 0, line 2 column" "an integer of 19 digits does not fit in 64 bits"
+printf '{"type": "FeatureCollection", "features": [\n{"type": "Feature", "properties": {"n": -9223372036854775808, "r": 1.2e29}, %s}]}\n' "$poly" >"$TMP/int64.geojson"
+run import "$TMP/int64.geojson" --db "$TMP/int64.db" --quiet
+expect_status 0 "-2^63 and 1.2e29"
+[ "$(sqlite3 "$TMP/int64.db" 'SELECT n, r FROM parks')" = "-9223372036854775808|1.2e+29" ] ||
+  fail "-2^63 and 1.2e29 not stored as given: $(sqlite3 "$TMP/int64.db" 'SELECT n, r FROM parks')"
+
+# Z and M are dropped with one warning (not one per feature); a "crs" of
+# type "link", which GDAL ignores, is read as WGS 84 with a warning, and
+# --s-srs silences it.
+printf '{"type": "FeatureCollection", "features": [\n{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[121.6, 31.2, 4], [121.61, 31.2, 4], [121.61, 31.21, 4], [121.6, 31.2, 4]]]}},\n{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[121.7, 31.2, 4], [121.71, 31.2, 4], [121.71, 31.21, 4], [121.7, 31.2, 4]]]}}]}\n' >"$TMP/z.geojson"
+run import "$TMP/z.geojson" --db "$TMP/z.db" --quiet
+expect_status 0 "Z values"
+[ "$(grep -c 'warning: .*z.geojson: feature 0: Z values (heights) dropped; parkmap stores 2D boundaries' "$err")" = 1 ] ||
+  fail "Z values: not exactly one warning"
+[ "$(wc -l <"$err")" -eq 1 ] || fail "Z values: one warning for the whole source"
+printf '{"type": "FeatureCollection", "crs": {"type": "link", "properties": {"href": "http://example.com/crs/42", "type": "proj4"}}, "features": [\n{"type": "Feature", "properties": {}, %s}]}\n' "$poly" >"$TMP/link.geojson"
+run import "$TMP/link.geojson" --db "$TMP/link.db" --quiet
+expect_status 0 "crs of type link"
+expect_err 'warning: '"$TMP"'/link.geojson: a "crs" of type "link", which GDAL does not follow: read as WGS 84' "crs of type link warns"
+run import "$TMP/link.geojson" --db "$TMP/link.db" --overwrite --quiet --s-srs EPSG:4326
+expect_status 0 "crs of type link with --s-srs"
+[ "$(wc -l <"$err")" -eq 0 ] || fail "crs of type link with --s-srs: still warned"
+
+# Issue 16 item 13: GDAL's archive paths are GDAL's to judge (stat() ran
+# first and refused them); the SHA-256 recorded is the archive's. Network
+# paths stay refused.
+cp "$SRC/tests/fixtures/overlap.geojson" "$TMP/in.geojson"
+(cd "$TMP" && python3 -c "import zipfile; zipfile.ZipFile('in.zip', 'w').write('in.geojson')" &&
+  gzip -kf in.geojson && tar cf in.tar in.geojson)
+for vsi in "/vsizip/$TMP/in.zip/in.geojson:in.zip" "/vsigzip/$TMP/in.geojson.gz:in.geojson.gz" \
+  "/vsitar/$TMP/in.tar/in.geojson:in.tar"; do
+  path=${vsi%:*} arch=${vsi##*:}
+  rm -f "$TMP/vsi.db"
+  run import "$path" --db "$TMP/vsi.db" --quiet
+  expect_status 0 "import $path"
+  [ "$(sqlite3 "$TMP/vsi.db" "SELECT value FROM parkmap_meta WHERE key = 'source_sha256'")" = \
+    "$(sha256sum "$TMP/$arch" | cut -d' ' -f1)" ] || fail "$path: SHA-256 is not the archive's"
+done
+bad "/vsizip/$TMP/in.zip/nope.geojson" 3 "nope.geojson" "no such file in the archive"
+bad "/vsicurl/http://127.0.0.1:9/x.geojson" 3 "x.geojson" "only local archives"
+
 # Very long strings: a 1 MB name and a 64 KB field name, verbatim.
 python3 - "$TMP/long.geojson" <<'PY'
 import json, sys

@@ -80,4 +80,68 @@ run export --db "$DB" -o "$TMP/parks.xyz"
 expect_status 2 "unknown export format"
 expect_one_line_err "unknown export format"
 
+# Issue 16 item 14: style numbers are range-checked at parse time (a
+# text-size of 1e6 made FreeType fail mid-render, -5 and NaN were taken);
+# a value from the data is clamped instead. A UTF-8 BOM is skipped; nesting
+# goes to 64 levels.
+sty() { # sty FILE PROP-JSON-OBJECT [layer type]: a one-layer style
+  python3 - "$1" "$2" "${3:-symbol}" <<'PY'
+import json, sys
+blk = "paint" if sys.argv[3] == "fill" else "layout"
+lay = {"id": "l", "type": sys.argv[3], "source": "parks", blk: json.loads(sys.argv[2])}
+if sys.argv[3] == "symbol":
+    lay["layout"].setdefault("text-field", ["get", "name"])
+open(sys.argv[1], "w").write(json.dumps({"version": 8, "layers": [lay]}))
+PY
+}
+for v in 1e6 -5 '["interpolate", ["linear"], ["get", "enterprises"], 0, 10, 100, 2000]' \
+  '["case", ["has", "name"], 12, 1e9]'; do
+  sty "$TMP/s.json" "{\"text-size\": $v}"
+  run render --db "$DB" --style "$TMP/s.json" -o "$TMP/bad.png"
+  expect_status 2 "text-size $v"
+  expect_one_line_err "text-size $v"
+  expect_err "text-size" "text-size $v names the key"
+  expect_err "out of range [0, 1000]" "text-size $v says the range"
+  [ ! -e "$TMP/bad.png" ] || fail "text-size $v: wrote a file"
+done
+printf '{"version": 8, "layers": [{"id": "l", "type": "fill", "source": "parks", "paint": {"fill-opacity": NaN}}]}' >"$TMP/s.json"
+run render --db "$DB" --style "$TMP/s.json" -o "$TMP/bad.png"
+expect_status 2 "fill-opacity NaN"
+expect_one_line_err "fill-opacity NaN"
+sty "$TMP/s.json" '{"fill-opacity": 1.5}' fill
+run render --db "$DB" --style "$TMP/s.json" -o "$TMP/bad.png"
+expect_status 2 "fill-opacity 1.5"
+expect_err "out of range [0, 1]" "fill-opacity 1.5 says the range"
+cp "$DB" "$TMP/huge.db"
+sqlite3 "$TMP/huge.db" "UPDATE parks SET enterprises = 1000000"
+sty "$TMP/s.json" '{"text-size": ["get", "enterprises"]}'
+run render --db "$TMP/huge.db" --style "$TMP/s.json" -o "$TMP/huge.png"
+expect_status 0 "text-size 1e6 from the data is clamped"
+[ "$(wc -l <"$err")" -eq 0 ] || fail "text-size from the data: stderr not empty"
+sty "$TMP/s.json" '{"fill-opacity": 0.5}' fill
+printf '\357\273\277' | cat - "$TMP/s.json" >"$TMP/bom.json"
+run render --db "$DB" --style "$TMP/bom.json" -o "$TMP/bom.png"
+expect_status 0 "a style with a UTF-8 BOM"
+python3 - "$TMP/deep.json" 55 <<'PY'
+import json, sys
+e = 0.5
+for _ in range(int(sys.argv[2])):
+    e = ["coalesce", e]
+json.dump({"version": 8, "layers": [{"id": "l", "type": "fill", "source": "parks",
+  "paint": {"fill-opacity": e}}]}, open(sys.argv[1], "w"))
+PY
+run render --db "$DB" --style "$TMP/deep.json" -o "$TMP/deep.png"
+expect_status 0 "a style nested 60 levels (55 expressions)"
+python3 - "$TMP/deep.json" 62 <<'PY'
+import json, sys
+e = 0.5
+for _ in range(int(sys.argv[2])):
+    e = ["coalesce", e]
+json.dump({"version": 8, "layers": [{"id": "l", "type": "fill", "source": "parks",
+  "paint": {"fill-opacity": e}}]}, open(sys.argv[1], "w"))
+PY
+run render --db "$DB" --style "$TMP/deep.json" -o "$TMP/deep.png"
+expect_status 2 "a style nested 67 levels"
+expect_err "nesting too deep" "a style nested 70 levels says why"
+
 finish
