@@ -24,6 +24,12 @@ int cli_fail(pm_ctx *ctx);
 void cli_warnings(pm_ctx *ctx);
 /* A usage error: print "parkmap <cmd>: <msg>" and a hint; return 2. */
 int cli_usage(const char *cmd, const char *msg, const char *arg);
+/* SIGINT/SIGTERM set a flag instead of killing the process; the progress
+ * callback then returns 0, so the library cancels and removes its temporary
+ * files. cli_end_interrupted(status) re-raises a caught signal (never
+ * returning then), else returns status. */
+void cli_catch_interrupts(void);
+int cli_end_interrupted(int status);
 /* Parse a whole, finite number; prints nothing. 0 or -1. */
 int cli_parse_number(const char *s, double *out);
 /* Parse a number argument, printing the usage error; 0 on success. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,9 +84,46 @@ void cli_progress_init(cli_progress *p, int quiet, const char *label)
  * "<what>: <done>/<total> <unit>" when it knows them, from which the bar
  * shows the rate. Nothing is drawn during the first second: quick steps
  * stay silent. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
+void cli_catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    /* A signal ignored when we started (a background job, nohup) stays
+     * ignored. */
+    int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+int cli_end_interrupted(int status)
+{
+    int sig = interrupted;
+    if (!sig)
+        return status;
+    /* The library has cleaned up; now die of the signal as the shell
+     * expects (exit status 128 + n). */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return 128 + sig;
+}
+
 int cli_progress_fn(double frac, const char *msg, void *user)
 {
     cli_progress *p = user;
+    if (interrupted)
+        return 0; /* the library stops and removes its temporary files */
     if (!p || !p->enabled)
         return 1;
     double t = now_s(), elapsed = t - p->start;

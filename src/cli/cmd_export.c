@@ -109,6 +109,11 @@ int cmd_export(int argc, char **argv)
     }
     if (!st && !(st = cli_open_db(ctx, db, &status)))
         goto done;
+    cli_progress prog;
+    cli_progress_init(&prog, 1, "export"); /* no bar: only for interrupts */
+    o.progress = cli_progress_fn;
+    o.progress_user = &prog;
+    cli_catch_interrupts();
     if (pm_export_layers(ctx, st, &o)) {
         status = cli_fail(ctx);
         goto done;
@@ -122,5 +127,5 @@ done:
     pm_style_free(style);
     pm_store_free(st);
     pm_ctx_free(ctx);
-    return status;
+    return cli_end_interrupted(status);
 }

@@ -66,6 +66,7 @@ int cmd_import(int argc, char **argv)
      * fail with EFBIG so the import reports it and removes its temporary
      * copy, rather than the process dying of SIGXFSZ. */
     signal(SIGXFSZ, SIG_IGN);
+    cli_catch_interrupts();
     pm_ctx *ctx = NULL;
     if (pm_ctx_new(&ctx))
         return 4;
@@ -83,5 +84,5 @@ int cmd_import(int argc, char **argv)
         putchar('\n');
     }
     pm_ctx_free(ctx);
-    return status;
+    return cli_end_interrupted(status);
 }

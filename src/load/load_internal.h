@@ -9,9 +9,9 @@
  * keeps any parser's recursion shallow. */
 #define PM_LOAD_MAX_JSON_DEPTH 64
 /* Vertices in one feature. Importing a GeoJSON polygon peaks at about
- * 0.7 KB per vertex (GDAL's json-c tree, WKB, our copy, GEOS's validity
- * check), so a million vertices is ~700 MB; larger is refused before it is
- * built. A park boundary has thousands. PARKMAP_MAX_VERTICES overrides. */
+ * 1.05 KB per vertex (GDAL's json-c tree, WKB, our copy, GEOS's validity
+ * check; measured, docs/limits.md), so a million vertices is ~1.1 GB;
+ * larger is refused before it is built. A park boundary has thousands. PARKMAP_MAX_VERTICES overrides. */
 #define PM_LOAD_MAX_VERTICES 1000000L
 
 #include <stddef.h>

@@ -224,6 +224,11 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
         return pm_err(ctx, PM_EUSAGE, "unsupported map format", path,
                       "the extension must be .png, .svg or .pdf");
     if (stat(path, &sb) == 0) {
+        /* A directory is a mistaken argument, as export says (exit 2), and
+         * --overwrite does not change that. */
+        if (S_ISDIR(sb.st_mode))
+            return pm_err(ctx, PM_EUSAGE, "output is a directory", path,
+                          "give a file name ending in %s", strrchr(path, '.'));
         if (!opts->overwrite)
             return pm_err(ctx, PM_EEXIST, "output exists", path, "use --overwrite to replace it");
         if (!S_ISREG(sb.st_mode))

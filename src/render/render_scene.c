@@ -335,6 +335,28 @@ static double path_length(const pm_part *part, double *x, double *y)
     return len;
 }
 
+/* Characters a label keeps; longer text is cut and ends in "…". Pango
+ * measures in ints of 1/1024 px: a 400,000-character label overflowed
+ * them, came out with a tiny box and escaped the collision checks. At the
+ * largest text-size (1000 px) this keeps every width far inside an int. */
+#define PM_LABEL_MAX_CHARS 500
+
+static int cap_label(pm_scene *sc, char **text)
+{
+    if (!g_utf8_validate(*text, -1, NULL) || g_utf8_strlen(*text, -1) <= PM_LABEL_MAX_CHARS)
+        return 0;
+    const char *end = g_utf8_offset_to_pointer(*text, PM_LABEL_MAX_CHARS - 1);
+    size_t n = (size_t)(end - *text);
+    char *cut = malloc(n + sizeof "\u2026");
+    if (!cut)
+        return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+    memcpy(cut, *text, n);
+    memcpy(cut + n, "\u2026", sizeof "\u2026");
+    free(*text);
+    *text = cut;
+    return 0;
+}
+
 /* A symbol layer: the feature's label, if it has one to place. */
 static int feature_label(pm_scene *sc, size_t li, const pm_feature *f, const pm_schema *sch,
                          size_t feat)
@@ -357,6 +379,10 @@ static int feature_label(pm_scene *sc, size_t li, const pm_feature *f, const pm_
     if (!*c.text) { /* nothing to write */
         free(c.text);
         return 0;
+    }
+    if ((rc = cap_label(sc, &c.text))) {
+        free(c.text);
+        return rc;
     }
     if ((rc = pm_style_eval_number(&c.size_pt, sc->ctx, st, li, "text-size", f, sch)) ||
         (rc = pm_style_eval_number(&c.halo_pt, sc->ctx, st, li, "text-halo-width", f, sch)) ||

@@ -78,6 +78,19 @@ done
 sum_after=$(sha256sum "$DB" | cut -d' ' -f1)
 [ "$sum_before" = "$sum_after" ] || fail "refused layer names changed the database"
 
+# An output path that is a directory is a usage error for render and export
+# alike, with or without --overwrite.
+mkdir -p "$TMP/dir.png" "$TMP/dir.geojson"
+for mode in "" --overwrite; do
+  run render --db "$DB" -o "$TMP/dir.png" $mode
+  expect_status 2 "render into a directory $mode"
+  expect_one_line_err "render into a directory $mode"
+  expect_err "output is a directory: $TMP/dir.png" "render into a directory $mode says so"
+  run export --db "$DB" -o "$TMP/dir.geojson" $mode
+  expect_status 2 "export into a directory $mode"
+  expect_err "output is a directory: $TMP/dir.geojson" "export into a directory $mode says so"
+done
+
 # --skip-invalid skips and counts instead of failing.
 run import "$TMP/point.geojson" --db "$TMP/skip.db" --skip-invalid
 expect_status 0 "--skip-invalid"

@@ -144,4 +144,27 @@ run render --db "$DB" --style "$TMP/deep.json" -o "$TMP/deep.png"
 expect_status 2 "a style nested 67 levels"
 expect_err "nesting too deep" "a style nested 70 levels says why"
 
+# Issue 16 item 11: a 700,000-character label overflowed Pango's int
+# extents, escaped the collision checks and was drawn across the map. Cut to
+# 500 characters it is too wide for the frame and dropped: the map must be
+# the same as with no label on that park.
+python3 - "$TMP/longlab.geojson" "$TMP/lab.json" <<'PY'
+import json, os, sys
+d = json.load(open(os.environ["PM_SOURCE_DIR"] + "/geodata/pudong_parks.geojson"))
+d["features"][0]["properties"]["name"] = "x" * 700000
+json.dump(d, open(sys.argv[1], "w"))
+json.dump({"version": 8, "page": {"background": "#ffffff"}, "layers": [{"id": "l",
+  "type": "symbol", "source": "parks", "layout": {"text-field": ["get", "name"], "text-size": 16},
+  "paint": {"text-color": "#ff0000", "text-halo-width": 0}}]}, open(sys.argv[2], "w"))
+PY
+run import "$TMP/longlab.geojson" --db "$TMP/longlab.db" --quiet
+expect_status 0 "import a 700,000-character name"
+run render --db "$TMP/longlab.db" --style "$TMP/lab.json" -o "$TMP/long.png" --width 800 --height 600
+expect_status 0 "render a 700,000-character label"
+sqlite3 "$TMP/longlab.db" "UPDATE parks SET name = '' WHERE length(name) > 1000"
+run render --db "$TMP/longlab.db" --style "$TMP/lab.json" -o "$TMP/nolab.png" --width 800 --height 600
+expect_status 0 "render without the long label"
+[ "$($PNGPIX "$TMP/long.png" count 60 ff0000)" = "$($PNGPIX "$TMP/nolab.png" count 60 ff0000)" ] ||
+  fail "the 700,000-character label was drawn ($($PNGPIX "$TMP/long.png" count 60 ff0000) red pixels, $($PNGPIX "$TMP/nolab.png" count 60 ff0000) without it)"
+
 finish
