@@ -45,10 +45,13 @@ typedef struct {
     double tolerance_pct;
     double snap_m; /**< snapping tolerance of the topology (PM_TOPO_SNAP_M) */
     double gap_m;  /**< gap and near-miss width of the QA (5 m) */
+    const char *by; /**< field for per-group clusters ("industry"); skipped,
+                         with a warning, when the layer lacks it */
     pm_progress_fn progress;
     void *progress_user;
 } pm_build_opts;
-#define PM_BUILD_OPTS_INIT {NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, NULL, NULL}
+#define PM_BUILD_OPTS_INIT                                                                        \
+    {NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL}
 
 typedef struct {
     pm_import_report import;

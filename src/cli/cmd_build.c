@@ -6,14 +6,16 @@
 static const char help[] =
     "usage: parkmap build SRC [-o OUTDIR] [--outline FILE] [--style FILE]\n"
     "                     [--target-km2 43] [--tolerance-pct 1] [--gap-m 5] [--snap-m 0.05]\n"
-    "                     [--json] [--quiet]\n"
+    "                     [--by industry] [--json] [--quiet]\n"
     "\n"
     "The main job: import SRC (and the district outline) into OUTDIR/parks.db, check the\n"
     "total against the target with the topology QA (parks outside the outline too), find\n"
     "adjacent and overlapping parks, cluster them, render OUTDIR/map.png and\n"
     "OUTDIR/map.svg, export every layer (parks, outline, adjacency, qa_issues, clusters)\n"
     "to OUTDIR/parks.gpkg, and print a short report. --gap-m and --snap-m are check's\n"
-    "(gaps and near-misses narrower than --gap-m; the boundary graph's snapping).\n"
+    "(gaps and near-misses narrower than --gap-m; the boundary graph's snapping);\n"
+    "--by names layout's field for per-group clusters (a layer without it is clustered\n"
+    "over all parks only, with a warning).\n"
     "Exit status 1 when the check found problems (the files are still written).\n";
 
 const char *cli_default_style(void);
@@ -26,6 +28,7 @@ int cmd_build(int argc, char **argv)
         {"tolerance-pct", required_argument, 0, 'p'}, {"json", no_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
         {"gap-m", required_argument, 0, 'g'},     {"snap-m", required_argument, 0, 'S'},
+        {"by", required_argument, 0, 'b'},
         {0, 0, 0, 0}};
     pm_build_opts o = PM_BUILD_OPTS_INIT;
     int json = 0, quiet = 0, c, status = 0;
@@ -44,6 +47,7 @@ int cmd_build(int argc, char **argv)
             if (cli_number("build", "--tolerance-pct", optarg, &o.tolerance_pct))
                 return 2;
             break;
+        case 'b': o.by = optarg; break;
         case 'g':
             if (cli_number("build", "--gap-m", optarg, &o.gap_m))
                 return 2;

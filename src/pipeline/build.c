@@ -84,6 +84,21 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
         goto done;
     pm_layout_opts lo = PM_LAYOUT_OPTS_INIT;
     lo.write_table = 1;
+    /* Any polygon layer builds: without the by-field there are no
+     * per-group clusters, and the report says so. */
+    lo.by = o->by && *o->by ? o->by : NULL;
+    if (lo.by) {
+        pm_cursor *cur = NULL;
+        const char *want[] = {lo.by};
+        if ((rc = pm_store_cursor_open_fields(&cur, ctx, st, "parks", want, 1)))
+            goto done;
+        if (pm_cursor_schema(cur)->nfields == 0) {
+            pm_warn(ctx, "%s has no field '%s': clusters are computed over all parks only",
+                    o->src_path, lo.by);
+            lo.by = NULL;
+        }
+        pm_cursor_free(cur);
+    }
     lo.progress = o->progress;
     lo.progress_user = o->progress_user;
     if ((rc = pm_analysis_layout(&out->layout, ctx, st, &lo)))

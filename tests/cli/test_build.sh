@@ -27,4 +27,29 @@ run build "$SRC/geodata/pudong_parks.geojson" -o "$OUT" --target-km2 50 --json
 expect_status 1 "a 50 km2 target fails the build's check"
 py_json "assert d['pass'] is False and d['files'][-1].endswith('parks.gpkg')" "build --json"
 
+# Any polygon layer builds (issue 16, item 10): without an industry field
+# the clusters are over all parks only, with a warning; --by names another.
+python3 - "$TMP" <<'PY'
+import json, sys
+def sq(x0, y0, d):
+    return [[[x0, y0], [x0 + d, y0], [x0 + d, y0 + d], [x0, y0 + d], [x0, y0]]]
+json.dump({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "P%d" % i, "zone": "z%d" % (i % 2)},
+     "geometry": {"type": "Polygon", "coordinates": sq(121.6 + i * 0.002, 31.2, 0.001)}}
+    for i in range(4)]}, open(sys.argv[1] + "/plain.geojson", "w"))
+PY
+run build "$TMP/plain.geojson" -o "$TMP/plain" --target-km2 0.04 --tolerance-pct 20 --json
+expect_status 0 "build without an industry field"
+expect_err "has no field 'industry': clusters are computed over all parks only" \
+  "the missing field is named"
+for f in parks.db map.png map.svg parks.gpkg; do
+  [ -s "$TMP/plain/$f" ] || fail "build without industry wrote $f"
+done
+run build "$TMP/plain.geojson" -o "$TMP/plain2" --target-km2 0.04 --tolerance-pct 20 --by zone
+expect_status 0 "build --by another field"
+[ -s "$TMP/plain2/parks.gpkg" ] || fail "build --by zone wrote its GeoPackage"
+run layout --db "$TMP/plain2/parks.db" --by zone --no-tables --json
+py_json "assert sorted({c['scope'] for c in d['clusters']}) == ['all', 'z0', 'z1'], d['clusters']" \
+  "per-zone clusters"
+
 finish
