@@ -84,19 +84,20 @@ double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, do
     return hypot(M * dlat, N * cos(phi) * dlon);
 }
 
-/* Ellipsoidal area of a storage-CRS polygon geometry. */
-int topo_geod_area(double *out, pm_ctx *ctx, const pm_topology *t, const pm_geom *g)
+/* Ellipsoidal area of a storage-CRS polygon geometry. The transform is
+ * made once per graph: PROJ looks each one up in its database, which cost
+ * more than the areas on a layer with a few hundred findings. */
+int topo_geod_area(double *out, pm_ctx *ctx, pm_topology *t, const pm_geom *g)
 {
     char src[32];
     pm_geom *c = NULL;
-    pm_transform *tr = NULL;
-    int rc;
+    int rc = 0;
     *out = 0;
     snprintf(src, sizeof src, "EPSG:%d", t->srid);
-    if (!(rc = pm_geom_clone(&c, ctx, g)) && !(rc = pm_transform_new(&tr, ctx, src, "EPSG:4326")) &&
-        !(rc = pm_transform_geom(tr, ctx, c)))
+    if (!t->to_ll && (rc = pm_transform_new(&t->to_ll, ctx, src, "EPSG:4326")))
+        return rc;
+    if (!(rc = pm_geom_clone(&c, ctx, g)) && !(rc = pm_transform_geom(t->to_ll, ctx, c)))
         *out = pm_geod_area(c);
-    pm_transform_free(tr);
     pm_geom_free(c);
     return rc;
 }

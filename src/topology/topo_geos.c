@@ -464,7 +464,11 @@ static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology
          * (for clean: no area at all, under 10 cm²). */
         if (slivers ? area < 1e-3 : area <= t->snap_m * perim / 2)
             continue;
-        GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, piece, t->snap_m / 4);
+        /* Widths to 5 mm are enough: a finer tolerance makes GEOS refine
+         * its grid over the whole piece (minutes for millimetre slivers
+         * along 100 m edges when --snap-m is set below the noise). */
+        GEOSGeometry *mic =
+            GEOSMaximumInscribedCircle_r(h, piece, fmax(t->snap_m / 4, 0.005 * t->upm));
         double radius = 0;
         if (mic) {
             GEOSLength_r(h, mic, &radius);

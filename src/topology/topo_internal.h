@@ -57,6 +57,7 @@ struct pm_topology {
     size_t nnodes, cap_nodes;
     double *nxy;
     double *nll;        /* lon/lat of every node, computed on first need */
+    struct pm_transform *to_ll; /* storage CRS -> WGS 84, made on first need */
     double *r_m2, *r_planar; /* per ring: ellipsoidal and planar area, holes
                                 negative (on first need) */
     /* edges sorted by node pair */
@@ -105,7 +106,7 @@ size_t topo_ring_of(const pm_topology *t, size_t e);
 double topo_units_per_m(const pm_topology *t, double cx, double cy, double span);
 int topo_need_lonlat(pm_topology *t, pm_ctx *ctx);
 double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1);
-int topo_geod_area(double *out, pm_ctx *ctx, const pm_topology *t, const pm_geom *g);
+int topo_geod_area(double *out, pm_ctx *ctx, pm_topology *t, const pm_geom *g);
 
 /* The polygons of a GEOS result appended to a pm_geom (lines and points
  * an overlay adds where areas touch are dropped); -1 out of memory. */

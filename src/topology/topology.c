@@ -19,6 +19,7 @@ void pm_topology_free(pm_topology *t)
     if (!t)
         return;
     topo_geos_free(t);
+    pm_transform_free(t->to_ll);
     for (size_t i = 0; t->name && i < t->nf; i++)
         free(t->name[i]);
     free(t->name);
