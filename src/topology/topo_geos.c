@@ -464,15 +464,20 @@ static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology
          * (for clean: no area at all, under 10 cm²). */
         if (slivers ? area < 1e-3 : area <= t->snap_m * perim / 2)
             continue;
-        /* Widths to 5 mm are enough: a finer tolerance makes GEOS refine
-         * its grid over the whole piece (minutes for millimetre slivers
-         * along 100 m edges when --snap-m is set below the noise). */
-        GEOSGeometry *mic =
-            GEOSMaximumInscribedCircle_r(h, piece, fmax(t->snap_m / 4, 0.005 * t->upm));
-        double radius = 0;
-        if (mic) {
-            GEOSLength_r(h, mic, &radius);
-            GEOSGeom_destroy_r(h, mic);
+        /* The width: twice area over perimeter is a strip's width exactly
+         * and within a factor 2 of any piece's; below 5 cm it is taken as
+         * is. Wider pieces get GEOS's inscribed circle, to 5 mm or 1 % of
+         * the width: a finer tolerance makes GEOS refine its grid over the
+         * whole piece (minutes for millimetre slivers along 100 m edges,
+         * when --snap-m is set below the noise). */
+        double est = perim > 0 ? 2 * area / perim : 0, radius = est / 2;
+        if (est >= 0.05 * t->upm) {
+            GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(
+                h, piece, fmax(fmax(t->snap_m / 4, 0.005 * t->upm), est / 100));
+            if (mic) {
+                GEOSLength_r(h, mic, &radius);
+                GEOSGeom_destroy_r(h, mic);
+            }
         }
         if (!slivers && 2 * radius <= t->snap_m)
             continue;
