@@ -16,6 +16,16 @@ int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
 {
     if (!st->db)
         return pm_err(ctx, PM_EIO, what, st->path, "no db");
+    struct stat now;
+    /* SQLite says "attempt to write a readonly database" (often wrapped in a
+     * SpatiaLite function's exception) when the file was renamed over: say
+     * what happened instead. */
+    if (st->have_ino && (stat(st->path, &now) != 0 || now.st_dev != st->dev ||
+                         now.st_ino != st->ino))
+        return pm_err(ctx, PM_EIO, what, st->path,
+                      "the file was replaced by another program while this command ran, "
+                      "an import --overwrite perhaps; nothing was written to it: run the "
+                      "command again");
     int code = sqlite3_errcode(st->db) & 0xff, sys = sqlite3_system_errno(st->db);
     /* "disk I/O error" alone does not tell a full disk from a bad one: add
      * the operating system's reason (ENOSPC, EFBIG, EACCES, ...). */
@@ -61,6 +71,12 @@ int pm_store_connect(pm_store *st, pm_ctx *ctx, const char *path, int flags)
         return rc;
     }
     sqlite3_extended_result_codes(st->db, 1);
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        st->dev = sb.st_dev;
+        st->ino = sb.st_ino;
+        st->have_ino = 1;
+    }
     /* A database another process is writing is waited for briefly, then
      * reported as locked rather than hanging forever. */
     sqlite3_busy_timeout(st->db, 2000);

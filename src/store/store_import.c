@@ -59,7 +59,7 @@ static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, co
     sqlite3 *dst = NULL;
     sqlite3_backup *b = NULL;
     int rc = 0, e;
-    pm_store orig = {NULL, NULL, (char *)from};
+    pm_store orig = {.path = (char *)from};
     if (sqlite3_open_v2(from, &imp->orig, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         orig.db = imp->orig;
         rc = pm_store_sqlerr(&orig, ctx, "cannot open database");
@@ -78,7 +78,7 @@ static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, co
         goto done;
     }
     if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        pm_store tmp = {dst, NULL, (char *)to};
+        pm_store tmp = {.db = dst, .path = (char *)to};
         rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
         goto done;
     }
@@ -89,7 +89,7 @@ static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, co
     if (e != SQLITE_DONE) {
         /* The error is the destination's (disk full) or the source's (corrupt). */
         int de = sqlite3_errcode(dst) & 0xff;
-        pm_store tmp = {dst, NULL, (char *)from};
+        pm_store tmp = {.db = dst, .path = (char *)from};
         if (de != SQLITE_OK && de != SQLITE_DONE)
             rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
         else

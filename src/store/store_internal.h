@@ -2,6 +2,7 @@
 #ifndef PM_STORE_INTERNAL_H
 #define PM_STORE_INTERNAL_H
 
+#include <sys/types.h>
 #include "parkmap/store.h"
 #include <sqlite3.h>
 
@@ -9,6 +10,11 @@ struct pm_store {
     sqlite3 *db;
     void *splite; /* SpatiaLite's per-connection cache */
     char *path;
+    /* The file opened, to tell when another program (an import
+     * --overwrite) renames a new database over it while we run. */
+    dev_t dev;
+    ino_t ino;
+    int have_ino;
 };
 
 /* Open a SQLite connection with SpatiaLite loaded into st (db and splite). */

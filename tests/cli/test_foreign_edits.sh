@@ -40,4 +40,35 @@ for cmd in "check" "adjacency" "area" "layout --no-tables" "clean" \
 done
 [ -e "$TMP/m.png" ] && fail "render left a map behind"
 [ -e "$TMP/m.gpkg" ] && fail "export left a file behind"
+# 16. Another program renames a new database over the one a check is
+# reading (what import --overwrite does): the check cannot store its
+# findings, and says why in one line instead of SQLite's "attempt to write
+# a readonly database". The check is stopped once it has the file open.
+python3 "$SRC/tests/bench/gen_hexagons.py" 5000 "$TMP/h.geojson" >/dev/null ||
+  fail "could not generate hexagons"
+run import "$TMP/h.geojson" --db "$TMP/h.db" --quiet
+expect_status 0 "import 5,000 hexagons"
+cp "$TMP/h.db" "$TMP/h2.db"
+caught=0
+for attempt in 1 2 3; do
+  "$PM" check --db "$TMP/h.db" --quiet >"$out" 2>"$err" &
+  pid=$!
+  for _ in $(seq 400); do
+    ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "/h.db$" && break
+    sleep 0.005
+  done
+  if kill -STOP "$pid" 2>/dev/null; then
+    cp "$TMP/h2.db" "$TMP/h3.db" && mv "$TMP/h3.db" "$TMP/h.db"
+    kill -CONT "$pid"
+    caught=1
+  fi
+  status=0
+  wait "$pid" || status=$?
+  [ "$caught" = 1 ] && break
+done
+[ "$caught" = 1 ] || fail "the check finished before it could be stopped, three times"
+expect_status 4 "a check whose database was replaced under it"
+expect_one_line_err "the replaced database is one line"
+expect_err "was replaced by another program while this command ran" "the replaced database is named as such"
+grep -q "readonly" "$err" && fail "SQLite's readonly message leaked"
 finish
