@@ -28,6 +28,7 @@ struct pm_source {
     char *crs_note;    /* a declared CRS that was ignored, NULL when none */
     int zm_warned;     /* Z or M dropped: warned once per source */
     int swap_xy;    /* data is in authority lat/lon or northing/easting order */
+    int lonlat;     /* the source CRS is geographic */
     long index;     /* position of the next feature, from 0 */
     int *field_map; /* schema field i -> OGR field index */
     long max_vertices; /* per feature; PARKMAP_MAX_VERTICES overrides */
@@ -293,6 +294,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     if (srs && !src->crs_problem) {
         src->crs_def = crs_def_of(srs);
         src->swap_xy = data_is_swapped(srs);
+        src->lonlat = OSRIsGeographic(srs);
     }
     *out = src;
     src = NULL;
@@ -394,7 +396,7 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
                         const char **why)
 {
     int rc = 0;
-    OGRGeometryH lin = NULL, multi = NULL;
+    OGRGeometryH lin = NULL, multi = NULL, joined = NULL;
     unsigned char *wkb = NULL;
     *out = NULL;
     *why = NULL;
@@ -426,6 +428,9 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
                 : OGR_G_Is3D(gh)                       ? "Z values (heights)"
                                                        : "M values (measures)");
     }
+    if (src->lonlat && t == wkbMultiPolygon &&
+        (joined = pm_load_merge_dateline(gh, src->swap_xy)))
+        gh = joined;
     {
         /* Each vertex is 16 bytes of WKB: refuse a monster before copying it
          * twice more (WKB, pm_geom) and handing it to GEOS. */
@@ -465,6 +470,8 @@ done:
         OGR_G_DestroyGeometry(lin);
     if (multi)
         OGR_G_DestroyGeometry(multi);
+    if (joined)
+        OGR_G_DestroyGeometry(joined);
     return rc;
 }
 

@@ -15,6 +15,13 @@
 #define PM_LOAD_MAX_VERTICES 1000000L
 
 #include <stddef.h>
+#include <ogr_api.h>
+
+/* A MultiPolygon cut at the antimeridian (RFC 7946 section 3.1.9) dissolved
+ * back into one polygon whose longitudes run past 180; NULL when gh is not
+ * such a geometry. lon_axis is 1 when the data is in lat/lon order. The
+ * caller destroys the result. */
+OGRGeometryH pm_load_merge_dateline(OGRGeometryH gh, int lon_axis);
 
 /* Strict RFC 8259 syntax check of a JSON file, streaming, in bounded memory;
  * PM_EINPUT naming line and column (and the feature index when inside one).

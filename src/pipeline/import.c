@@ -15,12 +15,22 @@
 /* A geographic source whose coordinates leave [-180,180]x[-90,90] is almost
  * always projected data mislabelled as WGS 84 (GDAL labels every CRS-less
  * GeoJSON so): refuse it rather than store nonsense. */
+/* Longitudes within +-180, or a park across the antimeridian written with
+ * continuous longitudes (179.9 to 180.1), as the loader also makes of an
+ * RFC 7946 cut one: PROJ takes longitudes past 180 as they are meant. */
+static int lonlat_ok(double x0, double y0, double x1, double y1)
+{
+    if (!(y0 >= -90 && y1 <= 90 && x0 >= -180))
+        return 0;
+    return x1 <= 180 || (x0 < 180 && x1 - x0 < 180);
+}
+
 static int check_lonlat(pm_ctx *ctx, const char *path, long index, const pm_geom *g)
 {
     double x0, y0, x1, y1;
     if (!pm_geom_bbox(g, &x0, &y0, &x1, &y1))
         return 0;
-    if (x0 >= -180 && x1 <= 180 && y0 >= -90 && y1 <= 90)
+    if (lonlat_ok(x0, y0, x1, y1))
         return 0;
     char where[600];
     snprintf(where, sizeof where, "%s feature %ld", path, index);
@@ -373,7 +383,7 @@ static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const c
         b[2] = fmax(xy[2], xy[4]);
         b[1] = fmin(xy[1], xy[3]);
         b[3] = fmax(xy[5], xy[7]);
-    } else if (!(b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90)) {
+    } else if (!lonlat_ok(b[0], b[1], b[2], b[3])) {
         if ((rc = locate_bad_feature(ctx, o, 1)))
             goto done;
         rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS",
