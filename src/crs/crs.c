@@ -176,6 +176,54 @@ int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double 
     return 0;
 }
 
+int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min,
+                       double lat_min, double lon_max, double lat_max)
+{
+    enum { N = 5 };
+    const double d = 1e-4; /* degrees: ~10 m, small against any zone */
+    double xy[N * N * 6];
+    pm_transform *t = NULL;
+    pm_crs_info info;
+    int rc;
+    *worst = 0;
+    /* Geocentric and vertical CRSs are refused by their callers anyway. */
+    if ((rc = pm_crs_describe(&info, ctx, def)) || !info.is_projected || !info.is_2d)
+        return rc;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            double *p = &xy[6 * (i * N + j)];
+            double lon = lon_min + (lon_max - lon_min) * i / (N - 1);
+            double lat = fmax(-89.9, fmin(89.9, lat_min + (lat_max - lat_min) * j / (N - 1)));
+            p[0] = lon, p[1] = lat, p[2] = lon + d, p[3] = lat, p[4] = lon, p[5] = lat + d;
+        }
+    double ll[N * N * 6];
+    memcpy(ll, xy, sizeof ll);
+    if ((rc = pm_transform_new(&t, ctx, "EPSG:4326", def)))
+        goto done;
+    double lo = INFINITY, hi = 0;
+    for (int k = 0; k < N * N; k++) {
+        const double *p = &xy[6 * k], *g = &ll[6 * k];
+        /* A point outside the CRS's domain: it cannot hold the layer. */
+        if (pm_transform_points(t, NULL, &xy[6 * k], 3)) {
+            *worst = INFINITY;
+            goto done;
+        }
+        double kx = hypot(p[2] - p[0], p[3] - p[1]) / pm_geod_distance(g[0], g[1], g[2], g[3]);
+        double ky = hypot(p[4] - p[0], p[5] - p[1]) / pm_geod_distance(g[0], g[1], g[4], g[5]);
+        if (isfinite(kx) && isfinite(ky) && kx > 0 && ky > 0) {
+            lo = fmin(lo, fmin(kx, ky));
+            hi = fmax(hi, fmax(kx, ky));
+        }
+    }
+    /* The spread, not the distance from 1: a CRS in feet is as fit as
+     * one in metres. */
+    if (hi > 0 && isfinite(lo))
+        *worst = hi / lo - 1;
+done:
+    pm_transform_free(t);
+    return rc;
+}
+
 int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def)
 {
     int rc = 0;

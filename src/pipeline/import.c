@@ -359,22 +359,18 @@ static void *hash_main(void *arg)
     return NULL;
 }
 
-static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const char *src_def,
-                       const pm_crs_info *src_info, const pm_import_opts *o)
+/* The layer's lon/lat extent into b (the corners of a projected source's
+ * extent are enough to choose a zone). */
+static int lonlat_extent(double *b, pm_ctx *ctx, pm_source *src, const char *src_def,
+                         const pm_crs_info *src_info, const pm_import_opts *o)
 {
-    int rc = 0;
-    if (o->t_srs && strcmp(o->t_srs, "auto") != 0) {
-        snprintf(out, n, "%s", o->t_srs);
-        return 0;
-    }
-    double b[4];
+    int rc;
     pm_transform *t = NULL;
     if ((rc = pm_source_extent(src, ctx, &b[0], &b[1], &b[2], &b[3]))) {
         int named = locate_bad_feature(ctx, o, src_info->is_geographic);
         return named ? named : rc;
     }
     if (!src_info->is_geographic) {
-        /* The corners in lon/lat are enough to choose a zone. */
         double xy[8] = {b[0], b[1], b[2], b[1], b[2], b[3], b[0], b[3]};
         if ((rc = pm_transform_new(&t, ctx, src_def, "EPSG:4326")) ||
             (rc = pm_transform_points(t, ctx, xy, 4)))
@@ -383,18 +379,75 @@ static int pick_target(char *out, size_t n, pm_ctx *ctx, pm_source *src, const c
         b[2] = fmax(xy[2], xy[4]);
         b[1] = fmin(xy[1], xy[3]);
         b[3] = fmax(xy[5], xy[7]);
-    } else if (!lonlat_ok(b[0], b[1], b[2], b[3])) {
-        if ((rc = locate_bad_feature(ctx, o, 1)))
+    } else if (!lonlat_ok(b[0], b[1], b[2], b[3]) || b[2] > 180) {
+        /* Past 180 is fine for a park across the antimeridian, not for one
+         * wholly beyond it: only the features can tell. */
+        if ((rc = locate_bad_feature(ctx, o, 1)) || lonlat_ok(b[0], b[1], b[2], b[3]))
             goto done;
         rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS",
                     o->src_path, "extent x %.6g..%.6g, y %.6g..%.6g; if the data is projected, "
                     "give its CRS with --s-srs", b[0], b[2], b[1], b[3]);
-        goto done;
     }
-    rc = pm_crs_auto(out, n, ctx, b[0], b[1], b[2], b[3]);
 done:
     pm_transform_free(t);
     return rc;
+}
+
+/* A projected CRS whose scale varies by more than this over the layer
+ * (lengths 0.5 % apart, areas 1 %) does not fit it: a zone's own
+ * Gauss-Krueger or UTM stays below 0.1 % across its zone. */
+#define PM_SCALE_FIT 0.005
+
+/* The storage CRS: --t-srs, or the zone that fits the layer's extent. A
+ * layer no single zone fits (Pudong and Brasilia: one UTM zone put
+ * Pudong's planar areas 250 % off and its distances 10x) is stored in WGS
+ * 84, where areas, lengths and layout distances are geodesic anyway, and
+ * the user is told; an explicit CRS that does not fit is kept, with the
+ * same warning. */
+static int pick_target(char *out, size_t n, int *fell_back, pm_ctx *ctx, pm_source *src,
+                       const char *src_def, const pm_crs_info *src_info, const pm_import_opts *o)
+{
+    int rc = 0, automatic = !o->t_srs || strcmp(o->t_srs, "auto") == 0;
+    double b[4], worst = 0;
+    pm_ctx *quiet = NULL;
+    if (!automatic) {
+        snprintf(out, n, "%s", o->t_srs);
+        /* The fit is advice: an extent that cannot be had is judged later,
+         * feature by feature, as before. */
+        if (pm_ctx_new(&quiet) || lonlat_extent(b, quiet, src, src_def, src_info, o)) {
+            pm_ctx_free(quiet);
+            return 0;
+        }
+    } else if ((rc = lonlat_extent(b, ctx, src, src_def, src_info, o)) ||
+               (rc = pm_crs_auto(out, n, ctx, b[0], b[1], b[2], b[3])) || pm_ctx_new(&quiet)) {
+        return rc ? rc : pm_err(ctx, PM_ENOMEM, "out of memory", "import", "context");
+    }
+    /* Wider than a hemisphere is a layer across the antimeridian (its
+     * extent says -180..180): its true width is unknown here. */
+    if (b[2] - b[0] <= 180 && !pm_crs_scale_error(&worst, quiet, out, b[0], b[1], b[2], b[3]) &&
+        worst > PM_SCALE_FIT) {
+        char why[160];
+        if (isfinite(worst))
+            snprintf(why, sizeof why, "%s's scale would vary by %.0f %% over it", out,
+                     100 * worst);
+        else
+            snprintf(why, sizeof why, "part of it lies outside %s's domain", out);
+        if (automatic) {
+            pm_warn(ctx, "%s spans %.1f deg of longitude and %.1f deg of latitude: no single "
+                         "projected CRS fits it (%s); stored in WGS 84 (EPSG:4326): areas, "
+                         "lengths and distances are computed on the ellipsoid, planar figures "
+                         "are meaningless; import each region into its own layer for planar ones",
+                    o->src_path, b[2] - b[0], b[3] - b[1], why);
+            snprintf(out, n, "EPSG:4326");
+            *fell_back = 1;
+        } else {
+            pm_warn(ctx, "%s does not fit %s (%s, %.1f x %.1f deg): planar areas and lengths "
+                         "are off by as much; ellipsoidal areas and layout distances stay true",
+                    out, o->src_path, why, b[2] - b[0], b[3] - b[1]);
+        }
+    }
+    pm_ctx_free(quiet);
+    return 0;
 }
 
 int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
@@ -439,7 +492,8 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     if ((rc = pm_crs_describe(&sinfo, ctx, sdef)))
         goto done;
     snprintf(out->source_crs_name, sizeof out->source_crs_name, "%s", sinfo.name);
-    if ((rc = pick_target(tdef, sizeof tdef, ctx, src, sdef, &sinfo, o)))
+    int fell_back = 0;
+    if ((rc = pick_target(tdef, sizeof tdef, &fell_back, ctx, src, sdef, &sinfo, o)))
         goto done;
     if ((rc = pm_crs_describe(&tinfo, ctx, tdef)))
         goto done;
@@ -457,7 +511,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
         goto done;
     }
     snprintf(out->storage_crs, sizeof out->storage_crs, "EPSG:%d", tinfo.epsg);
-    if (tinfo.unfit_for_area)
+    if (tinfo.unfit_for_area && !fell_back)
         pm_warn(ctx, "storage CRS %s (%s) is unfit for measuring area: planar areas will be "
                      "wrong; parkmap reports the ellipsoidal area as the reference",
                 out->storage_crs, tinfo.name);

@@ -20,8 +20,8 @@ int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
     /* SQLite says "attempt to write a readonly database" (often wrapped in a
      * SpatiaLite function's exception) when the file was renamed over: say
      * what happened instead. */
-    if (st->have_ino && (stat(st->path, &now) != 0 || now.st_dev != st->dev ||
-                         now.st_ino != st->ino))
+    const char *file = st->have_ino ? sqlite3_db_filename(st->db, "main") : NULL;
+    if (file && *file && (stat(file, &now) != 0 || now.st_dev != st->dev || now.st_ino != st->ino))
         return pm_err(ctx, PM_EIO, what, st->path,
                       "the file was replaced by another program while this command ran, "
                       "an import --overwrite perhaps; nothing was written to it: run the "

@@ -70,6 +70,68 @@ double topo_units_per_m(const pm_topology *t, double cx, double cy, double span)
  * in lon/lat (the difference is far below a millimetre at edge lengths).
  * Short pieces use the ellipsoid's radii of curvature at their middle
  * (exact to ~(L/R)^2: 1e-8 at 1 km), long ones GeographicLib's inverse. */
+void topo_scale_range(pm_topology *t, const double *ext)
+{
+    enum { N = 5 };
+    char src[32];
+    pm_transform *tr = NULL;
+    pm_ctx *quiet = NULL;
+    double xy[N * N * 6], w = ext[2] - ext[0], h = ext[3] - ext[1];
+    double d = fmax(fmax(w, h) * 1e-5, fmax(fabs(ext[0]), fabs(ext[1])) * 1e-9);
+    t->upm_lo = t->upm_hi = t->upm;
+    t->geod_dist = 0;
+    if (!(d > 0) || !(w >= 0) || !(h >= 0))
+        return;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            double *p = &xy[6 * (i * N + j)], x = ext[0] + w * i / (N - 1),
+                   y = ext[1] + h * j / (N - 1);
+            double dx = x + d <= ext[2] || w == 0 ? d : -d, dy = y + d <= ext[3] || h == 0 ? d : -d;
+            p[0] = x, p[1] = y, p[2] = x + dx, p[3] = y, p[4] = x, p[5] = y + dy;
+        }
+    snprintf(src, sizeof src, "EPSG:%d", t->srid);
+    if (pm_ctx_new(&quiet))
+        return;
+    if (!pm_transform_new(&tr, quiet, src, "EPSG:4326") &&
+        !pm_transform_points(tr, quiet, xy, N * N * 3)) {
+        double lo = INFINITY, hi = 0;
+        for (int k = 0; k < N * N; k++) {
+            const double *p = &xy[6 * k];
+            /* metres per unit along x and y at the sample */
+            double mx = pm_geod_distance(p[0], p[1], p[2], p[3]) / d;
+            double my = pm_geod_distance(p[0], p[1], p[4], p[5]) / d;
+            if (!(mx > 0) || !(my > 0) || !isfinite(mx) || !isfinite(my))
+                continue;
+            lo = fmin(lo, 1.0 / fmax(mx, my));
+            hi = fmax(hi, 1.0 / fmin(mx, my));
+        }
+        if (hi > 0 && isfinite(lo)) {
+            /* The samples bound the scale between them only roughly
+             * (a layer across the equator peaks between two rows). */
+            t->upm_lo = fmin(lo, t->upm) * 0.99;
+            t->upm_hi = fmax(hi, t->upm) * 1.01;
+            t->geod_dist = hi / lo > 1.005;
+        }
+    }
+    pm_transform_free(tr);
+    pm_ctx_free(quiet);
+}
+
+double topo_geod_between(pm_topology *t, const double *p, const double *q)
+{
+    double xy[4] = {p[0], p[1], q[0], q[1]};
+    if (t->to_ll && !pm_transform_points(t->to_ll, NULL, xy, 2))
+        return pm_geod_distance(xy[0], xy[1], xy[2], xy[3]);
+    return hypot(p[0] - q[0], p[1] - q[1]) / t->upm;
+}
+
+int topo_need_to_ll(pm_topology *t, pm_ctx *ctx)
+{
+    char src[32];
+    snprintf(src, sizeof src, "EPSG:%d", t->srid);
+    return t->to_ll ? 0 : pm_transform_new(&t->to_ll, ctx, src, "EPSG:4326");
+}
+
 double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1)
 {
     const double *p = &t->nll[2 * a], *q = &t->nll[2 * b];

@@ -39,6 +39,13 @@ struct pm_topology {
      * Mercator), so that no tolerance exceeds its ground distance. */
     double snap_m, near_m;
     double upm;
+    /* Bounds on units per metre anywhere in the layer, in any direction
+     * (sampled, with a margin): distances measured in storage units convert
+     * to metres between them. When they differ by more than half a percent
+     * (degrees, Web Mercator, a layer wider than a zone) the distances layout
+     * reports are geodesic instead (geod_dist). */
+    double upm_lo, upm_hi;
+    int geod_dist;
     char *layer;
     /* features, sorted by fid */
     size_t nf;
@@ -104,6 +111,14 @@ size_t topo_ring_of(const pm_topology *t, size_t e);
 /* topo_geo.c: lon/lat of the nodes and geodesic lengths; the CRS's units
  * per ground metre around (cx, cy), span the layer's size in units. */
 double topo_units_per_m(const pm_topology *t, double cx, double cy, double span);
+/* Fill t->upm_lo, upm_hi and geod_dist for the extent ext (xmin, ymin,
+ * xmax, ymax in storage units). */
+void topo_scale_range(pm_topology *t, const double *ext);
+/* Geodesic distance in metres between two points in storage units; the
+ * planar distance over upm if the transform fails. */
+double topo_geod_between(pm_topology *t, const double *p, const double *q);
+/* Make t->to_ll (storage CRS -> WGS 84) if it is not made yet. */
+int topo_need_to_ll(pm_topology *t, pm_ctx *ctx);
 int topo_need_lonlat(pm_topology *t, pm_ctx *ctx);
 double topo_geod_len(const pm_topology *t, uint32_t a, uint32_t b, double u0, double u1);
 int topo_geod_area(double *out, pm_ctx *ctx, pm_topology *t, const pm_geom *g);

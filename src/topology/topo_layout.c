@@ -58,17 +58,21 @@ static double box_dist(const double *a, const double *b)
 }
 
 /* Distance from p to the segment a-b, computed as GEOS does (projection
- * parameter, then the perpendicular or the nearer end). */
-static double pt_seg(const double *p, const double *a, const double *b)
+ * parameter, then the perpendicular or the nearer end); the nearest point
+ * of the segment goes to at. */
+static double pt_seg(const double *p, const double *a, const double *b, double *at)
 {
     double dx = b[0] - a[0], dy = b[1] - a[1], l2 = dx * dx + dy * dy;
-    if (l2 == 0)
+    double r = l2 == 0 ? 0 : ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2;
+    if (r <= 0) {
+        at[0] = a[0], at[1] = a[1];
         return hypot(p[0] - a[0], p[1] - a[1]);
-    double r = ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2;
-    if (r <= 0)
-        return hypot(p[0] - a[0], p[1] - a[1]);
-    if (r >= 1)
+    }
+    if (r >= 1) {
+        at[0] = b[0], at[1] = b[1];
         return hypot(p[0] - b[0], p[1] - b[1]);
+    }
+    at[0] = a[0] + r * dx, at[1] = a[1] + r * dy;
     return fabs(((a[1] - p[1]) * dx - (a[0] - p[0]) * dy) / l2) * sqrt(l2);
 }
 
@@ -79,13 +83,25 @@ static int orient(const double *a, const double *b, const double *c)
 }
 
 /* Distance between segments a-b and c-d: 0 when they cross, else the
- * nearest of the four end-to-segment distances. */
-static double seg_seg(const double *a, const double *b, const double *c, const double *d)
+ * nearest of the four end-to-segment distances; the two nearest points go
+ * to p (on a-b) and q (on c-d). */
+static double seg_seg(const double *a, const double *b, const double *c, const double *d,
+                      double *p, double *q)
 {
     int o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
     if (o1 * o2 < 0 && o3 * o4 < 0)
         return 0;
-    return fmin(fmin(pt_seg(a, c, d), pt_seg(b, c, d)), fmin(pt_seg(c, a, b), pt_seg(d, a, b)));
+    const double *ends[4] = {a, b, c, d};
+    double best = INFINITY, at[2];
+    for (int i = 0; i < 4; i++) {
+        double dd = i < 2 ? pt_seg(ends[i], c, d, at) : pt_seg(ends[i], a, b, at);
+        if (dd < best) {
+            best = dd;
+            const double *on_ab = i < 2 ? ends[i] : at, *on_cd = i < 2 ? at : ends[i];
+            p[0] = on_ab[0], p[1] = on_ab[1], q[0] = on_cd[0], q[1] = on_cd[1];
+        }
+    }
+    return best;
 }
 
 /* Overlap evidence for f, g: one interior reaches into the other. */
@@ -106,14 +122,14 @@ static int has_ovl(const pm_topology *t, uint32_t f, uint32_t g)
 /* Distance between features f and g in the storage CRS, as ST_Distance
  * gives it: 0 when they touch or overlap (a feature inside another is
  * overlap evidence, found when the graph was built), else the smallest
- * distance between their boundaries. Edges of f farther from g's box than
- * the best so far are passed over. */
-static double feat_dist(const pm_topology *t, uint32_t f, uint32_t g)
+ * distance between their boundaries, whose end points go to p and q. Edges
+ * of f farther from g's box than the best so far are passed over. */
+static double feat_dist(const pm_topology *t, uint32_t f, uint32_t g, double *p, double *q)
 {
     if (t->novl && has_ovl(t, f, g))
         return 0;
     const double *gb = &t->fbox[4 * g];
-    double best = INFINITY;
+    double best = INFINITY, pp[2] = {0, 0}, qq[2] = {0, 0};
     for (size_t r = t->f_ring[f]; r < t->f_ring[f + 1]; r++)
         for (size_t e = t->r_first[r]; e < t->r_first[r + 1]; e++) {
             const double *a = &t->nxy[2 * t->rnode[e]];
@@ -125,15 +141,30 @@ static double feat_dist(const pm_topology *t, uint32_t f, uint32_t g)
             for (size_t s = t->f_ring[g]; s < t->f_ring[g + 1]; s++)
                 for (size_t k = t->r_first[s]; k < t->r_first[s + 1]; k++) {
                     double d = seg_seg(a, b, &t->nxy[2 * t->rnode[k]],
-                                       &t->nxy[2 * t->rnode[RING_NEXT(t, s, k)]]);
+                                       &t->nxy[2 * t->rnode[RING_NEXT(t, s, k)]], pp, qq);
                     if (d < best) {
                         best = d;
+                        p[0] = pp[0], p[1] = pp[1], q[0] = qq[0], q[1] = qq[1];
                         if (best == 0)
                             return 0;
                     }
                 }
         }
     return best;
+}
+
+/* The same in ground metres: the storage distance over units per metre
+ * where the CRS's scale is constant over the layer (a zone's own
+ * Gauss-Krueger or UTM), else the geodesic distance between the two
+ * nearest points (degrees, Web Mercator, a layer wider than any zone:
+ * Pudong and Brasilia in one UTM zone were 63,767 m apart for 33,837). */
+static double feat_m(pm_topology *t, uint32_t f, uint32_t g)
+{
+    double p[2] = {0, 0}, q[2] = {0, 0};
+    double d = feat_dist(t, f, g, p, q);
+    if (d == 0 || !isfinite(d))
+        return d;
+    return t->geod_dist ? topo_geod_between(t, p, q) : d / t->upm;
 }
 
 /* ---- a grid over a set of features --------------------------------------- */
@@ -290,11 +321,14 @@ static uint32_t uf_find(uint32_t *parent, uint32_t i)
  * are passed over before anything is measured; then the distance between
  * a vertex of each (an upper bound) settles most pairs on parcel layers,
  * and the exact distance the rest. */
-static int join_near(uint32_t *parent, const pm_topology *t, const uint32_t *fs, size_t n,
+static int join_near(uint32_t *parent, pm_topology *t, const uint32_t *fs, size_t n,
                      double dist_m)
 {
     lgrid g;
-    if (lgrid_build(&g, t, fs, n, dist_m)) {
+    /* Storage units within which dist_m may lie anywhere in the layer, and
+     * beyond which a vertex pair is surely farther than dist_m. */
+    double reach = dist_m * t->upm_hi, sure = dist_m * t->upm_lo;
+    if (lgrid_build(&g, t, fs, n, reach)) {
         lgrid_free(&g);
         return -1;
     }
@@ -304,7 +338,7 @@ static int join_near(uint32_t *parent, const pm_topology *t, const uint32_t *fs,
             continue;
         const double *fb = &t->fbox[4 * f];
         const double *fp = &t->nxy[2 * t->rnode[t->r_first[t->f_ring[f]]]];
-        double q[4] = {fb[0] - dist_m, fb[1] - dist_m, fb[2] + dist_m, fb[3] + dist_m};
+        double q[4] = {fb[0] - reach, fb[1] - reach, fb[2] + reach, fb[3] + reach};
         int64_t r[4];
         lgrid_range(&g, q, r);
         uint32_t rf = uf_find(parent, f);
@@ -319,11 +353,10 @@ static int join_near(uint32_t *parent, const pm_topology *t, const uint32_t *fs,
                     if (rh == rf)
                         continue;
                     const double *hb = &t->fbox[4 * h];
-                    if (box_dist(fb, hb) > dist_m)
+                    if (box_dist(fb, hb) > reach)
                         continue;
                     const double *hp = &t->nxy[2 * t->rnode[t->r_first[t->f_ring[h]]]];
-                    if (hypot(fp[0] - hp[0], fp[1] - hp[1]) > dist_m &&
-                        feat_dist(t, f, h) > dist_m)
+                    if (hypot(fp[0] - hp[0], fp[1] - hp[1]) > sure && feat_m(t, f, h) > dist_m)
                         continue;
                     if (rh < rf)
                         parent[rf] = rh;
@@ -342,7 +375,9 @@ int pm_topology_components(uint32_t *out_root, pm_ctx *ctx, pm_topology *t, doub
 {
     groups gs = {0, NULL, NULL};
     uint32_t *all = NULL;
-    int rc = 0;
+    int rc = t->geod_dist ? topo_need_to_ll(t, ctx) : 0;
+    if (rc)
+        return rc;
     for (size_t f = 0; f < t->nf; f++)
         out_root[f] = (uint32_t)f;
     if (!group) {
@@ -379,10 +414,10 @@ done:
  * from the grid's cell. A hit at distance d <= r is final (anything nearer
  * has its box within r); candidates whose box is no nearer than the best
  * so far are not measured. */
-static double nearest_in(const pm_topology *t, const lgrid *g, uint32_t f, double diag)
+static double nearest_in(pm_topology *t, const lgrid *g, uint32_t f, double diag)
 {
     const double *fb = &t->fbox[4 * f];
-    double best = INFINITY;
+    double best = INFINITY; /* metres; a box distance b units is >= b / upm_hi metres */
     for (double r = g->cell;; r *= 4) {
         double q[4] = {fb[0] - r, fb[1] - r, fb[2] + r, fb[3] + r};
         int64_t rg[4];
@@ -392,16 +427,16 @@ static double nearest_in(const pm_topology *t, const lgrid *g, uint32_t f, doubl
                 size_t c = (size_t)(cy * g->nx + cx);
                 for (size_t k = g->first[c]; k < g->first[c + 1]; k++) {
                     uint32_t h = g->feat[k];
-                    if (h == f || box_dist(fb, &t->fbox[4 * h]) >= best)
+                    if (h == f || box_dist(fb, &t->fbox[4 * h]) / t->upm_hi >= best)
                         continue;
-                    double d = feat_dist(t, f, h);
+                    double d = feat_m(t, f, h);
                     if (d < best)
                         best = d;
                     if (best == 0)
                         return 0;
                 }
             }
-        if (best <= r || r >= diag)
+        if (best <= r / t->upm_hi || r >= diag)
             return best;
     }
 }
@@ -410,7 +445,9 @@ int pm_topology_nearest_same(double *out_m, pm_ctx *ctx, pm_topology *t, const i
 {
     groups gs;
     lgrid g = {0};
-    int rc = 0;
+    int rc = t->geod_dist ? topo_need_to_ll(t, ctx) : 0;
+    if (rc)
+        return rc;
     for (size_t f = 0; f < t->nf; f++)
         out_m[f] = NAN;
     if (groups_make(&gs, t, group)) {

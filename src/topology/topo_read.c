@@ -265,6 +265,10 @@ int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
     if (ext[0] <= ext[2])
         t->upm = topo_units_per_m(t, (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2,
                                   fmax(ext[2] - ext[0], ext[3] - ext[1]));
+    if (ext[0] <= ext[2])
+        topo_scale_range(t, ext);
+    else
+        t->upm_lo = t->upm_hi = t->upm;
     t->snap_m *= t->upm;
     t->near_m *= t->upm;
     size_t npts = 0;
