@@ -10,6 +10,10 @@
 extern "C" {
 #endif
 
+/** The layer commands read when none is named, and import writes. */
+#define PM_LAYER_PARKS "parks"
+/** The district outline build imports beside the parks (--outline). */
+#define PM_LAYER_OUTLINE "outline"
 /** The derived tables analysis writes, replacing them on every run:
  * `adjacency` (check, adjacency), `qa_issues` (check, build), `clusters`
  * (layout, build). Import refuses them as layer names, so imported data is
@@ -49,7 +53,7 @@ typedef struct {
     const char *storage_crs_wkt;   /**< SpatiaLite's own EPSG table lacks it (it has */
     const char *storage_crs_name;  /**< no EPSG:32760, for one), or NULL */
 } pm_store_import_opts;
-#define PM_STORE_IMPORT_OPTS_INIT {NULL, "parks", 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
+#define PM_STORE_IMPORT_OPTS_INIT {NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 
 /** Start an import. The work happens in a temporary copy of db_path beside
  * it, inside one transaction; only pm_store_import_commit moves it into
