@@ -33,7 +33,12 @@ typedef struct pm_cursor pm_cursor;
 /** Open an existing parkmap database. Caller owns *out. A missing, locked,
  * corrupt or non-parkmap file fails with PM_EIO naming the path. */
 int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable);
-/** Close (the close status is checked). NULL-safe. */
+/** Close and release. Returns 0, or PM_EIO when SQLite refuses to close
+ * (a statement left unfinalized); the store is released either way.
+ * Callers that wrote through the store close it so. NULL-safe (0). */
+int pm_store_close(pm_store *st, pm_ctx *ctx);
+/** Close and release without asking how the close went: for error paths
+ * and read-only use, where nothing is left to lose. NULL-safe. */
 void pm_store_free(pm_store *st);
 /** The database path (borrowed). */
 const char *pm_store_path(const pm_store *st);

@@ -133,6 +133,6 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     note_file(out, gpkg);
 done:
     pm_style_free(style);
-    pm_store_free(st);
-    return rc;
+    int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
+    return rc ? rc : closed;
 }
