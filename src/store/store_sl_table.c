@@ -209,9 +209,9 @@ int pm_sl_table_add(pm_sl_table *t, pm_ctx *ctx, const pm_feature *f)
     double box[4];
     int rc = 0, has_geom = f->geom && f->geom->nparts;
     if (has_geom) {
-        int enc = f->geom->kind == t->kind ? pm_store_blob_encode(&t->blob, &t->blob_cap, &len,
-                                                                  box, f->geom, t->srid)
-                                           : 1;
+        int enc = f->geom->kind == t->kind
+                      ? pm_store_blob_encode(&t->blob, &t->blob_cap, &len, box, f->geom, t->srid)
+                      : 1;
         if (enc < 0)
             return oom(t, ctx, "geometry");
         if (enc > 0 && ((rc = blob_via_wkb(t, ctx, f->geom, &len)) ||
