@@ -10,6 +10,10 @@
 extern "C" {
 #endif
 
+/** The layer commands read when none is named, and import writes. */
+#define PM_LAYER_PARKS "parks"
+/** The district outline build imports beside the parks (--outline). */
+#define PM_LAYER_OUTLINE "outline"
 /** The derived tables analysis writes, replacing them on every run:
  * `adjacency` (check, adjacency), `qa_issues` (check, build), `clusters`
  * (layout, build). Import refuses them as layer names, so imported data is
@@ -29,7 +33,12 @@ typedef struct pm_cursor pm_cursor;
 /** Open an existing parkmap database. Caller owns *out. A missing, locked,
  * corrupt or non-parkmap file fails with PM_EIO naming the path. */
 int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable);
-/** Close (the close status is checked). NULL-safe. */
+/** Close and release. Returns 0, or PM_EIO when SQLite refuses to close
+ * (a statement left unfinalized); the store is released either way.
+ * Callers that wrote through the store close it so. NULL-safe (0). */
+int pm_store_close(pm_store *st, pm_ctx *ctx);
+/** Close and release without asking how the close went: for error paths
+ * and read-only use, where nothing is left to lose. NULL-safe. */
 void pm_store_free(pm_store *st);
 /** The database path (borrowed). */
 const char *pm_store_path(const pm_store *st);
@@ -49,7 +58,7 @@ typedef struct {
     const char *storage_crs_wkt;   /**< SpatiaLite's own EPSG table lacks it (it has */
     const char *storage_crs_name;  /**< no EPSG:32760, for one), or NULL */
 } pm_store_import_opts;
-#define PM_STORE_IMPORT_OPTS_INIT {NULL, "parks", 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
+#define PM_STORE_IMPORT_OPTS_INIT {NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 
 /** Start an import. The work happens in a temporary copy of db_path beside
  * it, inside one transaction; only pm_store_import_commit moves it into

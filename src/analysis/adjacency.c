@@ -251,7 +251,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
             if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
                 goto done;
         if ((rc = pm_store_layer_srid(&srid, ctx, st, opts->layer)) ||
-            (rc = pm_store_layer_begin(&run.w, st, ctx, "adjacency", &schema, PM_GEOM_LINE,
+            (rc = pm_store_layer_begin(&run.w, st, ctx, PM_LAYER_ADJACENCY, &schema, PM_GEOM_LINE,
                                        srid)))
             goto done;
     }

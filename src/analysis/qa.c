@@ -84,7 +84,7 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
     pm_feature *fs = calloc(q->nissues ? q->nissues : 1, sizeof(*fs));
     int rc = 0;
     if (!fs)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
+        return pm_err(ctx, PM_ENOMEM, "out of memory", PM_LAYER_QA_ISSUES, "table");
     for (size_t i = 0; i < NCOLS && !rc; i++)
         rc = pm_schema_add(&schema, ctx, names[i], types[i]);
     for (size_t k = 0; k < q->nissues && !rc; k++) {
@@ -94,7 +94,7 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
         f->nvalues = NCOLS;
         f->values = calloc(NCOLS, sizeof(pm_value));
         if (!f->values) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", PM_LAYER_QA_ISSUES, "table");
             break;
         }
         const char *texts[] = {is->kind, is->parks, is->fids, NULL, is->unit, is->detail};
@@ -106,14 +106,14 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
                 f->values[c].d = reals[c];
                 f->values[c].is_null = isnan(reals[c]);
             } else if (!(f->values[c].s = strdup(texts[c])))
-                rc = pm_err(ctx, PM_ENOMEM, "out of memory", "qa_issues", "table");
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", PM_LAYER_QA_ISSUES, "table");
         }
         if (!rc && is->geom)
             rc = pm_geom_clone(&f->geom, ctx, is->geom);
     }
     if (!rc)
-        rc = pm_store_write_layer(st, ctx, "qa_issues", &schema, PM_GEOM_POLYGON, q->srid, fs,
-                                  q->nissues, layer);
+        rc = pm_store_write_layer(st, ctx, PM_LAYER_QA_ISSUES, &schema, PM_GEOM_POLYGON, q->srid,
+                                  fs, q->nissues, layer);
     for (size_t i = 0; i < q->nissues; i++)
         pm_feature_clear(&fs[i]);
     free(fs);

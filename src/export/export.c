@@ -213,7 +213,7 @@ static char *strip_ext(const char *path)
  * SQLite does, so the output carries the stored spelling. */
 static int resolve_layers(job *j)
 {
-    static const char *const default_layers[] = {"parks", NULL};
+    static const char *const default_layers[] = {PM_LAYER_PARKS, NULL};
     const char *const *want = j->opts->layers ? j->opts->layers : default_layers;
     char **have = NULL;
     size_t nhave = 0, nwant = 0;

@@ -61,7 +61,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     if (o->outline_path) {
         pm_import_report ignored;
         io.src_path = o->outline_path;
-        io.layer = "outline";
+        io.layer = PM_LAYER_OUTLINE;
         io.t_srs = out->import.storage_crs; /* one CRS for every layer of the map */
         if ((rc = pm_import(&ignored, ctx, &io)))
             goto done;
@@ -77,7 +77,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     co.qa.write_table = 1;
     co.qa.snap_m = o->snap_m;
     co.qa.gap_m = o->gap_m;
-    co.qa.within = o->outline_path ? "outline" : NULL;
+    co.qa.within = o->outline_path ? PM_LAYER_OUTLINE : NULL;
     co.qa.progress = o->progress;
     co.qa.progress_user = o->progress_user;
     if ((rc = pm_analysis_check(&out->check, ctx, st, &co)))
@@ -90,7 +90,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     if (lo.by) {
         pm_cursor *cur = NULL;
         const char *want[] = {lo.by};
-        if ((rc = pm_store_cursor_open_fields(&cur, ctx, st, "parks", want, 1)))
+        if ((rc = pm_store_cursor_open_fields(&cur, ctx, st, PM_LAYER_PARKS, want, 1)))
             goto done;
         if (pm_cursor_schema(cur)->nfields == 0) {
             pm_warn(ctx, "%s has no field '%s': clusters are computed over all parks only",
@@ -117,10 +117,10 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             goto done;
         note_file(out, svg);
     }
-    const char *with_outline[] = {"parks", "outline", PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
-                                  PM_LAYER_CLUSTERS, NULL};
-    const char *without[] = {"parks", PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS,
-                             NULL};
+    const char *with_outline[] = {PM_LAYER_PARKS,     PM_LAYER_OUTLINE,  PM_LAYER_ADJACENCY,
+                                  PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS, NULL};
+    const char *without[] = {PM_LAYER_PARKS, PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
+                             PM_LAYER_CLUSTERS, NULL};
     if (o->progress)
         o->progress(0.9, "build: export", o->progress_user);
     pm_export_opts eo = PM_EXPORT_OPTS_INIT;
@@ -133,6 +133,6 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     note_file(out, gpkg);
 done:
     pm_style_free(style);
-    pm_store_free(st);
-    return rc;
+    int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
+    return rc ? rc : closed;
 }

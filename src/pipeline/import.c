@@ -531,7 +531,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     }
     pm_store_import_opts so = PM_STORE_IMPORT_OPTS_INIT;
     so.db_path = o->db_path;
-    so.layer = o->layer ? o->layer : "parks";
+    so.layer = o->layer ? o->layer : PM_LAYER_PARKS;
     so.srid = tinfo.epsg;
     so.source_path = o->src_path;
     so.source_sha256 = sha;

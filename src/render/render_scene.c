@@ -733,7 +733,7 @@ static int extent_sources(pm_scene *sc, int *use)
                 continue;
             int hit = want ? (strcmp(pm_style_layer_id(sc->style, i), want) == 0 ||
                               strcmp(sc->src[k].name, want) == 0)
-                           : pass == 0 ? strcmp(sc->src[k].name, "parks") == 0 : 1;
+                           : pass == 0 ? strcmp(sc->src[k].name, PM_LAYER_PARKS) == 0 : 1;
             if (hit && sc->src[k].n > 0) {
                 use[k] = 1;
                 any = 1;

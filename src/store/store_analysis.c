@@ -73,126 +73,20 @@ static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const cha
     return rc;
 }
 
-static int create_derived(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
-                          pm_geom_kind kind, int srid, sqlite3_stmt **ins)
-{
-    char *t = pm_store_quote_ident(name);
-    size_t cap = 256 + 2 * strlen(name);
-    for (size_t i = 0; i < schema->nfields; i++)
-        cap += 2 * strlen(schema->fields[i].name) + 16;
-    char *sql = malloc(cap), *isql = malloc(cap);
-    int rc = 0;
-    if (!t || !sql || !isql) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
-        goto done;
-    }
-    size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
-                                          "source_fid INTEGER NOT NULL", t);
-    size_t m = (size_t)snprintf(isql, cap, "INSERT INTO %s (source_fid", t);
-    for (size_t i = 0; i < schema->nfields; i++) {
-        char *q = pm_store_quote_ident(schema->fields[i].name);
-        if (!q) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
-            goto done;
-        }
-        pm_field_type ft = schema->fields[i].type;
-        n += (size_t)snprintf(sql + n, cap - n, ", %s %s", q,
-                              ft == PM_FIELD_INTEGER ? "INTEGER"
-                              : ft == PM_FIELD_REAL  ? "REAL"
-                                                     : "TEXT");
-        m += (size_t)snprintf(isql + m, cap - m, ", %s", q);
-        free(q);
-    }
-    snprintf(sql + n, cap - n, ")");
-    m += (size_t)snprintf(isql + m, cap - m, ", geom) VALUES (?");
-    for (size_t i = 0; i < schema->nfields; i++)
-        m += (size_t)snprintf(isql + m, cap - m, ", ?");
-    snprintf(isql + m, cap - m, ", ?)");
-    if ((rc = pm_store_exec(st, ctx, sql)))
-        goto done;
-    {
-        sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(st, ctx, "SELECT AddGeometryColumn(?, 'geom', ?, ?, 'XY')",
-                                   &s)))
-            goto done;
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 2, srid);
-        sqlite3_bind_text(s, 3, kind == PM_GEOM_LINE ? "MULTILINESTRING" : "MULTIPOLYGON", -1,
-                          SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-            rc = pm_store_sqlerr(st, ctx, "cannot register geometry column");
-        sqlite3_finalize(s);
-        if (rc)
-            goto done;
-    }
-    rc = pm_store_prepare(st, ctx, isql, ins);
-done:
-    free(t);
-    free(sql);
-    free(isql);
-    return rc;
-}
-
 int pm_store_writable(pm_store *st)
 {
     return st && st->db && sqlite3_db_readonly(st->db, "main") == 0;
 }
 
-/* Rows go in as SpatiaLite BLOBs encoded here, with SpatiaLite's per-row
- * triggers parked and the R*Tree bulk loaded at commit, as import does:
- * row by row the 300,000-row adjacency table of 100,000 parcels took 6 s
- * to write and index. */
+/* The table is written through pm_sl_table (bulk loaded, as import
+ * does), inside a savepoint of its own. */
 struct pm_layer_writer {
     pm_store *st;
-    sqlite3_stmt *ins;
-    sqlite3_stmt *from_wkb; /* for geometries the encoder does not take */
+    pm_sl_table *tab;
     char *name;
     int srid;
     int open; /* the savepoint is open: free rolls it back */
-    unsigned char *blob;
-    size_t blob_cap;
-    pm_rtree_entry *rt;
-    size_t rt_n, rt_cap;
-    char **triggers;
-    size_t ntriggers;
 };
-
-/* A geometry through SpatiaLite's own GeomFromWKB, into w->blob. */
-static int blob_via_wkb(pm_layer_writer *w, pm_ctx *ctx, const pm_geom *g, size_t *len)
-{
-    unsigned char *wkb = NULL;
-    size_t n = 0;
-    int rc;
-    if ((rc = pm_geom_to_wkb(&wkb, &n, ctx, g)))
-        return rc;
-    if (!w->from_wkb &&
-        (rc = pm_store_prepare(w->st, ctx, "SELECT GeomFromWKB(?1, ?2)", &w->from_wkb)))
-        goto done;
-    sqlite3_reset(w->from_wkb);
-    sqlite3_bind_blob(w->from_wkb, 1, wkb, (int)n, SQLITE_STATIC);
-    sqlite3_bind_int(w->from_wkb, 2, w->srid);
-    if (sqlite3_step(w->from_wkb) != SQLITE_ROW ||
-        sqlite3_column_type(w->from_wkb, 0) != SQLITE_BLOB) {
-        rc = pm_store_sqlerr(w->st, ctx, "cannot write derived layer");
-        goto done;
-    }
-    *len = (size_t)sqlite3_column_bytes(w->from_wkb, 0);
-    if (*len > w->blob_cap) {
-        unsigned char *b = realloc(w->blob, *len);
-        if (!b) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", w->st->path, "layer %s", w->name);
-            goto done;
-        }
-        w->blob = b;
-        w->blob_cap = *len;
-    }
-    memcpy(w->blob, sqlite3_column_blob(w->from_wkb, 0), *len);
-done:
-    if (w->from_wkb)
-        sqlite3_reset(w->from_wkb);
-    free(wkb);
-    return rc;
-}
 
 int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const char *name,
                          const pm_schema *schema, pm_geom_kind kind, int srid)
@@ -223,10 +117,8 @@ int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const
     sqlite3_finalize(s);
     if (exists && (rc = exec_bound_text(st, ctx, "SELECT DropTable(NULL, ?)", name, NULL, NULL)))
         goto fail;
-    if ((rc = create_derived(st, ctx, name, schema, kind, srid, &w->ins)) ||
-        (rc = exec_bound_text(st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", name, NULL,
-                              NULL)) ||
-        (rc = pm_store_triggers_park(st, ctx, name, &w->triggers, &w->ntriggers)))
+    if ((rc = pm_sl_table_create(&w->tab, st, ctx, name, schema, NULL, kind, srid,
+                                 "cannot write derived layer")))
         goto fail;
     *out = w;
     return 0;
@@ -237,41 +129,7 @@ fail:
 
 int pm_store_layer_add(pm_layer_writer *w, pm_ctx *ctx, const pm_feature *f)
 {
-    sqlite3_stmt *s = w->ins;
-    size_t len = 0;
-    double box[4];
-    int rc = 0, has_geom = f->geom && f->geom->nparts;
-    if (has_geom) {
-        int enc = pm_store_blob_encode(&w->blob, &w->blob_cap, &len, box, f->geom, w->srid);
-        if (enc < 0)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", w->st->path, "layer %s", w->name);
-        if (enc > 0 && ((rc = blob_via_wkb(w, ctx, f->geom, &len)) ||
-                        !pm_geom_bbox(f->geom, &box[0], &box[1], &box[2], &box[3])))
-            return rc ? rc : pm_err(ctx, PM_EINTERNAL, "empty geometry", w->name, "row");
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    int gcol = pm_store_bind_feature(s, 1, f);
-    if (has_geom)
-        sqlite3_bind_blob(s, gcol, w->blob, (int)len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, gcol);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return pm_store_sqlerr(w->st, ctx, "cannot write derived layer");
-    if (!has_geom)
-        return 0;
-    if (w->rt_n == w->rt_cap) {
-        size_t nc = w->rt_cap ? 2 * w->rt_cap : 1024;
-        pm_rtree_entry *ne = realloc(w->rt, nc * sizeof *ne);
-        if (!ne)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", w->st->path, "spatial index");
-        w->rt = ne;
-        w->rt_cap = nc;
-    }
-    w->rt[w->rt_n].id = sqlite3_last_insert_rowid(w->st->db);
-    pm_rtree_box_of(w->rt[w->rt_n].box, box[0], box[2], box[1], box[3]);
-    w->rt_n++;
-    return 0;
+    return pm_sl_table_add(w->tab, ctx, f);
 }
 
 int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_from)
@@ -279,17 +137,7 @@ int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_f
     pm_store *st = w->st;
     const char *name = w->name;
     int rc;
-    sqlite3_finalize(w->ins);
-    w->ins = NULL;
-    /* The index is built once, after the rows, in bulk. */
-    size_t n = strlen(name) + 16;
-    char *idx = malloc(n);
-    if (!idx)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "spatial index");
-    snprintf(idx, n, "idx_%s_geom", name);
-    rc = pm_store_rtree_bulk(st, ctx, idx, w->rt, w->rt_n);
-    free(idx);
-    if (rc || (rc = pm_store_triggers_restore(st, ctx, name, w->triggers, w->ntriggers)))
+    if ((rc = pm_sl_table_finish(w->tab, ctx)))
         return rc;
     char now[32], crs[32];
     time_t tnow = time(NULL);
@@ -310,14 +158,10 @@ void pm_layer_writer_free(pm_layer_writer *w)
 {
     if (!w)
         return;
-    sqlite3_finalize(w->ins);
-    sqlite3_finalize(w->from_wkb);
+    pm_sl_table_free(w->tab);
     if (w->open)
         sqlite3_exec(w->st->db, "ROLLBACK TO pm_derived; RELEASE pm_derived", NULL, NULL, NULL);
     free(w->name);
-    free(w->blob);
-    free(w->rt);
-    pm_strv_free(w->triggers, w->ntriggers);
     free(w);
 }
 

@@ -257,13 +257,19 @@ done:
     return rc;
 }
 
-void pm_store_free(pm_store *st)
+int pm_store_close(pm_store *st, pm_ctx *ctx)
 {
     if (!st)
-        return;
-    pm_store_disconnect(st, NULL);
+        return 0;
+    int rc = pm_store_disconnect(st, ctx);
     free(st->path);
     free(st);
+    return rc;
+}
+
+void pm_store_free(pm_store *st)
+{
+    (void)pm_store_close(st, NULL);
 }
 
 const char *pm_store_path(const pm_store *st)

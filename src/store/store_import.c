@@ -24,18 +24,7 @@ struct pm_store_import {
     char *table; /* quoted */
     char *layer;
     int srid;
-    sqlite3_stmt *insert;
-    sqlite3_stmt *insert_wkb; /* the same through GeomFromWKB, for unusual geometries */
-    sqlite3_stmt *box_sql; /* a stored row's box, after insert_wkb */
-    /* Every row's R*Tree entry, bulk loaded at commit (store_rtree.c). */
-    pm_rtree_entry *rt;
-    size_t rt_n, rt_cap;
-    unsigned char *blob; /* reused for every row */
-    size_t blob_cap;
-    /* SpatiaLite's per-row triggers, parked during the bulk load (SQL to
-     * re-create them at commit). */
-    char **triggers;
-    size_t ntriggers;
+    pm_sl_table *tab; /* the layer, bulk loaded (store_sl_table.c) */
     sqlite3 *orig; /* read transaction on the original until the rename */
     size_t nfields;
     long count;
@@ -277,116 +266,16 @@ static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_impor
     return rc;
 }
 
-/* SpatiaLite's per-row triggers are parked during the bulk load (store_trigger.c). */
-static int park_triggers(pm_store_import *imp, pm_ctx *ctx)
-{
-    return pm_store_triggers_park(&imp->st, ctx, imp->layer, &imp->triggers, &imp->ntriggers);
-}
-
-/* Put the parked triggers back (the R*Tree was filled in bulk). */
-static int restore_triggers(pm_store_import *imp, pm_ctx *ctx)
-{
-    return pm_store_triggers_restore(&imp->st, ctx, imp->layer, imp->triggers, imp->ntriggers);
-}
-
+/* The layer's table, its columns named by column_names. */
 static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *schema)
 {
-    pm_store *st = &imp->st;
     char **names = column_names(ctx, schema);
-    char *sql = NULL, *ins = NULL;
-    size_t cap = 256, icap = 256;
-    int rc = 0;
     if (!names)
         return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
-    for (size_t i = 0; i < schema->nfields; i++)
-        cap += 2 * strlen(names[i]) + 16, icap += 2 * strlen(names[i]) + 8;
-    sql = malloc(cap);
-    ins = malloc(icap);
-    if (!sql || !ins) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
-        goto done;
-    }
-    size_t n = (size_t)snprintf(sql, cap, "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
-                                          "source_fid INTEGER NOT NULL",
-                                imp->table);
-    size_t m = (size_t)snprintf(ins, icap, "INSERT INTO %s (source_fid", imp->table);
-    for (size_t i = 0; i < schema->nfields; i++) {
-        char *q = pm_store_quote_ident(names[i]);
-        if (!q) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
-            goto done;
-        }
-        const char *t = schema->fields[i].type == PM_FIELD_INTEGER ? "INTEGER"
-                        : schema->fields[i].type == PM_FIELD_REAL  ? "REAL"
-                                                                   : "TEXT";
-        n += (size_t)snprintf(sql + n, cap - n, ", %s %s", q, t);
-        m += (size_t)snprintf(ins + m, icap - m, ", %s", q);
-        free(q);
-    }
-    snprintf(sql + n, cap - n, ")");
-    if ((rc = pm_store_exec(st, ctx, sql)))
-        goto done;
-    {
-        sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(st, ctx,
-                                   "SELECT AddGeometryColumn(?, 'geom', ?, 'MULTIPOLYGON', 'XY')",
-                                   &s)))
-            goto done;
-        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 2, imp->srid);
-        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-            rc = pm_store_sqlerr(st, ctx, "cannot register geometry column");
-        sqlite3_finalize(s);
-        if (rc)
-            goto done;
-    }
-    {
-        /* The R*Tree is created empty, before the first row: SpatiaLite's
-         * triggers then fill it row by row, so a failing write (disk full,
-         * file size limit) is the INSERT's own error. Building it after the
-         * fact goes through buildSpatialIndex, which prints to stderr and
-         * rolls the transaction back behind our back. */
-        sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(st, ctx, "SELECT CreateSpatialIndex(?, 'geom')", &s)))
-            goto done;
-        sqlite3_bind_text(s, 1, imp->layer, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-            rc = pm_store_sqlerr(st, ctx, "cannot build spatial index");
-        sqlite3_finalize(s);
-        if (rc)
-            goto done;
-    }
-    m += (size_t)snprintf(ins + m, icap - m, ", geom) VALUES (?");
-    for (size_t i = 0; i < schema->nfields; i++)
-        m += (size_t)snprintf(ins + m, icap - m, ", ?");
-    snprintf(ins + m, icap - m, ", GeomFromWKB(?, %d))", imp->srid);
-    if ((rc = park_triggers(imp, ctx)))
-        goto done;
-    if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert_wkb)))
-        goto done;
-    /* The usual row binds the geometry as SpatiaLite's own BLOB, built
-     * here (encode_blob), rather than WKB parsed and re-encoded by it. */
-    snprintf(ins + m, icap - m, ", ?)");
-    if ((rc = pm_store_prepare(st, ctx, ins, &imp->insert)))
-        goto done;
-    {
-        size_t bcap = strlen(imp->table) + 160;
-        char *bsql = malloc(bcap);
-        if (!bsql) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "index");
-            goto done;
-        }
-        snprintf(bsql, bcap,
-                 "SELECT MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM %s "
-                 "WHERE pk = ? AND geom IS NOT NULL",
-                 imp->table);
-        rc = pm_store_prepare(st, ctx, bsql, &imp->box_sql);
-        free(bsql);
-    }
-done:
+    int rc = pm_sl_table_create(&imp->tab, &imp->st, ctx, imp->layer, schema,
+                                (const char *const *)names, PM_GEOM_POLYGON, imp->srid,
+                                "cannot insert feature");
     pm_strv_free(names, schema->nfields);
-    free(sql);
-    free(ins);
     return rc;
 }
 
@@ -565,75 +454,14 @@ done:
     return rc;
 }
 
-/* Remember a row's box (x0, y0, x1, y1) for the R*Tree. */
-static int keep_box(pm_store_import *imp, pm_ctx *ctx, int64_t pk, const double box[4])
-{
-    if (imp->rt_n == imp->rt_cap) {
-        size_t nc = imp->rt_cap ? 2 * imp->rt_cap : 1024;
-        pm_rtree_entry *ne = realloc(imp->rt, nc * sizeof *ne);
-        if (!ne)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
-        imp->rt = ne;
-        imp->rt_cap = nc;
-    }
-    imp->rt[imp->rt_n].id = pk;
-    pm_rtree_box_of(imp->rt[imp->rt_n].box, box[0], box[2], box[1], box[3]);
-    imp->rt_n++;
-    return 0;
-}
-
 int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
 {
-    unsigned char *wkb = NULL;
-    size_t len = 0;
-    double box[4] = {0, 0, 0, 0};
-    int rc = 0;
     if (f->nvalues != imp->nfields)
         return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->final_path,
                       "%zu values for %zu fields", f->nvalues, imp->nfields);
-    int enc = f->geom && f->geom->kind == PM_GEOM_POLYGON
-                  ? pm_store_blob_encode(&imp->blob, &imp->blob_cap, &len, box, f->geom, imp->srid)
-                  : 1;
-    if (enc < 0)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "geometry");
-    int fast = enc == 0;
-    sqlite3_stmt *s = fast ? imp->insert : imp->insert_wkb;
-    if (!fast && (rc = pm_geom_to_wkb(&wkb, &len, ctx, f->geom)))
-        return rc;
-    sqlite3_reset(s);
-    int gcol = pm_store_bind_feature(s, 1, f);
-    sqlite3_bind_blob(s, gcol, fast ? imp->blob : wkb, (int)len, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
-    } else if (sqlite3_changes(imp->st.db) != 1) {
-        rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
-    } else {
-        /* The row's box for the R*Tree, which is built at commit. */
-        int64_t pk = sqlite3_last_insert_rowid(imp->st.db);
-        int has_box = fast;
-        if (!fast) {
-            sqlite3_stmt *b = imp->box_sql;
-            sqlite3_reset(b);
-            sqlite3_bind_int64(b, 1, pk);
-            int step = sqlite3_step(b);
-            if (step == SQLITE_ROW) {
-                /* As encode_blob gives it: x0, y0, x1, y1. */
-                box[0] = sqlite3_column_double(b, 0);
-                box[1] = sqlite3_column_double(b, 2);
-                box[2] = sqlite3_column_double(b, 1);
-                box[3] = sqlite3_column_double(b, 3);
-                has_box = 1;
-            } else if (step != SQLITE_DONE) {
-                rc = pm_store_sqlerr(&imp->st, ctx, "cannot insert feature");
-            }
-        }
-        if (!rc && has_box)
-            rc = keep_box(imp, ctx, pk, box);
-        if (!rc)
-            imp->count++;
-    }
-    sqlite3_clear_bindings(s);
-    free(wkb);
+    int rc = pm_sl_table_add(imp->tab, ctx, f);
+    if (!rc)
+        imp->count++;
     return rc;
 }
 
@@ -701,28 +529,11 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     int rc = 0;
     char buf[64];
     const pm_store_import_opts *o = imp->opts;
-    sqlite3_finalize(imp->insert);
-    imp->insert = NULL;
-    sqlite3_finalize(imp->insert_wkb);
-    imp->insert_wkb = NULL;
-    sqlite3_finalize(imp->box_sql);
-    imp->box_sql = NULL;
-    {
-        size_t n = strlen(imp->layer) + 16;
-        char *idx = malloc(n);
-        if (!idx)
-            return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "spatial index");
-        snprintf(idx, n, "idx_%s_geom", imp->layer);
-        rc = pm_store_rtree_bulk(&imp->st, ctx, idx, imp->rt, imp->rt_n);
-        free(idx);
-        free(imp->rt); /* no longer needed: commit goes on to GEOS validity */
-        imp->rt = NULL;
-        imp->rt_n = imp->rt_cap = 0;
-        if (rc)
-            return rc;
-    }
-    if ((rc = restore_triggers(imp, ctx)))
+    /* The R*Tree packed, the triggers back: the layer is whole. */
+    if ((rc = pm_sl_table_finish(imp->tab, ctx)))
         return rc;
+    pm_sl_table_free(imp->tab);
+    imp->tab = NULL;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
         return rc;
     time_t now = time(NULL);
@@ -773,16 +584,11 @@ void pm_store_import_free(pm_store_import *imp)
 {
     if (!imp)
         return;
-    sqlite3_finalize(imp->insert);
-    sqlite3_finalize(imp->insert_wkb);
-    sqlite3_finalize(imp->box_sql);
-    free(imp->rt);
-    free(imp->blob);
+    pm_sl_table_free(imp->tab); /* before the disconnect: it holds statements */
     pm_store_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);
     if (imp->tmp_path && !imp->committed)
         unlink(imp->tmp_path);
-    pm_strv_free(imp->triggers, imp->ntriggers);
     free(imp->st.path);
     free(imp->dropped);
     free(imp->tmp_path);

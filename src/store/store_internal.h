@@ -51,7 +51,7 @@ typedef struct {
     float box[4];
 } pm_rtree_entry;
 /* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once,
- * sorting rows[] in place. See store_rtree.c. */
+ * sorting rows[] in place. See store_sl_rtree.c. */
 int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows,
                         size_t n);
 /* The float32 box SQLite's R*Tree stores for a double box (outward). */
@@ -61,7 +61,7 @@ int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer);
 
 /* Park (drop, keeping their SQL in *sqls) SpatiaLite's per-row triggers of
  * a layer's geom column while it is bulk loaded, and put them back. The
- * caller frees *sqls with pm_strv_free. See store_trigger.c. */
+ * caller frees *sqls with pm_strv_free. See store_sl_trigger.c. */
 int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char ***sqls, size_t *n);
 int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls,
                               size_t n);
@@ -69,9 +69,26 @@ int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char
  * what GeomFromWKB(wkb, srid) stores, into *buf (grown as needed), with its
  * MBR in box (minx, miny, maxx, maxy). 0 done; 1 when the geometry cannot
  * be written so (empty parts, a big-endian host: use GeomFromWKB); -1 out
- * of memory. See store_blob.c. */
+ * of memory. See store_sl_blob.c. */
 int pm_store_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
                          const pm_geom *g, int srid);
+
+/* A SpatiaLite geometry table created and bulk loaded: import and the
+ * derived-layer writer make every layer through it (store_sl_table.c).
+ * create: CREATE TABLE (pk, source_fid, the schema's fields under
+ * `columns`, or under their own names when NULL), a registered `kind`
+ * column in `srid`, an empty R*Tree, SpatiaLite's per-row triggers
+ * parked. add: one row (`what` names a failed insert in errors). finish:
+ * pack the R*Tree, put the triggers back. free: NULL-safe; call it before
+ * the connection closes (it holds statements). Transactions are the
+ * caller's. */
+typedef struct pm_sl_table pm_sl_table;
+int pm_sl_table_create(pm_sl_table **out, pm_store *st, pm_ctx *ctx, const char *layer,
+                       const pm_schema *schema, const char *const *columns, pm_geom_kind kind,
+                       int srid, const char *what);
+int pm_sl_table_add(pm_sl_table *t, pm_ctx *ctx, const pm_feature *f);
+int pm_sl_table_finish(pm_sl_table *t, pm_ctx *ctx);
+void pm_sl_table_free(pm_sl_table *t);
 
 /* PM_EINPUT naming a row stored in another SRID than its layer's column. */
 int pm_store_srid_mismatch(pm_store *st, pm_ctx *ctx, const char *layer, int64_t fid, int row_srid,

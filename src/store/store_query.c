@@ -212,7 +212,7 @@ int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, 
 struct pm_cursor {
     pm_store *st;
     sqlite3_stmt *stmt;
-    sqlite3_stmt *as_wkb; /* AsBinary(?) for BLOBs store_blob.c leaves alone */
+    sqlite3_stmt *as_wkb; /* AsBinary(?) for BLOBs store_sl_blob.c leaves alone */
     unsigned char *wkb;   /* scratch: the current row's geometry as WKB */
     size_t wkb_cap;
     pm_schema schema;

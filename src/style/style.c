@@ -9,31 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    int layout; /* 0: paint, 1: layout */
-    pm_layer_type type; /* 0: any layer type */
-    pm_kind kind;
-} props[PM_P_COUNT] = {
-    [PM_P_FILL_COLOR] = {"fill-color", 0, PM_LAYER_FILL, PM_K_COLOR},
-    [PM_P_FILL_OPACITY] = {"fill-opacity", 0, PM_LAYER_FILL, PM_K_NUM},
-    [PM_P_FILL_OUTLINE_COLOR] = {"fill-outline-color", 0, PM_LAYER_FILL, PM_K_COLOR},
-    [PM_P_LINE_COLOR] = {"line-color", 0, PM_LAYER_LINE, PM_K_COLOR},
-    [PM_P_LINE_WIDTH] = {"line-width", 0, PM_LAYER_LINE, PM_K_NUM},
-    [PM_P_LINE_OPACITY] = {"line-opacity", 0, PM_LAYER_LINE, PM_K_NUM},
-    [PM_P_LINE_DASHARRAY] = {"line-dasharray", 0, PM_LAYER_LINE, PM_K_NUM},
-    [PM_P_TEXT_COLOR] = {"text-color", 0, PM_LAYER_SYMBOL, PM_K_COLOR},
-    [PM_P_TEXT_HALO_COLOR] = {"text-halo-color", 0, PM_LAYER_SYMBOL, PM_K_COLOR},
-    [PM_P_TEXT_HALO_WIDTH] = {"text-halo-width", 0, PM_LAYER_SYMBOL, PM_K_NUM},
-    [PM_P_TEXT_FIELD] = {"text-field", 1, PM_LAYER_SYMBOL, PM_K_STR},
-    [PM_P_TEXT_SIZE] = {"text-size", 1, PM_LAYER_SYMBOL, PM_K_NUM},
-    [PM_P_TEXT_FONT] = {"text-font", 1, PM_LAYER_SYMBOL, PM_K_STR},
-    [PM_P_VISIBILITY] = {"visibility", 1, 0, PM_K_STR},
-    [PM_P_FILL_PATTERN] = {"fill-pattern", 0, PM_LAYER_FILL, PM_K_STR},
-    [PM_P_FILL_ANTIALIAS] = {"fill-antialias", 0, PM_LAYER_FILL, PM_K_BOOL},
-    [PM_P_SYMBOL_SORT_KEY] = {"symbol-sort-key", 1, PM_LAYER_SYMBOL, PM_K_NUM},
-};
-
 /* Built-in fill patterns: MapLibre's fill-pattern names a sprite image; a
  * printed map has no sprite sheet, so the names are these hatchings, drawn
  * as vector lines in the fill colour. */
@@ -81,20 +56,6 @@ static int check_patterns(pm_pstate *ps, const pm_expr *e)
     default:
         return 0;
     }
-}
-
-/* The range a number property's value must lie in: MapLibre's minimums,
- * and maxima far beyond any map but below where cairo, Pango or FreeType
- * fail (text-size 1e6 made FreeType error out mid-render). Literals outside
- * are style errors; data-driven values are clamped when evaluated. */
-static void num_range(int p, double *lo, double *hi)
-{
-    *lo = 0;
-    *hi = 1000;
-    if (p == PM_P_FILL_OPACITY || p == PM_P_LINE_OPACITY)
-        *hi = 1;
-    else if (p == PM_P_SYMBOL_SORT_KEY)
-        *lo = -1e15, *hi = 1e15;
 }
 
 /* Every number literal a property can yield must be finite and in range. */
@@ -230,16 +191,13 @@ static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int l
         return pm_style_perr(ps, NULL, "\"%s\" must be an object", block);
     json_object_object_foreach(obj, key, v)
     {
-        int p = -1;
-        for (int i = 0; i < PM_P_COUNT; i++)
-            if (strcmp(props[i].name, key) == 0)
-                p = i;
-        if (p < 0 || props[p].layout != layout)
+        int p = pm_style_prop_find(key);
+        if (p < 0 || pm_style_props[p].layout != layout)
             return pm_style_perr(ps, key,
                                  p < 0 ? "unknown %s key \"%s\" (see styles/README.md)"
                                        : "%s key \"%s\" belongs in the other block",
                                  block, key);
-        if (props[p].type && props[p].type != l->type)
+        if (pm_style_props[p].type && pm_style_props[p].type != l->type)
             return pm_style_perr(ps, key, "\"%s\" does not apply to a %s layer", key,
                                  type_name(l->type));
         int rc = 0;
@@ -264,14 +222,11 @@ static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int l
             break;
         }
         default:
-            rc = pm_expr_parse(&l->prop[p], ps, v, props[p].kind);
+            rc = pm_expr_parse(&l->prop[p], ps, v, pm_style_props[p].kind);
             if (!rc && p == PM_P_FILL_PATTERN)
                 rc = check_patterns(ps, l->prop[p]);
-            if (!rc && props[p].kind == PM_K_NUM) {
-                double lo, hi;
-                num_range(p, &lo, &hi);
-                rc = check_numbers(ps, l->prop[p], key, lo, hi);
-            }
+            if (!rc && pm_style_props[p].kind == PM_K_NUM)
+                rc = check_numbers(ps, l->prop[p], key, pm_style_props[p].lo, pm_style_props[p].hi);
         }
         pm_style_pop(ps);
         if (rc)
@@ -785,23 +740,22 @@ static int find_prop(pm_ctx *ctx, const pm_style *s, size_t layer, const char *p
 {
     if (!s || layer >= s->nlayers)
         return pm_err(ctx, PM_EUSAGE, "no such style layer", prop, "index %zu", layer);
-    for (int i = 0; i < PM_P_COUNT; i++)
-        if (strcmp(props[i].name, prop) == 0) {
-            if (props[i].type && props[i].type != s->layers[layer].type)
-                return pm_err(ctx, PM_EUSAGE, "property does not apply", prop, "layer %s is a %s layer",
-                              s->layers[layer].id, type_name(s->layers[layer].type));
-            return i;
-        }
-    return pm_err(ctx, PM_EUSAGE, "unknown style property", prop, "see styles/README.md");
+    int p = pm_style_prop_find(prop);
+    if (p < 0)
+        return pm_err(ctx, PM_EUSAGE, "unknown style property", prop, "see styles/README.md");
+    if (pm_style_props[p].type && pm_style_props[p].type != s->layers[layer].type)
+        return pm_err(ctx, PM_EUSAGE, "property does not apply", prop, "layer %s is a %s layer",
+                      s->layers[layer].id, type_name(s->layers[layer].type));
+    return p;
 }
 
 int pm_style_layer_has(const pm_style *s, size_t i, const char *prop)
 {
-    for (int p = 0; s && i < s->nlayers && p < PM_P_COUNT; p++)
-        if (strcmp(props[p].name, prop) == 0)
-            return s->layers[i].prop[p] != NULL || (p == PM_P_LINE_DASHARRAY && s->layers[i].ndash) ||
-                   (p == PM_P_TEXT_FONT && s->layers[i].font);
-    return 0;
+    int p = pm_style_prop_find(prop);
+    if (!s || i >= s->nlayers || p < 0)
+        return 0;
+    return s->layers[i].prop[p] != NULL || (p == PM_P_LINE_DASHARRAY && s->layers[i].ndash) ||
+           (p == PM_P_TEXT_FONT && s->layers[i].font);
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -829,7 +783,8 @@ static int eval_prop(pm_sval *v, pm_ctx *ctx, const pm_style *s, size_t layer, i
     memset(v, 0, sizeof(*v));
     const pm_expr *e = s->layers[layer].prop[p];
     if (e && pm_expr_eval(v, e, f, schema))
-        return pm_err(ctx, PM_ENOMEM, "out of memory", s->layers[layer].id, "%s", props[p].name);
+        return pm_err(ctx, PM_ENOMEM, "out of memory", s->layers[layer].id, "%s",
+                      pm_style_props[p].name);
     return 0;
 }
 
@@ -840,15 +795,12 @@ int pm_style_eval_color(pm_color *out, pm_ctx *ctx, const pm_style *s, size_t la
     int p = find_prop(ctx, s, layer, prop), rc;
     if (p < 0)
         return p;
-    if (props[p].kind != PM_K_COLOR)
+    if (pm_style_props[p].kind != PM_K_COLOR)
         return pm_err(ctx, PM_EUSAGE, "not a colour property", prop, "layer %s",
                       s->layers[layer].id);
     if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
         return rc;
-    if (p == PM_P_TEXT_HALO_COLOR)
-        *out = (pm_color){0, 0, 0, 0};
-    else
-        *out = (pm_color){0, 0, 0, 1};
+    *out = pm_style_props[p].color;
     if (v.t == PM_V_COLOR)
         *out = v.c;
     else if (v.t == PM_V_STR) /* a colour read from an attribute */
@@ -864,30 +816,16 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
     int p = find_prop(ctx, s, layer, prop), rc;
     if (p < 0)
         return p;
-    if (props[p].kind != PM_K_NUM || p == PM_P_LINE_DASHARRAY)
+    if (pm_style_props[p].kind != PM_K_NUM || p == PM_P_LINE_DASHARRAY)
         return pm_err(ctx, PM_EUSAGE, "not a number property", prop, "layer %s",
                       s->layers[layer].id);
     if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
         return rc;
-    switch (p) {
-    case PM_P_LINE_WIDTH:
-        *out = 1;
-        break;
-    case PM_P_TEXT_SIZE:
-        *out = 16;
-        break;
-    case PM_P_TEXT_HALO_WIDTH:
-    case PM_P_SYMBOL_SORT_KEY:
-        *out = 0;
-        break;
-    default:
-        *out = 1; /* opacities */
-    }
+    *out = pm_style_props[p].dflt;
     if (v.t == PM_V_NUM && isfinite(v.n))
         *out = v.n;
     pm_sval_clear(&v);
-    double lo, hi;
-    num_range(p, &lo, &hi);
+    double lo = pm_style_props[p].lo, hi = pm_style_props[p].hi;
     *out = *out < lo ? lo : *out > hi ? hi : *out;
     return 0;
 }
@@ -919,12 +857,12 @@ int pm_style_eval_bool(int *out, pm_ctx *ctx, const pm_style *s, size_t layer, c
     int p = find_prop(ctx, s, layer, prop), rc;
     if (p < 0)
         return p;
-    if (props[p].kind != PM_K_BOOL)
+    if (pm_style_props[p].kind != PM_K_BOOL)
         return pm_err(ctx, PM_EUSAGE, "not a boolean property", prop, "layer %s",
                       s->layers[layer].id);
     if ((rc = eval_prop(&v, ctx, s, layer, p, f, schema)))
         return rc;
-    *out = v.t == PM_V_BOOL ? v.b : 1; /* fill-antialias defaults to true */
+    *out = v.t == PM_V_BOOL ? v.b : (int)pm_style_props[p].dflt;
     pm_sval_clear(&v);
     return 0;
 }

@@ -90,6 +90,21 @@ typedef enum {
     PM_P_COUNT
 } pm_prop;
 
+/* What a property is (style_props.c, the one table of them). */
+typedef struct {
+    const char *name;
+    int layout;         /* 0: paint, 1: layout */
+    pm_layer_type type; /* 0: any layer type */
+    pm_kind kind;
+    double dflt;        /* a number's value when unset; a boolean's as 0/1 */
+    pm_color color;     /* a colour's value when unset */
+    double lo, hi;      /* the range a number's value must lie in */
+} pm_prop_def;
+
+extern const pm_prop_def pm_style_props[PM_P_COUNT];
+/* The property of that name, or -1. */
+int pm_style_prop_find(const char *name);
+
 typedef struct {
     char *id;
     pm_layer_type type;

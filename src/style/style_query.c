@@ -9,39 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The property table lives in style.c; these names are the ones that
- * introspection is asked about. */
-static const struct {
-    const char *name;
-    pm_prop p;
-    pm_layer_type type;
-    pm_kind kind;
-    double dflt;
-} qprops[] = {
-    {"fill-color", PM_P_FILL_COLOR, PM_LAYER_FILL, PM_K_COLOR, 0},
-    {"fill-opacity", PM_P_FILL_OPACITY, PM_LAYER_FILL, PM_K_NUM, 1},
-    {"fill-outline-color", PM_P_FILL_OUTLINE_COLOR, PM_LAYER_FILL, PM_K_COLOR, 0},
-    {"line-color", PM_P_LINE_COLOR, PM_LAYER_LINE, PM_K_COLOR, 0},
-    {"line-width", PM_P_LINE_WIDTH, PM_LAYER_LINE, PM_K_NUM, 1},
-    {"line-opacity", PM_P_LINE_OPACITY, PM_LAYER_LINE, PM_K_NUM, 1},
-    {"text-color", PM_P_TEXT_COLOR, PM_LAYER_SYMBOL, PM_K_COLOR, 0},
-    {"text-halo-color", PM_P_TEXT_HALO_COLOR, PM_LAYER_SYMBOL, PM_K_COLOR, 0},
-    {"text-halo-width", PM_P_TEXT_HALO_WIDTH, PM_LAYER_SYMBOL, PM_K_NUM, 0},
-    {"text-size", PM_P_TEXT_SIZE, PM_LAYER_SYMBOL, PM_K_NUM, 16},
-};
-
+/* The property p names, if it is a `kind` property of that layer's type;
+ * <0 with the error recorded if not. */
 static int qprop(pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop, pm_kind kind)
 {
     if (!s || layer >= s->nlayers)
         return pm_err(ctx, PM_EUSAGE, "no such style layer", prop, "index %zu", layer);
-    for (size_t i = 0; i < sizeof qprops / sizeof *qprops; i++)
-        if (strcmp(qprops[i].name, prop) == 0) {
-            if (qprops[i].type != s->layers[layer].type || qprops[i].kind != kind)
-                return pm_err(ctx, PM_EUSAGE, "property does not apply", prop, "layer %s",
-                              s->layers[layer].id);
-            return (int)i;
-        }
-    return pm_err(ctx, PM_EUSAGE, "unknown style property", prop, "see styles/README.md");
+    int p = pm_style_prop_find(prop);
+    if (p < 0)
+        return pm_err(ctx, PM_EUSAGE, "unknown style property", prop, "see styles/README.md");
+    if (pm_style_props[p].type != s->layers[layer].type || pm_style_props[p].kind != kind)
+        return pm_err(ctx, PM_EUSAGE, "property does not apply", prop, "layer %s",
+                      s->layers[layer].id);
+    return p;
 }
 
 /* Does the expression read the feature? */
@@ -97,7 +77,7 @@ int pm_style_colormap_get(pm_style_colormap *out, pm_ctx *ctx, const pm_style *s
     int q = qprop(ctx, s, layer, prop, PM_K_COLOR);
     if (q < 0)
         return q;
-    const pm_expr *e = s->layers[layer].prop[qprops[q].p];
+    const pm_expr *e = s->layers[layer].prop[q];
     if (!e)
         return 0;
     if (e->op == PM_X_LIT && e->lit.t == PM_V_COLOR) {
@@ -153,8 +133,8 @@ int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_sty
     *out_const = 0;
     if (q < 0)
         return q;
-    *out = qprops[q].dflt;
-    if (reads_data(s->layers[layer].prop[qprops[q].p]))
+    *out = pm_style_props[q].dflt;
+    if (reads_data(s->layers[layer].prop[q]))
         return 0;
     *out_const = 1;
     /* Constant: evaluating for an empty feature gives the value, with the
@@ -171,8 +151,8 @@ int pm_style_color_const(pm_color *out, int *out_const, pm_ctx *ctx, const pm_st
     *out_const = 0;
     if (q < 0)
         return q;
-    *out = (pm_color){0, 0, 0, qprops[q].p == PM_P_TEXT_HALO_COLOR ? 0 : 1};
-    if (reads_data(s->layers[layer].prop[qprops[q].p]))
+    *out = pm_style_props[q].color;
+    if (reads_data(s->layers[layer].prop[q]))
         return 0;
     *out_const = 1;
     pm_feature f = {0};

@@ -155,7 +155,7 @@ for v in -1 "" x 1.5 " 1"; do
 done
 
 # ---- geometries SpatiaLite stores compressed --------------------------
-# parkmap reads its own (plain) BLOBs without AsBinary (store_blob.c); a
+# parkmap reads its own (plain) BLOBs without AsBinary (store_sl_blob.c); a
 # compressed BLOB, which another tool may leave, goes through SpatiaLite
 # and must read the same. Compression keeps vertices as float deltas: equal
 # within 1 cm (1e-7 degree) on these parks.

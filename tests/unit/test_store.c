@@ -155,6 +155,35 @@ static void adjacency_edge_but_not_corner(void **state)
     pm_ctx_free(ctx);
 }
 
+/* A derived layer goes through the same bulk table writer as import: a
+ * registered line column, its rows, an R*Tree SQLite finds whole; and the
+ * store that wrote it closes with its status checked. */
+static void derived_layer_written_and_closed(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    pm_store *st;
+    pm_adjacency *a;
+    pm_adjacency_opts jo = PM_ADJACENCY_OPTS_INIT;
+    jo.write_table = 1;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(pm_store_open(&st, ctx, path("a.db"), 1), 0);
+    assert_int_equal(pm_analysis_adjacency(&a, ctx, st, &jo), 0);
+    pm_adjacency_free(a);
+    assert_int_equal(pm_store_close(st, ctx), 0);
+    assert_int_equal(pm_store_close(NULL, ctx), 0);
+    assert_int_equal(pm_store_open(&st, ctx, path("a.db"), 0), 0);
+    pm_geom_kind kind = PM_GEOM_POLYGON;
+    long n = 0;
+    double box[4];
+    assert_int_equal(pm_store_layer_geom_kind(&kind, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(kind, PM_GEOM_LINE);
+    assert_int_equal(pm_store_layer_stats(&n, box, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(n, 2); /* A-B along an edge, B-C at a corner */
+    assert_int_equal(pm_store_close(st, ctx), 0);
+    pm_ctx_free(ctx);
+}
+
 static void failed_import_leaves_database_unchanged(void **state)
 {
     (void)state;
@@ -281,6 +310,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(import_measures_on_the_ellipsoid),
         cmocka_unit_test(adjacency_edge_but_not_corner),
+        cmocka_unit_test(derived_layer_written_and_closed),
         cmocka_unit_test(failed_import_leaves_database_unchanged),
         cmocka_unit_test(hostile_names_are_stored_verbatim),
         cmocka_unit_test(cursor_reads_only_named_fields),

@@ -463,13 +463,71 @@ static void test_source_fields(void **state)
     pm_ctx_free(c);
 }
 
+/* A property a style leaves unset has one default, whether the renderer
+ * evaluates it or an exporter asks for it as a constant. */
+static void test_defaults_agree(void **state)
+{
+    (void)state;
+    pm_style *s = NULL;
+    pm_schema sch = {0};
+    pm_feature f = {0};
+    pm_err_clear(ctx);
+    if (pm_style_parse(&s, ctx,
+                       "{\"version\": 8, \"layers\": [\n"
+                       " {\"id\": \"f\", \"type\": \"fill\", \"source\": \"p\"},\n"
+                       " {\"id\": \"l\", \"type\": \"line\", \"source\": \"p\"},\n"
+                       " {\"id\": \"s\", \"type\": \"symbol\", \"source\": \"p\"}]}",
+                       "defaults.json"))
+        fail_msg("%s: %s (%s)", pm_ctx_what(ctx), pm_ctx_where(ctx), pm_ctx_why(ctx));
+    static const struct {
+        size_t layer;
+        const char *prop;
+        double want;
+    } nums[] = {{0, "fill-opacity", 1},
+                {1, "line-width", 1},
+                {1, "line-opacity", 1},
+                {2, "text-size", 16},
+                {2, "text-halo-width", 0}};
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        double v = -1, c = -1;
+        int is_const = 0;
+        assert_int_equal(pm_style_eval_number(&v, ctx, s, nums[i].layer, nums[i].prop, &f, &sch),
+                         0);
+        assert_int_equal(pm_style_number_const(&c, &is_const, ctx, s, nums[i].layer, nums[i].prop),
+                         0);
+        assert_true(is_const);
+        assert_true(v == nums[i].want && c == nums[i].want);
+    }
+    static const struct {
+        size_t layer;
+        const char *prop;
+        double alpha;
+    } cols[] = {{0, "fill-color", 1},
+                {1, "line-color", 1},
+                {2, "text-color", 1},
+                {2, "text-halo-color", 0}};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        pm_color v, c;
+        int is_const = 0;
+        assert_int_equal(pm_style_eval_color(&v, ctx, s, cols[i].layer, cols[i].prop, &f, &sch), 0);
+        assert_int_equal(pm_style_color_const(&c, &is_const, ctx, s, cols[i].layer, cols[i].prop),
+                         0);
+        near_color(v, 0, 0, 0, cols[i].alpha);
+        near_color(c, 0, 0, 0, cols[i].alpha);
+    }
+    int aa = 0;
+    assert_int_equal(pm_style_eval_bool(&aa, ctx, s, 0, "fill-antialias", &f, &sch), 0);
+    assert_int_equal(aa, 1);
+    pm_style_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default_parses),  cmocka_unit_test(test_unknown_key_line),
-        cmocka_unit_test(test_bad_colour),      cmocka_unit_test(test_bad_expression),
-        cmocka_unit_test(test_evaluate),        cmocka_unit_test(test_print_additions),
-        cmocka_unit_test(test_source_fields),
+        cmocka_unit_test(test_default_parses), cmocka_unit_test(test_unknown_key_line),
+        cmocka_unit_test(test_bad_colour),     cmocka_unit_test(test_bad_expression),
+        cmocka_unit_test(test_evaluate),       cmocka_unit_test(test_print_additions),
+        cmocka_unit_test(test_source_fields),  cmocka_unit_test(test_defaults_agree),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

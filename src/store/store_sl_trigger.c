@@ -5,7 +5,7 @@
  * column's own type and SRID cannot violate. Together they were two thirds
  * of an import. While a layer is bulk loaded (import, derived layers) they
  * are dropped inside the transaction, the rows' boxes go into the R*Tree at
- * once (store_rtree.c), and the triggers are re-created from their own SQL,
+ * once (store_sl_rtree.c), and the triggers are re-created from their own SQL,
  * so the layer ends exactly as SpatiaLite would have left it. */
 #include "store_internal.h"
 
