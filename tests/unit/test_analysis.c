@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "parkmap/parkmap.h"
+#include "scratch.h"
 
 /* Local coordinates (metres) are offsets from this point, about 145 km
  * west of zone 51's central meridian (123° E). */
@@ -29,8 +30,6 @@
 /* Not in strict C11 <math.h>. */
 #define PI 3.14159265358979323846
 #define SQRT2 1.41421356237309504880
-
-static char dir[] = "/tmp/pm_test_analysis_XXXXXX";
 
 /* ---- expected values ------------------------------------------------------ */
 
@@ -76,15 +75,6 @@ static double len_tol(double m)
     } while (0)
 
 /* ---- building layers ------------------------------------------------------ */
-
-static char *path(const char *name)
-{
-    static char buf[8][256];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* A GeoJSON FeatureCollection being written. */
 typedef struct {
@@ -219,21 +209,7 @@ static pm_store *gap_of(pm_ctx *ctx, const char *db, double w)
     return load(ctx, &g, db);
 }
 
-/* ---- fixtures ------------------------------------------------------------- */
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
+/* ---- helpers -------------------------------------------------------------- */
 
 static pm_ctx *new_ctx(void)
 {
@@ -1000,5 +976,5 @@ int main(void)
         cmocka_unit_test(layout_shapes_and_nearest_of_the_same_kind),
         cmocka_unit_test(bad_options_are_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
