@@ -133,7 +133,10 @@ typedef struct {
     pm_progress_fn progress; /* phases, as "qa: <phase>"; NULL: none */
     void *progress_user;
 } pm_qa_opts;
-#define PM_QA_OPTS_INIT {"parks", 5.0, PM_TOPO_SNAP_M, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
+/* The defaults on a given layer (PM_CHECK_OPTS_INIT leaves it NULL). */
+#define PM_QA_OPTS_INIT_LAYER(layer)                                                              \
+    {layer, 5.0, PM_TOPO_SNAP_M, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
+#define PM_QA_OPTS_INIT PM_QA_OPTS_INIT_LAYER("parks")
 
 /** Run the topology QA. Caller owns *out. */
 int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *opts);
@@ -199,7 +202,8 @@ typedef struct {
     double target_km2, tolerance_pct;
     double measured_km2; /* the union's ellipsoidal area: an overlap is not counted twice */
     double diff_km2, diff_pct;
-    int pass;            /* total within tolerance and no overlaps */
+    int pass;            /* no problems: total within tolerance, every park with a planned
+                            area within park_tolerance_pct, no QA finding (repairs aside) */
     size_t nproblems;
     pm_problem *problems;
     pm_adjacency *adjacency;
@@ -212,9 +216,11 @@ typedef struct {
     double tolerance_pct; /* default 1 */
     double park_tolerance_pct; /* per-park planned vs measured, default 5 */
     pm_qa_opts qa;        /* topology QA run as part of the check; its progress
-                             callback reports every phase of the check */
+                             callback reports every phase of the check. Its layer
+                             is NULL (the check's layer) or must equal `layer`:
+                             another one is refused with PM_EUSAGE */
 } pm_check_opts;
-#define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT}
+#define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT_LAYER(NULL)}
 
 /** Run the check. Returns 0 whether or not it passed (see ->pass). */
 int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts);

@@ -63,8 +63,6 @@ int pm_transform_geom(pm_transform *t, pm_ctx *ctx, pm_geom *g);
 
 /** Geodesic distance in metres on WGS 84 between two lon/lat points. */
 double pm_geod_distance(double lon1, double lat1, double lon2, double lat2);
-/** Geodesic azimuth in degrees clockwise from true north, from point 1 to 2. */
-double pm_geod_azimuth(double lon1, double lat1, double lon2, double lat2);
 /** Ellipsoidal (WGS 84) area in m² of a lon/lat polygon geometry (holes
  * subtracted; orientation does not matter). */
 double pm_geod_area(const pm_geom *lonlat);

@@ -73,6 +73,13 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
                     "target must be > 0 and tolerances >= 0");
         goto done;
     }
+    /* The areas and adjacency are measured on the QA's boundary graph, so
+     * the QA cannot look at another layer than the check. */
+    if (opts->qa.layer && strcmp(opts->qa.layer, opts->layer) != 0) {
+        rc = pm_err(ctx, PM_EUSAGE, "bad check options", "check",
+                    "the QA layer %s is not the checked layer %s", opts->qa.layer, opts->layer);
+        goto done;
+    }
     ao.layer = jo.layer = opts->layer;
     pm_qa_opts qo = opts->qa;
     qo.layer = opts->layer;

@@ -1,7 +1,6 @@
 /* parkmap: map, measure and check industrial parks. */
 #include "cli.h"
 
-#include <gdal.h>
 #include <signal.h>
 #include <string.h>
 
@@ -27,7 +26,7 @@ static const char usage[] =
 static void version(void)
 {
     printf("parkmap %s\n", pm_version());
-    printf("  GDAL %s\n", GDALVersionInfo("RELEASE_NAME"));
+    printf("  GDAL %s\n", pm_load_gdal_version());
     printf("  PROJ %s\n", pm_crs_proj_version());
     printf("  SQLite %s\n", pm_store_sqlite_version());
     printf("  SpatiaLite %s\n", pm_store_spatialite_version());

@@ -318,13 +318,6 @@ double pm_geod_distance(double lon1, double lat1, double lon2, double lat2)
     return s12;
 }
 
-double pm_geod_azimuth(double lon1, double lat1, double lon2, double lat2)
-{
-    double azi1 = 0;
-    geod_inverse(wgs84(), lat1, lon1, lat2, lon2, NULL, &azi1, NULL);
-    return azi1;
-}
-
 double pm_geod_area(const pm_geom *g)
 {
     double total = 0;

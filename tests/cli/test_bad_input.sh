@@ -121,7 +121,7 @@ elif command -v setpriv >/dev/null; then
   expect_err "secret.geojson (Permission denied)" "unreadable source says why"
   unchanged "unreadable source"
 else
-  echo "skip: unreadable source (root, no setpriv)"
+  fail "unreadable source: running as root without setpriv (util-linux) to drop to nobody"
 fi
 
 # --skip-invalid skips and counts; with nothing left it is still an error.

@@ -108,7 +108,10 @@ done
 ls "$TMP" | grep -q '\.db\.tmp-' && fail "corrupt: temporary copy left"
 
 # ---- a database another tool wrote ------------------------------------
-if command -v ogr2ogr >/dev/null; then
+# ogr2ogr comes with gdal-bin, which scripts/setup.sh installs.
+if ! command -v ogr2ogr >/dev/null; then
+  fail "ogr2ogr missing (gdal-bin): the foreign-database checks cannot run"
+else
   ogr2ogr -f SQLite -dsco SPATIALITE=YES "$TMP/ogr.db" "$GOOD" -nln parks 2>/dev/null
   s0=$(sum "$TMP/ogr.db")
   db_fails "info on an ogr2ogr database" 4 "not a parkmap database" "$TMP/ogr.db" info --db "$TMP/ogr.db"
@@ -116,8 +119,6 @@ if command -v ogr2ogr >/dev/null; then
   db_fails "import into an ogr2ogr database" 4 "not a parkmap database" "$TMP/ogr.db" \
     import "$GOOD" --db "$TMP/ogr.db" --layer more --quiet
   [ "$(sum "$TMP/ogr.db")" = "$s0" ] || fail "ogr2ogr database changed"
-else
-  echo "skip: ogr2ogr not installed"
 fi
 # A plain SQLite file that is not SpatiaLite at all.
 sqlite3 "$TMP/plain.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"

@@ -23,7 +23,11 @@ budget=${PM_REF_BUDGET:-0.015}
     --outline "$PM_SOURCE_DIR/geodata/pudong_outline.geojson" -o "$tmp/pd" --quiet >/dev/null
 "$PM_BINARY" import "$PM_SOURCE_DIR/tests/fixtures/overlap.geojson" --db "$tmp/ov.db" \
     --quiet >/dev/null
-"$PM_BINARY" check --db "$tmp/ov.db" >/dev/null || true
+# Exit 1: the check finds the overlap (and writes qa_issues); anything
+# else is an error the images would only hide.
+status=0
+"$PM_BINARY" check --db "$tmp/ov.db" >/dev/null || status=$?
+[ "$status" -eq 1 ] || { echo "render_ref: check on overlap.geojson: exit $status, expected 1" >&2; exit 1; }
 
 # name db style size: small pages keep the test fast; print is A3 at 60 dpi
 cases=(

@@ -11,17 +11,7 @@
 #include <unistd.h>
 
 #include "parkmap/parkmap.h"
-
-static char dir[] = "/tmp/pm_test_store_XXXXXX";
-
-static char *path(const char *name)
-{
-    static char buf[8][256];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+#include "scratch.h"
 
 static void write_file(const char *p, const char *text)
 {
@@ -64,20 +54,6 @@ static void three_squares(const char *p)
     snprintf(doc, sizeof doc, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s,%s]}", a, b,
              c);
     write_file(p, doc);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
 }
 
 static int import(pm_ctx *ctx, const char *src, const char *db, const char *t_srs, int overwrite)
@@ -210,7 +186,7 @@ static void failed_import_leaves_database_unchanged(void **state)
     free(after);
     /* No temporary copies left behind. */
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "ls '%s' | grep -q tmp-", dir);
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -q tmp-", scratch_dir);
     assert_int_not_equal(system(cmd), 0);
     pm_ctx_free(ctx);
 }
@@ -316,5 +292,5 @@ int main(void)
         cmocka_unit_test(cursor_reads_only_named_fields),
         cmocka_unit_test(projected_source_with_northing_first_crs),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
