@@ -897,11 +897,11 @@ static void layout_shapes_and_nearest_of_the_same_kind(void **state)
     /* A 100×200 rectangle: 4π 20000 / 600² = 2π/9. */
     assert_near(c->perimeter_m, 600.0 / utm_k(50), len_tol(600));
     assert_near(c->polsby_popper, 2 * PI / 9, 1e-4);
-    /* Nearest chips park (storage CRS metres): A-B 200, B-D 1,600; C is
-     * the only bio park. */
-    assert_near(a->nearest_same_m, 200.0, 4 * NOISE);
-    assert_near(b->nearest_same_m, 200.0, 4 * NOISE);
-    assert_near(d->nearest_same_m, 1600.0, 4 * NOISE);
+    /* Nearest chips park, in ground metres (planar / k): A-B 200, B-D
+     * 1,600; C is the only bio park. */
+    assert_near(a->nearest_same_m, 200.0 / utm_k(200), len_tol(200));
+    assert_near(b->nearest_same_m, 200.0 / utm_k(200), len_tol(200));
+    assert_near(d->nearest_same_m, 1600.0 / utm_k(1200), len_tol(1600));
     assert_true(isnan(c->nearest_same_m));
     pm_layout_free(l);
     pm_store_free(st);
