@@ -153,6 +153,13 @@ int cli_parse(cli_run *r, const cli_cmd *cmd, void *opts, int argc, char **argv)
 {
     cli_slot slots[CLI_MAX_OPTS];
     size_t n = cli_slots(slots, cmd);
+    if (n == CLI_MAX_OPTS) {
+        /* A table that fills every slot may have lost options: refuse to
+         * run it rather than ignore some silently. */
+        fprintf(stderr, "parkmap: %s: more than %d options (raise CLI_MAX_OPTS)\n", cmd->name,
+                CLI_MAX_OPTS - 1);
+        return 2;
+    }
     struct option longs[CLI_MAX_OPTS + 2];
     char shorts[2 * CLI_MAX_OPTS + 2] = "h";
     size_t ns = 1;

@@ -24,6 +24,7 @@ typedef struct {
     const char *value;
 } cli_choice;
 
+/* CLI_REQUIRED: a CLI_STRING option that must be given (checked as non-NULL). */
 enum { CLI_REQUIRED = 1 };
 
 typedef struct {
