@@ -16,6 +16,8 @@ int cmd_adjacency(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
 
 /* Print ctx's error as "parkmap: what: where (why)" and any warnings; return
  * the exit status for its code. */
@@ -32,8 +34,6 @@ void cli_catch_interrupts(void);
 int cli_end_interrupted(int status);
 /* Parse a whole, finite number; prints nothing. 0 or -1. */
 int cli_parse_number(const char *s, double *out);
-/* Parse a number argument, printing the usage error; 0 on success. */
-int cli_number(const char *cmd, const char *opt, const char *s, double *out);
 /* The progress callback for terminals; user is a cli_progress. */
 typedef struct {
     int enabled;
@@ -53,12 +53,7 @@ void cli_print_json(json_object *obj);
 void cli_csv_field(FILE *f, const char *s);
 /* A finite double as JSON, or null. */
 json_object *cli_json_num(double v);
-/* Open a database for reading; prints the error and returns NULL on failure. */
-pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status);
-/* Open a database for analysis that records derived tables; clears *write
- * (with a warning) when the file cannot be written. */
-pm_store *cli_open_db_rw(pm_ctx *ctx, const char *path, int *status, int *write);
-int cmd_layout(int argc, char **argv);
-int cmd_clean(int argc, char **argv);
+/* The shipped default style's path (cli_run.c). */
+const char *cli_default_style(void);
 
 #endif

@@ -46,19 +46,6 @@ int cli_parse_number(const char *s, double *out)
     return 0;
 }
 
-int cli_number(const char *cmd, const char *opt, const char *s, double *out)
-{
-    double v;
-    if (cli_parse_number(s, &v)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s needs a number", opt);
-        cli_usage(cmd, msg, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -148,6 +135,7 @@ void cli_progress_end(cli_progress *p)
 {
     if (p->enabled && p->shown)
         fputs("\r\033[K", stderr); /* leave the terminal as it was */
+    p->shown = 0;
 }
 
 void cli_print_json(json_object *obj)
@@ -177,30 +165,4 @@ void cli_csv_field(FILE *f, const char *s)
 json_object *cli_json_num(double v)
 {
     return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-pm_store *cli_open_db(pm_ctx *ctx, const char *path, int *status)
-{
-    pm_store *st = NULL;
-    if (pm_store_open(&st, ctx, path, 0) != 0) {
-        *status = cli_fail(ctx);
-        return NULL;
-    }
-    return st;
-}
-
-pm_store *cli_open_db_rw(pm_ctx *ctx, const char *path, int *status, int *write)
-{
-    pm_store *st = NULL;
-    if (pm_store_open(&st, ctx, path, 1) != 0) {
-        *status = cli_fail(ctx);
-        return NULL;
-    }
-    /* Analysis still answers on a write-protected database; it just cannot
-     * keep its result tables there. */
-    if (*write && !pm_store_writable(st)) {
-        pm_warn(ctx, "%s is read-only: result tables not written", path);
-        *write = 0;
-    }
-    return st;
 }

@@ -1,16 +1,8 @@
-#include "cli.h"
+#include "cli_opts.h"
 #include "json_stream.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <string.h>
-
-static const char help[] =
-    "usage: parkmap area --db DB [--layer parks] [--by FIELD] [--json|--csv]\n"
-    "\n"
-    "Per-park areas: planar (in the storage CRS) and ellipsoidal (on WGS 84, the\n"
-    "reference), their difference, and the planned area; totals as a sum and as the\n"
-    "area of the union (ground claimed twice counts once). --by FIELD adds subtotals.\n";
 
 static json_object *row_json(const pm_area_row *r)
 {
@@ -109,54 +101,34 @@ static void print_json(const pm_area_report *r)
     js_close();
 }
 
+static const cli_opt opts[] = {
+    CLI_LAYER(pm_area_opts, "the layer of parks (default: parks)"),
+    CLI_STR(pm_area_opts, group_by, "by", "FIELD", "subtotals for each value of FIELD"), CLI_END};
+
+static const cli_cmd area = {
+    "area",
+    "Per-park areas: planar (in the storage CRS) and ellipsoidal (on WGS 84, the\n"
+    "reference), their difference, and the planned area; totals as a sum and as the\n"
+    "area of the union (ground claimed twice counts once). --by FIELD adds subtotals.\n",
+    CLI_DB_READ | CLI_JSON | CLI_CSV, opts};
+
 int cmd_area(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'}, {"layer", required_argument, 0, 'l'},
-        {"by", required_argument, 0, 'b'}, {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *db = NULL;
     pm_area_opts o = PM_AREA_OPTS_INIT;
-    int json = 0, csv = 0, c, status = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': o.layer = optarg; break;
-        case 'b': o.group_by = optarg; break;
-        case 'j': json = 1; break;
-        case 'c': csv = 1; break;
-        case 'h': fputs(help, stdout); return 0;
-        default: return cli_usage("area", "unknown or incomplete option", argv[optind - 1]);
-        }
-    }
-    if (!db || optind != argc)
-        return cli_usage("area", "--db is required and takes no other arguments", NULL);
-    if (json && csv)
-        return cli_usage("area", "--json and --csv exclude each other", NULL);
-    pm_ctx *ctx = NULL;
-    pm_store *st = NULL;
-    pm_area_report *r = NULL;
-    if (pm_ctx_new(&ctx))
-        return 4;
-    if (!(st = cli_open_db(ctx, db, &status)))
+    pm_area_report *rep = NULL;
+    cli_run r;
+    int status = cli_start(&r, &area, &o, argc, argv);
+    if (status != CLI_GO)
         goto done;
-    if (pm_analysis_area(&r, ctx, st, &o)) {
-        status = cli_fail(ctx);
+    if ((status = cli_result(&r, pm_analysis_area(&rep, r.ctx, r.st, &o))))
         goto done;
-    }
-    cli_warnings(ctx);
-    if (json)
-        print_json(r);
-    else if (csv)
-        print_csv(r);
+    if (r.json)
+        print_json(rep);
+    else if (r.csv)
+        print_csv(rep);
     else
-        print_table(r, o.group_by);
+        print_table(rep, o.group_by);
 done:
-    pm_area_report_free(r);
-    pm_store_free(st);
-    pm_ctx_free(ctx);
-    return status;
+    pm_area_report_free(rep);
+    return cli_end(&r, status);
 }

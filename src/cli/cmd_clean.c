@@ -1,24 +1,5 @@
 #include "report.h"
-
-#include <getopt.h>
-
-static const char help[] =
-    "usage: parkmap clean --db DB [--layer parks] [--to LAYER] [--snap-m 0.5] [--overwrite]\n"
-    "                     [--quiet] [--json]\n"
-    "\n"
-    "Repair a layer's topology into a new layer (default <layer>_clean), all or nothing,\n"
-    "keeping every attribute: vertices closer than --snap-m metres become one, an edge\n"
-    "passing within --snap-m of another park's vertex gets that vertex (near-miss\n"
-    "boundaries then coincide), overlaps thinner than --snap-m are left to the larger\n"
-    "park and slivers of unclaimed ground narrower than --snap-m go to the neighbour\n"
-    "that borders them longest. Thicker overlaps and wider gaps are planning questions\n"
-    "and stay for check to report. Prints every vertex moved and every area reassigned\n"
-    "(--json: {layer, to, snap_m, features, vertices_moved, max_moved_m, vertices_added,\n"
-    "moves [{fid, x, y, to_x, to_y, moved_m}], reassigned [{kind, from_fid, to_fid,\n"
-    "area_m2}], area_changes [{fid, before_m2, after_m2}], kept_collapsed [fid]}): a park\n"
-    "smaller than the tolerance as a whole is kept as it was. Coordinates and the\n"
-    "area changes (0.01 m2 or more) are in the layer's storage CRS, reassigned areas\n"
-    "on the ellipsoid. Then run check with --layer on the repaired layer.\n";
+#include "cli_opts.h"
 
 static json_object *move_elem(const void *ctx, size_t i)
 {
@@ -98,84 +79,69 @@ static void print_report(const pm_clean_report *r)
         printf("  ... and %zu more moves (--json lists every one)\n", r->nmoves - SHOW_MOVES);
 }
 
+static const cli_opt opts[] = {
+    CLI_LAYER(pm_clean_opts, "the layer to repair (default: parks)"),
+    CLI_STR(pm_clean_opts, to, "to", "LAYER", "the repaired layer (default: <layer>_clean)"),
+    CLI_NUM(pm_clean_opts, snap_m, "snap-m", "M", "the repair tolerance in metres (default 0.5)"),
+    CLI_SET(pm_clean_opts, overwrite, "overwrite", "replace an existing layer named by --to"),
+    CLI_END};
+
+static const cli_cmd clean = {
+    "clean",
+    "Repair a layer's topology into a new layer (default <layer>_clean), all or nothing,\n"
+    "keeping every attribute: vertices closer than --snap-m metres become one, an edge\n"
+    "passing within --snap-m of another park's vertex gets that vertex (near-miss\n"
+    "boundaries then coincide), overlaps thinner than --snap-m are left to the larger\n"
+    "park and slivers of unclaimed ground narrower than --snap-m go to the neighbour\n"
+    "that borders them longest. Thicker overlaps and wider gaps are planning questions\n"
+    "and stay for check to report. Prints every vertex moved and every area reassigned\n"
+    "(--json: {layer, to, snap_m, features, vertices_moved, max_moved_m, vertices_added,\n"
+    "moves [{fid, x, y, to_x, to_y, moved_m}], reassigned [{kind, from_fid, to_fid,\n"
+    "area_m2}], area_changes [{fid, before_m2, after_m2}], kept_collapsed [fid]}): a park\n"
+    "smaller than the tolerance as a whole is kept as it was. Coordinates and the\n"
+    "area changes (0.01 m2 or more) are in the layer's storage CRS, reassigned areas\n"
+    "on the ellipsoid. Then run check with --layer on the repaired layer.\n",
+    CLI_DB_WRITE | CLI_JSON | CLI_PROGRESS, opts};
+
 int cmd_clean(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},     {"layer", required_argument, 0, 'l'},
-        {"to", required_argument, 0, 't'},     {"snap-m", required_argument, 0, 's'},
-        {"overwrite", no_argument, 0, 'o'},    {"json", no_argument, 0, 'j'},
-        {"quiet", no_argument, 0, 'Q'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *db = NULL;
     pm_clean_opts o = PM_CLEAN_OPTS_INIT;
-    int json = 0, quiet = 0, c, status = 0, write = 1;
-    cli_progress prog;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': o.layer = optarg; break;
-        case 't': o.to = optarg; break;
-        case 's':
-            if (cli_number("clean", "--snap-m", optarg, &o.snap_m))
-                return 2;
-            break;
-        case 'o': o.overwrite = 1; break;
-        case 'j': json = 1; break;
-        case 'Q': quiet = 1; break;
-        case 'h': fputs(help, stdout); return 0;
-        default: return cli_usage("clean", "unknown or incomplete option", argv[optind - 1]);
-        }
-    }
-    if (!db || optind != argc)
-        return cli_usage("clean", "--db is required and takes no other arguments", NULL);
-    pm_ctx *ctx = NULL;
-    pm_store *st = NULL;
-    pm_clean_report *r = NULL;
-    if (pm_ctx_new(&ctx))
-        return 4;
-    cli_progress_init(&prog, quiet, "clean");
-    o.progress = cli_progress_fn;
-    o.progress_user = &prog;
-    if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
+    pm_clean_report *rep = NULL;
+    cli_run r;
+    int status = cli_start(&r, &clean, &o, argc, argv);
+    if (status != CLI_GO)
         goto done;
-    if (!write) {
-        cli_warnings(ctx);
-        fprintf(stderr, "parkmap: cannot write the repaired layer: %s (read-only)\n", db);
+    if (!r.write) {
+        cli_warnings(r.ctx);
+        fprintf(stderr, "parkmap: cannot write the repaired layer: %s (read-only)\n", r.db);
         status = 4;
         goto done;
     }
-    if (pm_analysis_clean(&r, ctx, st, &o)) {
-        cli_progress_end(&prog);
-        status = cli_fail(ctx);
+    o.progress = cli_progress_fn;
+    o.progress_user = &r.prog;
+    if ((status = cli_result(&r, pm_analysis_clean(&rep, r.ctx, r.st, &o))))
         goto done;
-    }
-    cli_progress_end(&prog);
-    cli_warnings(ctx);
-    if (json) {
+    if (r.json) {
         js_open(NULL);
-        js_field("layer", json_object_new_string(r->layer));
-        js_field("to", json_object_new_string(r->to));
-        js_field("snap_m", cli_json_num(r->snap_m));
-        js_field("features", json_object_new_int64((int64_t)r->nfeatures));
-        js_field("vertices_moved", json_object_new_int64((int64_t)r->nmoves));
-        js_field("max_moved_m", cli_json_num(r->max_moved_m));
-        js_field("vertices_added", json_object_new_int64((int64_t)r->vertices_added));
-        js_array("moves", r->nmoves, move_elem, r->moves);
-        js_array("reassigned", r->nreassigned, reassign_elem, r->reassigned);
-        js_array("area_changes", r->nchanged, change_elem, r->changed);
+        js_field("layer", json_object_new_string(rep->layer));
+        js_field("to", json_object_new_string(rep->to));
+        js_field("snap_m", cli_json_num(rep->snap_m));
+        js_field("features", json_object_new_int64((int64_t)rep->nfeatures));
+        js_field("vertices_moved", json_object_new_int64((int64_t)rep->nmoves));
+        js_field("max_moved_m", cli_json_num(rep->max_moved_m));
+        js_field("vertices_added", json_object_new_int64((int64_t)rep->vertices_added));
+        js_array("moves", rep->nmoves, move_elem, rep->moves);
+        js_array("reassigned", rep->nreassigned, reassign_elem, rep->reassigned);
+        js_array("area_changes", rep->nchanged, change_elem, rep->changed);
         json_object *kept = json_object_new_array();
-        for (size_t i = 0; i < r->ncollapsed; i++)
-            json_object_array_add(kept, json_object_new_int64(r->collapsed[i]));
+        for (size_t i = 0; i < rep->ncollapsed; i++)
+            json_object_array_add(kept, json_object_new_int64(rep->collapsed[i]));
         js_field("kept_collapsed", kept);
         js_close();
     } else {
-        print_report(r);
+        print_report(rep);
     }
 done:
-    pm_clean_report_free(r);
-    pm_store_free(st);
-    pm_ctx_free(ctx);
-    return status;
+    pm_clean_report_free(rep);
+    return cli_end(&r, status);
 }

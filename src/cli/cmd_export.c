@@ -1,18 +1,38 @@
-#include "cli.h"
+#include "cli_opts.h"
 
-#include "parkmap/style.h"
-
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The shipped default style (cmd_render.c). */
-const char *cli_default_style(void);
+/* The library's options and what only the command line has. */
+typedef struct {
+    pm_export_opts o;
+    const char *layers; /* --layers as given: "a,b" or "all" */
+    const char *format; /* -f: the extension to write */
+} export_args;
 
-static const char help[] =
-    "usage: parkmap export --db DB -o OUT [--layers L,...|all] [--t-srs CRS] [--style FILE]\n"
-    "                      [--overwrite]\n"
-    "\n"
+/* GDAL's driver names, as ogr2ogr -f takes them, and the extensions. */
+static const cli_choice formats[] = {{"GPKG", ".gpkg"},      {"ESRI Shapefile", ".shp"},
+                                     {"shp", ".shp"},        {"GeoJSON", ".geojson"},
+                                     {"KML", ".kml"},        {"LIBKML", ".kml"},
+                                     {"FlatGeobuf", ".fgb"}, {"fgb", ".fgb"},
+                                     {"CSV", ".csv"},        {NULL, NULL}};
+
+static const cli_opt opts[] = {
+    {"output", 'o', CLI_STRING, CLI_AT(export_args, o.out_path, const char *), "OUT",
+     "the file to write; its extension picks the format", CLI_REQUIRED, 0, 0, NULL, NULL},
+    {"format", 'f', CLI_CHOICE, CLI_AT(export_args, format, const char *), "FORMAT",
+     "GPKG, \"ESRI Shapefile\", GeoJSON, KML, FlatGeobuf or CSV (or the extension: shp, fgb), "
+     "for an OUT whose extension says none (the extension is added)",
+     0, 0, 0, NULL, formats},
+    CLI_STR(export_args, layers, "layers", "L,...|all",
+            "the tables to write (default: parks; all: every layer of the database)"),
+    CLI_STR(export_args, o.t_srs, "t-srs", "CRS",
+            "reproject to this 2D CRS (.gpkg .shp .fgb .csv; default: the storage CRS)"),
+    CLI_SET(export_args, o.overwrite, "overwrite", "replace an existing OUT"),
+    CLI_END};
+
+static const cli_cmd export = {
+    "export",
     "Write layers for GIS software; the extension picks the format:\n"
     "  .gpkg     GeoPackage, all layers in one file, styles in layer_styles (QGIS)\n"
     "  .shp      ESRI Shapefile, UTF-8 (.cpg), .prj, .qml/.sld styles, and\n"
@@ -27,56 +47,48 @@ static const char help[] =
     ".gpkg .shp .fgb .csv); default: the storage CRS. --style is the map style translated\n"
     "for QGIS/SLD/KML (default: the shipped default style). An existing OUT is replaced\n"
     "only with --overwrite; the new file is written beside and moved into place.\n"
-    "See docs/exports.md.\n";
+    "See docs/exports.md.\n",
+    CLI_STYLE | CLI_DB_READ | CLI_INTERRUPTS, opts};
+
+/* --layers a,b,c as a NULL-terminated list pointing into *copy; CLI_GO or
+ * an exit status. */
+static int split_layers(const char ***out, char **copy, const char *arg)
+{
+    size_t n = 1;
+    for (const char *p = arg; *p; p++)
+        n += *p == ',';
+    *copy = strdup(arg);
+    *out = calloc(n + 1, sizeof(**out));
+    if (!*copy || !*out)
+        return 4;
+    size_t k = 0;
+    for (char *save = NULL, *tok = strtok_r(*copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save))
+        (*out)[k++] = tok;
+    if (k == 0)
+        return cli_usage("export", "--layers needs at least one name", arg);
+    return CLI_GO;
+}
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},     {"output", required_argument, 0, 'o'},
-        {"layers", required_argument, 0, 'l'}, {"overwrite", no_argument, 0, 'f'},
-        {"t-srs", required_argument, 0, 't'},  {"style", required_argument, 0, 's'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    const char *db = NULL, *style_path = NULL;
-    pm_style *style = NULL;
-    char **all = NULL;
+    export_args a = {PM_EXPORT_OPTS_INIT, NULL, NULL};
+    char **all = NULL, *copy = NULL, *path = NULL;
     size_t nall = 0;
-    char *layers_arg = NULL;
     const char **layers = NULL;
-    pm_export_opts o = PM_EXPORT_OPTS_INIT;
-    int c, status = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'o': o.out_path = optarg; break;
-        case 'l': layers_arg = optarg; break;
-        case 'f': o.overwrite = 1; break;
-        case 't': o.t_srs = optarg; break;
-        case 's': style_path = optarg; break;
-        case 'h': fputs(help, stdout); return 0;
-        default: return cli_usage("export", "unknown or incomplete option", argv[optind - 1]);
-        }
-    }
-    if (!db || !o.out_path || optind != argc)
-        return cli_usage("export", "--db and -o are required", NULL);
-    pm_ctx *ctx = NULL;
-    pm_store *st = NULL;
-    char *copy = NULL;
-    if (pm_ctx_new(&ctx))
-        return 4;
-    /* The style first: a typo in it should fail before anything is read. */
-    if (pm_style_load(&style, ctx, style_path ? style_path : cli_default_style())) {
-        status = cli_fail(ctx);
+    cli_run r;
+    int status = cli_parse(&r, &export, &a, argc, argv);
+    if (status == CLI_GO)
+        status = cli_output_path(&a.o.out_path, &path, "export", a.format, formats);
+    if (status == CLI_GO && a.layers && strcmp(a.layers, "all") != 0)
+        status = split_layers(&layers, &copy, a.layers);
+    if (status == CLI_GO)
+        status = cli_open(&r);
+    if (status != CLI_GO)
         goto done;
-    }
-    o.style = style;
-    if (layers_arg && strcmp(layers_arg, "all") == 0) {
-        layers_arg = NULL;
-        if (!(st = cli_open_db(ctx, db, &status)))
-            goto done;
-        if (pm_store_layers(&all, &nall, ctx, st)) {
-            status = cli_fail(ctx);
+    if (a.layers && strcmp(a.layers, "all") == 0) {
+        if (pm_store_layers(&all, &nall, r.ctx, r.st)) {
+            status = cli_fail(r.ctx);
             goto done;
         }
         if (!(layers = calloc(nall + 1, sizeof(*layers)))) {
@@ -85,47 +97,18 @@ int cmd_export(int argc, char **argv)
         }
         for (size_t k = 0; k < nall; k++)
             layers[k] = all[k];
-        o.layers = layers;
     }
-    if (layers_arg) {
-        size_t n = 1;
-        for (const char *p = layers_arg; *p; p++)
-            n += *p == ',';
-        copy = strdup(layers_arg);
-        layers = calloc(n + 1, sizeof(*layers));
-        if (!copy || !layers) {
-            status = 4;
-            goto done;
-        }
-        size_t k = 0;
-        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save))
-            layers[k++] = tok;
-        if (k == 0) {
-            status = cli_usage("export", "--layers needs at least one name", layers_arg);
-            goto done;
-        }
-        o.layers = layers;
-    }
-    if (!st && !(st = cli_open_db(ctx, db, &status)))
+    a.o.layers = layers;
+    a.o.style = r.style;
+    a.o.progress = cli_progress_fn; /* no bar: only for interrupts */
+    a.o.progress_user = &r.prog;
+    if ((status = cli_result(&r, pm_export_layers(r.ctx, r.st, &a.o))))
         goto done;
-    cli_progress prog;
-    cli_progress_init(&prog, 1, "export"); /* no bar: only for interrupts */
-    o.progress = cli_progress_fn;
-    o.progress_user = &prog;
-    cli_catch_interrupts();
-    if (pm_export_layers(ctx, st, &o)) {
-        status = cli_fail(ctx);
-        goto done;
-    }
-    cli_warnings(ctx);
-    printf("wrote %s\n", o.out_path);
+    printf("wrote %s\n", a.o.out_path);
 done:
     free(layers);
     free(copy);
+    free(path);
     pm_strv_free(all, nall);
-    pm_style_free(style);
-    pm_store_free(st);
-    pm_ctx_free(ctx);
-    return cli_end_interrupted(status);
+    return cli_end(&r, status);
 }

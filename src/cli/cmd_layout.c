@@ -1,21 +1,7 @@
 #include "report.h"
+#include "cli_opts.h"
 
-#include <getopt.h>
 #include <math.h>
-
-static const char help[] =
-    "usage: parkmap layout --db DB [--layer parks] [--cluster-m 500] [--by industry]\n"
-    "                      [--no-tables] [--quiet] [--json|--csv]\n"
-    "\n"
-    "Layout indicators for spatial layout optimisation:\n"
-    "  clusters   connected groups of parks whose gaps are at most --cluster-m metres,\n"
-    "             over all parks (scope \"all\") and within each value of --by (e.g. each\n"
-    "             industry), with dissolved geometry, area, park count and enterprises;\n"
-    "  per park   compactness (Polsby-Popper 4*pi*A/P^2 on the ellipsoid: 1 for a\n"
-    "             circle, ~0.785 for a square, small for elongated shapes), distance to\n"
-    "             the nearest park of the same --by value, and its overall cluster.\n"
-    "The clusters replace the clusters table unless --no-tables. --csv prints the\n"
-    "per-park table; --json prints {cluster_m, parks: [...], clusters: [...]}.\n";
 
 static json_object *park_elem(const void *ctx, size_t i)
 {
@@ -78,8 +64,8 @@ static void print_table(const pm_layout *l)
         char near[32] = "-";
         if (!isnan(p->nearest_same_m))
             snprintf(near, sizeof near, "%.0f", p->nearest_same_m);
-        printf("%-50.50s %9.3f %8.3f %11s %7d\n", p->name, p->area_m2 / 1e6, p->polsby_popper,
-               near, p->cluster);
+        printf("%-50.50s %9.3f %8.3f %11s %7d\n", p->name, p->area_m2 / 1e6, p->polsby_popper, near,
+               p->cluster);
     }
     printf("\nclusters (parks within %.0f m of each other):\n", l->cluster_m);
     for (size_t i = 0; i < l->nclusters; i++) {
@@ -89,70 +75,47 @@ static void print_table(const pm_layout *l)
     }
 }
 
+static const cli_opt opts[] = {
+    CLI_LAYER(pm_layout_opts, "the layer of parks (default: parks)"),
+    CLI_NUM(pm_layout_opts, cluster_m, "cluster-m", "M",
+            "parks at most M metres apart are one cluster (default 500)"),
+    CLI_STR(pm_layout_opts, by, "by", "FIELD",
+            "clusters and nearest parks per value of FIELD (default: industry)"),
+    CLI_END};
+
+static const cli_cmd layout = {
+    "layout",
+    "Layout indicators for spatial layout optimisation:\n"
+    "  clusters   connected groups of parks whose gaps are at most --cluster-m metres,\n"
+    "             over all parks (scope \"all\") and within each value of --by (e.g. each\n"
+    "             industry), with dissolved geometry, area, park count and enterprises;\n"
+    "  per park   compactness (Polsby-Popper 4*pi*A/P^2 on the ellipsoid: 1 for a\n"
+    "             circle, ~0.785 for a square, small for elongated shapes), distance to\n"
+    "             the nearest park of the same --by value, and its overall cluster.\n"
+    "The clusters replace the clusters table unless --no-tables. --csv prints the\n"
+    "per-park table; --json prints {cluster_m, parks: [...], clusters: [...]}.\n",
+    CLI_DB_WRITE | CLI_TABLES | CLI_JSON | CLI_CSV | CLI_PROGRESS, opts};
+
 int cmd_layout(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},        {"layer", required_argument, 0, 'l'},
-        {"cluster-m", required_argument, 0, 'm'}, {"by", required_argument, 0, 'b'},
-        {"no-tables", no_argument, 0, 'n'},       {"json", no_argument, 0, 'j'},
-        {"csv", no_argument, 0, 'c'},             {"quiet", no_argument, 0, 'Q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    const char *db = NULL;
     pm_layout_opts o = PM_LAYOUT_OPTS_INIT;
-    int json = 0, csv = 0, c, status = 0, write = 1;
-    int quiet = 0;
-    cli_progress prog;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': o.layer = optarg; break;
-        case 'm':
-            if (cli_number("layout", "--cluster-m", optarg, &o.cluster_m))
-                return 2;
-            break;
-        case 'b': o.by = optarg; break;
-        case 'n': write = 0; break;
-        case 'j': json = 1; break;
-        case 'c': csv = 1; break;
-        case 'Q': quiet = 1; break;
-        case 'h': fputs(help, stdout); return 0;
-        default: return cli_usage("layout", "unknown or incomplete option", argv[optind - 1]);
-        }
-    }
-    if (!db || optind != argc)
-        return cli_usage("layout", "--db is required and takes no other arguments", NULL);
-    if (json && csv)
-        return cli_usage("layout", "--json and --csv exclude each other", NULL);
-    pm_ctx *ctx = NULL;
-    pm_store *st = NULL;
     pm_layout *l = NULL;
-    if (pm_ctx_new(&ctx))
-        return 4;
-    cli_progress_init(&prog, quiet, "layout");
+    cli_run r;
+    int status = cli_start(&r, &layout, &o, argc, argv);
+    if (status != CLI_GO)
+        goto done;
+    o.write_table = r.write;
     o.progress = cli_progress_fn;
-    o.progress_user = &prog;
-    if (!(st = cli_open_db_rw(ctx, db, &status, &write)))
+    o.progress_user = &r.prog;
+    if ((status = cli_result(&r, pm_analysis_layout(&l, r.ctx, r.st, &o))))
         goto done;
-    o.write_table = write;
-    if (pm_analysis_layout(&l, ctx, st, &o)) {
-        cli_progress_end(&prog);
-        status = cli_fail(ctx);
-        goto done;
-    }
-    cli_progress_end(&prog);
-    cli_warnings(ctx);
-    if (json)
+    if (r.json)
         print_json(l);
-    else if (csv)
+    else if (r.csv)
         print_csv(l);
     else
         print_table(l);
 done:
     pm_layout_free(l);
-    pm_store_free(st);
-    pm_ctx_free(ctx);
-    return status;
+    return cli_end(&r, status);
 }
