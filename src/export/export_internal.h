@@ -40,7 +40,7 @@ int pm_export_publish(pm_ctx *ctx, const char *stage, const char *dir, const cha
 /* Delete the staging directory and whatever is left in it. NULL-safe. */
 void pm_export_stage_remove(const char *stage);
 
-/* ---- styles (export_style.c) ------------------------------------------- */
+/* ---- styles: export_plan.c, export_qml.c, export_sld.c, export_kml.c ---- */
 
 #include "parkmap/feature.h"
 #include "parkmap/style.h"
