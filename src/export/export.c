@@ -9,6 +9,7 @@
 
 #include "export_internal.h"
 #include "parkmap/crs.h"
+#include "parkmap/load.h"
 #include "parkmap/parkmap.h"
 
 #include <cpl_conv.h>
@@ -96,34 +97,7 @@ static const fmt *find_format(const char *path)
     return NULL;
 }
 
-/* ---- GDAL error routing ------------------------------------------------- */
-
-/* GDAL's warnings can repeat per feature (a truncated value in every row);
- * a handful tells the user what happened. */
-#define MAX_GDAL_WARNINGS 10
-
-typedef struct {
-    pm_ctx *ctx;
-    int nwarn;
-    int quiet; /* warnings we report better ourselves */
-} gdal_sink;
-
-static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    gdal_sink *s = CPLGetErrorHandlerUserData();
-    if (!s || !s->ctx)
-        return;
-    if (cls >= CE_Failure) {
-        pm_ctx_set_lib_msg(s->ctx, msg);
-    } else if (cls == CE_Warning && !s->quiet) {
-        if (s->nwarn < MAX_GDAL_WARNINGS)
-            pm_warn(s->ctx, "GDAL: %s", msg);
-        else if (s->nwarn == MAX_GDAL_WARNINGS)
-            pm_warn(s->ctx, "GDAL: further warnings not shown");
-        s->nwarn++;
-    }
-}
+/* ---- GDAL failures ------------------------------------------------------ */
 
 /* The best words we have for a GDAL failure. */
 static const char *gdal_why(pm_ctx *ctx)
@@ -162,7 +136,7 @@ typedef struct {
 typedef struct {
     pm_ctx *ctx;
     pm_store *st;
-    gdal_sink *sink;
+    pm_gdal_errors *gdal; /* warnings GDAL would repeat are silenced here */
     const pm_export_opts *opts;
     const fmt *f;
     GDALDriverH drv;
@@ -485,9 +459,9 @@ static int add_field(int *out_index, job *j, OGRLayerH lyr, const char *where, c
     /* We map Shapefile names ourselves (pm_export_fieldmap_dbf), so GDAL's
      * laundering never applies there; for other formats its warning would
      * repeat ours below. */
-    j->sink->quiet = 1;
+    j->gdal->quiet = 1;
     OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
-    j->sink->quiet = 0;
+    j->gdal->quiet = 0;
     OGR_Fld_Destroy(fd);
     if (e != OGRERR_NONE)
         return pm_err(j->ctx, PM_EIO, "cannot create field", where, "field %s: %s", name,
@@ -1138,13 +1112,13 @@ static int count_features(job *j)
 int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
 {
     int rc = 0;
-    gdal_sink sink = {ctx, 0, 0};
+    pm_gdal_errors gdal;
     char **stale = NULL;
     size_t nstale = 0;
     job j = {0};
     j.ctx = ctx;
     j.st = st;
-    j.sink = &sink;
+    j.gdal = &gdal;
     j.opts = opts;
     if (!st || !opts || !opts->out_path || !*opts->out_path)
         return pm_err(ctx, PM_EUSAGE, "no output path", "export",
@@ -1158,8 +1132,7 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
     }
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
-    pm_ctx_set_lib_msg(ctx, "");
-    CPLPushErrorHandlerEx(gdal_handler, &sink);
+    pm_load_gdal_errors_push(&gdal, ctx, 0);
 
     if (!(j.drv = GDALGetDriverByName(j.f->driver)) && strcmp(j.f->ext, ".kml") == 0) {
         static const fmt kml_plain = {".kml", "KML", 1, 1, 0, 0, kml_dsco, none, none, none};
@@ -1222,7 +1195,7 @@ done:
     pm_export_stage_remove(j.stage);
     if (rc && j.made_dir)
         rmdir(j.out_dir); /* only succeeds if nothing was published into it */
-    CPLPopErrorHandler();
+    pm_load_gdal_errors_pop();
     for (size_t i = 0; i < j.nunits; i++) {
         free(j.units[i].final);
         free(j.units[i].staged);
