@@ -7,6 +7,7 @@
  * own. */
 #include "parkmap/export.h"
 
+#include "analysis_style.h" /* generated from styles/analysis.json */
 #include "export_internal.h"
 #include "parkmap/crs.h"
 #include "parkmap/load.h"
@@ -709,26 +710,6 @@ done:
 
 /* ---- styles -------------------------------------------------------------- */
 
-/* Styles for the layers parkmap's analysis writes, used when the user's
- * style does not draw them: they are parkmap's own, so it knows how they
- * read best (relations in distinct colours, findings in red, clusters as
- * dashed envelopes over the parks). */
-static const char builtin_style[] =
-    "{\"version\": 8, \"name\": \"parkmap analysis layers\", \"layers\": ["
-    "{\"id\": \"adjacency\", \"type\": \"line\", \"source\": \"adjacency\", \"paint\": {"
-    "\"line-color\": [\"match\", [\"get\", \"relation\"], \"shares_edge\", \"#1f78b4\","
-    " \"overlaps\", \"#e31a1c\", \"within_tolerance\", \"#ff7f00\", \"#6a3d9a\"],"
-    " \"line-width\": 2.5}},"
-    "{\"id\": \"qa_issues\", \"type\": \"fill\", \"source\": \"qa_issues\", \"paint\": {"
-    "\"fill-color\": \"#e31a1c\", \"fill-opacity\": 0.35, \"fill-outline-color\": \"#b10026\"}},"
-    "{\"id\": \"qa_issues-labels\", \"type\": \"symbol\", \"source\": \"qa_issues\","
-    " \"layout\": {\"text-field\": [\"get\", \"kind\"], \"text-size\": 8},"
-    " \"paint\": {\"text-color\": \"#b10026\", \"text-halo-color\": \"#ffffff\","
-    " \"text-halo-width\": 1}},"
-    "{\"id\": \"clusters\", \"type\": \"line\", \"source\": \"clusters\", \"paint\": {"
-    "\"line-color\": [\"match\", [\"get\", \"scope\"], \"all\", \"#6a3d9a\", \"#cab2d6\"],"
-    " \"line-width\": 1.5, \"line-dasharray\": [3, 2]}}"
-    "]}";
 
 /* The geometry kind comes from the layer's registration, so an empty layer
  * exports with the right type too. For Shapefiles, also map the attribute
@@ -783,7 +764,12 @@ static int prepare_layers(job *j)
     j->plan_src = calloc(j->nlayers, sizeof(pm_style *));
     if (!j->is_line || !j->fmaps || !j->plans || !j->plan_src)
         return pm_err(j->ctx, PM_ENOMEM, "out of memory", j->opts->out_path, "layers");
-    if ((rc = pm_style_parse(&j->builtin, j->ctx, builtin_style, "parkmap analysis layers")))
+    /* Styles for the layers parkmap's analysis writes, used when the
+     * user's style does not draw them: parkmap's own, so it knows how they
+     * read best (relations in distinct colours, findings in red, clusters
+     * as dashed envelopes over the parks). styles/analysis.json, compiled
+     * in (cmake/embed.cmake): the library reads no file at run time. */
+    if ((rc = pm_style_parse(&j->builtin, j->ctx, pm_analysis_style, "parkmap analysis layers")))
         return rc;
     for (size_t i = 0; i < j->nlayers; i++)
         if ((rc = prepare_layer(j, i)))
