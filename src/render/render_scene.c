@@ -187,8 +187,8 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
     for (size_t k = 0; k < sc->nsrc; k++)
         info->nfeatures += sc->src[k].n;
 
-    if ((rc = pm_scene_geodesy(sc)) || (rc = pm_legend_rows(sc)) || (rc = pm_furniture_layout(sc)) ||
-        (rc = pm_grid_layout(sc)) || (rc = pm_labels_place(sc)))
+    if ((rc = pm_scene_geodesy(sc)) || (rc = pm_legend_rows(sc)) ||
+        (rc = pm_furniture_layout(sc)) || (rc = pm_grid_layout(sc)) || (rc = pm_labels_place(sc)))
         return rc;
     if (info->nlegend)
         memcpy(info->legend_rect, &sc->legend_box, sizeof info->legend_rect);
