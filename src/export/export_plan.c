@@ -160,7 +160,8 @@ int pm_export_c255(double v)
 
 void pm_export_hex(char out[8], pm_color c)
 {
-    snprintf(out, 8, "#%02x%02x%02x", pm_export_c255(c.r), pm_export_c255(c.g), pm_export_c255(c.b));
+    snprintf(out, 8, "#%02x%02x%02x", pm_export_c255(c.r), pm_export_c255(c.g),
+             pm_export_c255(c.b));
 }
 
 void pm_export_cat_label(sbuf *b, const pm_style_colormap *cm, size_t c)

@@ -126,7 +126,8 @@ static void qml_ddp(sbuf *b, const pm_export_plan *p, const pm_style_filter *f, 
 
 static void qcolor(char *out, pm_color c, double opacity)
 {
-    snprintf(out, 256, "%d,%d,%d,%d", pm_export_c255(c.r), pm_export_c255(c.g), pm_export_c255(c.b), pm_export_c255(c.a * opacity));
+    snprintf(out, 256, "%d,%d,%d,%d", pm_export_c255(c.r), pm_export_c255(c.g), pm_export_c255(c.b),
+             pm_export_c255(c.a * opacity));
 }
 
 static void qml_symbol(sbuf *b, pm_ctx *ctx, const pm_export_plan *p, size_t cat,
