@@ -18,8 +18,8 @@ static int out_path(char *buf, size_t size, pm_ctx *ctx, const char *dir, const 
     int n = snprintf(buf, size, "%s/%s", dir, name);
     if (n < 0 || (size_t)n >= size)
         return pm_err(ctx, PM_EUSAGE, "output path too long", dir,
-                      "%s/%s would be %zu bytes; build takes at most %zu", dir, name,
-                      strlen(dir) + 1 + strlen(name), size - 1);
+                      "%zu bytes with /%s; build takes at most %zu", strlen(dir) + 1 + strlen(name),
+                      name, size - 1);
     return 0;
 }
 
