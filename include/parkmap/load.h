@@ -43,6 +43,24 @@ int pm_source_extent(const pm_source *src, pm_ctx *ctx, double *minx, double *mi
  * skip_invalid, is skipped and counted in *skipped. */
 int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invalid, long *skipped);
 
+/** GDAL's messages routed into a pm_ctx, the one place for every module
+ * that calls GDAL. One rule: a failure's message is kept
+ * (pm_ctx_lib_msg) for the error the caller raises; a warning becomes a
+ * pm_ctx warning, "GDAL: ...", the first 10 of an operation and then one
+ * "further warnings not shown" (GDAL can repeat one per feature), except
+ * while quiet is set: for warnings the caller reports better itself. */
+typedef struct {
+    pm_ctx *ctx;
+    int nwarn;
+    int quiet;
+} pm_gdal_errors;
+
+/** Route GDAL's messages into ctx until pm_load_gdal_errors_pop; e (the
+ * caller's) must live until then. Clears ctx's library message. */
+void pm_load_gdal_errors_push(pm_gdal_errors *e, pm_ctx *ctx, int quiet);
+/** Restore the handler in force before the matching push. */
+void pm_load_gdal_errors_pop(void);
+
 /** GDAL's release name (borrowed). */
 const char *pm_load_gdal_version(void);
 

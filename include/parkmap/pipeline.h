@@ -58,13 +58,20 @@ typedef struct {
     pm_check_report *check; /* owned */
     pm_layout *layout;      /* owned */
     size_t nfiles;
-    char files[8][1024];      /* files written */
+    char *files[8];         /* files written, in order (owned) */
 } pm_build_report;
+
+/** Longest path build writes, terminating NUL included; a longer OUT/name
+ * is refused (PM_EUSAGE) before anything is written. */
+#define PM_BUILD_PATH_MAX 1024
 
 /** The main job: import into OUT/parks.db (and the outline as layer
  * "outline"), check (writing adjacency and qa_issues), layout (writing
- * clusters), render map.png and map.svg, export every layer to parks.gpkg.
- * Release with pm_build_report_clear. */
+ * clusters), render map.png and map.svg when opts->style_path is set (one
+ * scene drawn to both; without a style no map is drawn, and the GeoPackage
+ * gets only the built-in styles of the analysis layers), export every layer
+ * to parks.gpkg. Release with pm_build_report_clear; on failure *out is
+ * left empty. */
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *opts);
 void pm_build_report_clear(pm_build_report *r);
 

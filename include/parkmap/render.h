@@ -22,7 +22,7 @@ typedef struct {
     double dpi;           /**< 0: from the style's page block */
     int overwrite;        /**< replace an existing file */
 } pm_render_opts;
-#define PM_RENDER_OPTS_INIT {NULL, 0, 0, 0.0, 1}
+#define PM_RENDER_OPTS_INIT {NULL, 0, 0, 0.0, 0}
 
 /** Render the layers the style names from the database to out_path. The
  * file is written beside and moved into place, so a failure never leaves a
@@ -30,6 +30,14 @@ typedef struct {
  * fails with PM_EEXIST; an unknown extension with PM_EUSAGE. PNG, SVG and
  * PDF output is byte-for-byte reproducible (no timestamps). */
 int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts);
+
+/** The same map to several files at once (map.png and map.svg): the
+ * database is read and the page laid out once, then drawn on each. Each of
+ * paths[0..n-1] is checked and written as pm_render_map writes out_path
+ * (opts->out_path is not used); the files are moved into place only once
+ * all of them are written. */
+int pm_render_maps(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts,
+                   const char *const *paths, size_t n);
 
 /* ---- scene facts -------------------------------------------------------- */
 

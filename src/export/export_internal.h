@@ -1,4 +1,11 @@
-/* Shared between the export module's files; not API. */
+/* Shared between the export module's files; not API.
+ *
+ * export.c runs one export (layers, output files, staging, publishing);
+ * export_layer.c writes a layer through GDAL; a format is one file,
+ * export_<ext>.c (gpkg, shp, geojson, kml, fgb, csv), listed in
+ * export_format.c; a style is translated by export_plan.c into QML
+ * (export_qml.c), SLD (export_sld.c) and KML styles (export_kml.c);
+ * export_files.c stages and publishes files. */
 #ifndef PM_EXPORT_INTERNAL_H
 #define PM_EXPORT_INTERNAL_H
 
@@ -40,7 +47,7 @@ int pm_export_publish(pm_ctx *ctx, const char *stage, const char *dir, const cha
 /* Delete the staging directory and whatever is left in it. NULL-safe. */
 void pm_export_stage_remove(const char *stage);
 
-/* ---- styles (export_style.c) ------------------------------------------- */
+/* ---- styles: export_plan.c, export_qml.c, export_sld.c, export_kml.c ---- */
 
 #include "parkmap/feature.h"
 #include "parkmap/style.h"
@@ -86,5 +93,108 @@ int pm_export_plan_sld(char **out, pm_ctx *ctx, const pm_export_plan *p, const c
  * GDAL's LIBKML driver turns into <Style>. Caller frees both. */
 int pm_export_plan_kml_style(char **out_id, char **out_ogr_style, pm_ctx *ctx,
                              const pm_export_plan *p, size_t c);
+
+/* ---- one export: the job, its output files, the formats ------------- */
+
+#include "parkmap/export.h"
+#include "parkmap/load.h"
+#include "parkmap/store.h"
+
+#include <gdal.h>
+
+/* One output file and the layers it holds. */
+typedef struct {
+    char *final;  /* where it ends up */
+    char *staged; /* where GDAL writes it */
+    size_t first, n;
+} pm_export_unit;
+
+typedef struct pm_export_format pm_export_format;
+
+typedef struct {
+    pm_ctx *ctx;
+    pm_store *st;
+    pm_gdal_errors *gdal; /* warnings GDAL would repeat are silenced here */
+    const pm_export_opts *opts;
+    const pm_export_format *f;
+    GDALDriverH drv;
+    char **layers; /* canonical names, as the database spells them */
+    size_t nlayers;
+    pm_export_unit *units;
+    size_t nunits;
+    char *out_dir; /* directory the outputs go into */
+    int made_dir;  /* we created out_dir */
+    char *stage;
+    int upper_ext; /* the user wrote .SHP: sidecars follow that case */
+    long total, done;
+    /* per layer, in j->layers order */
+    int *is_line;
+    pm_export_fieldmap *fmaps; /* DBF names (Shapefile only) */
+    pm_export_plan **plans;    /* NULL: no style for the layer */
+    const pm_style **plan_src; /* the style each plan comes from */
+    pm_style *builtin;         /* styles for the analysis layers */
+} pm_export_job;
+
+/* An output format: one file, export_<ext>.c, defines it, and
+ * export_format.c lists it. Hooks may be NULL (nothing to do); each
+ * returns 0 or a PM_E* code. */
+struct pm_export_format {
+    const char *ext;    /* lower case, with the dot */
+    const char *driver; /* GDAL short name; given explicitly, never guessed */
+    int one_file;       /* one file holds every layer */
+    int wgs84;          /* the format's specification mandates WGS 84 */
+    int metadata;       /* dataset and layer metadata persist in the file */
+    int text_width;     /* declared width of text fields, 0: the driver's default */
+    const char *const *dsco; /* NULL-terminated, or NULL */
+    const char *const *lco;
+    const char *const *sidecars; /* files the driver may write beside the main one */
+    const char *const *stale;    /* of those, the ones to delete if an overwrite lacks them */
+    int dbf_names; /* attribute names mapped to DBF's 10 bytes (pm_export_fieldmap_dbf) */
+    /* GDAL's writer ignores failed writes (a full disk, a file size limit)
+     * and reports nothing at close: read the file back before publishing. */
+    int reread;
+    /* The format again through another driver, when this GDAL lacks
+     * `driver`, and what is lost then (warned about). */
+    const pm_export_format *fallback;
+    const char *fallback_loses;
+    /* More dataset creation options for unit u. */
+    void (*dataset_options)(char ***dsco, pm_export_job *j, const pm_export_unit *u);
+    /* After the dataset is created, before its layers. */
+    int (*begin)(pm_export_job *j, GDALDatasetH ds, const pm_export_unit *u);
+    /* Per category of layer li's plan, the OGR style string each feature
+     * of the category gets; *out (n entries) is the caller's, even on
+     * failure. */
+    int (*feature_styles)(char ***out, size_t *out_n, pm_export_job *j, size_t li,
+                          const char *where);
+    /* After the layers, before the dataset is closed. */
+    int (*end)(pm_export_job *j, GDALDatasetH ds, const pm_export_unit *u);
+    /* With reread: is the written file's last row whole? */
+    int (*last_row_whole)(const char *path);
+    /* After the dataset is closed and checked: files beside it. */
+    int (*after)(pm_export_job *j, const pm_export_unit *u);
+};
+
+extern const pm_export_format pm_export_gpkg, pm_export_shp, pm_export_geojson, pm_export_kml,
+    pm_export_fgb, pm_export_csv;
+
+/* The format for path's extension (case-insensitive), or NULL. */
+const pm_export_format *pm_export_find_format(const char *path);
+/* The supported extensions, space-separated, into buf. Returns buf. */
+const char *pm_export_supported(char *buf, size_t size);
+/* path's extension with its dot, or NULL. Borrowed from path. */
+const char *pm_export_ext_of(const char *path);
+/* path_no_ext + ext, upper-cased when upper. Caller frees; NULL on OOM. */
+char *pm_export_path_with_ext(const char *path_no_ext, const char *ext, int upper);
+/* path without its extension. Caller frees; NULL on OOM. */
+char *pm_export_strip_ext(const char *path);
+/* The best words we have for a GDAL failure (borrowed). */
+const char *pm_export_gdal_why(pm_ctx *ctx);
+/* Provenance from parkmap_meta as one line, or NULL when there is none.
+ * Caller frees. */
+int pm_export_describe_layer(char **out, pm_export_job *j, const char *layer);
+/* Write text to path, whole or with an error. */
+int pm_export_write_text(pm_ctx *ctx, const char *path, const char *text);
+/* Write layer li into the open dataset of unit u (export_layer.c). */
+int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_unit *u, size_t li);
 
 #endif

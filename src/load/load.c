@@ -35,25 +35,19 @@ struct pm_source {
     char why_buf[128];
 };
 
-/* GDAL reports through CPLError; keep the last message in the pm_ctx so the
- * failure we notice can quote it. Pushed around each GDAL call sequence. */
-static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg)
+/* GDAL's warnings while reading are what parkmap's own checks report
+ * better, as errors naming the feature: an unclosed ring (GDAL: "Non
+ * closed ring detected"), an integer beyond 64 bits (GDAL: "clamped to
+ * INT64_MAX"). So reading routes GDAL's messages quietly: only a failure's
+ * words are kept, to quote in the error. */
+static void push(pm_gdal_errors *e, pm_ctx *ctx)
 {
-    (void)num;
-    pm_ctx *ctx = CPLGetErrorHandlerUserData();
-    if (cls >= CE_Failure && ctx)
-        pm_ctx_set_lib_msg(ctx, msg);
-}
-
-static void push(pm_ctx *ctx)
-{
-    pm_ctx_set_lib_msg(ctx, "");
-    CPLPushErrorHandlerEx(gdal_handler, ctx);
+    pm_load_gdal_errors_push(e, ctx, 1);
 }
 
 static void pop(void)
 {
-    CPLPopErrorHandler();
+    pm_load_gdal_errors_pop();
 }
 
 /* Is this a single JSON document (GeoJSON, ESRI JSON, TopoJSON) that the
@@ -143,7 +137,8 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     *out = NULL;
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
-    push(ctx);
+    pm_gdal_errors ge;
+    push(&ge, ctx);
     if (strncmp(path, "/vsi", 4) == 0) {
         /* GDAL's virtual paths: stat() knows nothing of them, so GDAL
          * judges. Only local archives: a source must not reach the network. */
@@ -349,7 +344,8 @@ int pm_source_extent(const pm_source *src, pm_ctx *ctx, double *minx, double *mi
                      double *maxy)
 {
     OGREnvelope env;
-    push(ctx);
+    pm_gdal_errors ge;
+    push(&ge, ctx);
     OGRErr e = OGR_L_GetExtent(src->layer, &env, 1);
     pop();
     if (e != OGRERR_NONE)
@@ -519,7 +515,8 @@ int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invali
     int rc = 0;
     OGRFeatureH fh = NULL;
     memset(out, 0, sizeof(*out));
-    push(ctx);
+    pm_gdal_errors ge;
+    push(&ge, ctx);
     for (;;) {
         fh = OGR_L_GetNextFeature(src->layer);
         if (!fh) {

@@ -7,13 +7,30 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static int note_file(pm_build_report *r, const char *path)
+/* dir/name into buf; a path that does not fit is refused, not cut short
+ * (it would name another file than the one asked for). */
+static int out_path(char *buf, size_t size, pm_ctx *ctx, const char *dir, const char *name)
 {
-    if (r->nfiles < sizeof r->files / sizeof r->files[0])
-        snprintf(r->files[r->nfiles++], sizeof r->files[0], "%s", path);
+    int n = snprintf(buf, size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= size)
+        return pm_err(ctx, PM_EUSAGE, "output path too long", dir,
+                      "%zu bytes with /%s; build takes at most %zu", strlen(dir) + 1 + strlen(name),
+                      name, size - 1);
+    return 0;
+}
+
+static int note_file(pm_build_report *r, pm_ctx *ctx, const char *path)
+{
+    if (r->nfiles >= sizeof r->files / sizeof r->files[0])
+        return pm_err(ctx, PM_EINTERNAL, "too many files for the build report", path,
+                      "at most %zu", sizeof r->files / sizeof r->files[0]);
+    if (!(r->files[r->nfiles] = strdup(path)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", path, "build report");
+    r->nfiles++;
     return 0;
 }
 
@@ -23,28 +40,28 @@ void pm_build_report_clear(pm_build_report *r)
         return;
     pm_check_report_free(r->check);
     pm_layout_free(r->layout);
+    for (size_t i = 0; i < r->nfiles; i++)
+        free(r->files[i]);
     memset(r, 0, sizeof(*r));
 }
 
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
 {
     int rc = 0;
-    char db[1024], png[1024], svg[1024], gpkg[1024];
+    char db[PM_BUILD_PATH_MAX], png[PM_BUILD_PATH_MAX], svg[PM_BUILD_PATH_MAX],
+        gpkg[PM_BUILD_PATH_MAX];
     pm_store *st = NULL;
     pm_style *style = NULL;
     memset(out, 0, sizeof(*out));
     const char *dir = o->out_dir ? o->out_dir : "out";
-    /* Cut short, the paths below would name other files than asked for. */
-    if (strlen(dir) + sizeof "/parks.gpkg" > sizeof db)
-        return pm_err(ctx, PM_EUSAGE, "output directory path too long", dir,
-                      "%zu bytes; build takes at most %zu", strlen(dir),
-                      sizeof db - sizeof "/parks.gpkg");
+    /* Every path is checked before anything is made or written. */
+    if ((rc = out_path(db, sizeof db, ctx, dir, "parks.db")) ||
+        (rc = out_path(png, sizeof png, ctx, dir, "map.png")) ||
+        (rc = out_path(svg, sizeof svg, ctx, dir, "map.svg")) ||
+        (rc = out_path(gpkg, sizeof gpkg, ctx, dir, "parks.gpkg")))
+        return rc;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return pm_err(ctx, PM_EIO, "cannot create output directory", dir, "%s", strerror(errno));
-    snprintf(db, sizeof db, "%s/parks.db", dir);
-    snprintf(png, sizeof png, "%s/map.png", dir);
-    snprintf(svg, sizeof svg, "%s/map.svg", dir);
-    snprintf(gpkg, sizeof gpkg, "%s/parks.gpkg", dir);
 
     /* Parse the style first: a typo in it should fail before any work. */
     if (o->style_path && (rc = pm_style_load(&style, ctx, o->style_path)))
@@ -66,7 +83,8 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
         if ((rc = pm_import(&ignored, ctx, &io)))
             goto done;
     }
-    note_file(out, db);
+    if ((rc = note_file(out, ctx, db)))
+        goto done;
     if ((rc = pm_store_open(&st, ctx, db, 1)))
         goto done;
     /* The check also refreshes adjacency and qa_issues, and layout writes
@@ -106,16 +124,14 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     if (o->progress)
         o->progress(0.5, "build: render", o->progress_user);
     if (style) {
+        /* One scene, drawn twice: the database is read and the labels are
+         * placed once for both files. */
+        const char *maps[] = {png, svg};
         pm_render_opts ro = PM_RENDER_OPTS_INIT;
-        ro.overwrite = 1;
-        ro.out_path = png;
-        if ((rc = pm_render_map(ctx, st, style, &ro)))
+        ro.overwrite = 1; /* a build replaces its own previous results */
+        if ((rc = pm_render_maps(ctx, st, style, &ro, maps, 2)) ||
+            (rc = note_file(out, ctx, png)) || (rc = note_file(out, ctx, svg)))
             goto done;
-        note_file(out, png);
-        ro.out_path = svg;
-        if ((rc = pm_render_map(ctx, st, style, &ro)))
-            goto done;
-        note_file(out, svg);
     }
     const char *with_outline[] = {PM_LAYER_PARKS,     PM_LAYER_OUTLINE,  PM_LAYER_ADJACENCY,
                                   PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS, NULL};
@@ -130,9 +146,13 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     eo.overwrite = 1;
     if ((rc = pm_export_layers(ctx, st, &eo)))
         goto done;
-    note_file(out, gpkg);
+    rc = note_file(out, ctx, gpkg);
 done:
     pm_style_free(style);
-    int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
-    return rc ? rc : closed;
+int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
+    if (!rc)
+        rc = closed;
+    if (rc)
+        pm_build_report_clear(out);
+    return rc;
 }

@@ -204,23 +204,28 @@ static int cairo_fail(pm_ctx *ctx, const char *path, cairo_status_t st, const si
                   "cairo: %s", cairo_status_to_string(st));
 }
 
-int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts)
+/* One output file on its way: checked, written beside the target, moved
+ * into place by target_publish. */
+typedef struct {
+    const char *path;
+    fmt f;
+    int fd;
+    char *tmp; /* the file beside path, until renamed */
+    sink out;
+    cairo_surface_t *surface;
+    cairo_t *cr;
+} target;
+
+/* Check path, create its temporary file and a surface of the page's size
+ * drawing into it. */
+static int target_open(target *t, pm_ctx *ctx, const char *path, const pm_style *style,
+                       const pm_render_opts *opts)
 {
-    int rc = 0, fd = -1, renamed = 0;
-    char *tmp = NULL;
-    cairo_surface_t *surface = NULL;
-    cairo_t *cr = NULL;
-    pm_scene sc;
-    pm_render_info info;
-    sink out = {-1, 0, 0, NULL, 0, 0};
     struct stat sb;
-    memset(&sc, 0, sizeof sc);
-    memset(&info, 0, sizeof info);
-    if (!opts || !opts->out_path || !*opts->out_path)
+    t->path = path;
+    if (!path || !*path)
         return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no output path");
-    const char *path = opts->out_path;
-    fmt f = format_of(path);
-    if (!f)
+    if (!(t->f = format_of(path)))
         return pm_err(ctx, PM_EUSAGE, "unsupported map format", path,
                       "the extension must be .png, .svg or .pdf");
     if (stat(path, &sb) == 0) {
@@ -234,118 +239,162 @@ int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_ren
         if (!S_ISREG(sb.st_mode))
             return pm_err(ctx, PM_EIO, "cannot write map", path, "not a regular file");
     }
-    if (!(tmp = malloc(strlen(path) + 16)))
+    if (!(t->tmp = malloc(strlen(path) + 16)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", path, "render");
     /* Written beside the target, on the same file system, so rename(2)
      * replaces it atomically: readers see the old map or the new, whole. */
-    sprintf(tmp, "%s.tmp-XXXXXX", path);
-    if ((fd = mkstemp(tmp)) < 0) {
-        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        goto done;
+    sprintf(t->tmp, "%s.tmp-XXXXXX", path);
+    if ((t->fd = mkstemp(t->tmp)) < 0) {
+        int e = errno;
+        free(t->tmp);
+        t->tmp = NULL;
+        return pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(e));
     }
-    (void)fchmod(fd, 0644); /* mkstemp's 0600 would hide the map from others */
-    out.fd = fd;
+    (void)fchmod(t->fd, 0644); /* mkstemp's 0600 would hide the map from others */
+    t->out.fd = t->fd;
 
     int w, h;
     double dpi;
     pm_page_size(pm_style_page(style), opts, &w, &h, &dpi);
-    if (w < 16 || h < 16 || w > 20000 || h > 20000 || dpi < 10 || dpi > 2400) {
-        rc = pm_err(ctx, PM_EUSAGE, "bad page size", path,
-                    "%d x %d px at %g dpi (16..20000 px, 10..2400 dpi)", w, h, dpi);
-        goto done;
-    }
+    if (w < 16 || h < 16 || w > 20000 || h > 20000 || dpi < 10 || dpi > 2400)
+        return pm_err(ctx, PM_EUSAGE, "bad page size", path,
+                      "%d x %d px at %g dpi (16..20000 px, 10..2400 dpi)", w, h, dpi);
     double pt_w = w * 72.0 / dpi, pt_h = h * 72.0 / dpi;
-    switch (f) {
+    switch (t->f) {
     case FMT_PNG:
         /* An opaque page needs no alpha channel: the PNG is RGB, a quarter
          * less to compress and write. */
-        surface = cairo_image_surface_create(
+        t->surface = cairo_image_surface_create(
             pm_style_page(style)->background.a >= 1 ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_ARGB32, w,
             h);
         break;
     case FMT_SVG:
-        out.to_mem = 1;
-        surface = cairo_svg_surface_create_for_stream(sink_write, &out, pt_w, pt_h);
-        cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_1);
-        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
+        t->out.to_mem = 1;
+        t->surface = cairo_svg_surface_create_for_stream(sink_write, &t->out, pt_w, pt_h);
+        cairo_svg_surface_restrict_to_version(t->surface, CAIRO_SVG_VERSION_1_1);
+        cairo_svg_surface_set_document_unit(t->surface, CAIRO_SVG_UNIT_PT);
         break;
     case FMT_PDF:
-        surface = cairo_pdf_surface_create_for_stream(sink_write, &out, pt_w, pt_h);
-        cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5);
+        t->surface = cairo_pdf_surface_create_for_stream(sink_write, &t->out, pt_w, pt_h);
+        cairo_pdf_surface_restrict_to_version(t->surface, CAIRO_PDF_VERSION_1_5);
         /* cairo stamps the current time as CreationDate unless told
          * otherwise; an empty date is dropped, so two renders of the same
          * data are the same bytes. */
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "");
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "parkmap");
+        cairo_pdf_surface_set_metadata(t->surface, CAIRO_PDF_METADATA_CREATE_DATE, "");
+        cairo_pdf_surface_set_metadata(t->surface, CAIRO_PDF_METADATA_CREATOR, "parkmap");
         if (pm_style_page(style)->title)
-            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+            cairo_pdf_surface_set_metadata(t->surface, CAIRO_PDF_METADATA_TITLE,
                                            pm_style_page(style)->title);
         break;
     }
-    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-        rc = cairo_fail(ctx, path, cairo_surface_status(surface), &out);
-        goto done;
+    if (cairo_surface_status(t->surface) != CAIRO_STATUS_SUCCESS)
+        return cairo_fail(ctx, path, cairo_surface_status(t->surface), &t->out);
+    t->cr = cairo_create(t->surface);
+    if (t->f != FMT_PNG)
+        cairo_scale(t->cr, 72.0 / dpi, 72.0 / dpi); /* draw in page px; the file is in points */
+    return 0;
+}
+
+/* Draw the scene, and write the temporary file whole. */
+static int target_write(target *t, pm_ctx *ctx, pm_scene *sc)
+{
+    int rc;
+    if ((rc = pm_scene_draw(sc, t->cr)))
+        return rc;
+    if (cairo_status(t->cr) != CAIRO_STATUS_SUCCESS)
+        return cairo_fail(ctx, t->path, cairo_status(t->cr), &t->out);
+    cairo_destroy(t->cr);
+    t->cr = NULL;
+    if (t->f == FMT_PNG) {
+        cairo_surface_flush(t->surface);
+        if (write_png(&t->out, t->surface))
+            return cairo_fail(ctx, t->path, CAIRO_STATUS_WRITE_ERROR, &t->out);
     }
-    cr = cairo_create(surface);
-    if (f != FMT_PNG)
-        cairo_scale(cr, 72.0 / dpi, 72.0 / dpi); /* draw in page px; the file is in points */
-    if ((rc = pm_scene_build(&sc, ctx, st, style, opts, &info, cr, 1)) ||
-        (rc = pm_scene_draw(&sc, cr)))
-        goto done;
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        rc = cairo_fail(ctx, path, cairo_status(cr), &out);
-        goto done;
+    cairo_surface_finish(t->surface);
+    if (cairo_surface_status(t->surface) != CAIRO_STATUS_SUCCESS || t->out.err)
+        return cairo_fail(ctx, t->path, cairo_surface_status(t->surface), &t->out);
+    if (t->out.to_mem) {
+        t->out.to_mem = 0;
+        if (write_svg(&t->out))
+            return cairo_fail(ctx, t->path, CAIRO_STATUS_WRITE_ERROR, &t->out);
     }
-    cairo_destroy(cr);
-    cr = NULL;
-    if (f == FMT_PNG) {
-        cairo_surface_flush(surface);
-        if (write_png(&out, surface)) {
-            rc = cairo_fail(ctx, path, CAIRO_STATUS_WRITE_ERROR, &out);
-            goto done;
-        }
+    int synced = fsync(t->fd) == 0;
+    int closed = close(t->fd) == 0;
+    t->fd = -1;
+    if (!synced || !closed)
+        return pm_err(ctx, PM_EIO, "cannot write map", t->path, "%s", strerror(errno));
+    return 0;
+}
+
+/* Move the finished file into place. */
+static int target_publish(target *t, pm_ctx *ctx)
+{
+    if (rename(t->tmp, t->path) != 0)
+        return pm_err(ctx, PM_EIO, "cannot write map", t->path, "%s", strerror(errno));
+    free(t->tmp);
+    t->tmp = NULL;
+    return 0;
+}
+
+/* Release everything; a temporary file not published is removed. */
+static void target_close(target *t)
+{
+    if (t->cr)
+        cairo_destroy(t->cr);
+    if (t->surface) {
+        cairo_surface_finish(t->surface); /* flushes into the temp file we then remove */
+        cairo_surface_destroy(t->surface);
     }
-    cairo_surface_finish(surface);
-    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS || out.err) {
-        rc = cairo_fail(ctx, path, cairo_surface_status(surface), &out);
-        goto done;
+    if (t->fd >= 0)
+        close(t->fd);
+    if (t->tmp)
+        unlink(t->tmp);
+    free(t->out.mem);
+    free(t->tmp);
+}
+
+int pm_render_maps(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts,
+                   const char *const *paths, size_t n)
+{
+    int rc = 0;
+    target *ts = NULL;
+    pm_scene sc;
+    pm_render_info info;
+    memset(&sc, 0, sizeof sc);
+    memset(&info, 0, sizeof info);
+    if (!opts || !paths || n == 0)
+        return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no output path");
+    if (!(ts = calloc(n, sizeof *ts)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "render", "outputs");
+    for (size_t i = 0; i < n; i++) {
+        ts[i].fd = -1;
+        ts[i].out = (sink){-1, 0, 0, NULL, 0, 0};
     }
-    if (out.to_mem) {
-        out.to_mem = 0;
-        if (write_svg(&out)) {
-            rc = cairo_fail(ctx, path, CAIRO_STATUS_WRITE_ERROR, &out);
-            goto done;
-        }
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        fd = -1;
-        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        rc = pm_err(ctx, PM_EIO, "cannot write map", path, "%s", strerror(errno));
-        goto done;
-    }
-    renamed = 1;
-done:
-    if (cr)
-        cairo_destroy(cr);
-    if (surface) {
-        cairo_surface_finish(surface); /* flushes into the temp file we then remove */
-        cairo_surface_destroy(surface);
-    }
-    if (fd >= 0)
-        close(fd);
-    if (tmp && !renamed)
-        unlink(tmp);
-    free(out.mem);
-    free(tmp);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = target_open(&ts[i], ctx, paths[i], style, opts);
+    /* The scene (the database read, the labels placed) is built once, on
+     * the first surface, and drawn on every one: text is measured without
+     * hinting, so the layout is the same on each (pm_pango_context). */
+    if (!rc)
+        rc = pm_scene_build(&sc, ctx, st, style, opts, &info, ts[0].cr, 1);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = target_write(&ts[i], ctx, &sc);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = target_publish(&ts[i], ctx);
+    for (size_t i = 0; i < n; i++)
+        target_close(&ts[i]);
+    free(ts);
     pm_scene_free(&sc);
     pm_render_info_clear(&info);
     return rc;
+}
+
+int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts)
+{
+    const char *path = opts ? opts->out_path : NULL;
+    if (!path || !*path)
+        return pm_err(ctx, PM_EUSAGE, "cannot render", "render", "no output path");
+    return pm_render_maps(ctx, st, style, opts, &path, 1);
 }
 
 int pm_render_layout(pm_render_info *out, pm_ctx *ctx, pm_store *st, const pm_style *style,

@@ -567,12 +567,13 @@ static void draw_labels(pm_scene *sc, cairo_t *cr, size_t li)
 static void draw_grid(pm_scene *sc, cairo_t *cr)
 {
     const pm_page *pg = sc->page;
-    if (!sc->ngrid)
+    if (!sc->ngrid_lines)
         return;
     cairo_new_path(cr);
-    for (size_t i = 0; i < sc->ngrid; i++)
-        for (size_t k = 0; k < sc->grid[i].n; k++)
-            (k ? cairo_line_to : cairo_move_to)(cr, sc->grid[i].xy[2 * k], sc->grid[i].xy[2 * k + 1]);
+    for (size_t i = 0; i < sc->ngrid_lines; i++)
+        for (size_t k = 0; k < sc->grid_lines[i].n; k++)
+            (k ? cairo_line_to : cairo_move_to)(cr, sc->grid_lines[i].xy[2 * k],
+                                                sc->grid_lines[i].xy[2 * k + 1]);
     set_color(cr, pg->grid_color, 1);
     cairo_set_line_width(cr, pg->grid_width_pt * sc->px_per_pt);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL);

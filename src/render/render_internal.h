@@ -1,4 +1,17 @@
-/* Shared between the renderer's files; not API. */
+/* Shared between the renderer's files; not API.
+ *
+ * The scene is built in steps, one file each: text (render_text.c), the
+ * sources read and packed (render_read.c, render_memo.c, render_source.c),
+ * the legend (render_legend.c), the furniture (render_furniture.c), the
+ * coordinate grid (render_grid.c), label placement (render_placement.c,
+ * anchors in render_label.c), and the whole (render_scene.c); then it is
+ * drawn (render_draw.c) on the surface render.c chose.
+ *
+ * Words used once each: the "grid" is the coordinate lines the page's grid
+ * block asks for, either a "graticule" (longitude and latitude, WGS 84) or
+ * a "projected" grid (the storage CRS's eastings and northings); "bins"
+ * are the page cells label placement files occupied boxes in; "cells" are
+ * polylabel's search squares. */
 #ifndef PM_RENDER_INTERNAL_H
 #define PM_RENDER_INTERNAL_H
 
@@ -119,7 +132,7 @@ typedef struct {
     pm_swatch *sw;
 } pm_rlegend;
 
-/* A polyline in page px (grid lines). */
+/* A polyline in page px (a grid line). */
 typedef struct {
     size_t n;
     double *xy;
@@ -154,8 +167,8 @@ typedef struct {
     pm_rlabel *rlabels; /* drawing attributes of info->labels */
     PangoContext *pango;
     pm_swatch *swatch; /* per info->legend row */
-    pm_pline *grid;    /* grid lines in page px */
-    size_t ngrid;
+    pm_pline *grid_lines; /* in page px */
+    size_t ngrid_lines;
     double grid_label_px; /* grid label text size */
 } pm_scene;
 
@@ -174,6 +187,81 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr);
 
 /* Storage CRS -> page px. */
 void pm_scene_to_px(const pm_scene *sc, double x, double y, double *px, double *py);
+/* Mark r as taken on the page (furniture, grid labels, placed labels).
+ * 0 or PM_ENOMEM. */
+int pm_scene_occupy(pm_scene *sc, pm_rect r);
+/* Area two boxes share (0 when they do not overlap). */
+double pm_rect_overlap(pm_rect a, pm_rect b);
+/* Which sources the map is fitted to: use[k] = 1 for the page's
+ * extent-layer, else the first "parks" layer, else every source. use has
+ * sc->nsrc entries. */
+int pm_scene_extent_sources(pm_scene *sc, int *use);
+
+/* ---- the steps of pm_scene_build, in order; each 0 or a PM_E* code ---- */
+
+/* Read every source the style draws, once each (render_read.c). */
+int pm_sources_load(pm_scene *sc, pm_store *st);
+/* The legend's layers and their classes, before the sources are read
+ * (render_legend.c). */
+int pm_legend_begin(pm_scene *sc);
+/* A legend layer: count feature f in its class (*out: the class, -1 none). */
+int pm_legend_count(pm_scene *sc, pm_rlegend *lg, const pm_feature *f, const pm_schema *sch,
+                    int32_t *out);
+/* The counted classes as info->legend rows, with their swatches. */
+int pm_legend_rows(pm_scene *sc);
+/* The legend box's size for info->legend. */
+void pm_legend_size(pm_scene *sc, double *w, double *h);
+void pm_legend_clear(pm_rlegend *lg);
+/* True scale (info->m_per_px) and north (info->north_deg) at the map
+ * centre (render_furniture.c). */
+int pm_scene_geodesy(pm_scene *sc);
+/* Scale bar, north arrow and legend boxes, each occupying its corner. */
+int pm_furniture_layout(pm_scene *sc);
+/* The grid's lines and frame labels, if the page asks for a grid
+ * (render_grid.c). */
+int pm_grid_layout(pm_scene *sc);
+/* Place the label candidates, or drop them (render_placement.c). */
+int pm_labels_place(pm_scene *sc);
+
+/* ---- helpers shared by the steps ---- */
+
+/* Grow *p (of elements of size bytes) to hold need; 0 or -1 (no memory,
+ * *p unchanged). */
+int pm_grow_array(void **p, size_t *cap, size_t need, size_t size);
+/* Append a feature's geometry (NULL: none) to the source's packed arrays. */
+int pm_rsource_pack(pm_rsource *s, pm_ctx *ctx, const pm_geom *g);
+void pm_rsource_clear(pm_rsource *s);
+/* 1, 2 or 5 x 10^n, the largest not above target. */
+double pm_nice_length(double target);
+/* Width and height of text as pm_text_layout / pm_label_layout lay it out. */
+void pm_text_size(pm_scene *sc, const char *family, double size_px, int bold, const char *text,
+                  double *w, double *h);
+void pm_label_size(pm_scene *sc, const char *family, double size_px, const char *text, double *w,
+                   double *h);
+
+/* The attribute memo (render_memo.c): a source's features with the same
+ * values get the same answers, evaluated once. */
+typedef struct {
+    uint64_t h;
+    pm_value *v; /* NULL: empty slot */
+    size_t nv;
+} pm_memo_key;
+
+typedef struct {
+    pm_memo_key *key;
+    int32_t *out; /* slots x ncol answers; -2: not asked yet */
+    size_t ncol, used, seen, missed;
+    int off;
+} pm_memo;
+
+/* ncol answers per combination; on no memory the memo is off (it is only a
+ * shortcut). */
+void pm_memo_init(pm_memo *m, size_t ncol);
+/* The answers kept for f's values (a new row of -2 when they are new), or
+ * NULL when the memo is off or full. */
+int32_t *pm_memo_find(pm_memo *m, const pm_feature *f);
+/* Release, and turn the memo off. */
+void pm_memo_free(pm_memo *m);
 
 /* A layout of text in family at size_px (absolute, user units). */
 PangoLayout *pm_text_layout(pm_scene *sc, const char *family, double size_px, int bold,
@@ -190,5 +278,8 @@ PangoContext *pm_pango_context(cairo_t *cr);
 void pm_polylabel(const pm_part *part, double precision, double *x, double *y);
 /* Planar area of a polygon part, holes subtracted. */
 double pm_part_area(const pm_part *part);
+/* Length of a path part; with x, y (may be NULL), the point halfway along
+ * it. */
+double pm_path_length(const pm_part *part, double *x, double *y);
 
 #endif

@@ -173,3 +173,27 @@ done:
         *y = outer->xy[1];
     }
 }
+
+/* Length of a path part; with x, y, the point halfway along it. */
+double pm_path_length(const pm_part *part, double *x, double *y)
+{
+    double len = 0;
+    const pm_ring *r = part->nrings ? &part->rings[0] : NULL;
+    for (size_t i = 1; r && i < r->n; i++)
+        len += hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+    if (x && r && r->n) {
+        double half = len / 2, run = 0;
+        *x = r->xy[0], *y = r->xy[1];
+        for (size_t i = 1; i < r->n; i++) {
+            double sl = hypot(r->xy[2 * i] - r->xy[2 * i - 2], r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+            if (run + sl >= half && sl > 0) {
+                double t = (half - run) / sl;
+                *x = r->xy[2 * i - 2] + t * (r->xy[2 * i] - r->xy[2 * i - 2]);
+                *y = r->xy[2 * i - 1] + t * (r->xy[2 * i + 1] - r->xy[2 * i - 1]);
+                break;
+            }
+            run += sl;
+        }
+    }
+    return len;
+}

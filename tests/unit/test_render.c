@@ -367,6 +367,7 @@ static void test_no_overwrite(void **state)
                          "bad.json"));
     pm_render_opts o = PM_RENDER_OPTS_INIT;
     o.out_path = path("keep.png");
+    o.overwrite = 1; /* the failure must come from the style, not the existing file */
     pm_err_clear(ctx);
     assert_int_equal(pm_render_map(ctx, st, bad, &o), PM_EUSAGE);
     pm_style_free(bad);

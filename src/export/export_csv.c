@@ -1,0 +1,30 @@
+/* CSV: one layer per file, geometry as WKT, column types in a .csvt. */
+#include "export_internal.h"
+
+#include <stdio.h>
+
+/* A .csvt keeps the column types; the BOM is what makes Excel, which many
+ * planners open CSVs with, read the file as UTF-8 rather than GBK. */
+static const char *const csv_lco[] = {"GEOMETRY=AS_WKT", "CREATE_CSVT=YES", "WRITE_BOM=YES", NULL};
+/* CSV writes a .prj as Shapefile does: it blocks a new export as any
+ * existing file does, but is never deleted as stale, since parks.prj may
+ * well belong to parks.shp. */
+static const char *const csv_side[] = {".csvt", ".prj", NULL};
+static const char *const csv_stale[] = {".csvt", NULL};
+
+/* A CSV can be cut inside its last row and still parse. */
+static int ends_with_newline(const char *path)
+{
+    int ok = 0;
+    FILE *fp = fopen(path, "rb");
+    if (fp && fseek(fp, -1, SEEK_END) == 0)
+        ok = fgetc(fp) == '\n';
+    if (fp)
+        fclose(fp);
+    return ok;
+}
+
+const pm_export_format pm_export_csv = {
+    .ext = ".csv", .driver = "CSV", .lco = csv_lco, .sidecars = csv_side, .stale = csv_stale,
+    .reread = 1, .last_row_whole = ends_with_newline,
+};
