@@ -75,7 +75,12 @@ int cli_end(cli_run *r, int status)
 {
     cli_progress_end(&r->prog);
     pm_style_free(r->style);
-    pm_store_free(r->st);
+    /* After a command that succeeded, the close is checked too: SQLite may
+     * only now find it cannot finish (a statement left open is a bug to
+     * report, not to hide). After a failure the first error stands. */
+    int ok = status == 0 || status == 1;
+    if (pm_store_close(r->st, ok ? r->ctx : NULL) && ok)
+        status = cli_fail(r->ctx);
     pm_ctx_free(r->ctx);
     if (r->cmd && r->cmd->needs & CLI_INTERRUPTS)
         return cli_end_interrupted(status);
