@@ -21,7 +21,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libjson-c-dev libcmocka-dev
   fonts-noto-cjk fonts-dejavu-core
   librsvg2-bin poppler-utils geographiclib-tools python3
-  sqlite3 valgrind clang libclang-rt-14-dev
+  sqlite3 valgrind clang libclang-rt-14-dev clang-format-14
 )
 
 missing=()

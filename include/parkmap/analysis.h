@@ -34,10 +34,13 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    const char *group_by; /* NULL: no grouping */
+    const char *group_by;  /* NULL: no grouping */
     pm_topology *topology; /* when set (borrowed), the union comes from its graph */
 } pm_area_opts;
-#define PM_AREA_OPTS_INIT {"parks", NULL, NULL}
+#define PM_AREA_OPTS_INIT                                                                          \
+    {                                                                                              \
+        "parks", NULL, NULL                                                                        \
+    }
 
 /** Per-feature, grouped and total areas. Caller owns *out. */
 int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_area_opts *opts);
@@ -69,7 +72,7 @@ typedef struct {
 typedef struct {
     struct pm_name_table *names; /* private: the pairs' names */
     double tolerance_m;
-    double snap_m;      /* the boundary graph's snapping tolerance */
+    double snap_m; /* the boundary graph's snapping tolerance */
     size_t npairs;
     pm_adjacency_pair *pairs; /* edge, overlap and near pairs, by (a_fid, b_fid) */
     size_t ncorner;
@@ -78,15 +81,18 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    double tolerance_m; /* 0: contact within the snapping tolerance only */
-    double snap_m;      /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
-    int write_table;    /* replace the "adjacency" table with the result */
+    double tolerance_m;      /* 0: contact within the snapping tolerance only */
+    double snap_m;           /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
+    int write_table;         /* replace the "adjacency" table with the result */
     pm_progress_fn progress; /* phases, as "adjacency: <phase>"; NULL: none */
     void *progress_user;
     pm_topology *topology; /* a graph already built (borrowed; its near_m must be at
                               least tolerance_m), or NULL to build one */
 } pm_adjacency_opts;
-#define PM_ADJACENCY_OPTS_INIT {"parks", 0.0, PM_TOPO_SNAP_M, 0, NULL, NULL, NULL}
+#define PM_ADJACENCY_OPTS_INIT                                                                     \
+    {                                                                                              \
+        "parks", 0.0, PM_TOPO_SNAP_M, 0, NULL, NULL, NULL                                          \
+    }
 
 /** Classify every pair of features that share boundary, overlap, touch or
  * (with a tolerance) run near each other, from the layer's boundary graph.
@@ -99,14 +105,14 @@ void pm_adjacency_free(pm_adjacency *a);
 
 /** One QA finding; also a row of the qa_issues table. */
 typedef struct {
-    char *kind;    /* invalid_geometry, repaired_geometry, overlap, duplicate, gap,
-                      near_miss, small_part, outside_boundary */
-    char *parks;   /* names involved, joined with " | " */
-    char *fids;    /* source fids involved, joined with "," */
-    double measure; /* the kind's figure, in unit */
+    char *kind;       /* invalid_geometry, repaired_geometry, overlap, duplicate, gap,
+                         near_miss, small_part, outside_boundary */
+    char *parks;      /* names involved, joined with " | " */
+    char *fids;       /* source fids involved, joined with "," */
+    double measure;   /* the kind's figure, in unit */
     const char *unit; /* "m2" or "m" (static) */
-    char *detail;  /* one readable sentence */
-    pm_geom *geom; /* where (storage CRS polygons), or NULL */
+    char *detail;     /* one readable sentence */
+    pm_geom *geom;    /* where (storage CRS polygons), or NULL */
     double area_m2, width_m, length_m; /* gap: its area, widest and length;
                                           near_miss: length_m; NAN otherwise */
 } pm_qa_issue;
@@ -121,21 +127,23 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    double gap_m;       /* ground narrower than this between parks, and boundaries
-                           running this close without matching, are reported (default 5) */
-    double snap_m;      /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
-    double min_part_m2; /* polygon parts smaller than this are reported (default 1000) */
-    const char *within; /* boundary layer parks must lie inside, or NULL */
-    double outside_min_m2; /* ignore less than this outside the boundary (default 1) */
-    int write_table;    /* replace the "qa_issues" table with the result */
-    int make_valid;     /* repair invalid geometries in place first (MakeValid), and
-                           report each repair as a "repaired_geometry" finding */
+    double gap_m;            /* ground narrower than this between parks, and boundaries
+                                running this close without matching, are reported (default 5) */
+    double snap_m;           /* snapping tolerance of the boundary graph (PM_TOPO_SNAP_M) */
+    double min_part_m2;      /* polygon parts smaller than this are reported (default 1000) */
+    const char *within;      /* boundary layer parks must lie inside, or NULL */
+    double outside_min_m2;   /* ignore less than this outside the boundary (default 1) */
+    int write_table;         /* replace the "qa_issues" table with the result */
+    int make_valid;          /* repair invalid geometries in place first (MakeValid), and
+                                report each repair as a "repaired_geometry" finding */
     pm_progress_fn progress; /* phases, as "qa: <phase>"; NULL: none */
     void *progress_user;
 } pm_qa_opts;
 /* The defaults on a given layer (PM_CHECK_OPTS_INIT leaves it NULL). */
-#define PM_QA_OPTS_INIT_LAYER(layer)                                                              \
-    {layer, 5.0, PM_TOPO_SNAP_M, 1000.0, NULL, 1.0, 0, 0, NULL, NULL}
+#define PM_QA_OPTS_INIT_LAYER(layer)                                                               \
+    {                                                                                              \
+        layer, 5.0, PM_TOPO_SNAP_M, 1000.0, NULL, 1.0, 0, 0, NULL, NULL                            \
+    }
 #define PM_QA_OPTS_INIT PM_QA_OPTS_INIT_LAYER("parks")
 
 /** Run the topology QA. Caller owns *out. */
@@ -147,18 +155,18 @@ void pm_qa_free(pm_qa *q);
 /** A cluster: parks connected through gaps of at most cluster_m. */
 typedef struct {
     int id;
-    char *scope;       /* "all", or the value of the by-field (e.g. an industry) */
+    char *scope; /* "all", or the value of the by-field (e.g. an industry) */
     size_t nparks;
-    char *parks;       /* names joined with " | " */
-    double area_m2;    /* ellipsoidal area of the dissolved geometry */
+    char *parks;        /* names joined with " | " */
+    double area_m2;     /* ellipsoidal area of the dissolved geometry */
     double enterprises; /* sum of known enterprises, NAN when none known */
-} pm_cluster; /* the dissolved geometry is in the clusters table (write_table) */
+} pm_cluster;           /* the dissolved geometry is in the clusters table (write_table) */
 
 /** Per-park layout facts. */
 typedef struct {
     int64_t fid;
     char *name;
-    char *group;           /* value of the by-field */
+    char *group; /* value of the by-field */
     double area_m2, perimeter_m;
     double polsby_popper;  /* 4 pi A / P^2: 1 for a circle, small for elongated shapes */
     double nearest_same_m; /* distance to the nearest park of the same group, NAN if alone */
@@ -176,13 +184,16 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    double cluster_m;  /* parks closer than this belong to one cluster (default 500) */
-    const char *by;    /* group field for per-group clusters (default "industry") */
-    int write_table;   /* replace the "clusters" table */
+    double cluster_m;        /* parks closer than this belong to one cluster (default 500) */
+    const char *by;          /* group field for per-group clusters (default "industry") */
+    int write_table;         /* replace the "clusters" table */
     pm_progress_fn progress; /* phases, as "layout: <phase>"; NULL: none */
     void *progress_user;
 } pm_layout_opts;
-#define PM_LAYOUT_OPTS_INIT {"parks", 500.0, "industry", 0, NULL, NULL}
+#define PM_LAYOUT_OPTS_INIT                                                                        \
+    {                                                                                              \
+        "parks", 500.0, "industry", 0, NULL, NULL                                                  \
+    }
 
 /** Clusters, compactness and nearest same-group distances. Caller owns *out. */
 int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layout_opts *opts);
@@ -202,8 +213,8 @@ typedef struct {
     double target_km2, tolerance_pct;
     double measured_km2; /* the union's ellipsoidal area: an overlap is not counted twice */
     double diff_km2, diff_pct;
-    int pass;            /* no problems: total within tolerance, every park with a planned
-                            area within park_tolerance_pct, no QA finding (repairs aside) */
+    int pass; /* no problems: total within tolerance, every park with a planned
+                 area within park_tolerance_pct, no QA finding (repairs aside) */
     size_t nproblems;
     pm_problem *problems;
     pm_adjacency *adjacency;
@@ -212,15 +223,18 @@ typedef struct {
 
 typedef struct {
     const char *layer;
-    double target_km2;    /* default 43 */
-    double tolerance_pct; /* default 1 */
+    double target_km2;         /* default 43 */
+    double tolerance_pct;      /* default 1 */
     double park_tolerance_pct; /* per-park planned vs measured, default 5 */
-    pm_qa_opts qa;        /* topology QA run as part of the check; its progress
-                             callback reports every phase of the check. Its layer
-                             is NULL (the check's layer) or must equal `layer`:
-                             another one is refused with PM_EUSAGE */
+    pm_qa_opts qa;             /* topology QA run as part of the check; its progress
+                                  callback reports every phase of the check. Its layer
+                                  is NULL (the check's layer) or must equal `layer`:
+                                  another one is refused with PM_EUSAGE */
 } pm_check_opts;
-#define PM_CHECK_OPTS_INIT {"parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT_LAYER(NULL)}
+#define PM_CHECK_OPTS_INIT                                                                         \
+    {                                                                                              \
+        "parks", 43.0, 1.0, 5.0, PM_QA_OPTS_INIT_LAYER(NULL)                                       \
+    }
 
 /** Run the check. Returns 0 whether or not it passed (see ->pass). */
 int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts);
@@ -230,20 +244,23 @@ void pm_check_report_free(pm_check_report *r);
 
 typedef struct {
     const char *layer;
-    const char *to;     /* the repaired layer's name (default "<layer>_clean") */
-    double snap_m;      /* the repair tolerance (default 0.5 m) */
-    int overwrite;      /* replace an existing layer named `to` */
+    const char *to;          /* the repaired layer's name (default "<layer>_clean") */
+    double snap_m;           /* the repair tolerance (default 0.5 m) */
+    int overwrite;           /* replace an existing layer named `to` */
     pm_progress_fn progress; /* phases, as "clean: <phase>"; NULL: none */
     void *progress_user;
 } pm_clean_opts;
-#define PM_CLEAN_OPTS_INIT {"parks", NULL, 0.5, 0, NULL, NULL}
+#define PM_CLEAN_OPTS_INIT                                                                         \
+    {                                                                                              \
+        "parks", NULL, 0.5, 0, NULL, NULL                                                          \
+    }
 
 typedef struct {
     char *layer, *to;
     double snap_m;
     size_t nfeatures;
     size_t nmoves;
-    pm_topo_move *moves;   /* every vertex moved by snapping, in fid order */
+    pm_topo_move *moves; /* every vertex moved by snapping, in fid order */
     double max_moved_m;
     size_t vertices_added; /* inserted where another park's vertex lay on an edge */
     size_t nreassigned;
@@ -254,7 +271,7 @@ typedef struct {
     struct pm_clean_change {
         int64_t fid;
         double before_m2, after_m2; /* planar, storage CRS */
-    } *changed;                     /* parks whose area changed by 0.01 m² or more */
+    } * changed;                    /* parks whose area changed by 0.01 m² or more */
 } pm_clean_report;
 
 /** Repair a layer into a new one, all or nothing: vertices within snap_m

@@ -48,8 +48,8 @@ int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double 
  * of its scale k along x and y at 5 x 5 points of the extent (0.01 =
  * lengths 1 % apart, areas about 2 %). 0 for a geographic CRS, whose
  * "planar" figures are unfit anyway. */
-int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min,
-                       double lat_min, double lon_max, double lat_max);
+int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min, double lat_min,
+                       double lon_max, double lat_max);
 
 /** Create a transform between two CRS definitions. Caller owns *out. */
 int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def);

@@ -29,7 +29,10 @@ typedef struct {
      * clusters), or none. */
     const pm_style *style;
 } pm_export_opts;
-#define PM_EXPORT_OPTS_INIT {NULL, NULL, 0, NULL, NULL, NULL, NULL}
+#define PM_EXPORT_OPTS_INIT                                                                        \
+    {                                                                                              \
+        NULL, NULL, 0, NULL, NULL, NULL, NULL                                                      \
+    }
 
 /** Export layers from the database.
  *

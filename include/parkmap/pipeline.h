@@ -15,16 +15,19 @@ typedef struct {
     const char *src_path;
     const char *src_layer; /**< source layer to read, NULL: the first */
     const char *db_path;
-    const char *layer;     /**< table to write, default "parks" */
-    const char *s_srs;     /**< override the source CRS, NULL: as declared */
-    const char *t_srs;     /**< "auto" or a CRS definition */
+    const char *layer; /**< table to write, default "parks" */
+    const char *s_srs; /**< override the source CRS, NULL: as declared */
+    const char *t_srs; /**< "auto" or a CRS definition */
     int overwrite;
-    int skip_invalid;      /**< skip non-polygonal/empty geometries instead of failing */
-    int allow_invalid;     /**< store self-intersecting polygons as they are */
+    int skip_invalid;  /**< skip non-polygonal/empty geometries instead of failing */
+    int allow_invalid; /**< store self-intersecting polygons as they are */
     pm_progress_fn progress;
     void *progress_user;
 } pm_import_opts;
-#define PM_IMPORT_OPTS_INIT {NULL, NULL, NULL, "parks", NULL, "auto", 0, 0, 0, NULL, NULL}
+#define PM_IMPORT_OPTS_INIT                                                                        \
+    {                                                                                              \
+        NULL, NULL, NULL, "parks", NULL, "auto", 0, 0, 0, NULL, NULL                               \
+    }
 
 typedef struct {
     long imported;
@@ -43,22 +46,24 @@ typedef struct {
     const char *style_path;
     double target_km2;
     double tolerance_pct;
-    double snap_m; /**< snapping tolerance of the topology (PM_TOPO_SNAP_M) */
-    double gap_m;  /**< gap and near-miss width of the QA (5 m) */
+    double snap_m;  /**< snapping tolerance of the topology (PM_TOPO_SNAP_M) */
+    double gap_m;   /**< gap and near-miss width of the QA (5 m) */
     const char *by; /**< field for per-group clusters ("industry"); skipped,
                          with a warning, when the layer lacks it */
     pm_progress_fn progress;
     void *progress_user;
 } pm_build_opts;
-#define PM_BUILD_OPTS_INIT                                                                        \
-    {NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL}
+#define PM_BUILD_OPTS_INIT                                                                         \
+    {                                                                                              \
+        NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL            \
+    }
 
 typedef struct {
     pm_import_report import;
     pm_check_report *check; /* owned */
     pm_layout *layout;      /* owned */
     size_t nfiles;
-    char *files[8];         /* files written, in order (owned) */
+    char *files[8]; /* files written, in order (owned) */
 } pm_build_report;
 
 /** Longest path build writes, terminating NUL included; a longer OUT/name

@@ -22,7 +22,10 @@ typedef struct {
     double dpi;           /**< 0: from the style's page block */
     int overwrite;        /**< replace an existing file */
 } pm_render_opts;
-#define PM_RENDER_OPTS_INIT {NULL, 0, 0, 0.0, 0}
+#define PM_RENDER_OPTS_INIT                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, 0.0, 0                                                                         \
+    }
 
 /** Render the layers the style names from the database to out_path. The
  * file is written beside and moved into place, so a failure never leaves a
@@ -60,31 +63,31 @@ typedef struct {
 typedef struct {
     int width_px, height_px;
     double dpi;
-    int srid;                /**< storage CRS of the layers (EPSG) */
-    double extent[4];        /**< map extent drawn, storage CRS: minx, miny, maxx, maxy */
-    double frame[4];         /**< map frame in page px: x, y, w, h */
-    double grid_m_per_px;    /**< storage-CRS units per pixel (same in x and y) */
-    double m_per_px;         /**< true ground metres per pixel at the map centre (geodesic,
-                                  east-west) */
-    double scale_bar_m;      /**< the scale bar's ground length (1, 2 or 5 x 10^n m); 0 if
-                                  not shown */
-    double scale_bar_px;     /**< its length on the page */
+    int srid;             /**< storage CRS of the layers (EPSG) */
+    double extent[4];     /**< map extent drawn, storage CRS: minx, miny, maxx, maxy */
+    double frame[4];      /**< map frame in page px: x, y, w, h */
+    double grid_m_per_px; /**< storage-CRS units per pixel (same in x and y) */
+    double m_per_px;      /**< true ground metres per pixel at the map centre (geodesic,
+                               east-west) */
+    double scale_bar_m;   /**< the scale bar's ground length (1, 2 or 5 x 10^n m); 0 if
+                               not shown */
+    double scale_bar_px;  /**< its length on the page */
     char scale_bar_label[32];
-    double north_deg;        /**< direction of true north at the map centre, degrees
-                                  clockwise from page-up (negative: true north lies left of
-                                  grid north, as east of a Gauss-Krüger central meridian) */
-    double legend_rect[4];      /**< furniture drawn over the map, page px x, y, w, h */
-    double scale_bar_rect[4];   /**< (all zero when not drawn) */
+    double north_deg;         /**< direction of true north at the map centre, degrees
+                                   clockwise from page-up (negative: true north lies left of
+                                   grid north, as east of a Gauss-Krüger central meridian) */
+    double legend_rect[4];    /**< furniture drawn over the map, page px x, y, w, h */
+    double scale_bar_rect[4]; /**< (all zero when not drawn) */
     double north_arrow_rect[4];
     size_t nlegend;
     pm_legend_entry *legend;
-    size_t nlabels;          /**< labels placed */
+    size_t nlabels; /**< labels placed */
     pm_label_box *labels;
-    size_t nlabels_dropped;  /**< labels dropped for colliding or leaving the frame */
-    size_t nfeatures;        /**< features read, all sources */
-    size_t ngrid_lines;      /**< grid or graticule lines drawn (0: no grid) */
-    double grid_interval;    /**< their spacing: degrees (graticule) or storage units */
-    size_t ngrid_labels;     /**< coordinate labels along the frame */
+    size_t nlabels_dropped;    /**< labels dropped for colliding or leaving the frame */
+    size_t nfeatures;          /**< features read, all sources */
+    size_t ngrid_lines;        /**< grid or graticule lines drawn (0: no grid) */
+    double grid_interval;      /**< their spacing: degrees (graticule) or storage units */
+    size_t ngrid_labels;       /**< coordinate labels along the frame */
     pm_label_box *grid_labels; /**< anchor: where the line meets the frame edge */
 } pm_render_info;
 

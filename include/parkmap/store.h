@@ -51,14 +51,17 @@ typedef struct {
     int srid;                /**< storage CRS EPSG code */
     const char *source_path; /**< recorded in parkmap_meta */
     const char *source_sha256;
-    const char *source_crs;  /**< as declared or given (WKT or EPSG:n) */
-    const char *storage_crs; /**< "EPSG:n" */
-    int overwrite;           /**< replace an existing layer of that name */
+    const char *source_crs;        /**< as declared or given (WKT or EPSG:n) */
+    const char *storage_crs;       /**< "EPSG:n" */
+    int overwrite;                 /**< replace an existing layer of that name */
     const char *storage_crs_proj4; /**< definitions to register the SRID with when */
     const char *storage_crs_wkt;   /**< SpatiaLite's own EPSG table lacks it (it has */
     const char *storage_crs_name;  /**< no EPSG:32760, for one), or NULL */
 } pm_store_import_opts;
-#define PM_STORE_IMPORT_OPTS_INIT {NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
+#define PM_STORE_IMPORT_OPTS_INIT                                                                  \
+    {                                                                                              \
+        NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL                       \
+    }
 
 /** Start an import. The work happens in a temporary copy of db_path beside
  * it, inside one transaction; only pm_store_import_commit moves it into
@@ -180,7 +183,7 @@ int pm_store_writable(pm_store *st);
 typedef struct {
     int64_t fid;
     char *name;
-    char *reason;  /* GEOS's words, e.g. "Self-intersection[x y]" */
+    char *reason;   /* GEOS's words, e.g. "Self-intersection[x y]" */
     pm_geom *where; /* a small marker polygon around the reported location, or NULL */
 } pm_invalid_row;
 
@@ -200,9 +203,9 @@ int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
 typedef struct {
     int64_t a_fid, b_fid;
     char *a_name, *b_name;
-    double area_m2;     /* ellipsoidal */
-    double distance_m;  /* for gaps: the narrowest width */
-    pm_geom *geom;      /* storage CRS polygons */
+    double area_m2;    /* ellipsoidal */
+    double distance_m; /* for gaps: the narrowest width */
+    pm_geom *geom;     /* storage CRS polygons */
 } pm_pair_area_row;
 
 void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);

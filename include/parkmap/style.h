@@ -80,8 +80,8 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
                          const char *prop, const pm_feature *f, const pm_schema *schema);
 /** A string property (text-field); numbers are formatted as MapLibre's
  * to-string does. Caller owns *out (free()). */
-int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer,
-                         const char *prop, const pm_feature *f, const pm_schema *schema);
+int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
+                         const pm_feature *f, const pm_schema *schema);
 
 /** A boolean property (fill-antialias; default true). */
 int pm_style_eval_bool(int *out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
@@ -201,8 +201,8 @@ void pm_style_colormap_clear(pm_style_colormap *m);
 /** A number property when it is the same for every feature: *out_const = 1
  * and *out its value (the default when unset); *out_const = 0 when it
  * depends on the feature (then *out is the default). */
-int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_style *s,
-                          size_t layer, const char *prop);
+int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_style *s, size_t layer,
+                          const char *prop);
 /** A colour property when it is the same for every feature (see above). */
 int pm_style_color_const(pm_color *out, int *out_const, pm_ctx *ctx, const pm_style *s,
                          size_t layer, const char *prop);
@@ -212,11 +212,16 @@ typedef enum {
     PM_STYLE_F_HAS = 2, /* field present and not null */
     PM_STYLE_F_ALL = 3,
     PM_STYLE_F_ANY = 4,
-    PM_STYLE_F_NOT = 5  /* args[0] */
+    PM_STYLE_F_NOT = 5 /* args[0] */
 } pm_style_filter_op;
 
 typedef enum {
-    PM_STYLE_EQ = 1, PM_STYLE_NE, PM_STYLE_LT, PM_STYLE_LE, PM_STYLE_GT, PM_STYLE_GE
+    PM_STYLE_EQ = 1,
+    PM_STYLE_NE,
+    PM_STYLE_LT,
+    PM_STYLE_LE,
+    PM_STYLE_GT,
+    PM_STYLE_GE
 } pm_style_cmp;
 
 /** A filter as a tree of attribute-versus-literal comparisons. Semantics
@@ -244,8 +249,7 @@ void pm_style_filter_free(pm_style_filter *f);
  * when it is ["get", F], ["to-string", ["get", F]] or a coalesce of such;
  * *out_n = 0 otherwise (or when unset). Caller owns *out (pm_strv_free from
  * store.h, or free each and the array). */
-int pm_style_text_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s,
-                         size_t layer);
+int pm_style_text_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s, size_t layer);
 
 #ifdef __cplusplus
 }

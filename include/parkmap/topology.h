@@ -33,7 +33,10 @@ typedef struct {
     void *progress_user;
     int record_moves; /**< keep every vertex snapping moved (pm_topology_moves) */
 } pm_topology_opts;
-#define PM_TOPOLOGY_OPTS_INIT {"parks", PM_TOPO_SNAP_M, 0.0, NULL, NULL, 0}
+#define PM_TOPOLOGY_OPTS_INIT                                                                      \
+    {                                                                                              \
+        "parks", PM_TOPO_SNAP_M, 0.0, NULL, NULL, 0                                                \
+    }
 
 /** A vertex that snapping moved onto a node. */
 typedef struct {
@@ -70,9 +73,9 @@ int pm_topology_areas(double *out_planar_m2, double *out_m2, pm_ctx *ctx, pm_top
 /** One polygon part of a feature. */
 typedef struct {
     int64_t fid;
-    int part;        /**< 1-based, in the feature's order */
-    double area_m2;  /**< ellipsoidal, holes subtracted */
-    pm_geom *geom;   /**< storage CRS polygon */
+    int part;       /**< 1-based, in the feature's order */
+    double area_m2; /**< ellipsoidal, holes subtracted */
+    pm_geom *geom;  /**< storage CRS polygon */
 } pm_topo_part;
 
 /** Parts smaller than max_m2. Caller owns *out (pm_topo_parts_free). */
@@ -82,11 +85,11 @@ void pm_topo_parts_free(pm_topo_part *p, size_t n);
 
 /** What the graph knows about one pair of features. */
 typedef struct {
-    int64_t a_fid, b_fid; /**< a_fid < b_fid */
+    int64_t a_fid, b_fid;        /**< a_fid < b_fid */
     const char *a_name, *b_name; /**< borrowed from the topology */
-    double shared_m;   /**< geodesic length of matched edges (the pair on either side) */
-    double overlap_m2; /**< ellipsoidal area of the interiors' intersection */
-    int touches;       /**< the boundaries share at least one node */
+    double shared_m;             /**< geodesic length of matched edges (the pair on either side) */
+    double overlap_m2;           /**< ellipsoidal area of the interiors' intersection */
+    int touches;                 /**< the boundaries share at least one node */
     double near_m;     /**< geodesic length of a's unmatched boundary within near_m of b's */
     double near_max_m; /**< largest distance between the boundaries along that stretch */
     double near_min_m; /**< smallest distance (0 when they also touch) */
@@ -115,8 +118,8 @@ typedef struct {
     double width_m;  /**< maximum width (diameter of the largest inscribed circle) */
     double length_m; /**< half the perimeter less the width: a strip's length */
     size_t nfids;
-    int64_t *fids;   /**< the features bordering it, ascending */
-    pm_geom *geom;   /**< storage CRS polygon */
+    int64_t *fids; /**< the features bordering it, ascending */
+    pm_geom *geom; /**< storage CRS polygon */
 } pm_topo_gap;
 
 /** Gaps narrower than gap_m: the morphological closing of the union by
@@ -141,9 +144,9 @@ typedef struct {
  * borders them longest. */
 typedef struct {
     size_t nfeatures;
-    int64_t *fids;    /**< ascending */
-    pm_geom **geoms;  /**< storage CRS, one per fid; NULL for a feature that
-                           collapsed entirely (smaller than the tolerance) */
+    int64_t *fids;   /**< ascending */
+    pm_geom **geoms; /**< storage CRS, one per fid; NULL for a feature that
+                          collapsed entirely (smaller than the tolerance) */
     size_t nreassigned;
     pm_topo_reassign *reassigned;
 } pm_topo_clean;

@@ -132,9 +132,9 @@ typedef struct {
 
 /* The adjacency table: one row per pair, corner-only contacts included so
  * the table answers "do these two touch at all?" too. */
-static const char *const col_names[] = {"a_fid",    "a_name",     "b_fid",      "b_name",
-                                        "relation", "shared_m",   "overlap_m2", "distance_m",
-                                        "tolerance_m"};
+static const char *const col_names[] = {"a_fid",      "a_name",     "b_fid",
+                                        "b_name",     "relation",   "shared_m",
+                                        "overlap_m2", "distance_m", "tolerance_m"};
 static const pm_field_type col_types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
                                           PM_FIELD_TEXT,    PM_FIELD_TEXT, PM_FIELD_REAL,
                                           PM_FIELD_REAL,    PM_FIELD_REAL, PM_FIELD_REAL};

@@ -58,11 +58,10 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
     if ((rc = pm_store_layer_srid(&r->srid, ctx, st, opts->layer)) ||
         (rc = (opts->topology ? pm_store_feature_rows : pm_store_area_rows)(
              &r->rows, &r->nrows, ctx, st, opts->layer, opts->group_by)) ||
-        (rc = opts->topology
-                  ? pm_topology_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx,
-                                           opts->topology)
-                  : pm_store_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx, st,
-                                        opts->layer)))
+        (rc = opts->topology ? pm_topology_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2,
+                                                      ctx, opts->topology)
+                             : pm_store_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2,
+                                                   ctx, st, opts->layer)))
         goto done;
     /* Planar areas in degrees or Web Mercator are meaningless; say so next
      * to the figures (the ellipsoidal ones stay the reference). */
@@ -72,8 +71,9 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
     if (pm_crs_describe(&info, ctx, def) != 0)
         pm_err_clear(ctx); /* an SRID PROJ does not know only costs the warning */
     else if (info.unfit_for_area)
-        pm_warn(ctx, "layer %s is stored in %s (%s), unfit for measuring area: its planar "
-                     "areas are wrong; use the ellipsoidal ones",
+        pm_warn(ctx,
+                "layer %s is stored in %s (%s), unfit for measuring area: its planar "
+                "areas are wrong; use the ellipsoidal ones",
                 opts->layer, def, info.name);
     r->planned_km2 = NAN;
     /* With a boundary graph, every park is measured on it: one read of

@@ -149,8 +149,8 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
         if (strcmp(q->kind, "overlap") != 0 && strcmp(q->kind, "duplicate") != 0)
             continue;
         if (used < sizeof parks)
-            used += (size_t)snprintf(parks + used, sizeof parks - used, "%s%s",
-                                     used ? " | " : "", q->parks);
+            used += (size_t)snprintf(parks + used, sizeof parks - used, "%s%s", used ? " | " : "",
+                                     q->parks);
         if (pused < sizeof pairs) {
             const char *sep = strstr(q->parks, " | ");
             int alen = sep ? (int)(sep - q->parks) : (int)strlen(q->parks);

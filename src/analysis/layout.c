@@ -95,8 +95,7 @@ static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, co
     v[2] = (pm_value){.type = PM_FIELD_INTEGER, .i = (int64_t)c->nparks};
     v[3] = (pm_value){.type = PM_FIELD_TEXT, .s = c->parks};
     v[4] = (pm_value){.type = PM_FIELD_REAL, .d = c->area_m2 / 1e6};
-    v[5] = (pm_value){.type = PM_FIELD_REAL, .d = c->enterprises,
-                      .is_null = isnan(c->enterprises)};
+    v[5] = (pm_value){.type = PM_FIELD_REAL, .d = c->enterprises, .is_null = isnan(c->enterprises)};
     v[6] = (pm_value){.type = PM_FIELD_REAL, .d = l->cluster_m};
     pm_feature f = {c->id, 7, v, geom}; /* borrowed values: never cleared */
     return pm_store_layer_add(w, ctx, &f);
@@ -115,8 +114,8 @@ static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const 
         if (gidx[i] != UINT32_MAX) /* a park without geometry adds nothing */
             keys[nkeys++] = gidx[i];
         if (used < sizeof names)
-            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                     used ? " | " : "", l->parks[i].name);
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? " | " : "",
+                                     l->parks[i].name);
         if (!isnan(ent[i]))
             e = (isnan(e) ? 0 : e) + ent[i];
         if (!scope)
@@ -384,9 +383,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
             p->perimeter_m = per[gidx[i]];
             p->nearest_same_m = near[gidx[i]];
         }
-        p->polsby_popper = p->perimeter_m > 0
-                               ? 4 * PM_PI * p->area_m2 / (p->perimeter_m * p->perimeter_m)
-                               : NAN;
+        p->polsby_popper =
+            p->perimeter_m > 0 ? 4 * PM_PI * p->area_m2 / (p->perimeter_m * p->perimeter_m) : NAN;
     }
     /* Components over all parks, then over parks of one group; a root is
      * the first park of its component. */

@@ -98,8 +98,8 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
             break;
         }
         const char *texts[] = {is->kind, is->parks, is->fids, NULL, is->unit, is->detail};
-        const double reals[NCOLS] = {0, 0, 0, is->measure, 0, 0, is->area_m2, is->width_m,
-                                     is->length_m};
+        const double reals[NCOLS] = {0, 0,           0,           is->measure, 0,
+                                     0, is->area_m2, is->width_m, is->length_m};
         for (int c = 0; c < NCOLS; c++) {
             f->values[c].type = types[c];
             if (types[c] == PM_FIELD_REAL) {
@@ -257,7 +257,8 @@ static int on_qa_pair(void *user, pm_ctx *ctx, pm_topo_pair *p)
         if ((rc = pm_topology_feature_area(&aa, ctx, r->q->topology, p->a_fid)) ||
             (rc = pm_topology_feature_area(&ba, ctx, r->q->topology, p->b_fid)))
             return rc;
-        int dup = p->overlap_m2 >= PM_DUPLICATE_SHARE * aa && p->overlap_m2 >= PM_DUPLICATE_SHARE * ba;
+        int dup =
+            p->overlap_m2 >= PM_DUPLICATE_SHARE * aa && p->overlap_m2 >= PM_DUPLICATE_SHARE * ba;
         pm_geom *g = p->overlap;
         p->overlap = NULL;
         if (dup)
@@ -265,14 +266,15 @@ static int on_qa_pair(void *user, pm_ctx *ctx, pm_topo_pair *p)
                        "%s and %s are the same park twice (%.0f m² in common)", p->a_name,
                        p->b_name, p->overlap_m2);
         return add(r->q, ctx, "overlap", names, fids, p->overlap_m2, "m2", g,
-                   "%s and %s overlap by %.0f m² (%.4f km²)", p->a_name, p->b_name,
-                   p->overlap_m2, p->overlap_m2 / 1e6);
+                   "%s and %s overlap by %.0f m² (%.4f km²)", p->a_name, p->b_name, p->overlap_m2,
+                   p->overlap_m2 / 1e6);
     }
     if (!(p->near_m > 0) || p->near_max_m > r->o->gap_m)
         return 0;
     pm_geom *band = NULL;
-    int rc = band_of(&band, ctx, p->near,
-                     fmax(p->near_max_m / 2, r->o->snap_m) * pm_topology_units_per_m(r->q->topology));
+    int rc =
+        band_of(&band, ctx, p->near,
+                fmax(p->near_max_m / 2, r->o->snap_m) * pm_topology_units_per_m(r->q->topology));
     if (rc)
         return rc;
     if ((rc = add(r->q, ctx, "near_miss", names, fids, p->near_max_m, "m", band,
@@ -298,7 +300,8 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     if (!q)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "qa", "report");
     if (!(o->gap_m >= 0) || !(o->min_part_m2 >= 0)) {
-        rc = pm_err(ctx, PM_EUSAGE, "bad QA options", "qa", "--gap-m and --min-part-m2 must be >= 0");
+        rc = pm_err(ctx, PM_EUSAGE, "bad QA options", "qa",
+                    "--gap-m and --min-part-m2 must be >= 0");
         goto done;
     }
     if (o->make_valid) {

@@ -125,8 +125,8 @@ int cli_progress_fn(double frac, const char *msg, void *user)
     if (counts && sscanf(counts + 2, "%ld/%ld", &done, &total) == 2 && elapsed > 0)
         snprintf(rate, sizeof rate, "  %.1fk/s", (double)done / elapsed / 1000.0);
     int w = 24, fill = frac < 0 ? 0 : frac > 1 ? w : (int)(frac * w);
-    fprintf(stderr, "\r\033[K[%.*s%*s] %3.0f%%  %s%s  %.1fs", fill,
-            "########################", w - fill, "", frac * 100, text, rate, elapsed);
+    fprintf(stderr, "\r\033[K[%.*s%*s] %3.0f%%  %s%s  %.1fs", fill, "########################",
+            w - fill, "", frac * 100, text, rate, elapsed);
     p->shown = 1;
     return 1;
 }
@@ -140,8 +140,8 @@ void cli_progress_end(cli_progress *p)
 
 void cli_print_json(json_object *obj)
 {
-    puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(json_object_to_json_string_ext(obj,
+                                        JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(obj);
 }
 

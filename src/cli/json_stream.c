@@ -52,8 +52,7 @@ void js_close(void)
 void js_field(const char *k, json_object *v)
 {
     key(k);
-    fputs(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_NOSLASHESCAPE) : "null",
-          stdout);
+    fputs(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_NOSLASHESCAPE) : "null", stdout);
     json_object_put(v);
 }
 

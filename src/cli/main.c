@@ -42,7 +42,7 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"import", cmd_import}, {"info", cmd_info},       {"area", cmd_area},
+        {"import", cmd_import}, {"info", cmd_info},           {"area", cmd_area},
         {"check", cmd_check},   {"adjacency", cmd_adjacency}, {"render", cmd_render},
         {"export", cmd_export}, {"build", cmd_build},         {"layout", cmd_layout},
         {"clean", cmd_clean},

@@ -168,8 +168,7 @@ void report_adjacency_table(const pm_adjacency *a)
     printf("\n%zu adjacent or overlapping pair%s", a->npairs, a->npairs == 1 ? "" : "s");
     if (a->tolerance_m > 0)
         printf(" (tolerance %.3f m)", a->tolerance_m);
-    printf("; %zu corner-only contact%s (not adjacency)\n", a->ncorner,
-           a->ncorner == 1 ? "" : "s");
+    printf("; %zu corner-only contact%s (not adjacency)\n", a->ncorner, a->ncorner == 1 ? "" : "s");
     for (size_t i = 0; i < a->ncorner; i++)
         printf("  corner only: %s / %s\n", a->corner[i].a_name, a->corner[i].b_name);
 }

@@ -45,17 +45,28 @@ static void short_def(char *out, size_t n, const char *def)
 static const char *crs_kind(PJ_TYPE t)
 {
     switch (t) {
-    case PJ_TYPE_GEOGRAPHIC_2D_CRS: return "geographic 2D";
-    case PJ_TYPE_GEOGRAPHIC_3D_CRS: return "geographic 3D";
-    case PJ_TYPE_GEOGRAPHIC_CRS: return "geographic";
-    case PJ_TYPE_GEOCENTRIC_CRS: return "geocentric";
-    case PJ_TYPE_PROJECTED_CRS: return "projected";
-    case PJ_TYPE_VERTICAL_CRS: return "vertical";
-    case PJ_TYPE_COMPOUND_CRS: return "compound";
-    case PJ_TYPE_ENGINEERING_CRS: return "engineering";
-    case PJ_TYPE_TEMPORAL_CRS: return "temporal";
-    case PJ_TYPE_BOUND_CRS: return "bound";
-    default: return "other";
+    case PJ_TYPE_GEOGRAPHIC_2D_CRS:
+        return "geographic 2D";
+    case PJ_TYPE_GEOGRAPHIC_3D_CRS:
+        return "geographic 3D";
+    case PJ_TYPE_GEOGRAPHIC_CRS:
+        return "geographic";
+    case PJ_TYPE_GEOCENTRIC_CRS:
+        return "geocentric";
+    case PJ_TYPE_PROJECTED_CRS:
+        return "projected";
+    case PJ_TYPE_VERTICAL_CRS:
+        return "vertical";
+    case PJ_TYPE_COMPOUND_CRS:
+        return "compound";
+    case PJ_TYPE_ENGINEERING_CRS:
+        return "engineering";
+    case PJ_TYPE_TEMPORAL_CRS:
+        return "temporal";
+    case PJ_TYPE_BOUND_CRS:
+        return "bound";
+    default:
+        return "other";
     }
 }
 
@@ -176,8 +187,8 @@ int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double 
     return 0;
 }
 
-int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min,
-                       double lat_min, double lon_max, double lat_max)
+int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min, double lat_min,
+                       double lon_max, double lat_max)
 {
     enum { N = 5 };
     const double d = 1e-4; /* degrees: ~10 m, small against any zone */

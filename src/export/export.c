@@ -290,7 +290,6 @@ static int find_stale_sidecars(char ***out, size_t *out_n, pm_export_job *j)
 }
 /* ---- styles -------------------------------------------------------------- */
 
-
 /* The geometry kind comes from the layer's registration, so an empty layer
  * exports with the right type too. For Shapefiles, also map the attribute
  * names to DBF's. */
@@ -393,13 +392,13 @@ static int verify_unit(pm_export_job *j, pm_export_unit *u, long written)
         }
         GDALClose(ds);
     }
-    if (!ds || found != written ||
-        (j->f->last_row_whole && !j->f->last_row_whole(u->staged)))
+    if (!ds || found != written || (j->f->last_row_whole && !j->f->last_row_whole(u->staged)))
         return pm_err(j->ctx, PM_EIO, "cannot write output", u->final,
                       "the file GDAL wrote is incomplete: %s; the disk may be full or a file "
                       "size limit reached",
-                      !ds ? "it does not open" : found != written ? "features missing"
-                                                                  : "its last row is cut");
+                      !ds                ? "it does not open"
+                      : found != written ? "features missing"
+                                         : "its last row is cut");
     return 0;
 }
 
@@ -516,8 +515,7 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
         }
     }
     if ((rc = resolve_layers(&j)) || (rc = plan_units(&j)) || (rc = check_path_lengths(&j)) ||
-        (rc = check_outputs(&j)) ||
-        (rc = count_features(&j)) || (rc = prepare_layers(&j)))
+        (rc = check_outputs(&j)) || (rc = count_features(&j)) || (rc = prepare_layers(&j)))
         goto done;
     if (!j.f->one_file && j.nlayers > 1) {
         if (mkdir(j.out_dir, 0777) == 0)
@@ -566,4 +564,3 @@ done:
     free(j.stage);
     return rc;
 }
-

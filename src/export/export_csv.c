@@ -25,6 +25,11 @@ static int ends_with_newline(const char *path)
 }
 
 const pm_export_format pm_export_csv = {
-    .ext = ".csv", .driver = "CSV", .lco = csv_lco, .sidecars = csv_side, .stale = csv_stale,
-    .reread = 1, .last_row_whole = ends_with_newline,
+    .ext = ".csv",
+    .driver = "CSV",
+    .lco = csv_lco,
+    .sidecars = csv_side,
+    .stale = csv_stale,
+    .reread = 1,
+    .last_row_whole = ends_with_newline,
 };

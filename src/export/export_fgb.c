@@ -2,5 +2,6 @@
 #include "export_internal.h"
 
 const pm_export_format pm_export_fgb = {
-    .ext = ".fgb", .driver = "FlatGeobuf",
+    .ext = ".fgb",
+    .driver = "FlatGeobuf",
 };

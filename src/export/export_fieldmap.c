@@ -50,8 +50,7 @@ static int name_taken(const pm_export_fieldmap *m, const char *name)
     return 0;
 }
 
-int pm_export_fieldmap_dbf(pm_export_fieldmap *out, pm_ctx *ctx, const char *const *names,
-                           size_t n)
+int pm_export_fieldmap_dbf(pm_export_fieldmap *out, pm_ctx *ctx, const char *const *names, size_t n)
 {
     memset(out, 0, sizeof(*out));
     out->from = calloc(n ? n : 1, sizeof(char *));

@@ -43,12 +43,18 @@ static int write_layer_styles(pm_export_job *j, GDALDatasetH ds, const pm_export
         const char *name;
         OGRFieldType t;
         int width;
-    } cols[] = {{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
-                {"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
-                {"styleName", OFTString, 30},        {"styleQML", OFTString, 0},
-                {"styleSLD", OFTString, 0},          {"useAsDefault", OFTInteger, 0},
-                {"description", OFTString, 0},       {"owner", OFTString, 30},
-                {"ui", OFTString, 30},               {"update_time", OFTDateTime, 0}};
+    } cols[] = {{"f_table_catalog", OFTString, 256},
+                {"f_table_schema", OFTString, 256},
+                {"f_table_name", OFTString, 256},
+                {"f_geometry_column", OFTString, 256},
+                {"styleName", OFTString, 30},
+                {"styleQML", OFTString, 0},
+                {"styleSLD", OFTString, 0},
+                {"useAsDefault", OFTInteger, 0},
+                {"description", OFTString, 0},
+                {"owner", OFTString, 30},
+                {"ui", OFTString, 30},
+                {"update_time", OFTDateTime, 0}};
     int rc = 0, any = 0, in_tx = 0;
     char **lco = NULL;
     char where[600];
@@ -120,8 +126,10 @@ static int write_layer_styles(pm_export_job *j, GDALDatasetH ds, const pm_export
     return rc;
 }
 
-
 const pm_export_format pm_export_gpkg = {
-    .ext = ".gpkg", .driver = "GPKG", .one_file = 1, .metadata = 1,
+    .ext = ".gpkg",
+    .driver = "GPKG",
+    .one_file = 1,
+    .metadata = 1,
     .end = write_layer_styles,
 };

@@ -84,8 +84,7 @@ size_t pm_export_plan_ncats(const pm_export_plan *p);
 int pm_export_plan_category_of(size_t *out, pm_ctx *ctx, const pm_export_plan *p,
                                const pm_feature *f, const pm_schema *schema);
 /* The driver's category labels (without "other"). Caller frees. */
-int pm_export_plan_category_names(char ***out, size_t *out_n, pm_ctx *ctx,
-                                  const pm_export_plan *p);
+int pm_export_plan_category_names(char ***out, size_t *out_n, pm_ctx *ctx, const pm_export_plan *p);
 /* QGIS QML and OGC SLD 1.1 documents. Caller frees *out. */
 int pm_export_plan_qml(char **out, pm_ctx *ctx, const pm_export_plan *p);
 int pm_export_plan_sld(char **out, pm_ctx *ctx, const pm_export_plan *p, const char *abstract);
@@ -139,12 +138,12 @@ typedef struct {
  * export_format.c lists it. Hooks may be NULL (nothing to do); each
  * returns 0 or a PM_E* code. */
 struct pm_export_format {
-    const char *ext;    /* lower case, with the dot */
-    const char *driver; /* GDAL short name; given explicitly, never guessed */
-    int one_file;       /* one file holds every layer */
-    int wgs84;          /* the format's specification mandates WGS 84 */
-    int metadata;       /* dataset and layer metadata persist in the file */
-    int text_width;     /* declared width of text fields, 0: the driver's default */
+    const char *ext;         /* lower case, with the dot */
+    const char *driver;      /* GDAL short name; given explicitly, never guessed */
+    int one_file;            /* one file holds every layer */
+    int wgs84;               /* the format's specification mandates WGS 84 */
+    int metadata;            /* dataset and layer metadata persist in the file */
+    int text_width;          /* declared width of text fields, 0: the driver's default */
     const char *const *dsco; /* NULL-terminated, or NULL */
     const char *const *lco;
     const char *const *sidecars; /* files the driver may write beside the main one */

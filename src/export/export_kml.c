@@ -74,7 +74,12 @@ static const char *const kml_dsco[] = {"NameField=name", NULL};
 
 /* Without LIBKML: GDAL's older KML driver, which writes no shared styles. */
 static const pm_export_format kml_plain = {
-    .ext = ".kml", .driver = "KML", .one_file = 1, .wgs84 = 1, .dsco = kml_dsco, .reread = 1,
+    .ext = ".kml",
+    .driver = "KML",
+    .one_file = 1,
+    .wgs84 = 1,
+    .dsco = kml_dsco,
+    .reread = 1,
 };
 
 /* The KML document's own name and description: what and whence. */
@@ -145,8 +150,14 @@ static int kml_feature_styles(char ***out, size_t *out_n, pm_export_job *j, size
 /* KML 2.2 through GDAL's LIBKML driver: every layer in one file, WGS 84,
  * one shared <Style> per category. */
 const pm_export_format pm_export_kml = {
-    .ext = ".kml", .driver = "LIBKML", .one_file = 1, .wgs84 = 1, .reread = 1,
-    .fallback = &kml_plain, .fallback_loses = "KML styles",
-    .dataset_options = kml_dataset_options, .begin = set_kml_styles,
+    .ext = ".kml",
+    .driver = "LIBKML",
+    .one_file = 1,
+    .wgs84 = 1,
+    .reread = 1,
+    .fallback = &kml_plain,
+    .fallback_loses = "KML styles",
+    .dataset_options = kml_dataset_options,
+    .begin = set_kml_styles,
     .feature_styles = kml_feature_styles,
 };

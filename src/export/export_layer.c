@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* Provenance from parkmap_meta as one line, or NULL when there is none. */
 int pm_export_describe_layer(char **out, pm_export_job *j, const char *layer)
 {
@@ -104,8 +103,8 @@ static int add_field(int *out_index, pm_export_job *j, OGRLayerH lyr, const char
         return pm_err(j->ctx, PM_EINTERNAL, "field missing after creation", where, "field %s",
                       name);
     if (strcmp(got, name) != 0)
-        pm_warn(j->ctx, "%s: field '%s' written as '%s' (the format's naming rules%s)", where,
-                name, got, j->fmaps && strcmp(got, out_name) == 0 ? "; see the .fields.csv" : "");
+        pm_warn(j->ctx, "%s: field '%s' written as '%s' (the format's naming rules%s)", where, name,
+                got, j->fmaps && strcmp(got, out_name) == 0 ? "; see the .fields.csv" : "");
     *out_index = idx;
     return 0;
 }

@@ -64,8 +64,9 @@ int pm_export_plan_new(pm_export_plan **out, pm_ctx *ctx, const pm_style *s, con
                 if (p->ntext)
                     p->label = (long)i;
                 else
-                    pm_warn(ctx, "%s: style layer %s: label text is not one attribute or a "
-                                 "coalesce of attributes; not exported",
+                    pm_warn(ctx,
+                            "%s: style layer %s: label text is not one attribute or a "
+                            "coalesce of attributes; not exported",
                             layer, pm_style_layer_id(s, i));
             }
             continue;
@@ -86,13 +87,15 @@ int pm_export_plan_new(pm_export_plan **out, pm_ctx *ctx, const pm_style *s, con
         if ((rc = pm_style_layer_filter(&l->filter, &l->filter_ok, ctx, s, i)))
             goto fail;
         if (!l->filter_ok)
-            pm_warn(ctx, "%s: style layer %s: filter cannot be translated; drawn for every "
-                         "feature in the exported styles",
+            pm_warn(ctx,
+                    "%s: style layer %s: filter cannot be translated; drawn for every "
+                    "feature in the exported styles",
                     layer, pm_style_layer_id(s, i));
         if ((l->cm.kind == PM_STYLE_COLOR_OTHER || l->out.kind == PM_STYLE_COLOR_OTHER) &&
             !warned++)
-            pm_warn(ctx, "%s: style layer %s: a colour computed from the data other than by a "
-                         "match; the exported styles use its fallback",
+            pm_warn(ctx,
+                    "%s: style layer %s: a colour computed from the data other than by a "
+                    "match; the exported styles use its fallback",
                     layer, pm_style_layer_id(s, i));
     }
     /* The driver: a fill match first (the categories a planner reads in the
@@ -122,7 +125,7 @@ size_t pm_export_plan_ncats(const pm_export_plan *p)
 }
 
 pm_color pm_export_plan_color(const pm_export_plan *p, const pm_style_colormap *cm, int is_driver,
-                         size_t c, int *none)
+                              size_t c, int *none)
 {
     *none = 0;
     switch (cm->kind) {
@@ -177,7 +180,6 @@ void pm_export_cat_label(sbuf *b, const pm_style_colormap *cm, size_t c)
     }
 }
 
-
 int pm_export_plan_category_of(size_t *out, pm_ctx *ctx, const pm_export_plan *p,
                                const pm_feature *f, const pm_schema *schema)
 {
@@ -196,8 +198,7 @@ int pm_export_plan_category_of(size_t *out, pm_ctx *ctx, const pm_export_plan *p
     return 0;
 }
 
-int pm_export_plan_category_names(char ***out, size_t *out_n, pm_ctx *ctx,
-                                  const pm_export_plan *p)
+int pm_export_plan_category_names(char ***out, size_t *out_n, pm_ctx *ctx, const pm_export_plan *p)
 {
     size_t n = p->driver >= 0 ? p->l[p->driver].cm.ncats : 0;
     char **v = calloc(n ? n : 1, sizeof(char *));

@@ -47,8 +47,8 @@ struct pm_export_plan {
 
 /* The colour layer k shows for category c (c == ncats: the fallback).
  * *none when there is nothing to draw (an unset outline). */
-pm_color pm_export_plan_color(const pm_export_plan *p, const pm_style_colormap *cm,
-                              int is_driver, size_t c, int *none);
+pm_color pm_export_plan_color(const pm_export_plan *p, const pm_style_colormap *cm, int is_driver,
+                              size_t c, int *none);
 /* A constant number property of style layer i (a data-driven one is warned
  * about and its constant stand-in used). */
 double pm_export_style_number(pm_ctx *ctx, const pm_style *s, size_t i, const char *prop);

@@ -130,12 +130,12 @@ static void qcolor(char *out, pm_color c, double opacity)
              pm_export_c255(c.a * opacity));
 }
 
-static void qml_symbol(sbuf *b, pm_ctx *ctx, const pm_export_plan *p, size_t cat,
-                       const char *name)
+static void qml_symbol(sbuf *b, pm_ctx *ctx, const pm_export_plan *p, size_t cat, const char *name)
 {
     const char *ind = "        ";
-    sb_printf(b, "      <symbol type=\"%s\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
-                 "force_rhr=\"0\">\n",
+    sb_printf(b,
+              "      <symbol type=\"%s\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
+              "force_rhr=\"0\">\n",
               p->is_line ? "line" : "fill", name);
     sb_puts(b, "        <data_defined_properties>\n          <Option type=\"Map\">\n"
                "            <Option name=\"name\" type=\"QString\" value=\"\"/>\n"
@@ -190,8 +190,8 @@ static void qml_symbol(sbuf *b, pm_ctx *ctx, const pm_export_plan *p, size_t cat
             pr[n].v[0] = '\0';
             /* MapLibre dashes are in line widths; QGIS's in the unit below */
             for (size_t d = 0; d < nd && len < 200; d++)
-                len += (size_t)snprintf(pr[n].v + len, 256 - len, "%s%g", d ? ";" : "",
-                                        dash[d] * w);
+                len +=
+                    (size_t)snprintf(pr[n].v + len, 256 - len, "%s%g", d ? ";" : "", dash[d] * w);
             if (!nd)
                 snprintf(pr[n].v, 256, "5;2");
             n++;
@@ -276,14 +276,16 @@ static void qml_labels(sbuf *b, pm_ctx *ctx, const pm_export_plan *p)
     sb_printf(b, "\" isExpression=\"%d\" fontFamily=\"", is_expr);
     sb_xml(b, family);
     qcolor(col, tc, 1);
-    sb_printf(b, "\" fontSize=\"%g\" fontSizeUnit=\"Point\" textColor=\"%s\" textOpacity=\"1\" "
-                 "fontWeight=\"50\" fontItalic=\"0\" namedStyle=\"Regular\" "
-                 "multilineHeight=\"1\" blendMode=\"0\">\n",
+    sb_printf(b,
+              "\" fontSize=\"%g\" fontSizeUnit=\"Point\" textColor=\"%s\" textOpacity=\"1\" "
+              "fontWeight=\"50\" fontItalic=\"0\" namedStyle=\"Regular\" "
+              "multilineHeight=\"1\" blendMode=\"0\">\n",
               size, col);
     qcolor(col, hc, 1);
-    sb_printf(b, "        <text-buffer bufferDraw=\"%d\" bufferSize=\"%g\" "
-                 "bufferSizeUnits=\"Point\" bufferColor=\"%s\" bufferOpacity=\"1\" "
-                 "bufferNoFill=\"1\" bufferJoinStyle=\"128\" bufferBlendMode=\"0\"/>\n",
+    sb_printf(b,
+              "        <text-buffer bufferDraw=\"%d\" bufferSize=\"%g\" "
+              "bufferSizeUnits=\"Point\" bufferColor=\"%s\" bufferOpacity=\"1\" "
+              "bufferNoFill=\"1\" bufferJoinStyle=\"128\" bufferBlendMode=\"0\"/>\n",
               halo > 0 && hc.a > 0, halo, col);
     sb_puts(b, "      </text-style>\n");
     sb_puts(b, "      <text-format wrapChar=\"\" multilineAlign=\"3\" plussign=\"0\" "
@@ -295,9 +297,10 @@ static void qml_labels(sbuf *b, pm_ctx *ctx, const pm_export_plan *p)
      * QGIS 3.22 a crowded cluster keeps its names (14 of the 15 Pudong
      * parks, as parkmap's map) where "over the centroid" (1), a single
      * candidate, drops 4 (tests/qgis/check_styles.py counts them). */
-    sb_printf(b, "      <placement placement=\"%d\" centroidInside=\"1\" centroidWhole=\"0\" "
-                 "fitInPolygonOnly=\"0\" dist=\"0\" offsetType=\"0\" quadOffset=\"4\" "
-                 "priority=\"5\" overrunDistance=\"0\"/>\n",
+    sb_printf(b,
+              "      <placement placement=\"%d\" centroidInside=\"1\" centroidWhole=\"0\" "
+              "fitInPolygonOnly=\"0\" dist=\"0\" offsetType=\"0\" quadOffset=\"4\" "
+              "priority=\"5\" overrunDistance=\"0\"/>\n",
               p->is_line ? 2 : 0);
     sb_puts(b, "      <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\" "
                "labelPerPart=\"0\" mergeLines=\"0\" scaleVisibility=\"0\" "
@@ -312,8 +315,9 @@ int pm_export_plan_qml(char **out, pm_ctx *ctx, const pm_export_plan *p)
     sbuf b = {0};
     *out = NULL;
     sb_puts(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
-    sb_printf(&b, "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" "
-                  "labelsEnabled=\"%d\">\n",
+    sb_printf(&b,
+              "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" "
+              "labelsEnabled=\"%d\">\n",
               p->label >= 0);
     if (p->driver >= 0) {
         const pm_style_colormap *cm = &p->l[p->driver].cm;

@@ -25,9 +25,9 @@ static const char *const shp_lco[] = {
     "ENCODING=UTF-8", "RESIZE=YES", NULL};
 /* Besides GDAL's files: the field-name mapping and the QGIS and SLD styles
  * parkmap writes (QGIS loads <name>.qml beside <name>.shp by itself). */
-static const char *const shp_side[] = {".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn",
+static const char *const shp_side[] = {".shx", ".dbf",        ".prj", ".cpg", ".qix", ".sbn",
                                        ".sbx", ".fields.csv", ".qml", ".sld", NULL};
-static const char *const shp_stale[] = {".prj", ".cpg", ".qix", ".sbn", ".sbx",
+static const char *const shp_stale[] = {".prj",        ".cpg", ".qix", ".sbn", ".sbx",
                                         ".fields.csv", ".qml", ".sld", NULL};
 /* RFC 7946 mandates WGS 84 and recommends about 7 decimals (~1 cm). */
 
@@ -103,9 +103,14 @@ done:
 }
 
 const pm_export_format pm_export_shp = {
-    .ext = ".shp", .driver = "ESRI Shapefile",
+    .ext = ".shp",
+    .driver = "ESRI Shapefile",
     /* DBF text fields hold at most 254 bytes; GDAL's default of 80 bytes
      * would cut a Chinese name after 26 characters. */
-    .text_width = 254, .lco = shp_lco, .sidecars = shp_side, .stale = shp_stale,
-    .dbf_names = 1, .after = write_shp_sidecars,
+    .text_width = 254,
+    .lco = shp_lco,
+    .sidecars = shp_side,
+    .stale = shp_stale,
+    .dbf_names = 1,
+    .after = write_shp_sidecars,
 };

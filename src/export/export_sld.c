@@ -55,8 +55,9 @@ static void x_filter(sbuf *b, const pm_export_plan *p, const pm_style_filter *f)
             break;
         }
         if (f->nargs == 0) { /* all() is true, any() false: compare a constant */
-            sb_printf(b, "<ogc:PropertyIsEqualTo><ogc:Literal>1</ogc:Literal>"
-                         "<ogc:Literal>%d</ogc:Literal></ogc:PropertyIsEqualTo>",
+            sb_printf(b,
+                      "<ogc:PropertyIsEqualTo><ogc:Literal>1</ogc:Literal>"
+                      "<ogc:Literal>%d</ogc:Literal></ogc:PropertyIsEqualTo>",
                       f->op == PM_STYLE_F_ALL);
             break;
         }

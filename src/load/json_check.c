@@ -16,16 +16,16 @@
 
 enum { C_OBJ = 1, C_ARR = 2 };
 enum {
-    S_VALUE,     /* a value must come next */
-    S_KEY,       /* inside an object: a key (or '}' if first) */
-    S_COLON,     /* after a key */
-    S_AFTER,     /* after a value: ',' or the closing bracket */
-    S_END,       /* after the top-level value: only whitespace */
-    S_STRING,    /* inside a string */
-    S_ESCAPE,    /* after a backslash in a string */
-    S_UNICODE,   /* inside \uXXXX */
-    S_NUMBER,    /* inside a number */
-    S_LITERAL,   /* inside true / false / null */
+    S_VALUE,   /* a value must come next */
+    S_KEY,     /* inside an object: a key (or '}' if first) */
+    S_COLON,   /* after a key */
+    S_AFTER,   /* after a value: ',' or the closing bracket */
+    S_END,     /* after the top-level value: only whitespace */
+    S_STRING,  /* inside a string */
+    S_ESCAPE,  /* after a backslash in a string */
+    S_UNICODE, /* inside \uXXXX */
+    S_NUMBER,  /* inside a number */
+    S_LITERAL, /* inside true / false / null */
 };
 
 typedef struct {
@@ -56,8 +56,8 @@ typedef struct {
     long long numbers;
     long max_vertices;
     const char *what; /* the error's "what": malformed JSON unless a limit */
-    int in_features;     /* depth-1 key is "features" and its array is open */
-    long feature;        /* index of the current element of "features" */
+    int in_features;  /* depth-1 key is "features" and its array is open */
+    long feature;     /* index of the current element of "features" */
     /* number and literal scanning */
     char tok[8];
     int toklen;
@@ -157,10 +157,11 @@ static int end_token(scan *s)
     s->tok[s->toklen] = '\0';
     if (s->state == S_LITERAL) {
         if (strcmp(s->tok, "true") && strcmp(s->tok, "false") && strcmp(s->tok, "null"))
-            return fail(s, strcmp(s->tok, "NaN") == 0 || strcmp(s->tok, "Infinity") == 0 ||
-                                   strcmp(s->tok, "nan") == 0 || strcmp(s->tok, "inf") == 0
-                               ? "%s is not a JSON number (non-finite coordinates are refused)"
-                               : "unknown literal '%s'",
+            return fail(s,
+                        strcmp(s->tok, "NaN") == 0 || strcmp(s->tok, "Infinity") == 0 ||
+                                strcmp(s->tok, "nan") == 0 || strcmp(s->tok, "inf") == 0
+                            ? "%s is not a JSON number (non-finite coordinates are refused)"
+                            : "unknown literal '%s'",
                         s->tok);
     } else {
         /* numstate: 1 sign, 2 zero, 3 int digits, 4 dot, 5 frac, 6 e, 7 e-sign, 8 exp */
@@ -174,8 +175,10 @@ static int end_token(scan *s)
             char n[16];
             snprintf(n, sizeof n, "%d", s->ndigits);
             s->what = "integer out of range";
-            return fail(s, "an integer of %s digits does not fit in 64 bits; quote it, or write "
-                           "it with a decimal point or exponent if it is a measure", n);
+            return fail(s,
+                        "an integer of %s digits does not fit in 64 bits; quote it, or write "
+                        "it with a decimal point or exponent if it is a measure",
+                        n);
         }
     }
     return value_done(s);
@@ -185,15 +188,32 @@ static int number_char(scan *s, int c)
 {
     int d = c >= '0' && c <= '9';
     switch (s->numstate) {
-    case 1: s->numstate = c == '0' ? 2 : d ? 3 : -1; break;
-    case 2: s->numstate = c == '.' ? 4 : (c == 'e' || c == 'E') ? 6 : -1; break;
-    case 3: s->numstate = d ? 3 : c == '.' ? 4 : (c == 'e' || c == 'E') ? 6 : -1; break;
-    case 4: s->numstate = d ? 5 : -1; break;
-    case 5: s->numstate = d ? 5 : (c == 'e' || c == 'E') ? 6 : -1; break;
-    case 6: s->numstate = d ? 8 : (c == '+' || c == '-') ? 7 : -1; break;
-    case 7: s->numstate = d ? 8 : -1; break;
-    case 8: s->numstate = d ? 8 : -1; break;
-    default: s->numstate = -1;
+    case 1:
+        s->numstate = c == '0' ? 2 : d ? 3 : -1;
+        break;
+    case 2:
+        s->numstate = c == '.' ? 4 : (c == 'e' || c == 'E') ? 6 : -1;
+        break;
+    case 3:
+        s->numstate = d ? 3 : c == '.' ? 4 : (c == 'e' || c == 'E') ? 6 : -1;
+        break;
+    case 4:
+        s->numstate = d ? 5 : -1;
+        break;
+    case 5:
+        s->numstate = d ? 5 : (c == 'e' || c == 'E') ? 6 : -1;
+        break;
+    case 6:
+        s->numstate = d ? 8 : (c == '+' || c == '-') ? 7 : -1;
+        break;
+    case 7:
+        s->numstate = d ? 8 : -1;
+        break;
+    case 8:
+        s->numstate = d ? 8 : -1;
+        break;
+    default:
+        s->numstate = -1;
     }
     return s->numstate > 0;
 }
@@ -288,8 +308,9 @@ static int step(scan *s, int c)
         if (c == EOF) {
             if (s->state == S_END)
                 return 0;
-            return fail(s, "%s", s->depth || s->state != S_VALUE ? "truncated: unexpected end of file"
-                                                               : "no JSON value");
+            return fail(s, "%s",
+                        s->depth || s->state != S_VALUE ? "truncated: unexpected end of file"
+                                                        : "no JSON value");
         }
         if (is_ws(c))
             return 0;
@@ -345,8 +366,8 @@ static int step(scan *s, int c)
             if (c == '"') {
                 s->state = S_STRING;
                 s->string_is_key = 0;
-                if (s->depth == 3 && s->crs && is_key(s, 1, "crs") &&
-                    is_key(s, 2, "properties") && is_key(s, 3, "name")) {
+                if (s->depth == 3 && s->crs && is_key(s, 1, "crs") && is_key(s, 2, "properties") &&
+                    is_key(s, 3, "name")) {
                     s->in_crs_name = 1;
                     s->crs_len = 0;
                 }
@@ -361,8 +382,10 @@ static int step(scan *s, int c)
                     char n[32];
                     snprintf(n, sizeof n, "%ld", s->max_vertices);
                     s->what = "feature too large";
-                    return fail(s, "more than %s vertices in one feature (the limit, see "
-                                   "docs/limits.md)", n);
+                    return fail(s,
+                                "more than %s vertices in one feature (the limit, see "
+                                "docs/limits.md)",
+                                n);
                 }
                 s->state = S_NUMBER;
                 s->numstate = 1;
@@ -393,8 +416,8 @@ static int step(scan *s, int c)
     return step(s, EOF);
 }
 
-int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
-                       char *crs_type, size_t crs_type_size, long max_vertices)
+int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size, char *crs_type,
+                       size_t crs_type_size, long max_vertices)
 {
     unsigned char buf[1 << 16];
     scan s;

@@ -23,14 +23,14 @@ struct pm_source {
     OGRLayerH layer;
     char *path;
     pm_schema schema;
-    char *crs_def;  /* "EPSG:n" or WKT2, NULL when none declared */
+    char *crs_def;     /* "EPSG:n" or WKT2, NULL when none declared */
     char *crs_problem; /* why the declared CRS is unusable, NULL when fine */
     char *crs_note;    /* a declared CRS that was ignored, NULL when none */
     int zm_warned;     /* Z or M dropped: warned once per source */
-    int swap_xy;    /* data is in authority lat/lon or northing/easting order */
-    int lonlat;     /* the source CRS is geographic */
-    long index;     /* position of the next feature, from 0 */
-    int *field_map; /* schema field i -> OGR field index */
+    int swap_xy;       /* data is in authority lat/lon or northing/easting order */
+    int lonlat;        /* the source CRS is geographic */
+    long index;        /* position of the next feature, from 0 */
+    int *field_map;    /* schema field i -> OGR field index */
     long max_vertices; /* per feature; PARKMAP_MAX_VERTICES overrides */
     char why_buf[128];
 };
@@ -67,8 +67,8 @@ static int is_json_document(const char *path)
     if (!f)
         return 0;
     /* skip a UTF-8 BOM and whitespace */
-    while ((c = fgetc(f)) != EOF && (c == 0xef || c == 0xbb || c == 0xbf || c == ' ' ||
-                                      c == '\t' || c == '\r' || c == '\n'))
+    while ((c = fgetc(f)) != EOF &&
+           (c == 0xef || c == 0xbb || c == 0xbf || c == ' ' || c == '\t' || c == '\r' || c == '\n'))
         ;
     json = c == '{' || c == '[';
     fclose(f);
@@ -206,15 +206,15 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     if (S_ISREG(sb.st_mode) && is_json_document(path)) {
         json_scan j = {NULL, path, "", "", src->max_vertices, 0};
         pthread_t th;
-        int threaded = pm_ctx_new(&j.ctx) == 0 &&
-                       pthread_create(&th, NULL, json_scan_main, &j) == 0;
+        int threaded =
+            pm_ctx_new(&j.ctx) == 0 && pthread_create(&th, NULL, json_scan_main, &j) == 0;
         if (threaded)
             src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
         if (threaded)
             pthread_join(th, NULL);
         else
-            j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, j.crs_type,
-                                      sizeof j.crs_type, src->max_vertices);
+            j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, j.crs_type, sizeof j.crs_type,
+                                      src->max_vertices);
         /* The scan's error names the line and column: it wins over GDAL's. */
         if (threaded && j.rc)
             rc = pm_err(ctx, pm_ctx_code(j.ctx), pm_ctx_what(j.ctx), pm_ctx_where(j.ctx), "%s",
@@ -239,16 +239,16 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         const char *why = pm_ctx_lib_msg(ctx);
         rc = pm_err(ctx, PM_EINPUT, "cannot read source", path, "%s",
                     S_ISDIR(sb.st_mode) ? "a directory with no vector data"
-                    : *why            ? why
-                                      : "not a vector format GDAL recognises");
+                    : *why              ? why
+                                        : "not a vector format GDAL recognises");
         goto done;
     }
     if (GDALDatasetGetLayerCount(src->ds) == 0) {
         rc = pm_err(ctx, PM_EINPUT, "cannot read source", path, "it holds no vector layer");
         goto done;
     }
-    src->layer = layer ? GDALDatasetGetLayerByName(src->ds, layer)
-                       : GDALDatasetGetLayer(src->ds, 0);
+    src->layer =
+        layer ? GDALDatasetGetLayerByName(src->ds, layer) : GDALDatasetGetLayer(src->ds, 0);
     if (!src->layer) {
         rc = pm_err(ctx, PM_EUSAGE, "no such layer", path, "layer '%s'", layer);
         goto done;
@@ -424,8 +424,7 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
                 : OGR_G_Is3D(gh)                       ? "Z values (heights)"
                                                        : "M values (measures)");
     }
-    if (src->lonlat && t == wkbMultiPolygon &&
-        (joined = pm_load_merge_dateline(gh, src->swap_xy)))
+    if (src->lonlat && t == wkbMultiPolygon && (joined = pm_load_merge_dateline(gh, src->swap_xy)))
         gh = joined;
     {
         /* Each vertex is 16 bytes of WKB: refuse a monster before copying it
@@ -523,8 +522,8 @@ int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invali
             if (*pm_ctx_lib_msg(ctx)) {
                 char where[600];
                 snprintf(where, sizeof where, "%s feature %ld", src->path, src->index);
-                rc = pm_err(ctx, PM_EINPUT, "cannot read feature", where, "%s",
-                            pm_ctx_lib_msg(ctx));
+                rc =
+                    pm_err(ctx, PM_EINPUT, "cannot read feature", where, "%s", pm_ctx_lib_msg(ctx));
             }
             goto done; /* rc 0: end of layer */
         }

@@ -43,9 +43,8 @@ static OGRGeometryH drop_cut_vertices(OGRGeometryH ring, int lon_axis)
     for (int k = 0; out && k < n; k++) {
         int prev = k > 0 ? k - 1 : n - 2, next = k < n - 1 ? k + 1 : 1;
         double x = lon_at(ring, k, lon_axis);
-        if (n > 4 && k < n - 1 && x == 180.0 && (lon_at(ring, prev, lon_axis) - 180.0) *
-                                                        (lon_at(ring, next, lon_axis) - 180.0) <
-                                                    0)
+        if (n > 4 && k < n - 1 && x == 180.0 &&
+            (lon_at(ring, prev, lon_axis) - 180.0) * (lon_at(ring, next, lon_axis) - 180.0) < 0)
             continue;
         OGR_G_AddPoint_2D(out, OGR_G_GetX(ring, k), OGR_G_GetY(ring, k));
     }

@@ -11,7 +11,8 @@
 /* Vertices in one feature. Importing a GeoJSON polygon peaks at about
  * 1.05 KB per vertex (GDAL's json-c tree, WKB, our copy, GEOS's validity
  * check; measured, docs/limits.md), so a million vertices is ~1.1 GB;
- * larger is refused before it is built. A park boundary has thousands. PARKMAP_MAX_VERTICES overrides. */
+ * larger is refused before it is built. A park boundary has thousands. PARKMAP_MAX_VERTICES
+ * overrides. */
 #define PM_LOAD_MAX_VERTICES 1000000L
 
 #include <stddef.h>
@@ -29,7 +30,7 @@ OGRGeometryH pm_load_merge_dateline(OGRGeometryH gh, int lon_axis);
  * crs (truncated to crs_size; "" when absent), and its "type" into crs_type
  * likewise. A feature with more than max_vertices coordinate pairs, and an
  * integer beyond 64 bits, are refused. */
-int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size,
-                       char *crs_type, size_t crs_type_size, long max_vertices);
+int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size, char *crs_type,
+                       size_t crs_type_size, long max_vertices);
 
 #endif

@@ -26,8 +26,8 @@ static int out_path(char *buf, size_t size, pm_ctx *ctx, const char *dir, const 
 static int note_file(pm_build_report *r, pm_ctx *ctx, const char *path)
 {
     if (r->nfiles >= sizeof r->files / sizeof r->files[0])
-        return pm_err(ctx, PM_EINTERNAL, "too many files for the build report", path,
-                      "at most %zu", sizeof r->files / sizeof r->files[0]);
+        return pm_err(ctx, PM_EINTERNAL, "too many files for the build report", path, "at most %zu",
+                      sizeof r->files / sizeof r->files[0]);
     if (!(r->files[r->nfiles] = strdup(path)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", path, "build report");
     r->nfiles++;
@@ -149,7 +149,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     rc = note_file(out, ctx, gpkg);
 done:
     pm_style_free(style);
-int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
+    int closed = pm_store_close(st, ctx); /* after writes: the close is checked */
     if (!rc)
         rc = closed;
     if (rc)

@@ -259,7 +259,7 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
     }
     if (pthread_mutex_init(&r.mu, NULL) == 0 && ++sync &&
         pthread_cond_init(&r.can_put, NULL) == 0 && ++sync &&
-        pthread_cond_init(&r.can_get, NULL) == 0 && ++sync && 
+        pthread_cond_init(&r.can_get, NULL) == 0 && ++sync &&
         pthread_create(&th, NULL, reader_main, &r) == 0)
         started = 1;
     if (!started) {
@@ -384,9 +384,10 @@ static int lonlat_extent(double *b, pm_ctx *ctx, pm_source *src, const char *src
          * wholly beyond it: only the features can tell. */
         if ((rc = locate_bad_feature(ctx, o, 1)) || lonlat_ok(b[0], b[1], b[2], b[3]))
             goto done;
-        rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS",
-                    o->src_path, "extent x %.6g..%.6g, y %.6g..%.6g; if the data is projected, "
-                    "give its CRS with --s-srs", b[0], b[2], b[1], b[3]);
+        rc = pm_err(ctx, PM_EINPUT, "coordinates out of range for a geographic CRS", o->src_path,
+                    "extent x %.6g..%.6g, y %.6g..%.6g; if the data is projected, "
+                    "give its CRS with --s-srs",
+                    b[0], b[2], b[1], b[3]);
     }
 done:
     pm_transform_free(t);
@@ -428,21 +429,22 @@ static int pick_target(char *out, size_t n, int *fell_back, pm_ctx *ctx, pm_sour
         worst > PM_SCALE_FIT) {
         char why[160];
         if (isfinite(worst))
-            snprintf(why, sizeof why, "%s's scale would vary by %.0f %% over it", out,
-                     100 * worst);
+            snprintf(why, sizeof why, "%s's scale would vary by %.0f %% over it", out, 100 * worst);
         else
             snprintf(why, sizeof why, "part of it lies outside %s's domain", out);
         if (automatic) {
-            pm_warn(ctx, "%s spans %.1f deg of longitude and %.1f deg of latitude: no single "
-                         "projected CRS fits it (%s); stored in WGS 84 (EPSG:4326): areas, "
-                         "lengths and distances are computed on the ellipsoid, planar figures "
-                         "are meaningless; import each region into its own layer for planar ones",
+            pm_warn(ctx,
+                    "%s spans %.1f deg of longitude and %.1f deg of latitude: no single "
+                    "projected CRS fits it (%s); stored in WGS 84 (EPSG:4326): areas, "
+                    "lengths and distances are computed on the ellipsoid, planar figures "
+                    "are meaningless; import each region into its own layer for planar ones",
                     o->src_path, b[2] - b[0], b[3] - b[1], why);
             snprintf(out, n, "EPSG:4326");
             *fell_back = 1;
         } else {
-            pm_warn(ctx, "%s does not fit %s (%s, %.1f x %.1f deg): planar areas and lengths "
-                         "are off by as much; ellipsoidal areas and layout distances stay true",
+            pm_warn(ctx,
+                    "%s does not fit %s (%s, %.1f x %.1f deg): planar areas and lengths "
+                    "are off by as much; ellipsoidal areas and layout distances stay true",
                     out, o->src_path, why, b[2] - b[0], b[3] - b[1]);
         }
     }
@@ -512,8 +514,9 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     }
     snprintf(out->storage_crs, sizeof out->storage_crs, "EPSG:%d", tinfo.epsg);
     if (tinfo.unfit_for_area && !fell_back)
-        pm_warn(ctx, "storage CRS %s (%s) is unfit for measuring area: planar areas will be "
-                     "wrong; parkmap reports the ellipsoidal area as the reference",
+        pm_warn(ctx,
+                "storage CRS %s (%s) is unfit for measuring area: planar areas will be "
+                "wrong; parkmap reports the ellipsoidal area as the reference",
                 out->storage_crs, tinfo.name);
     if ((rc = pm_transform_new(&tr, ctx, sdef, out->storage_crs)))
         goto done;

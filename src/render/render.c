@@ -91,7 +91,8 @@ static int write_svg(sink *s)
     size_t start = 0, i = 0;
     while (i < s->len) {
         const char *p = s->mem + i;
-        if (i > 0 && (p[-1] == '"' || p[-1] == '#') && strncmp(p, "surface", 7) == 0 && p[7] >= '0' && p[7] <= '9') {
+        if (i > 0 && (p[-1] == '"' || p[-1] == '#') && strncmp(p, "surface", 7) == 0 &&
+            p[7] >= '0' && p[7] <= '9') {
             char *end;
             long n = strtol(p + 7, &end, 10), to = -1;
             for (int k = 0; k < nmap; k++)
@@ -156,8 +157,8 @@ static int write_png(sink *out, cairo_surface_t *s)
     int stride = cairo_image_surface_get_stride(s);
     int alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
     const unsigned char *data = cairo_image_surface_get_data(s);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_cb,
-                                              png_warn_cb);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_cb, png_warn_cb);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     unsigned char *volatile row = malloc((size_t)w * 4);
     int rc = -1;

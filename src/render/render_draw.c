@@ -29,10 +29,10 @@ static void set_color(cairo_t *cr, pm_color c, double opacity)
 typedef struct {
     double ax, bx, ay, by; /* storage CRS -> device: X = ax * x + bx */
     double snap, inv_snap;
-    double px;   /* one page px in device units */
-    int vector;  /* SVG or PDF */
+    double px;      /* one page px in device units */
+    int vector;     /* SVG or PDF */
     double clip[4]; /* frame in device units: x0, y0, x1, y1 */
-    double *xy;  /* scratch for one ring */
+    double *xy;     /* scratch for one ring */
     size_t cap;
     /* undirected segments already stroked in this group (edge dedup) */
     uint64_t *set;
@@ -456,14 +456,15 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
             const pm_rgroup *g = &rl->gs[k];
             double wdev = g->w * d.px;
             int outline = type == PM_LAYER_LINE || pass == 1;
-            if ((type == PM_LAYER_LINE && pass == 0) || (outline && type == PM_LAYER_FILL && !g->outline))
+            if ((type == PM_LAYER_LINE && pass == 0) ||
+                (outline && type == PM_LAYER_FILL && !g->outline))
                 continue;
             pm_color col = type == PM_LAYER_FILL && outline ? g->oc : g->c;
             /* Vector pieces: opaque strokes and plain fills (a translucent
              * stroke or a pattern stays one path: pieces would overlap). */
             size_t vpiece = vector_piece();
-            int vpieces = d.vector && npts[k] > vpiece && !g->pattern[0] &&
-                          (!outline || col.a * g->op >= 1);
+            int vpieces =
+                d.vector && npts[k] > vpiece && !g->pattern[0] && (!outline || col.a * g->op >= 1);
             int pieces = outline && !d.vector && npts[k] > PM_STROKE_PIECE;
             int grouped = pieces && col.a * g->op < 1;
             size_t piece = d.vector ? vpiece : PM_STROKE_PIECE;
@@ -704,8 +705,8 @@ static void draw_legend(pm_scene *sc, cairo_t *cr)
     backing(cr, r, 0.5 * pt);
     double y = r.y + pad;
     if (sc->page->legend_title) {
-        PangoLayout *l =
-            pm_text_layout(sc, sc->page->title_font, PT_LEGEND_TITLE * pt, 1, sc->page->legend_title);
+        PangoLayout *l = pm_text_layout(sc, sc->page->title_font, PT_LEGEND_TITLE * pt, 1,
+                                        sc->page->legend_title);
         PangoRectangle lr;
         pango_layout_get_extents(l, NULL, &lr);
         cairo_move_to(cr, r.x + pad, y);

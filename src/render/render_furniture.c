@@ -85,8 +85,8 @@ int pm_furniture_layout(pm_scene *sc)
         double lw, lh;
         pm_text_size(sc, NULL, PT_SCALE * sc->fpt, 0, in->scale_bar_label, &lw, &lh);
         double pad = 5 * sc->fpt;
-        sc->scale_box = corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad,
-                                    lh + 5 * sc->fpt + 2 * pad);
+        sc->scale_box =
+            corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad, lh + 5 * sc->fpt + 2 * pad);
         if ((rc = pm_scene_occupy(sc, sc->scale_box)))
             return rc;
     }

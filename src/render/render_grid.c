@@ -54,7 +54,8 @@ static int crossing(const pm_scene *sc, const double *xy, size_t n, int axis, do
         double a = xy[2 * i + (axis == 0)], b = xy[2 * i + 2 + (axis == 0)];
         if ((a - e) * (b - e) <= 0 && a != b) {
             double t = (e - a) / (b - a);
-            *at = xy[2 * i + (axis == 1)] + t * (xy[2 * i + 2 + (axis == 1)] - xy[2 * i + (axis == 1)]);
+            *at = xy[2 * i + (axis == 1)] +
+                  t * (xy[2 * i + 2 + (axis == 1)] - xy[2 * i + (axis == 1)]);
             return 1;
         }
     }
@@ -82,13 +83,8 @@ static int grid_label(pm_scene *sc, const char *text, int axis, double at)
     char *t = strdup(text);
     if (!t)
         return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
-    nl[in->ngrid_labels++] = (pm_label_box){t,
-                                            r.x,
-                                            r.y,
-                                            r.w,
-                                            r.h,
-                                            axis == 0 ? at : fr[0],
-                                            axis == 0 ? fr[1] + fr[3] : at};
+    nl[in->ngrid_labels++] = (pm_label_box){
+        t, r.x, r.y, r.w, r.h, axis == 0 ? at : fr[0], axis == 0 ? fr[1] + fr[3] : at};
     return pm_scene_occupy(sc, r);
 }
 
@@ -126,9 +122,9 @@ static int graticule_range(pm_scene *sc, pm_transform *to_ll, double lo[2], doub
     for (int i = 0; i < 4 * NS; i++)
         for (int a = 0; a < 2; a++)
             lo[a] = fmin(lo[a], e[2 * i + a]), hi[a] = fmax(hi[a], e[2 * i + a]);
-    static const double steps[] = {10,      5,        2,        1,         30 / 60.,
-                                   20 / 60., 15 / 60., 10 / 60., 5 / 60.,   2 / 60.,
-                                   1 / 60., 30 / 3600., 20 / 3600., 10 / 3600., 5 / 3600.,
+    static const double steps[] = {10,        5,          2,          1,          30 / 60.,
+                                   20 / 60.,  15 / 60.,   10 / 60.,   5 / 60.,    2 / 60.,
+                                   1 / 60.,   30 / 3600., 20 / 3600., 10 / 3600., 5 / 3600.,
                                    2 / 3600., 1 / 3600.};
     double span = fmax(hi[0] - lo[0], hi[1] - lo[1]);
     *iv = steps[sizeof steps / sizeof *steps - 1];

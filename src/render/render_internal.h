@@ -47,14 +47,14 @@ typedef struct {
 typedef struct {
     char *name;
     int srid;
-    size_t n;      /* features */
-    pm_rfeat *fe;  /* n + 1 entries: the last one marks the end */
+    size_t n;     /* features */
+    pm_rfeat *fe; /* n + 1 entries: the last one marks the end */
     uint32_t *shape;
     double *xy;
     size_t nshape, nxy, capfe, capshape, capxy; /* nxy, capxy: points */
-    double bbox[4]; /* of every point; bbox[0] > bbox[2] when none */
-    size_t ncol;    /* fill and line layers drawing the source */
-    int32_t *gof;   /* per feature, ncol entries: its group in that layer, -1: not drawn */
+    double bbox[4];                             /* of every point; bbox[0] > bbox[2] when none */
+    size_t ncol;                                /* fill and line layers drawing the source */
+    int32_t *gof; /* per feature, ncol entries: its group in that layer, -1: not drawn */
 } pm_rsource;
 
 /* Features that look alike are drawn as one path. */
@@ -86,8 +86,7 @@ typedef struct {
 int pm_rsource_geom(const pm_geom **out, pm_gview *v, const pm_rsource *s, size_t i);
 void pm_gview_free(pm_gview *v);
 /* Box of feature i's points; 0 when it has none. */
-int pm_rsource_bbox(const pm_rsource *s, size_t i, double *x0, double *y0, double *x1,
-                    double *y1);
+int pm_rsource_bbox(const pm_rsource *s, size_t i, double *x0, double *y0, double *x1, double *y1);
 
 /* A furniture element or placed label occupying part of the page. */
 typedef struct {
@@ -104,8 +103,8 @@ typedef struct {
 } pm_rcand;
 
 typedef struct {
-    size_t layer;           /* style layer */
-    size_t label;           /* index into info->labels */
+    size_t layer; /* style layer */
+    size_t label; /* index into info->labels */
     pm_color color, halo;
     double halo_px, size_px;
     const char *font;
@@ -115,8 +114,8 @@ typedef struct {
 typedef struct {
     pm_layer_type type; /* fill: a box (pattern or plain); line: a stroke */
     char pattern[16];
-    double line_px;      /* line swatches */
-    const double *dash;  /* borrowed from the style; in line widths */
+    double line_px;     /* line swatches */
+    const double *dash; /* borrowed from the style; in line widths */
     size_t ndash;
 } pm_swatch;
 
@@ -145,19 +144,19 @@ typedef struct {
     pm_render_info *info;
     int w, h;
     double dpi, px_per_pt;
-    double fpt; /* px per pt for furniture: smaller on small pages */
+    double fpt;       /* px per pt for furniture: smaller on small pages */
     const char *font; /* default family list */
     pm_rsource *src;
     size_t nsrc;
-    int *layer_src; /* per style layer: index into src, -1 when skipped */
+    int *layer_src;    /* per style layer: index into src, -1 when skipped */
     pm_rlayer *rlayer; /* per style layer (fill and line layers) */
     int drawing;       /* groups are evaluated only for a map that is drawn */
     pm_rcand *cand;    /* label candidates */
     size_t ncand, capcand;
     pm_rlegend *leg;
     size_t nleg;
-    double cx, cy;  /* map centre, storage CRS */
-    double scale;   /* px per storage unit */
+    double cx, cy; /* map centre, storage CRS */
+    double scale;  /* px per storage unit */
     int legend_layer;
     char scale_corner[16];
     pm_rect scale_box, north_box, legend_box;
@@ -166,7 +165,7 @@ typedef struct {
     size_t noccupied;
     pm_rlabel *rlabels; /* drawing attributes of info->labels */
     PangoContext *pango;
-    pm_swatch *swatch; /* per info->legend row */
+    pm_swatch *swatch;    /* per info->legend row */
     pm_pline *grid_lines; /* in page px */
     size_t ngrid_lines;
     double grid_label_px; /* grid label text size */

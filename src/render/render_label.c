@@ -134,7 +134,8 @@ void pm_polylabel(const pm_part *part, double precision, double *x, double *y)
     /* Start from the area centroid: when it is inside it is often the answer. */
     double a = 0, gx = 0, gy = 0;
     for (size_t i = 0, j = outer->n - 1; i < outer->n; j = i++) {
-        double f = outer->xy[2 * j] * outer->xy[2 * i + 1] - outer->xy[2 * i] * outer->xy[2 * j + 1];
+        double f =
+            outer->xy[2 * j] * outer->xy[2 * i + 1] - outer->xy[2 * i] * outer->xy[2 * j + 1];
         gx += (outer->xy[2 * j] + outer->xy[2 * i]) * f;
         gy += (outer->xy[2 * j + 1] + outer->xy[2 * i + 1]) * f;
         a += 3 * f;

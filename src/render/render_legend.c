@@ -35,7 +35,7 @@ static int legend_swatch(pm_scene *sc, const pm_rlegend *lg, const pm_feature *f
 
 /* A legend layer: count the feature in its class. */
 int pm_legend_count(pm_scene *sc, pm_rlegend *lg, const pm_feature *f, const pm_schema *sch,
-                          int32_t *out)
+                    int32_t *out)
 {
     int keep, k, rc;
     *out = -1;
@@ -172,8 +172,8 @@ void pm_legend_size(pm_scene *sc, double *w, double *h)
     double pad = 6 * sc->fpt, sw = 14 * sc->fpt, rowgap = 3 * sc->fpt;
     double tw = 0, th = 0, maxw = 0, rows = 0;
     if (sc->page->legend_title)
-        pm_text_size(sc, sc->page->title_font, PT_LEGEND_TITLE * sc->fpt, 1,
-                  sc->page->legend_title, &tw, &th);
+        pm_text_size(sc, sc->page->title_font, PT_LEGEND_TITLE * sc->fpt, 1, sc->page->legend_title,
+                     &tw, &th);
     for (size_t i = 0; i < sc->info->nlegend; i++) {
         double ew, eh;
         pm_text_size(sc, NULL, PT_LEGEND * sc->fpt, 0, sc->info->legend[i].label, &ew, &eh);

@@ -164,10 +164,8 @@ int pm_labels_place(pm_scene *sc)
          * (MapLibre's variable anchors, in a fixed order). */
         double gap = 2 * sc->px_per_pt;
         pm_rect tries[5] = {
-            {px - w / 2, py - h / 2, w, h},
-            {px - w / 2, by0 - gap - h, w, h},
-            {px - w / 2, by1 + gap, w, h},
-            {bx1 + gap, py - h / 2, w, h},
+            {px - w / 2, py - h / 2, w, h},    {px - w / 2, by0 - gap - h, w, h},
+            {px - w / 2, by1 + gap, w, h},     {bx1 + gap, py - h / 2, w, h},
             {bx0 - gap - w, py - h / 2, w, h},
         };
         pm_rect box = tries[0];

@@ -163,8 +163,8 @@ static int read_source(pm_scene *sc, pm_store *st, size_t k)
     /* Only the attributes the style reads: the rest would be read, copied
      * and freed for nothing (a third of the time on 100k parcels). */
     if ((rc = pm_style_source_fields(&fields, &nfields, sc->ctx, sc->style, s->name)) ||
-        (rc = pm_store_cursor_open_fields(&cur, sc->ctx, st, s->name,
-                                          (const char *const *)fields, nfields)))
+        (rc = pm_store_cursor_open_fields(&cur, sc->ctx, st, s->name, (const char *const *)fields,
+                                          nfields)))
         goto done;
     const pm_schema *sch = pm_cursor_schema(cur);
     pm_memo_init(&m, s->ncol + sc->nleg);

@@ -48,9 +48,10 @@ int pm_scene_extent_sources(pm_scene *sc, int *use)
             int k = sc->layer_src[i];
             if (k < 0)
                 continue;
-            int hit = want ? (strcmp(pm_style_layer_id(sc->style, i), want) == 0 ||
+            int hit = want        ? (strcmp(pm_style_layer_id(sc->style, i), want) == 0 ||
                               strcmp(sc->src[k].name, want) == 0)
-                           : pass == 0 ? strcmp(sc->src[k].name, PM_LAYER_PARKS) == 0 : 1;
+                      : pass == 0 ? strcmp(sc->src[k].name, PM_LAYER_PARKS) == 0
+                                  : 1;
             if (hit && sc->src[k].n > 0) {
                 use[k] = 1;
                 any = 1;

@@ -35,7 +35,7 @@ PangoLayout *pm_text_layout(pm_scene *sc, const char *family, double size_px, in
 }
 
 void pm_text_size(pm_scene *sc, const char *family, double size_px, int bold, const char *text,
-                      double *w, double *h)
+                  double *w, double *h)
 {
     PangoLayout *l = pm_text_layout(sc, family, size_px, bold, text);
     PangoRectangle logical;
@@ -55,8 +55,8 @@ PangoLayout *pm_label_layout(pm_scene *sc, const char *family, double size_px, c
     return l;
 }
 
-void pm_label_size(pm_scene *sc, const char *family, double size_px, const char *text,
-                       double *w, double *h)
+void pm_label_size(pm_scene *sc, const char *family, double size_px, const char *text, double *w,
+                   double *h)
 {
     PangoLayout *l = pm_label_layout(sc, family, size_px, text);
     PangoRectangle logical;

@@ -52,8 +52,8 @@ static void *grow(void **arr, size_t *n, size_t size)
 
 /* ---- writing derived layers -------------------------------------------- */
 
-static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const char *a,
-                           const char *b, const char *c)
+static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const char *a, const char *b,
+                           const char *c)
 {
     sqlite3_stmt *s = NULL;
     int rc = pm_store_prepare(st, ctx, sql, &s);
@@ -361,7 +361,8 @@ int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_stor
     int rc = table_and_name(st, ctx, layer, &t, &name);
     if (rc)
         return rc;
-    if ((rc = pm_store_need_layer(st, ctx, within)) || (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+    if ((rc = pm_store_need_layer(st, ctx, within)) ||
+        (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
         goto done;
     w = pm_store_quote_ident(within);
     size_t cap = 2048 + 2 * strlen(t) + 2 * strlen(name) + 2 * strlen(within);

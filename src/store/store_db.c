@@ -30,9 +30,9 @@ int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
     /* "disk I/O error" alone does not tell a full disk from a bad one: add
      * the operating system's reason (ENOSPC, EFBIG, EACCES, ...). */
     if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
-         code == SQLITE_READONLY) && sys != 0)
-        return pm_err(ctx, PM_EIO, what, st->path, "%s: %s", sqlite3_errmsg(st->db),
-                      strerror(sys));
+         code == SQLITE_READONLY) &&
+        sys != 0)
+        return pm_err(ctx, PM_EIO, what, st->path, "%s: %s", sqlite3_errmsg(st->db), strerror(sys));
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         return pm_err(ctx, PM_EIO, what, st->path,
                       "%s: another program is writing it; try again when it is done",
@@ -187,8 +187,8 @@ int pm_store_check_schema(pm_store *st, pm_ctx *ctx)
     if (step != SQLITE_OK) {
         int code = sqlite3_errcode(st->db);
         if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-            rc = pm_err(ctx, PM_EIO, "cannot read database", st->path, "%s",
-                        sqlite3_errmsg(st->db));
+            rc =
+                pm_err(ctx, PM_EIO, "cannot read database", st->path, "%s", sqlite3_errmsg(st->db));
         else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
             rc = pm_err(ctx, PM_EIO, "database is locked", st->path,
                         "another program is writing it; try again when it is done");

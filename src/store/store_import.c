@@ -25,7 +25,7 @@ struct pm_store_import {
     char *layer;
     int srid;
     pm_sl_table *tab; /* the layer, bulk loaded (store_sl_table.c) */
-    sqlite3 *orig; /* read transaction on the original until the rename */
+    sqlite3 *orig;    /* read transaction on the original until the rename */
     size_t nfields;
     long count;
     int committed;
@@ -188,8 +188,8 @@ static int drop_derived(pm_store_import *imp, pm_ctx *ctx)
         }
         if (has && (rc = drop_layer(st, ctx, names[i])))
             goto done;
-        if ((rc = pm_store_prepare(st, ctx, "DELETE FROM parkmap_meta WHERE lower(layer) = lower(?)",
-                                   &s)))
+        if ((rc = pm_store_prepare(st, ctx,
+                                   "DELETE FROM parkmap_meta WHERE lower(layer) = lower(?)", &s)))
             goto done;
         sqlite3_bind_text(s, 1, names[i], -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) != SQLITE_DONE) {
@@ -221,10 +221,11 @@ done:
 static int register_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx,
-                              "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, "
-                              "ref_sys_name, proj4text, srtext) VALUES (?1, 'epsg', ?1, ?2, ?3, ?4)",
-                              &s);
+    int rc =
+        pm_store_prepare(st, ctx,
+                         "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, "
+                         "ref_sys_name, proj4text, srtext) VALUES (?1, 'epsg', ?1, ?2, ?3, ?4)",
+                         &s);
     if (rc)
         return rc;
     sqlite3_bind_int(s, 1, srid);
@@ -272,9 +273,9 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     char **names = column_names(ctx, schema);
     if (!names)
         return pm_err(ctx, PM_ENOMEM, "out of memory", imp->final_path, "columns");
-    int rc = pm_sl_table_create(&imp->tab, &imp->st, ctx, imp->layer, schema,
-                                (const char *const *)names, PM_GEOM_POLYGON, imp->srid,
-                                "cannot insert feature");
+    int rc =
+        pm_sl_table_create(&imp->tab, &imp->st, ctx, imp->layer, schema, (const char *const *)names,
+                           PM_GEOM_POLYGON, imp->srid, "cannot insert feature");
     pm_strv_free(names, schema->nfields);
     return rc;
 }
@@ -284,15 +285,32 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
  * tables must never be replaced by --overwrite. */
 static const char *bad_layer_name(const char *layer)
 {
-    static const char *const system[] = {
-        "parkmap_meta", "geometry_columns", "geometry_columns_auth", "geometry_columns_statistics",
-        "geometry_columns_field_infos", "geometry_columns_time", "spatial_ref_sys",
-        "spatial_ref_sys_aux", "spatialite_history", "sql_statements_log", "views_geometry_columns",
-        "virts_geometry_columns", "views_geometry_columns_auth", "virts_geometry_columns_auth",
-        "views_geometry_columns_statistics", "virts_geometry_columns_statistics",
-        "views_geometry_columns_field_infos", "virts_geometry_columns_field_infos",
-        "data_licenses", "spatialindex", "elementarygeometries", "knn", "knn2",
-        "spatial_ref_sys_all", "geom_cols_ref_sys", "vector_layers"};
+    static const char *const system[] = {"parkmap_meta",
+                                         "geometry_columns",
+                                         "geometry_columns_auth",
+                                         "geometry_columns_statistics",
+                                         "geometry_columns_field_infos",
+                                         "geometry_columns_time",
+                                         "spatial_ref_sys",
+                                         "spatial_ref_sys_aux",
+                                         "spatialite_history",
+                                         "sql_statements_log",
+                                         "views_geometry_columns",
+                                         "virts_geometry_columns",
+                                         "views_geometry_columns_auth",
+                                         "virts_geometry_columns_auth",
+                                         "views_geometry_columns_statistics",
+                                         "virts_geometry_columns_statistics",
+                                         "views_geometry_columns_field_infos",
+                                         "virts_geometry_columns_field_infos",
+                                         "data_licenses",
+                                         "spatialindex",
+                                         "elementarygeometries",
+                                         "knn",
+                                         "knn2",
+                                         "spatial_ref_sys_all",
+                                         "geom_cols_ref_sys",
+                                         "vector_layers"};
     if (!*layer)
         return "it is empty";
     /* SpatiaLite fails on " " with a raw SQL message; a name that differs
@@ -405,7 +423,8 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     }
     /* The temporary copy is renamed into place whole, so the journal only
      * has to survive our own rollback, not a crash. */
-    if ((rc = pm_store_exec(&imp->st, ctx, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))
+    if ((rc = pm_store_exec(&imp->st, ctx,
+                            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))
         goto done;
     if (exists) {
         free(imp->st.path);
@@ -559,12 +578,12 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
     if (fsync_path(imp->tmp_path, 0) != 0)
         return pm_err(ctx, PM_EIO, "cannot write database", imp->tmp_path, "%s", strerror(errno));
     if (rename(imp->tmp_path, imp->final_path) != 0)
-        return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s",
-                      strerror(errno));
+        return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s", strerror(errno));
     imp->committed = 1;
     if (imp->dropped)
-        pm_warn(ctx, "%s: %s removed: derived from the replaced layer %s; run check, adjacency "
-                     "or layout again",
+        pm_warn(ctx,
+                "%s: %s removed: derived from the replaced layer %s; run check, adjacency "
+                "or layout again",
                 imp->st.path, imp->dropped, imp->layer);
     sqlite3_close(imp->orig); /* ends the read transaction on the old file */
     imp->orig = NULL;

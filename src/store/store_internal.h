@@ -52,8 +52,7 @@ typedef struct {
 } pm_rtree_entry;
 /* Fill the empty 2-D R*Tree `idx` (unquoted name) with n rows at once,
  * sorting rows[] in place. See store_sl_rtree.c. */
-int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows,
-                        size_t n);
+int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows, size_t n);
 /* The float32 box SQLite's R*Tree stores for a double box (outward). */
 void pm_rtree_box_of(float out[4], double x0, double x1, double y0, double y1);
 /* The quoted name of a layer's R*Tree table. Caller frees. */
@@ -63,8 +62,7 @@ int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer);
  * a layer's geom column while it is bulk loaded, and put them back. The
  * caller frees *sqls with pm_strv_free. See store_sl_trigger.c. */
 int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char ***sqls, size_t *n);
-int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls,
-                              size_t n);
+int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls, size_t n);
 /* SpatiaLite's BLOB of a MULTIPOLYGON or MULTILINESTRING XY, byte for byte
  * what GeomFromWKB(wkb, srid) stores, into *buf (grown as needed), with its
  * MBR in box (minx, miny, maxx, maxy). 0 done; 1 when the geometry cannot

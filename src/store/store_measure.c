@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer, const char *group_by, int measure)
+static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st, const char *layer,
+                     const char *group_by, int measure)
 {
     int rc = pm_store_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
@@ -40,9 +40,8 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
     }
     /* The ellipsoidal area is the reference, computed on lon/lat by
      * GeographicLib's algorithm (PM_GeodArea, see store_db.c). */
-    snprintf(sql, cap,
-             "SELECT source_fid, %s, %s, %s, %s, pk FROM %s ORDER BY source_fid, pk", name, group,
-             planned,
+    snprintf(sql, cap, "SELECT source_fid, %s, %s, %s, %s, pk FROM %s ORDER BY source_fid, pk",
+             name, group, planned,
              measure ? "ST_Area(geom), PM_GeodArea(AsBinary(Transform(geom, 4326)))" : "NULL, NULL",
              t);
     if ((rc = pm_store_prepare(st, ctx, sql, &s)))
@@ -68,12 +67,11 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
         r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
                        ? strdup("")
                        : strdup((const char *)sqlite3_column_text(s, 2));
-        r->planned_km2 = sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN
-                                                                  : sqlite3_column_double(s, 3);
+        r->planned_km2 =
+            sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
         r->planar_m2 = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
-        r->ellipsoidal_m2 = sqlite3_column_type(s, 5) == SQLITE_NULL
-                                ? NAN
-                                : sqlite3_column_double(s, 5);
+        r->ellipsoidal_m2 =
+            sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);
         if (!r->name || !r->group) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
             goto done;
@@ -179,7 +177,8 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
     if (nt <= 1) {
         snprintf(sql, cap,
                  "SELECT ST_Area(u), PM_GeodArea(AsBinary(Transform(u, 4326))) FROM "
-                 "(SELECT ST_Union(geom) AS u FROM %s)", t);
+                 "(SELECT ST_Union(geom) AS u FROM %s)",
+                 t);
         if ((rc = pm_store_prepare(st, ctx, sql, &s)))
             goto done;
         if (sqlite3_step(s) == SQLITE_ROW) {

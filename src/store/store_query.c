@@ -191,8 +191,8 @@ int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_st
 int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, const char *key)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx,
-                              "SELECT value FROM parkmap_meta WHERE lower(layer) = lower(?) AND key = ?", &s);
+    int rc = pm_store_prepare(
+        st, ctx, "SELECT value FROM parkmap_meta WHERE lower(layer) = lower(?) AND key = ?", &s);
     *out = NULL;
     if (rc)
         return rc;
@@ -217,7 +217,7 @@ struct pm_cursor {
     size_t wkb_cap;
     pm_schema schema;
     char *layer;
-    int srid;             /* the layer's column SRID: every row must be in it */
+    int srid; /* the layer's column SRID: every row must be in it */
 };
 
 static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,

@@ -94,8 +94,7 @@ static int simple(walk *w, uint32_t base, int dims)
 int pm_store_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len,
                          const unsigned char *blob, size_t len)
 {
-    if (len < 44 || blob[0] != 0x00 || blob[38] != 0x7C || blob[len - 1] != 0xFE ||
-        blob[1] > 1)
+    if (len < 44 || blob[0] != 0x00 || blob[38] != 0x7C || blob[len - 1] != 0xFE || blob[1] > 1)
         return 1;
     size_t n = 1 + (len - 40); /* endian byte, then class and body without 0xFE */
     if (n > *cap) {

@@ -198,8 +198,7 @@ done:
     return rc;
 }
 
-int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows,
-                        size_t n)
+int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows, size_t n)
 {
     writer w = {st, ctx, NULL, NULL, NULL, NULL, NULL, 0};
     cell *level = rows, *up = NULL, *spare = NULL;

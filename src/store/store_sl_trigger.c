@@ -40,8 +40,7 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
             *sqls = nt;
         if (nd)
             drop = nd;
-        if (!nt || !nd ||
-            !((*sqls)[*n] = strdup((const char *)sqlite3_column_text(s, 1))) ||
+        if (!nt || !nd || !((*sqls)[*n] = strdup((const char *)sqlite3_column_text(s, 1))) ||
             !(drop[ndrop] = pm_store_quote_ident((const char *)sqlite3_column_text(s, 0)))) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "triggers");
             break;
@@ -59,8 +58,7 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
     return rc;
 }
 
-int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls,
-                              size_t n)
+int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls, size_t n)
 {
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
@@ -81,4 +79,3 @@ int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char
 done:
     return rc;
 }
-

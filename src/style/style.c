@@ -12,8 +12,8 @@
 /* Built-in fill patterns: MapLibre's fill-pattern names a sprite image; a
  * printed map has no sprite sheet, so the names are these hatchings, drawn
  * as vector lines in the fill colour. */
-static const char *const patterns[] = {"hatch", "backhatch", "crosshatch", "horizontal",
-                                       "vertical", "grid", "dots"};
+static const char *const patterns[] = {"hatch",    "backhatch", "crosshatch", "horizontal",
+                                       "vertical", "grid",      "dots"};
 
 int pm_style_pattern_known(const char *name)
 {
@@ -160,7 +160,8 @@ static int parse_dash(pm_style_layer *l, pm_pstate *ps, json_object *v)
 
 static int parse_font(pm_style_layer *l, pm_pstate *ps, json_object *v)
 {
-    size_t n = json_object_get_type(v) == json_type_array ? json_object_array_length(v) : 0, len = 1;
+    size_t n = json_object_get_type(v) == json_type_array ? json_object_array_length(v) : 0,
+           len = 1;
     if (n == 0)
         return pm_style_perr(ps, NULL, "expected an array of font family names");
     for (size_t i = 0; i < n; i++) {
@@ -210,9 +211,8 @@ static int parse_props(pm_style_layer *l, pm_pstate *ps, json_object *obj, int l
             rc = parse_font(l, ps, v);
             break;
         case PM_P_VISIBILITY: {
-            const char *s = json_object_get_type(v) == json_type_string
-                                ? json_object_get_string(v)
-                                : "";
+            const char *s =
+                json_object_get_type(v) == json_type_string ? json_object_get_string(v) : "";
             if (strcmp(s, "visible") == 0)
                 l->visible = 1;
             else if (strcmp(s, "none") == 0)
@@ -263,8 +263,7 @@ static int parse_layer(pm_style *s, pm_style_layer *l, pm_pstate *ps, json_objec
     for (pm_style_layer *o = s->layers; o < l; o++)
         if (strcmp(o->id, l->id) == 0)
             return pm_style_perr(ps, "id", "duplicate layer id \"%s\"", l->id);
-    if (!json_object_object_get_ex(obj, "type", &v) ||
-        json_object_get_type(v) != json_type_string)
+    if (!json_object_object_get_ex(obj, "type", &v) || json_object_get_type(v) != json_type_string)
         return pm_style_perr(ps, json_object_object_get_ex(obj, "type", NULL) ? "type" : NULL,
                              "layer \"%s\" needs a \"type\": fill, line or symbol", l->id);
     const char *t = json_object_get_string(v);
@@ -455,11 +454,12 @@ static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
                         strcmp(pg->scale_bar_position, "bottom-right") &&
                         strcmp(pg->scale_bar_position, "top-left") &&
                         strcmp(pg->scale_bar_position, "top-right"))
-                        rc = pm_style_perr(ps, k2, "position is bottom-left, bottom-right, "
-                                                   "top-left or top-right");
+                        rc = pm_style_perr(ps, k2,
+                                           "position is bottom-left, bottom-right, "
+                                           "top-left or top-right");
                 } else {
-                    rc = pm_style_perr(ps, k2, "unknown %s key \"%s\" (see styles/README.md)",
-                                       key, k2);
+                    rc = pm_style_perr(ps, k2, "unknown %s key \"%s\" (see styles/README.md)", key,
+                                       k2);
                 }
                 if (rc)
                     break;
@@ -506,8 +506,7 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
     size_t len = strlen(text);
     root = json_tokener_parse_ex(tok, text, (int)len + 1); /* +1: the NUL ends the document */
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (!root || jerr != json_tokener_success ||
-        json_tokener_get_parse_end(tok) < len) {
+    if (!root || jerr != json_tokener_success || json_tokener_get_parse_end(tok) < len) {
         char where[300];
         size_t off = json_tokener_get_parse_end(tok);
         snprintf(where, sizeof where, "%s:%d", ps.name, line_at(text, off));
@@ -541,9 +540,8 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
             (void)val;
             if (strcmp(key, "version") && strcmp(key, "name") && strcmp(key, "layers") &&
                 strcmp(key, "page")) {
-                rc = pm_style_perr(&ps, key,
-                                   "unknown top-level key \"%s\" (version, name, layers, page)",
-                                   key);
+                rc = pm_style_perr(
+                    &ps, key, "unknown top-level key \"%s\" (version, name, layers, page)", key);
                 goto done;
             }
         }
@@ -830,8 +828,8 @@ int pm_style_eval_number(double *out, pm_ctx *ctx, const pm_style *s, size_t lay
     return 0;
 }
 
-int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer,
-                         const char *prop, const pm_feature *f, const pm_schema *schema)
+int pm_style_eval_string(char **out, pm_ctx *ctx, const pm_style *s, size_t layer, const char *prop,
+                         const pm_feature *f, const pm_schema *schema)
 {
     pm_sval v;
     int p = find_prop(ctx, s, layer, prop), rc;

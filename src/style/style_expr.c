@@ -15,11 +15,13 @@ static const struct {
     const char *name;
     unsigned rgb;
 } named[] = {
-    {"black", 0x000000},  {"white", 0xffffff},  {"grey", 0x808080},   {"gray", 0x808080},
-    {"silver", 0xc0c0c0}, {"red", 0xff0000},    {"green", 0x008000},  {"blue", 0x0000ff},
-    {"yellow", 0xffff00}, {"orange", 0xffa500}, {"navy", 0x000080},   {"purple", 0x800080},
-    {"teal", 0x008080},   {"maroon", 0x800000}, {"olive", 0x808000},  {"lightgrey", 0xd3d3d3},
-    {"lightgray", 0xd3d3d3}, {"darkgrey", 0xa9a9a9}, {"darkgray", 0xa9a9a9},
+    {"black", 0x000000},     {"white", 0xffffff},     {"grey", 0x808080},
+    {"gray", 0x808080},      {"silver", 0xc0c0c0},    {"red", 0xff0000},
+    {"green", 0x008000},     {"blue", 0x0000ff},      {"yellow", 0xffff00},
+    {"orange", 0xffa500},    {"navy", 0x000080},      {"purple", 0x800080},
+    {"teal", 0x008080},      {"maroon", 0x800000},    {"olive", 0x808000},
+    {"lightgrey", 0xd3d3d3}, {"lightgray", 0xd3d3d3}, {"darkgrey", 0xa9a9a9},
+    {"darkgray", 0xa9a9a9},
 };
 
 static int hexval(int c)
@@ -161,12 +163,15 @@ static const struct {
     const char *name;
     pm_xop op;
 } ops[] = {
-    {"get", PM_X_GET},       {"has", PM_X_HAS},         {"match", PM_X_MATCH},
-    {"case", PM_X_CASE},     {"step", PM_X_STEP},       {"interpolate", PM_X_INTERP},
-    {"==", PM_X_EQ},         {"!=", PM_X_NE},           {"<", PM_X_LT},
-    {"<=", PM_X_LE},         {">", PM_X_GT},            {">=", PM_X_GE},
-    {"all", PM_X_ALL},       {"any", PM_X_ANY},         {"!", PM_X_NOT},
-    {"coalesce", PM_X_COALESCE}, {"concat", PM_X_CONCAT}, {"to-string", PM_X_TOSTRING},
+    {"get", PM_X_GET},       {"has", PM_X_HAS},
+    {"match", PM_X_MATCH},   {"case", PM_X_CASE},
+    {"step", PM_X_STEP},     {"interpolate", PM_X_INTERP},
+    {"==", PM_X_EQ},         {"!=", PM_X_NE},
+    {"<", PM_X_LT},          {"<=", PM_X_LE},
+    {">", PM_X_GT},          {">=", PM_X_GE},
+    {"all", PM_X_ALL},       {"any", PM_X_ANY},
+    {"!", PM_X_NOT},         {"coalesce", PM_X_COALESCE},
+    {"concat", PM_X_CONCAT}, {"to-string", PM_X_TOSTRING},
     {"literal", PM_X_LIT},
 };
 
@@ -357,8 +362,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
     size_t n = json_object_array_length(j);
     json_object *j0 = n ? json_object_array_get_idx(j, 0) : NULL;
     if (!j0 || json_object_get_type(j0) != json_type_string)
-        return pm_style_perr(ps, NULL, "an expression is an array starting with an operator "
-                                       "name");
+        return pm_style_perr(ps, NULL,
+                             "an expression is an array starting with an operator "
+                             "name");
     const char *name = json_object_get_string(j0);
     int op = -1;
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
@@ -376,8 +382,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
             return pm_style_perr(ps, NULL, "\"literal\" takes one value");
         pm_style_push(ps, NULL, 1);
         if (json_object_get_type(json_object_array_get_idx(j, 1)) == json_type_array)
-            rc = pm_style_perr(ps, NULL, "array literals are only supported in "
-                                         "line-dasharray");
+            rc = pm_style_perr(ps, NULL,
+                               "array literals are only supported in "
+                               "line-dasharray");
         else
             rc = parse_literal(out, ps, json_object_array_get_idx(j, 1), k);
         pm_style_pop(ps);
@@ -400,8 +407,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
     case PM_X_MATCH: {
         /* ["match", input, l1, o1, ..., ln, on, fallback] */
         if (n < 5 || n % 2 != 1)
-            return pm_style_perr(ps, NULL, "\"match\" needs an input, label/output pairs and a "
-                                           "fallback");
+            return pm_style_perr(ps, NULL,
+                                 "\"match\" needs an input, label/output pairs and a "
+                                 "fallback");
         size_t nb = (n - 3) / 2;
         if (!(e = new_expr(ps, PM_X_MATCH, nb + 2)))
             return PM_ENOMEM;
@@ -428,8 +436,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
     case PM_X_CASE: {
         /* ["case", c1, o1, ..., cn, on, fallback] */
         if (n < 4 || n % 2 != 0)
-            return pm_style_perr(ps, NULL, "\"case\" needs condition/output pairs and a "
-                                           "fallback");
+            return pm_style_perr(ps, NULL,
+                                 "\"case\" needs condition/output pairs and a "
+                                 "fallback");
         if (!(e = new_expr(ps, PM_X_CASE, n - 1)))
             return PM_ENOMEM;
         for (size_t i = 1; i < n; i++)
@@ -441,8 +450,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
     case PM_X_STEP: {
         /* ["step", input, out0, s1, o1, ..., sn, on] */
         if (n < 3 || n % 2 != 1)
-            return pm_style_perr(ps, NULL, "\"step\" needs an input, a base output and "
-                                           "stop/output pairs");
+            return pm_style_perr(ps, NULL,
+                                 "\"step\" needs an input, a base output and "
+                                 "stop/output pairs");
         size_t ns = (n - 3) / 2;
         if (!(e = new_expr(ps, PM_X_STEP, ns + 2)))
             return PM_ENOMEM;
@@ -474,8 +484,7 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
             return pm_style_perr(ps, NULL, "\"interpolate\" yields numbers or colours, not %s",
                                  kind_name(k));
         json_object *t = n > 1 ? json_object_array_get_idx(j, 1) : NULL;
-        if (!t || json_object_get_type(t) != json_type_array ||
-            json_object_array_length(t) != 1 ||
+        if (!t || json_object_get_type(t) != json_type_array || json_object_array_length(t) != 1 ||
             json_object_get_type(json_object_array_get_idx(t, 0)) != json_type_string ||
             strcmp(json_object_get_string(json_object_array_get_idx(t, 0)), "linear") != 0) {
             pm_style_push(ps, NULL, 1);
@@ -484,8 +493,9 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
             return rc;
         }
         if (n < 5 || n % 2 != 1)
-            return pm_style_perr(ps, NULL, "\"interpolate\" needs an input and stop/output "
-                                           "pairs");
+            return pm_style_perr(ps, NULL,
+                                 "\"interpolate\" needs an input and stop/output "
+                                 "pairs");
         size_t ns = (n - 3) / 2;
         if (!(e = new_expr(ps, PM_X_INTERP, ns + 1)))
             return PM_ENOMEM;
@@ -505,8 +515,7 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
                 pm_style_pop(ps);
                 goto done;
             }
-            if ((rc = parse_arg(&e->args[1 + i], ps, j, 4 + 2 * i,
-                                k == PM_K_ANY ? PM_K_NUM : k)))
+            if ((rc = parse_arg(&e->args[1 + i], ps, j, 4 + 2 * i, k == PM_K_ANY ? PM_K_NUM : k)))
                 goto done;
         }
         break;
@@ -552,8 +561,7 @@ int pm_expr_parse(pm_expr **out, pm_pstate *ps, json_object *j, pm_kind k)
         if (!(e = new_expr(ps, (pm_xop)op, n - 1)))
             return PM_ENOMEM;
         for (size_t i = 1; i < n; i++)
-            if ((rc = parse_arg(&e->args[i - 1], ps, j, i,
-                                op == PM_X_COALESCE ? k : PM_K_ANY)))
+            if ((rc = parse_arg(&e->args[i - 1], ps, j, i, op == PM_X_COALESCE ? k : PM_K_ANY)))
                 goto done;
         break;
     }

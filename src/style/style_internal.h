@@ -25,9 +25,25 @@ typedef struct {
 } pm_sval;
 
 typedef enum {
-    PM_X_LIT, PM_X_GET, PM_X_HAS, PM_X_MATCH, PM_X_CASE, PM_X_STEP, PM_X_INTERP,
-    PM_X_EQ, PM_X_NE, PM_X_LT, PM_X_LE, PM_X_GT, PM_X_GE, PM_X_ALL, PM_X_ANY,
-    PM_X_NOT, PM_X_COALESCE, PM_X_CONCAT, PM_X_TOSTRING
+    PM_X_LIT,
+    PM_X_GET,
+    PM_X_HAS,
+    PM_X_MATCH,
+    PM_X_CASE,
+    PM_X_STEP,
+    PM_X_INTERP,
+    PM_X_EQ,
+    PM_X_NE,
+    PM_X_LT,
+    PM_X_LE,
+    PM_X_GT,
+    PM_X_GE,
+    PM_X_ALL,
+    PM_X_ANY,
+    PM_X_NOT,
+    PM_X_COALESCE,
+    PM_X_CONCAT,
+    PM_X_TOSTRING
 } pm_xop;
 
 typedef struct pm_expr {
@@ -82,11 +98,23 @@ char *pm_sval_to_string(const pm_sval *v);
 
 /* The properties a layer may set. */
 typedef enum {
-    PM_P_FILL_COLOR, PM_P_FILL_OPACITY, PM_P_FILL_OUTLINE_COLOR,
-    PM_P_LINE_COLOR, PM_P_LINE_WIDTH, PM_P_LINE_OPACITY, PM_P_LINE_DASHARRAY,
-    PM_P_TEXT_COLOR, PM_P_TEXT_HALO_COLOR, PM_P_TEXT_HALO_WIDTH,
-    PM_P_TEXT_FIELD, PM_P_TEXT_SIZE, PM_P_TEXT_FONT, PM_P_VISIBILITY,
-    PM_P_FILL_PATTERN, PM_P_FILL_ANTIALIAS, PM_P_SYMBOL_SORT_KEY,
+    PM_P_FILL_COLOR,
+    PM_P_FILL_OPACITY,
+    PM_P_FILL_OUTLINE_COLOR,
+    PM_P_LINE_COLOR,
+    PM_P_LINE_WIDTH,
+    PM_P_LINE_OPACITY,
+    PM_P_LINE_DASHARRAY,
+    PM_P_TEXT_COLOR,
+    PM_P_TEXT_HALO_COLOR,
+    PM_P_TEXT_HALO_WIDTH,
+    PM_P_TEXT_FIELD,
+    PM_P_TEXT_SIZE,
+    PM_P_TEXT_FONT,
+    PM_P_VISIBILITY,
+    PM_P_FILL_PATTERN,
+    PM_P_FILL_ANTIALIAS,
+    PM_P_SYMBOL_SORT_KEY,
     PM_P_COUNT
 } pm_prop;
 
@@ -96,9 +124,9 @@ typedef struct {
     int layout;         /* 0: paint, 1: layout */
     pm_layer_type type; /* 0: any layer type */
     pm_kind kind;
-    double dflt;        /* a number's value when unset; a boolean's as 0/1 */
-    pm_color color;     /* a colour's value when unset */
-    double lo, hi;      /* the range a number's value must lie in */
+    double dflt;    /* a number's value when unset; a boolean's as 0/1 */
+    pm_color color; /* a colour's value when unset */
+    double lo, hi;  /* the range a number's value must lie in */
 } pm_prop_def;
 
 extern const pm_prop_def pm_style_props[PM_P_COUNT];

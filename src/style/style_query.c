@@ -126,8 +126,8 @@ oom:
 
 /* ---- constants ---------------------------------------------------------- */
 
-int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_style *s,
-                          size_t layer, const char *prop)
+int pm_style_number_const(double *out, int *out_const, pm_ctx *ctx, const pm_style *s, size_t layer,
+                          const char *prop)
 {
     int q = qprop(ctx, s, layer, prop, PM_K_NUM);
     *out_const = 0;
@@ -196,8 +196,9 @@ static int filter_from(pm_style_filter *out, const pm_expr *e)
     case PM_X_ALL:
     case PM_X_ANY:
     case PM_X_NOT:
-        out->op = e->op == PM_X_ALL ? PM_STYLE_F_ALL : e->op == PM_X_ANY ? PM_STYLE_F_ANY
-                                                                         : PM_STYLE_F_NOT;
+        out->op = e->op == PM_X_ALL   ? PM_STYLE_F_ALL
+                  : e->op == PM_X_ANY ? PM_STYLE_F_ANY
+                                      : PM_STYLE_F_NOT;
         if (!(out->args = calloc(e->nargs ? e->nargs : 1, sizeof(*out->args))))
             return PM_ENOMEM;
         for (size_t i = 0; i < e->nargs; i++) {
@@ -265,8 +266,7 @@ static const char *plain_get(const pm_expr *e)
     return e->op == PM_X_GET ? e->field : NULL;
 }
 
-int pm_style_text_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s,
-                         size_t layer)
+int pm_style_text_fields(char ***out, size_t *out_n, pm_ctx *ctx, const pm_style *s, size_t layer)
 {
     *out = NULL;
     *out_n = 0;

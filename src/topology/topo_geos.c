@@ -432,8 +432,8 @@ static int gap_pieces(pm_topo_gap **out, size_t *out_n, pm_ctx *ctx, pm_topology
     double r = gap_m * t->upm / 2;
     if (!(grown = GEOSBufferWithStyle_r(h, t->union_geom, r, 8, GEOSBUF_CAP_FLAT,
                                         GEOSBUF_JOIN_MITRE, 10.0)) ||
-        !(closed = GEOSBufferWithStyle_r(h, grown, -r, 8, GEOSBUF_CAP_FLAT, GEOSBUF_JOIN_MITRE,
-                                         10.0)) ||
+        !(closed =
+              GEOSBufferWithStyle_r(h, grown, -r, 8, GEOSBUF_CAP_FLAT, GEOSBUF_JOIN_MITRE, 10.0)) ||
         !(diff = GEOSDifference_r(h, closed, t->union_geom)) ||
         /* ...and an opening by half the tolerance: the closing's edges come
          * back within rounding of the parks' own, which leaves slivers and
@@ -717,7 +717,8 @@ int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
         } else {
             GEOSGeom_destroy_r(h, cur[loser]);
             cur[loser] = d;
-            rc = add_reassign(c, ctx, (pm_topo_reassign){"overlap", t->fid[loser], t->fid[keeper], m2});
+            rc = add_reassign(c, ctx,
+                              (pm_topo_reassign){"overlap", t->fid[loser], t->fid[keeper], m2});
         }
         pm_geom_free(pg);
         GEOSGeom_destroy_r(h, x);
@@ -752,7 +753,8 @@ int pm_topology_clean(pm_topo_clean **out, pm_ctx *ctx, pm_topology *t)
         } else {
             GEOSGeom_destroy_r(h, cur[best]);
             cur[best] = u;
-            rc = add_reassign(c, ctx, (pm_topo_reassign){"sliver", -1, t->fid[best], sl[i].area_m2});
+            rc =
+                add_reassign(c, ctx, (pm_topo_reassign){"sliver", -1, t->fid[best], sl[i].area_m2});
         }
         if (piece)
             GEOSGeom_destroy_r(h, piece);

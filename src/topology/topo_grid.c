@@ -123,7 +123,7 @@ struct topo_fgrid {
     const pm_topology *t;
     double x0, y0, cell;
     topo_cellmap *cells;
-    size_t *first;  /* CSR: features of cell c are feat[first[c] .. first[c+1]] */
+    size_t *first; /* CSR: features of cell c are feat[first[c] .. first[c+1]] */
     uint32_t *feat;
 };
 
@@ -145,7 +145,8 @@ int topo_fgrid_new(topo_fgrid **out, const pm_topology *t)
         return -1;
     g->t = t;
     /* The cell is the mean feature size: most features meet 1-4 cells. */
-    double *sz = malloc((t->nf ? t->nf : 1) * sizeof *sz), ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    double *sz = malloc((t->nf ? t->nf : 1) * sizeof *sz),
+           ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     if (!sz)
         goto fail;
     for (size_t i = 0; i < t->nf; i++) {

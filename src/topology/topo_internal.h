@@ -17,10 +17,10 @@
 
 /* One edge in the sort by node pair. */
 typedef struct {
-    uint64_t key;  /* min node << 32 | max node */
-    uint32_t f;    /* feature index */
-    uint32_t e;    /* edge index (into rnode) */
-    uint8_t fwd;   /* 1 when the ring runs from the lower node to the higher */
+    uint64_t key; /* min node << 32 | max node */
+    uint32_t f;   /* feature index */
+    uint32_t e;   /* edge index (into rnode) */
+    uint8_t fwd;  /* 1 when the ring runs from the lower node to the higher */
 } topo_hedge;
 
 /* A stretch of one feature's unmatched edge near another feature. */
@@ -51,41 +51,41 @@ struct pm_topology {
     size_t nf;
     int64_t *fid;
     char **name;
-    double *fbox;       /* 4 per feature: xmin, ymin, xmax, ymax */
-    size_t *f_ring;     /* rings of feature i: f_ring[i] .. f_ring[i+1] */
+    double *fbox;   /* 4 per feature: xmin, ymin, xmax, ymax */
+    size_t *f_ring; /* rings of feature i: f_ring[i] .. f_ring[i+1] */
     /* rings */
     size_t nrings;
-    size_t *r_first;    /* nodes of ring r: rnode[r_first[r] .. r_first[r+1]] */
+    size_t *r_first; /* nodes of ring r: rnode[r_first[r] .. r_first[r+1]] */
     uint8_t *r_hole;
     uint32_t *r_feat;
-    uint32_t *rnode;    /* node ids; edge k runs rnode[k] -> next in its ring */
+    uint32_t *rnode; /* node ids; edge k runs rnode[k] -> next in its ring */
     size_t nedges;
     /* nodes */
     size_t nnodes, cap_nodes;
     double *nxy;
-    double *nll;        /* lon/lat of every node, computed on first need */
+    double *nll;                /* lon/lat of every node, computed on first need */
     struct pm_transform *to_ll; /* storage CRS -> WGS 84, made on first need */
-    double *r_m2, *r_planar; /* per ring: ellipsoidal and planar area, holes
-                                negative (on first need) */
+    double *r_m2, *r_planar;    /* per ring: ellipsoidal and planar area, holes
+                                   negative (on first need) */
     /* edges sorted by node pair */
     topo_hedge *he;
-    uint32_t *he_pos;   /* edge -> its index in he */
-    uint8_t *matched;   /* per edge: another feature runs the other way along it */
+    uint32_t *he_pos; /* edge -> its index in he */
+    uint8_t *matched; /* per edge: another feature runs the other way along it */
     /* vertices snapping moved, when asked (record_moves) */
     int record_moves;
     pm_topo_move *moves;
     size_t nmoves, cap_moves;
     /* what the noding found */
     size_t split_vertices, crossings;
-    uint64_t *ovl;      /* overlap evidence, f << 32 | g with f < g, sorted unique */
+    uint64_t *ovl; /* overlap evidence, f << 32 | g with f < g, sorted unique */
     size_t novl, cap_ovl;
     topo_near *near;
     size_t nnear, cap_near;
     /* GEOS's context and the union, made on first need (opaque here) */
     void *geos;
     void *union_geom;
-    void **prep;        /* per feature, on first need: prepared polygon and
-                           boundary and their geometries (4 per feature) */
+    void **prep; /* per feature, on first need: prepared polygon and
+                    boundary and their geometries (4 per feature) */
     double union_planar_m2, union_ellipsoidal_m2;
     int have_union;
 };

@@ -85,8 +85,8 @@ static int orient(const double *a, const double *b, const double *c)
 /* Distance between segments a-b and c-d: 0 when they cross, else the
  * nearest of the four end-to-segment distances; the two nearest points go
  * to p (on a-b) and q (on c-d). */
-static double seg_seg(const double *a, const double *b, const double *c, const double *d,
-                      double *p, double *q)
+static double seg_seg(const double *a, const double *b, const double *c, const double *d, double *p,
+                      double *q)
 {
     int o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
     if (o1 * o2 < 0 && o3 * o4 < 0)
@@ -134,8 +134,7 @@ static double feat_dist(const pm_topology *t, uint32_t f, uint32_t g, double *p,
         for (size_t e = t->r_first[r]; e < t->r_first[r + 1]; e++) {
             const double *a = &t->nxy[2 * t->rnode[e]];
             const double *b = &t->nxy[2 * t->rnode[RING_NEXT(t, r, e)]];
-            double eb[4] = {fmin(a[0], b[0]), fmin(a[1], b[1]), fmax(a[0], b[0]),
-                            fmax(a[1], b[1])};
+            double eb[4] = {fmin(a[0], b[0]), fmin(a[1], b[1]), fmax(a[0], b[0]), fmax(a[1], b[1])};
             if (box_dist(eb, gb) >= best)
                 continue;
             for (size_t s = t->f_ring[g]; s < t->f_ring[g + 1]; s++)
@@ -321,8 +320,7 @@ static uint32_t uf_find(uint32_t *parent, uint32_t i)
  * are passed over before anything is measured; then the distance between
  * a vertex of each (an upper bound) settles most pairs on parcel layers,
  * and the exact distance the rest. */
-static int join_near(uint32_t *parent, pm_topology *t, const uint32_t *fs, size_t n,
-                     double dist_m)
+static int join_near(uint32_t *parent, pm_topology *t, const uint32_t *fs, size_t n, double dist_m)
 {
     lgrid g;
     /* Storage units within which dist_m may lie anywhere in the layer, and
@@ -484,8 +482,8 @@ struct pm_topo_dissolver {
     pm_transform *ll; /* storage CRS -> lon/lat, for the area of a general union */
     double *buf;
     size_t cap_buf;
-    uint8_t *in;      /* per feature: a member of the set being dissolved */
-    size_t *pos;      /* per node: its place on the ring being traced, or SIZE_MAX */
+    uint8_t *in; /* per feature: a member of the set being dissolved */
+    size_t *pos; /* per node: its place on the ring being traced, or SIZE_MAX */
     char msg[256];
 };
 
@@ -716,7 +714,8 @@ static int coverage_union(pm_geom **out, pm_ctx *ctx, pm_topo_dissolver *d, cons
         }
         be[i].next = best;
     }
-    if (!(stack = malloc((nbe + 1) * sizeof *stack)) || !(seen = calloc(nbe + 1, 1)) || !(xy = malloc((2 * (nbe + 2 * nbe / 3 + 2) + 2) * sizeof *xy)) ||
+    if (!(stack = malloc((nbe + 1) * sizeof *stack)) || !(seen = calloc(nbe + 1, 1)) ||
+        !(xy = malloc((2 * (nbe + 2 * nbe / 3 + 2) + 2) * sizeof *xy)) ||
         !(rings = malloc((nbe / 3 + 2) * sizeof *rings)))
         goto oom;
     /* Rings: at most nbe / 3 of them (three edges at least), and each

@@ -110,8 +110,8 @@ int topo_match(pm_topology *t, pm_ctx *ctx)
 typedef struct {
     pm_topology *t;
     pm_ctx *ctx;
-    uint32_t f;    /* the edge's feature */
-    double x, y;   /* the edge's midpoint */
+    uint32_t f;  /* the edge's feature */
+    double x, y; /* the edge's midpoint */
     int rc;
 } pip_run;
 
@@ -124,8 +124,7 @@ static int strictly_inside(const pm_topology *t, uint32_t g, double x, double y)
         for (size_t e = t->r_first[r]; e < t->r_first[r + 1]; e++) {
             size_t n = e + 1 < t->r_first[r + 1] ? e + 1 : t->r_first[r];
             const double *p = &t->nxy[2 * t->rnode[e]], *q = &t->nxy[2 * t->rnode[n]];
-            if ((p[1] > y) != (q[1] > y) &&
-                x < p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1]))
+            if ((p[1] > y) != (q[1] > y) && x < p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1]))
                 inside = !inside;
             double dx = q[0] - p[0], dy = q[1] - p[1], l2 = dx * dx + dy * dy;
             double u = l2 > 0 ? ((x - p[0]) * dx + (y - p[1]) * dy) / l2 : 0;

@@ -224,7 +224,8 @@ static int node_on(node_run *r, const seg_item *i, uint32_t q)
     if (q == i->a || q == i->b)
         return 0;
     double d2, u = foot(&t->nxy[2 * i->a], &t->nxy[2 * i->b], &t->nxy[2 * q], &d2);
-    double len = hypot(t->nxy[2 * i->b] - t->nxy[2 * i->a], t->nxy[2 * i->b + 1] - t->nxy[2 * i->a + 1]);
+    double len =
+        hypot(t->nxy[2 * i->b] - t->nxy[2 * i->a], t->nxy[2 * i->b + 1] - t->nxy[2 * i->a + 1]);
     if (d2 > t->snap_m * t->snap_m || u * len <= t->snap_m || (1 - u) * len <= t->snap_m)
         return 0;
     return add_split(r, t->he[i->id].key, u, q);
@@ -265,8 +266,7 @@ static int node_test(void *user, const seg_item *i, const seg_item *j)
     const double *q0 = &t->nxy[2 * j->a], *q1 = &t->nxy[2 * j->b];
     double o1 = orient(p0, p1, q0), o2 = orient(p0, p1, q1);
     double o3 = orient(q0, q1, p0), o4 = orient(q0, q1, p1);
-    if (!((o1 > 0) != (o2 > 0) && o1 != 0 && o2 != 0 && (o3 > 0) != (o4 > 0) && o3 != 0 &&
-          o4 != 0))
+    if (!((o1 > 0) != (o2 > 0) && o1 != 0 && o2 != 0 && (o3 > 0) != (o4 > 0) && o3 != 0 && o4 != 0))
         return 0;
     /* A proper crossing: the interiors overlap there. Split both edges at
      * the crossing unless it lies within the tolerance of an end (then the
@@ -392,7 +392,8 @@ int topo_node(pm_topology *t, pm_ctx *ctx, int *out_changed)
         s->f2 = t->he[j - 1].f;
         s->id = (uint32_t)i;
         /* Clean: exactly two features, one on either side. */
-        s->dirty = !(j - i == 2 && t->he[i].f != t->he[i + 1].f && t->he[i].fwd != t->he[i + 1].fwd);
+        s->dirty =
+            !(j - i == 2 && t->he[i].f != t->he[i + 1].f && t->he[i].fwd != t->he[i + 1].fwd);
         if (j - i > 2)
             s->f2 = s->f1; /* features beyond two: tested against all (rare) */
     }
@@ -460,7 +461,8 @@ static int near_side(near_run *r, const seg_item *i, const seg_item *j)
     if ((hi - lo) * ls <= t->snap_m)
         return 0;
     double da = D0 + lo * (D1 - D0), db = D0 + hi * (D1 - D0);
-    topo_near nr = {i->f1, j->f1, i->id, lo, hi, fmin(fabs(da), fabs(db)), fmax(fabs(da), fabs(db))};
+    topo_near nr = {
+        i->f1, j->f1, i->id, lo, hi, fmin(fabs(da), fabs(db)), fmax(fabs(da), fabs(db))};
     if ((da > 0) != (db > 0))
         nr.dmin = 0;
     if (t->nnear == t->cap_near) {

@@ -26,9 +26,9 @@ static int by_fid(const void *a, const void *b)
  * no vertex moves by more than the tolerance. */
 typedef struct {
     topo_cellmap *cells;
-    int64_t *head;   /* per cell: first node, -1 none */
+    int64_t *head; /* per cell: first node, -1 none */
     size_t cap_head;
-    int64_t *next;   /* per node: next node in its cell */
+    int64_t *next; /* per node: next node in its cell */
 } snapper;
 
 /* Note a vertex moved onto node n (for clean's report). */

@@ -276,8 +276,8 @@ static int collect(pair_run *r, const pm_topology *t, uint32_t f)
                 if (o->f <= f || o->fwd == t->he[h].fwd)
                     continue;
                 uint32_t a = t->rnode[e], b = t->rnode[topo_next_edge(t, e)];
-                if (push(r, (pair_ev){o->f, EV_SHARED, (uint32_t)e, topo_geod_len(t, a, b, 0, 1),
-                                      0, 0, 0, 1}))
+                if (push(r, (pair_ev){o->f, EV_SHARED, (uint32_t)e, topo_geod_len(t, a, b, 0, 1), 0,
+                                      0, 0, 1}))
                     return -1;
             }
             uint32_t node = t->rnode[e];
@@ -530,7 +530,8 @@ static int part_geom(pm_geom **out, const pm_topology *t, size_t r0, size_t r1)
             return -1;
         }
         for (size_t k = 0; k <= n; k++)
-            memcpy(&ring->xy[2 * k], &t->nxy[2 * t->rnode[t->r_first[r] + k % n]], 2 * sizeof(double));
+            memcpy(&ring->xy[2 * k], &t->nxy[2 * t->rnode[t->r_first[r] + k % n]],
+                   2 * sizeof(double));
         ring->n = n + 1;
     }
     *out = g;

@@ -44,7 +44,8 @@ static int crop(char **argv)
     cairo_surface_t *in = load(argv[2]);
     int x = atoi(argv[3]), y = atoi(argv[4]), w = atoi(argv[5]), h = atoi(argv[6]);
     double z = atof(argv[7]);
-    cairo_surface_t *out = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)(w * z), (int)(h * z));
+    cairo_surface_t *out =
+        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)(w * z), (int)(h * z));
     cairo_t *cr = cairo_create(out);
     cairo_scale(cr, z, z);
     cairo_set_source_surface(cr, in, -x, -y);

@@ -767,7 +767,8 @@ static double length_in_4550(OGRGeometryH g, crs_kind crs)
         for (size_t j = 0; j < pg->parts[i].nrings; j++) {
             const pm_ring *r = &pg->parts[i].rings[j];
             for (size_t k = 0; k + 1 < r->n; k++)
-                total += hypot(r->xy[2 * k + 2] - r->xy[2 * k], r->xy[2 * k + 3] - r->xy[2 * k + 1]);
+                total +=
+                    hypot(r->xy[2 * k + 2] - r->xy[2 * k], r->xy[2 * k + 3] - r->xy[2 * k + 1]);
         }
     pm_transform_free(tr);
     pm_geom_free(pg);
@@ -854,9 +855,9 @@ static void test_export_every_layer_every_format(void **state)
         const char *ext;
         crs_kind crs;
         int one_file, typed, kml;
-    } fmts[] = {{"gpkg", CRS_4550, 1, 1, 0},   {"shp", CRS_4550, 0, 1, 0},
+    } fmts[] = {{"gpkg", CRS_4550, 1, 1, 0},     {"shp", CRS_4550, 0, 1, 0},
                 {"geojson", CRS_WGS84, 0, 0, 0}, {"kml", CRS_WGS84, 1, 0, 1},
-                {"fgb", CRS_4550, 0, 1, 0},    {"csv", CRS_4550, 0, 0, 0}};
+                {"fgb", CRS_4550, 0, 1, 0},      {"csv", CRS_4550, 0, 0, 0}};
     const char *const layers[] = {"parks", "adjacency", "qa_issues", NULL};
     for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
         char p[512], q[3][512];
@@ -958,10 +959,10 @@ static void test_export_styles(void **state)
     OGRLayerH ls = GDALDatasetGetLayerByName(ds, "layer_styles");
     assert_non_null(ls);
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(ls);
-    static const char *const cols[] = {"f_table_catalog", "f_table_schema", "f_table_name",
-                                       "f_geometry_column", "styleName", "styleQML", "styleSLD",
-                                       "useAsDefault", "description", "owner", "ui",
-                                       "update_time"};
+    static const char *const cols[] = {
+        "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column",
+        "styleName",       "styleQML",       "styleSLD",     "useAsDefault",
+        "description",     "owner",          "ui",           "update_time"};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
         if (OGR_FD_GetFieldIndex(d, cols[i]) < 0)
             fail_msg("layer_styles lacks %s", cols[i]);
@@ -971,8 +972,8 @@ static void test_export_styles(void **state)
         const char *t = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "f_table_name"));
         const char *qml = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "styleQML"));
         const char *sld = OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "styleSLD"));
-        assert_string_equal(OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "f_geometry_column")),
-                            "geom");
+        assert_string_equal(
+            OGR_F_GetFieldAsString(fh, OGR_FD_GetFieldIndex(d, "f_geometry_column")), "geom");
         assert_int_equal(OGR_F_GetFieldAsInteger(fh, OGR_FD_GetFieldIndex(d, "useAsDefault")), 1);
         assert_xml(qml, "QML");
         assert_xml(sld, "SLD");
@@ -1040,8 +1041,8 @@ static void test_export_styles(void **state)
 static void test_export_dbf_names(void **state)
 {
     (void)state;
-    const char *const names[] = {"name", "planned_area_km2", "planned_area_m2", "PLANNED_AR",
-                                 "名称名称名称", "enterprises"};
+    const char *const names[] = {"name",       "planned_area_km2", "planned_area_m2",
+                                 "PLANNED_AR", "名称名称名称",     "enterprises"};
     pm_export_fieldmap m, m2;
     assert_int_equal(pm_export_fieldmap_dbf(&m, fresh_ctx(), names, 6), 0);
     assert_string_equal(m.to[0], "name");

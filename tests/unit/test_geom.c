@@ -60,8 +60,7 @@ static void first_error_wins(void **state)
     (void)state;
     pm_ctx *ctx;
     assert_int_equal(pm_ctx_new(&ctx), 0);
-    assert_int_equal(pm_err(ctx, PM_EIO, "low", "file.db", "disk said %s", "no\nmore"),
-                     PM_EIO);
+    assert_int_equal(pm_err(ctx, PM_EIO, "low", "file.db", "disk said %s", "no\nmore"), PM_EIO);
     pm_err(ctx, PM_EINPUT, "high", "elsewhere", "wrapped");
     assert_string_equal(pm_ctx_what(ctx), "low");
     assert_string_equal(pm_ctx_why(ctx), "disk said no more"); /* one line */

@@ -63,8 +63,9 @@ static void test_json_errors(void **state)
 {
     (void)state;
     assert_string_equal(scan("", NULL, 0), "malformed JSON|line 1 column 1|no JSON value");
-    assert_string_equal(scan("{\"a\":1} x", NULL, 0),
-                        "malformed JSON|line 1 column 9|unexpected 'x' after the end of the document");
+    assert_string_equal(
+        scan("{\"a\":1} x", NULL, 0),
+        "malformed JSON|line 1 column 9|unexpected 'x' after the end of the document");
     assert_string_equal(scan("{\"a\":\n[1,2", NULL, 0),
                         "malformed JSON|line 2 column 5|truncated: unexpected end of file");
     assert_string_equal(scan("[1,]", NULL, 0), "malformed JSON|line 1 column 4|unexpected ']'");
@@ -75,11 +76,13 @@ static void test_json_errors(void **state)
                         "coordinates are refused)");
     assert_string_equal(scan("[tru]", NULL, 0),
                         "malformed JSON|line 1 column 5|unknown literal 'tru'");
-    assert_string_equal(scan("{a:1}", NULL, 0),
-                        "malformed JSON|line 1 column 2|expected a member name in quotes but found 'a'");
-    assert_string_equal(scan("[\"a\nb\"]", NULL, 0),
-                        "malformed JSON|line 1 column 4|control character byte 0x0a inside a string "
-                        "(escape it)");
+    assert_string_equal(
+        scan("{a:1}", NULL, 0),
+        "malformed JSON|line 1 column 2|expected a member name in quotes but found 'a'");
+    assert_string_equal(
+        scan("[\"a\nb\"]", NULL, 0),
+        "malformed JSON|line 1 column 4|control character byte 0x0a inside a string "
+        "(escape it)");
     assert_string_equal(scan("[\"\\x\"]", NULL, 0),
                         "malformed JSON|line 1 column 4|bad escape \\'x' in a string");
     assert_string_equal(scan("// comment\n{}", NULL, 0),
@@ -89,10 +92,10 @@ static void test_json_errors(void **state)
     assert_string_equal(scan("{\"features\":[{},{},3]}", NULL, 0),
                         "malformed JSON|feature 2, line 1 column 20|a feature must be an object");
     /* scan() gives a limit of 4 vertices: the 10th number of feature 1 is refused */
-    assert_string_equal(scan("{\"features\":[{\"g\":[1,2]},{\"g\":[1,2,3,4,5,6,7,8,9,10]}]}", NULL,
-                             0),
-                        "feature too large|feature 1, line 1 column 50|more than 4 vertices in "
-                        "one feature (the limit, see docs/limits.md)");
+    assert_string_equal(
+        scan("{\"features\":[{\"g\":[1,2]},{\"g\":[1,2,3,4,5,6,7,8,9,10]}]}", NULL, 0),
+        "feature too large|feature 1, line 1 column 50|more than 4 vertices in "
+        "one feature (the limit, see docs/limits.md)");
 }
 
 static void test_json_depth(void **state)
@@ -164,10 +167,8 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_valid),
-        cmocka_unit_test(test_json_errors),
-        cmocka_unit_test(test_json_depth),
-        cmocka_unit_test(test_source_crs_problem),
+        cmocka_unit_test(test_json_valid),         cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_depth),         cmocka_unit_test(test_source_crs_problem),
         cmocka_unit_test(test_source_open_errors),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

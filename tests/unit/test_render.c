@@ -331,7 +331,8 @@ static void test_labels_and_legend(void **state)
             double px, py;
             to_px(&in, 363000, 3453000, &px, &py);
             assert_string_equal(in.labels[0].text, "集成电路设计产业园");
-            assert_true(fabs(in.labels[0].anchor_x - px) < 2 && fabs(in.labels[0].anchor_y - py) < 2);
+            assert_true(fabs(in.labels[0].anchor_x - px) < 2 &&
+                        fabs(in.labels[0].anchor_y - py) < 2);
         }
         /* present-only: biomedicine is in the style, not in the data. (At
          * 200 px the legend may not fit, and is then left out.) */
@@ -390,9 +391,18 @@ static void test_glyphs(void **state)
 {
     (void)state;
     static const char *const names[] = {
-        "集成电路设计产业园", "临港新片区东方芯港", "张江人工智能岛", "张江创新药产业基地",
-        "金桥5G产业生态园", "临港新片区海洋创新园", "张江数链", "临港生命蓝湾", "大飞机园",
-        "信息飞鱼", "上海国际医学园区（部分）", "浦东新区特色产业园区 · schematic boundaries",
+        "集成电路设计产业园",
+        "临港新片区东方芯港",
+        "张江人工智能岛",
+        "张江创新药产业基地",
+        "金桥5G产业生态园",
+        "临港新片区海洋创新园",
+        "张江数链",
+        "临港生命蓝湾",
+        "大飞机园",
+        "信息飞鱼",
+        "上海国际医学园区（部分）",
+        "浦东新区特色产业园区 · schematic boundaries",
     };
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
     cairo_t *cr = cairo_create(s);
@@ -461,8 +471,9 @@ static void test_no_seams(void **state)
             f.values[0].type = PM_FIELD_TEXT;
             f.values[0].s = strdup("integrated circuits");
             f.geom = square(0, 0, 1, 1);
-            double xy[10] = {vx[j][i], vy[j][i], vx[j][i + 1], vy[j][i + 1], vx[j + 1][i + 1],
-                             vy[j + 1][i + 1], vx[j + 1][i], vy[j + 1][i], vx[j][i], vy[j][i]};
+            double xy[10] = {vx[j][i],         vy[j][i],         vx[j][i + 1], vy[j][i + 1],
+                             vx[j + 1][i + 1], vy[j + 1][i + 1], vx[j + 1][i], vy[j + 1][i],
+                             vx[j][i],         vy[j][i]};
             memcpy(f.geom->parts[0].rings[0].xy, xy, sizeof xy);
             check(pm_store_import_add(imp, ctx, &f));
             pm_feature_clear(&f);
@@ -519,8 +530,8 @@ static void test_no_seams(void **state)
 
 static int rects_meet(const double *a, double bx, double by, double bw, double bh)
 {
-    return a[2] > 0 && !(a[0] + a[2] <= bx || bx + bw <= a[0] || a[1] + a[3] <= by ||
-                         by + bh <= a[1]);
+    return a[2] > 0 &&
+           !(a[0] + a[2] <= bx || bx + bw <= a[0] || a[1] + a[3] <= by || by + bh <= a[1]);
 }
 
 /* Graticule labels say where their lines really are, and map labels keep
@@ -531,9 +542,11 @@ static void test_grid_and_furniture(void **state)
     pm_style *gs = parse_style(
         "{\"version\": 8, \"layers\": [\n"
         " {\"id\": \"f\", \"type\": \"fill\", \"source\": \"parks\", \"paint\": {\"fill-color\":"
-        "   [\"match\", [\"get\", \"industry\"], \"integrated circuits\", \"#1b9e77\", \"#999999\"]}},\n"
+        "   [\"match\", [\"get\", \"industry\"], \"integrated circuits\", \"#1b9e77\", "
+        "\"#999999\"]}},\n"
         " {\"id\": \"l\", \"type\": \"symbol\", \"source\": \"parks\", \"layout\": {\"text-field\":"
-        "   [\"concat\", [\"get\", \"industry\"], \"\\n\", [\"get\", \"name_zh\"]], \"text-size\": 9}}],\n"
+        "   [\"concat\", [\"get\", \"industry\"], \"\\n\", [\"get\", \"name_zh\"]], \"text-size\": "
+        "9}}],\n"
         " \"page\": {\"grid\": {\"type\": \"graticule\"}, \"title\": \"T\","
         "  \"legend\": {\"title\": \"Industry\"}}}");
     pm_transform *t = NULL;
@@ -617,7 +630,8 @@ static void test_legend_layers(void **state)
         "  \"paint\": {\"fill-color\": \"#333333\", \"fill-pattern\": \"crosshatch\"}},\n"
         " {\"id\": \"edge\", \"type\": \"line\", \"source\": \"parks\", \"paint\": {\"line-color\":"
         "   \"#ff0000\", \"line-width\": 2, \"line-dasharray\": [2, 1]}}],\n"
-        " \"page\": {\"legend\": {\"layers\": [\"f\", \"hatched\", \"edge\"], \"present-only\": true}}}");
+        " \"page\": {\"legend\": {\"layers\": [\"f\", \"hatched\", \"edge\"], \"present-only\": "
+        "true}}}");
     pm_render_info in;
     pm_render_opts o = PM_RENDER_OPTS_INIT;
     pm_err_clear(ctx);
@@ -645,11 +659,16 @@ static void test_legend_layers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png),           cmocka_unit_test(test_vector_deterministic),
-        cmocka_unit_test(test_scale),         cmocka_unit_test(test_north),
-        cmocka_unit_test(test_labels_and_legend), cmocka_unit_test(test_no_overwrite),
-        cmocka_unit_test(test_glyphs),        cmocka_unit_test(test_no_seams),
-        cmocka_unit_test(test_grid_and_furniture), cmocka_unit_test(test_legend_layers),
+        cmocka_unit_test(test_png),
+        cmocka_unit_test(test_vector_deterministic),
+        cmocka_unit_test(test_scale),
+        cmocka_unit_test(test_north),
+        cmocka_unit_test(test_labels_and_legend),
+        cmocka_unit_test(test_no_overwrite),
+        cmocka_unit_test(test_glyphs),
+        cmocka_unit_test(test_no_seams),
+        cmocka_unit_test(test_grid_and_furniture),
+        cmocka_unit_test(test_legend_layers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

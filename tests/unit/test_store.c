@@ -41,8 +41,8 @@ static void square(char *out, size_t n, const char *name, double lon, double lat
              "{\"type\":\"Feature\",\"properties\":{\"name\":\"%s\",\"planned_area_km2\":%g,"
              "\"industry\":\"biomedicine\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
              "[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}",
-             name, planned, lon, lat, lon + 0.01, lat, lon + 0.01, lat + 0.01, lon, lat + 0.01,
-             lon, lat);
+             name, planned, lon, lat, lon + 0.01, lat, lon + 0.01, lat + 0.01, lon, lat + 0.01, lon,
+             lat);
 }
 
 static void three_squares(const char *p)
@@ -51,8 +51,7 @@ static void three_squares(const char *p)
     square(a, sizeof a, "A", 121.60, 31.20, 1.0566);
     square(b, sizeof b, "B", 121.61, 31.20, 1.0566); /* shares A's east edge */
     square(c, sizeof c, "C", 121.62, 31.21, 1.0566); /* touches B's NE corner only */
-    snprintf(doc, sizeof doc, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s,%s]}", a, b,
-             c);
+    snprintf(doc, sizeof doc, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s,%s]}", a, b, c);
     write_file(p, doc);
 }
 
@@ -88,7 +87,8 @@ static void import_measures_on_the_ellipsoid(void **state)
          * input. Both are exact algorithms; 1e-7 allows for the
          * round trip through the projection. */
         double lon = 121.60 + 0.01 * (double)i, lat = i == 2 ? 31.21 : 31.20;
-        double xy[] = {lon, lat, lon + 0.01, lat, lon + 0.01, lat + 0.01, lon, lat + 0.01, lon, lat};
+        double xy[] = {lon,        lat, lon + 0.01, lat, lon + 0.01,
+                       lat + 0.01, lon, lat + 0.01, lon, lat};
         pm_ring ring = {5, xy};
         pm_part part = {1, &ring};
         pm_geom g = {PM_GEOM_POLYGON, 1, &part};
