@@ -26,6 +26,8 @@ typedef struct {
     int is_2d;          /**< a 2D geographic or projected CRS: the only kind that
                              can store park boundaries (not geocentric, vertical,
                              compound, engineering or 3D) */
+    double unit_m;      /**< metres per unit of a projected CRS's first axis (1 for
+                             metres, 0.3048 for feet); 0 otherwise */
     const char *kind;   /**< "geographic 2D", "geocentric", "vertical", ... (static) */
     char name[128];
 } pm_crs_info;
@@ -44,10 +46,12 @@ int pm_crs_export(char **out_proj4, char **out_wkt, pm_ctx *ctx, const char *def
 int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double lat_min,
                 double lon_max, double lat_max);
 
-/** How much def's linear scale varies over a lon/lat extent: kmax/kmin - 1
- * of its scale k along x and y at 5 x 5 points of the extent (0.01 =
- * lengths 1 % apart, areas about 2 %). 0 for a geographic CRS, whose
- * "planar" figures are unfit anyway. */
+/** How far def's linear scale strays from true over a lon/lat extent: the
+ * largest |k - 1| of its scale k (ground metres per metre of its units)
+ * along x and y at 5 x 5 points of the extent (0.01 = lengths 1 % off,
+ * areas about 2 %); INFINITY when part of the extent lies outside the
+ * CRS's domain. 0 for a geographic CRS, whose "planar" figures are unfit
+ * anyway. */
 int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min, double lat_min,
                        double lon_max, double lat_max);
 

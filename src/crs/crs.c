@@ -95,6 +95,10 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
         /* A projected CRS built on a 3D base has three axes (E, N, h). */
         PJ *cs = proj_crs_get_coordinate_system(c, crs);
         out->is_2d = cs && proj_cs_get_axis_count(c, cs) == 2;
+        double f = 0;
+        if (out->is_projected && cs &&
+            proj_cs_get_axis_info(c, cs, 0, NULL, NULL, NULL, &f, NULL, NULL, NULL) && f > 0)
+            out->unit_m = f;
         proj_destroy(cs);
     }
     const char *name = proj_get_name(crs);
@@ -211,7 +215,7 @@ int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_m
     memcpy(ll, xy, sizeof ll);
     if ((rc = pm_transform_new(&t, ctx, "EPSG:4326", def)))
         goto done;
-    double lo = INFINITY, hi = 0;
+    double unit = info.unit_m > 0 ? info.unit_m : 1;
     for (int k = 0; k < N * N; k++) {
         const double *p = &xy[6 * k], *g = &ll[6 * k];
         /* A point outside the CRS's domain: it cannot hold the layer. */
@@ -221,15 +225,9 @@ int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_m
         }
         double kx = hypot(p[2] - p[0], p[3] - p[1]) / pm_geod_distance(g[0], g[1], g[2], g[3]);
         double ky = hypot(p[4] - p[0], p[5] - p[1]) / pm_geod_distance(g[0], g[1], g[4], g[5]);
-        if (isfinite(kx) && isfinite(ky) && kx > 0 && ky > 0) {
-            lo = fmin(lo, fmin(kx, ky));
-            hi = fmax(hi, fmax(kx, ky));
-        }
+        if (isfinite(kx) && isfinite(ky))
+            *worst = fmax(*worst, fmax(fabs(kx * unit - 1), fabs(ky * unit - 1)));
     }
-    /* The spread, not the distance from 1: a CRS in feet is as fit as
-     * one in metres. */
-    if (hi > 0 && isfinite(lo))
-        *worst = hi / lo - 1;
 done:
     pm_transform_free(t);
     return rc;

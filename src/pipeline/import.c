@@ -394,9 +394,9 @@ done:
     return rc;
 }
 
-/* A projected CRS whose scale varies by more than this over the layer
- * (lengths 0.5 % apart, areas 1 %) does not fit it: a zone's own
- * Gauss-Krueger or UTM stays below 0.1 % across its zone. */
+/* A projected CRS whose scale strays from true by more than this over the
+ * layer (lengths 0.5 % off, areas 1 %) does not fit it: a zone's own
+ * Gauss-Krueger or UTM stays within 0.1 % across its zone. */
 #define PM_SCALE_FIT 0.005
 
 /* The storage CRS: --t-srs, or the zone that fits the layer's extent. A
@@ -429,7 +429,8 @@ static int pick_target(char *out, size_t n, int *fell_back, pm_ctx *ctx, pm_sour
         worst > PM_SCALE_FIT) {
         char why[160];
         if (isfinite(worst))
-            snprintf(why, sizeof why, "%s's scale would vary by %.0f %% over it", out, 100 * worst);
+            snprintf(why, sizeof why, "%s's scale is off by up to %.1f %% over it", out,
+                     100 * worst);
         else
             snprintf(why, sizeof why, "part of it lies outside %s's domain", out);
         if (automatic) {
