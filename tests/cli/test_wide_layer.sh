@@ -72,6 +72,17 @@ p = {x['name']: x for x in d['parks']}
 assert abs(p['Brasilia A']['nearest_same_m'] - $truth) < 1e-2, p['Brasilia A']
 " "geodesic distances in a CRS that does not fit"
 
+# A small layer in a zone far from its own (UTM 1N for Pudong, 61 deg
+# away: k = 1.52 there) is warned about; a conformal conic whose standard
+# parallels lie near Pudong's latitude (California's, in US feet) is true
+# to 0.2 % there and is not.
+run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/u1.db" --t-srs EPSG:32601
+expect_status 0 "import into UTM 1N"
+expect_err "EPSG:32601's scale is off by up to 5" "UTM 1N for Pudong is warned about"
+run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/ca.db" --t-srs EPSG:2229
+expect_status 0 "import into California zone 5 (US feet)"
+grep -q "does not fit" "$err" && fail "a CRS in feet true to 0.2 % was called unfit"
+
 # The shipped data alone fit their zone: no warning.
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/p.db"
 grep -q "fit" "$err" && fail "the shipped parks got a fit warning"
