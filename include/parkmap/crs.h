@@ -55,7 +55,13 @@ int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double 
 int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min, double lat_min,
                        double lon_max, double lat_max);
 
-/** Create a transform between two CRS definitions. Caller owns *out. */
+/** For GCJ-02 / BD-09 (the Chinese web-map systems, spelt GCJ-02, GCJ02,
+ * BD-09 or BD09), how parkmap converts them, for provenance; NULL for any
+ * other CRS. Static string. */
+const char *pm_crs_webmap_note(const char *def);
+
+/** Create a transform between two CRS definitions (also GCJ-02 and BD-09
+ * on either side, through WGS 84). Caller owns *out. */
 int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def);
 /** Release. NULL-safe. */
 void pm_transform_free(pm_transform *t);

@@ -1,5 +1,6 @@
 /* CRS handling through PROJ: describing, choosing, transforming, geodesy. */
 #include "parkmap/crs.h"
+#include "crs_internal.h"
 
 #include <geodesic.h>
 #include <math.h>
@@ -13,6 +14,9 @@ struct pm_transform {
     PJ *pj;
     char src[96];
     char dst[96];
+    /* GCJ-02/BD-09 on either side (PROJ has neither): converted to WGS 84
+     * before PROJ's part, from WGS 84 after it. */
+    int pre, post;
 };
 
 /* PROJ reports through a per-context log; route the last message into the
@@ -77,6 +81,16 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
     PJ *crs = NULL;
     char sd[96];
     memset(out, 0, sizeof(*out));
+    int web = pm_webmap_kind(def);
+    if (web) {
+        /* Lon/lat like WGS 84, with no EPSG code: usable to read and write,
+         * not to store. */
+        out->is_geographic = out->is_2d = out->unfit_for_area = 1;
+        out->kind = "geographic 2D";
+        snprintf(out->name, sizeof out->name, "%s (Chinese web-map offset of WGS 84)",
+                 pm_webmap_name(web));
+        return 0;
+    }
     short_def(sd, sizeof sd, def ? def : "");
     if (!c)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
@@ -248,7 +262,10 @@ int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
         goto done;
     }
-    raw = proj_create_crs_to_crs(t->pj_ctx, src_def, dst_def, NULL);
+    t->pre = pm_webmap_kind(src_def);
+    t->post = pm_webmap_kind(dst_def);
+    raw = proj_create_crs_to_crs(t->pj_ctx, t->pre ? "EPSG:4326" : src_def,
+                                 t->post ? "EPSG:4326" : dst_def, NULL);
     if (!raw) {
         char where[200];
         snprintf(where, sizeof where, "%s -> %s", t->src, t->dst);
@@ -285,6 +302,15 @@ int pm_transform_points(pm_transform *t, pm_ctx *ctx, double *xy, size_t n)
 {
     if (n == 0)
         return 0;
+    for (size_t i = 0; t->pre && i < n; i++)
+        if (pm_webmap_to_wgs84(t->pre, &xy[2 * i], &xy[2 * i + 1])) {
+            char where[200];
+            snprintf(where, sizeof where, "%s -> %s", t->src, t->dst);
+            return pm_err(ctx, PM_EINPUT, "coordinate cannot be transformed", where,
+                          "point %zu (%.7f %.7f) has no %s inverse: it lies on the edge of "
+                          "the area where the offset applies",
+                          i, xy[2 * i], xy[2 * i + 1], pm_webmap_name(t->pre));
+        }
     proj_errno_reset(t->pj);
     proj_trans_generic(t->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
                        NULL, 0, 0, NULL, 0, 0);
@@ -295,6 +321,8 @@ int pm_transform_points(pm_transform *t, pm_ctx *ctx, double *xy, size_t n)
             return pm_err(ctx, PM_EINPUT, "coordinate cannot be transformed", where,
                           "point %zu is outside the CRS's domain", i);
         }
+    for (size_t i = 0; t->post && i < n; i++)
+        pm_webmap_from_wgs84(t->post, &xy[2 * i], &xy[2 * i + 1]);
     return 0;
 }
 

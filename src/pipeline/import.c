@@ -540,6 +540,8 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     so.source_path = o->src_path;
     so.source_sha256 = sha;
     so.source_crs = o->s_srs ? o->s_srs : (sinfo.epsg ? NULL : sdef);
+    if (pm_crs_webmap_note(so.source_crs))
+        so.source_crs = pm_crs_webmap_note(so.source_crs);
     char sepsg[32];
     if (!so.source_crs) {
         snprintf(sepsg, sizeof sepsg, "EPSG:%d", sinfo.epsg);
