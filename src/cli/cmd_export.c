@@ -44,7 +44,9 @@ static const cli_cmd export = {
     "--layers chooses the tables (default: parks; 'all': every layer of the database).\n"
     "Formats holding one layer per file write several as OUT-without-extension/LAYER.ext.\n"
     "--t-srs reprojects to a 2D geographic or projected CRS (EPSG:n, WKT or PROJ string;\n"
-    ".gpkg .shp .fgb .csv); default: the storage CRS. --style is the map style translated\n"
+    ".gpkg .shp .fgb .csv); default: the storage CRS. --t-srs GCJ-02 or BD-09 writes\n"
+    ".geojson for Amap/Baidu overlays (no WGS 84 claim; docs/crs.md). --style is the map style "
+    "translated\n"
     "for QGIS/SLD/KML (default: the shipped default style). An existing OUT is replaced\n"
     "only with --overwrite; the new file is written beside and moved into place.\n"
     "See docs/exports.md.\n",

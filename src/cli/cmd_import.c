@@ -8,7 +8,8 @@ static const cli_opt opts[] = {
     CLI_STR(pm_import_opts, src_layer, "src-layer", "NAME",
             "layer of SRC to read (default: the first)"),
     CLI_STR(pm_import_opts, s_srs, "s-srs", "CRS",
-            "the source's CRS, overriding what it declares (EPSG:n, WKT, PROJ)"),
+            "the source's CRS, overriding what it declares (EPSG:n, WKT, PROJ; GCJ-02 or "
+            "BD-09 for Amap/Tencent/Baidu coordinates)"),
     CLI_STR(pm_import_opts, t_srs, "t-srs", "auto|CRS",
             "storage CRS, 2D geographic or projected (default auto: the local CGCS2000 "
             "3-degree Gauss-Kruger zone in China, else the UTM zone)"),

@@ -508,7 +508,17 @@ int pm_export_layers(pm_ctx *ctx, pm_store *st, const pm_export_opts *opts)
                         info.kind);
             goto done;
         }
-        if (j.f->wgs84 && info.epsg != 4326) {
+        /* GCJ-02/BD-09 are for overlays on Amap and Baidu maps, which take
+         * GeoJSON; other formats would be read as WGS 84 by every GIS. */
+        int web = pm_crs_webmap_note(opts->t_srs) != NULL;
+        if (web && strcmp(j.f->ext, ".geojson") != 0) {
+            rc = pm_err(ctx, PM_EUSAGE, "CRS not allowed for this format", opts->t_srs,
+                        "web-map coordinates are written as .geojson only; %s readers would "
+                        "take them for WGS 84",
+                        j.f->ext);
+            goto done;
+        }
+        if (j.f->wgs84 && info.epsg != 4326 && !web) {
             rc = pm_err(ctx, PM_EUSAGE, "CRS not allowed for this format", opts->t_srs,
                         "%s is always WGS 84 (EPSG:4326)", j.f->ext);
             goto done;

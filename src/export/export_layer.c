@@ -179,7 +179,11 @@ int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_uni
     char **lco = NULL, *desc = NULL;
     int *fmap = NULL;
     char where[700], src_def[32];
-    const char *target = j->f->wgs84 ? "EPSG:4326" : j->opts->t_srs;
+    /* GCJ-02/BD-09 GeoJSON (export.c allows no other format): no CRS GDAL
+     * could write for it, so none is claimed, nor RFC 7946's WGS 84; the
+     * description says what the coordinates are. */
+    const char *web = j->opts->t_srs ? pm_crs_webmap_note(j->opts->t_srs) : NULL;
+    const char *target = web ? j->opts->t_srs : j->f->wgs84 ? "EPSG:4326" : j->opts->t_srs;
 
     snprintf(where, sizeof where, "%s layer %s", u->final, layer);
     if ((rc = pm_store_layer_srid(&srid, j->ctx, j->st, layer)))
@@ -194,7 +198,7 @@ int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_uni
         if ((rc = pm_transform_new(&tr, j->ctx, src_def, target)))
             goto done;
     }
-    if (target || srid > 0) {
+    if (!web && (target || srid > 0)) {
         srs = OSRNewSpatialReference(NULL);
         if (!srs) {
             rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "CRS");
@@ -232,6 +236,21 @@ int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_uni
     lco = CSLDuplicate((char **)j->f->lco);
     if ((rc = pm_export_describe_layer(&desc, j, layer)))
         goto done;
+    if (web) {
+        char *more = NULL;
+        lco = CSLSetNameValue(lco, "RFC7946", "NO");
+        size_t n = (desc ? strlen(desc) : 0) + 200;
+        if (!(more = malloc(n))) {
+            rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", where, "description");
+            goto done;
+        }
+        snprintf(more, n,
+                 "%s%scoordinates in %s, the Chinese web-map offset of WGS 84 "
+                 "(for Amap/Tencent/Baidu overlays), not WGS 84",
+                 desc ? desc : "", desc ? "; " : "", strncmp(web, "BD", 2) ? "GCJ-02" : "BD-09");
+        free(desc);
+        desc = more;
+    }
     if (desc && driver_has_lco(j->drv, "DESCRIPTION"))
         lco = CSLSetNameValue(lco, "DESCRIPTION", desc);
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, layer, srs, gtype, lco);

@@ -52,6 +52,40 @@ sqlite3 "$TMP/wrong.db" ".load mod_spatialite" "ATTACH '$TMP/wgs.db' AS w;
 python3 -c "import sys; sys.exit(not 400 < float(open('$TMP/off.txt').read()) < 550)" ||
   fail "the unconverted GCJ-02 file is $(cat "$TMP/off.txt") m off, expected ~476"
 
+# Export for an Amap/Baidu overlay: GeoJSON whose coordinates are those
+# the independent implementation gives (to the 7 decimals written: 1e-7
+# deg), with no claim to be RFC 7946 WGS 84 and a description saying so.
+run export --db "$TMP/wgs.db" -o "$TMP/out_gcj.geojson" --t-srs GCJ-02
+expect_status 0 "export --t-srs GCJ-02"
+run export --db "$TMP/wgs.db" -o "$TMP/out_bd.geojson" --t-srs BD-09
+expect_status 0 "export --t-srs BD-09"
+for sys in gcj02 bd09; do
+  short=${sys%%0*}
+  python3 - "$TMP/out_$short.geojson" "$TMP/$sys.geojson" "$sys" <<'PY' || fail "$sys export"
+import json, sys
+got, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+label = {"gcj02": "GCJ-02", "bd09": "BD-09"}[sys.argv[3]]
+assert "crs" not in got, "a crs member claims a system"
+assert "coordinates in %s" % label in got["description"], got["description"]
+def pts(c):
+    if isinstance(c[0], (int, float)):
+        yield c
+    else:
+        for x in c:
+            yield from pts(x)
+worst = 0
+for fg, fw in zip(got["features"], want["features"]):
+    pg, pw = list(pts(fg["geometry"]["coordinates"])), list(pts(fw["geometry"]["coordinates"]))
+    assert len(pg) == len(pw), (len(pg), len(pw))
+    worst = max([worst] + [max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in zip(pg, pw)])
+assert worst < 1.01e-7, worst
+PY
+done
+run export --db "$TMP/wgs.db" -o "$TMP/out.gpkg" --t-srs GCJ-02
+expect_status 2 "GCJ-02 into a GeoPackage"
+expect_err "written as .geojson only" "GCJ-02 output is GeoJSON only"
+[ -e "$TMP/out.gpkg" ] && fail "a refused export left a file"
+
 # A web-map system cannot be the storage CRS (SpatiaLite needs an SRID).
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/s.db" --t-srs GCJ-02
 expect_status 2 "GCJ-02 as the storage CRS"
