@@ -215,6 +215,11 @@ void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
  * b_* members are unused. */
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer, const char *within, double min_m2);
+/* The ellipsoidal area (m²) of layer outside within once the layer is moved
+ * by (dx, dy) storage units: does data read in the wrong system (GCJ-02 as
+ * WGS 84) fit the district after the offset is undone? */
+int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
+                             const char *within, double dx, double dy);
 
 #ifdef __cplusplus
 }

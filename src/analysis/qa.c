@@ -1,5 +1,6 @@
 /* Topology QA: what in the map disagrees with a clean partition of land. */
 #include "parkmap/analysis.h"
+#include "analysis_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -363,6 +364,11 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         if (o->within &&
             (rc = pm_store_outside(&outs, &nouts, ctx, st, o->layer, o->within, o->outside_min_m2)))
             goto done;
+        double outside_m2 = 0;
+        for (size_t i = 0; i < nouts; i++)
+            outside_m2 += outs[i].area_m2;
+        if (o->within && nouts)
+            pm_qa_webmap_hint(ctx, st, o->layer, o->within, outside_m2);
     }
     for (size_t i = 0; i < nparts; i++) {
         snprintf(fids, sizeof fids, "%lld", (long long)parts[i].fid);

@@ -353,6 +353,45 @@ done:
  * whose only conversions are two %s for the quoted table (to join the
  * geometries back after a materialised step); columns as pair_area_query
  * reads them, ?2 bound to param. */
+int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
+                             const char *within, double dx, double dy)
+{
+    char *t = NULL, *w = NULL, *sql = NULL;
+    sqlite3_stmt *s = NULL;
+    int srid = 0, rc;
+    *out_m2 = 0;
+    if ((rc = pm_store_need_layer(st, ctx, layer)) || (rc = pm_store_need_layer(st, ctx, within)) ||
+        (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+        return rc;
+    t = pm_store_quote_ident(layer);
+    w = pm_store_quote_ident(within);
+    size_t cap = 1024 + strlen(layer) * 2 + strlen(within) * 2;
+    if (!t || !w || !(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
+        goto done;
+    }
+    snprintf(sql, cap,
+             "WITH bound AS (SELECT ST_Union(Transform(geom, %d)) AS u FROM %s)"
+             " SELECT total(PM_GeodArea(AsBinary(Transform(ExtractMultiPolygon(ST_Difference("
+             "ShiftCoords(geom, ?1, ?2), (SELECT u FROM bound))), 4326)))) FROM %s",
+             srid, w, t);
+    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        goto done;
+    sqlite3_bind_double(s, 1, dx);
+    sqlite3_bind_double(s, 2, dy);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        rc = pm_store_sqlerr(st, ctx, "cannot measure a shifted layer");
+        goto done;
+    }
+    *out_m2 = sqlite3_column_double(s, 0);
+done:
+    sqlite3_finalize(s);
+    free(sql);
+    free(w);
+    free(t);
+    return rc;
+}
+
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer, const char *within, double min_m2)
 {

@@ -86,6 +86,39 @@ expect_status 2 "GCJ-02 into a GeoPackage"
 expect_err "written as .geojson only" "GCJ-02 output is GeoJSON only"
 [ -e "$TMP/out.gpkg" ] && fail "a refused export left a file"
 
+# check --within: a district traced on Amap and imported as WGS 84 pokes
+# ~476 m out of the true one; the check says it looks like GCJ-02 (BD-09
+# likewise), and says so of the outline when it is the outline that was
+# traced. A park that really overhangs by 2 km gets no such hint.
+python3 - "$TMP" <<'PY'
+import json, sys
+ring = [[121.55, 31.05], [121.80, 31.02], [121.85, 31.20], [121.70, 31.30], [121.52, 31.25],
+        [121.55, 31.05]]
+over = [[121.84, 31.10], [121.88, 31.10], [121.88, 31.12], [121.84, 31.12], [121.84, 31.10]]
+def fc(r, name):
+    return {"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [r]}}]}
+json.dump(fc(ring, "district"), open(sys.argv[1] + "/district.geojson", "w"))
+json.dump(fc(over, "overhang"), open(sys.argv[1] + "/overhang.geojson", "w"))
+PY
+for sys in gcj02 bd09; do
+  python3 "$SRC/tests/fixtures/webmap.py" "$sys" "$TMP/district.geojson" "$TMP/d_$sys.geojson"
+done
+run import "$TMP/district.geojson" --db "$TMP/d.db" --layer outline --quiet
+run import "$TMP/d_gcj02.geojson" --db "$TMP/d.db" --layer traced --quiet
+run import "$TMP/d_bd09.geojson" --db "$TMP/d.db" --layer traced_bd --quiet
+run import "$TMP/overhang.geojson" --db "$TMP/d.db" --layer overhang --quiet
+run check --db "$TMP/d.db" --layer traced --within outline --no-tables
+expect_err "look like GCJ-02 (from Amap" "a GCJ-02 layer read as WGS 84 is recognised"
+expect_err "--s-srs GCJ-02" "and the fix is named"
+run check --db "$TMP/d.db" --layer traced_bd --within outline --no-tables
+expect_err "look like BD-09" "a BD-09 layer read as WGS 84 is recognised"
+run check --db "$TMP/d.db" --layer outline --within traced --no-tables
+expect_err "the outline's coordinates look like GCJ-02" "a GCJ-02 outline is recognised"
+run check --db "$TMP/d.db" --layer overhang --within outline --no-tables
+expect_out "outside_boundary" "the overhang is found"
+grep -q "look like" "$err" && fail "a real overhang was taken for web-map coordinates"
+
 # A web-map system cannot be the storage CRS (SpatiaLite needs an SRID).
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/s.db" --t-srs GCJ-02
 expect_status 2 "GCJ-02 as the storage CRS"
