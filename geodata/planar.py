@@ -91,3 +91,13 @@ def signed_planar_area(ring):
     return 0.5 * math.fsum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
                            for i in range(len(ring) - 1))
 
+
+def centroid_moments(ring):
+    """(signed area, sum x, sum y) of a closed ring: its planar centroid is
+    (sum x / (6 area), sum y / (6 area))."""
+    cx = cy = 0.0
+    for i in range(len(ring) - 1):
+        f = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
+        cx += (ring[i][0] + ring[i + 1][0]) * f
+        cy += (ring[i][1] + ring[i + 1][1]) * f
+    return signed_planar_area(ring), cx, cy

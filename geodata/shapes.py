@@ -11,7 +11,7 @@ checks the result: checks.py does.
 import math
 
 from geodesy import LocalFrame, ring_area
-from planar import signed_planar_area
+from planar import centroid_moments
 
 CLUSTER_ORIGIN = (121.61, 31.20)   # central Zhangjiang, local frame origin
 
@@ -26,13 +26,7 @@ def rotate(pts, deg):
 
 def centred(pts):
     """Move a simple polygon so its planar centroid is at the origin."""
-    ring = list(pts) + [pts[0]]
-    a = signed_planar_area(ring)
-    cx = cy = 0.0
-    for i in range(len(ring) - 1):
-        f = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
-        cx += (ring[i][0] + ring[i + 1][0]) * f
-        cy += (ring[i][1] + ring[i + 1][1]) * f
+    a, cx, cy = centroid_moments(list(pts) + [pts[0]])
     cx /= 6 * a
     cy /= 6 * a
     return [(x - cx, y - cy) for x, y in pts]
@@ -232,13 +226,7 @@ def park_centroid(polys):
     """Area-weighted planar centroid in lon/lat (for reporting moves)."""
     sx = sy = sa = 0.0
     for poly in polys:
-        ring = poly[0]
-        a = signed_planar_area(ring)
-        cx = cy = 0.0
-        for i in range(len(ring) - 1):
-            f = ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
-            cx += (ring[i][0] + ring[i + 1][0]) * f
-            cy += (ring[i][1] + ring[i + 1][1]) * f
+        a, cx, cy = centroid_moments(poly[0])
         sx += cx / 6
         sy += cy / 6
         sa += a
