@@ -13,14 +13,14 @@ build_dir=${BUILD_DIR:-build}
 
 # Build and runtime dependencies, plus the CJK font the maps need and the
 # tools the tests use to look at what we make (rsvg-convert, pdftoppm,
-# ogrinfo, Planimeter).
+# ogrinfo, Planimeter), and GeographicLib for geodata/generate.py.
 packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin libproj-dev proj-bin
   libsqlite3-dev libspatialite-dev libgeos-dev libsqlite3-mod-spatialite spatialite-bin
   libcairo2-dev libpango1.0-dev libjson-c-dev libcmocka-dev
   fonts-noto-cjk fonts-dejavu-core
-  librsvg2-bin poppler-utils geographiclib-tools python3
+  librsvg2-bin poppler-utils geographiclib-tools python3 python3-geographiclib
   sqlite3 valgrind clang libclang-rt-14-dev clang-format-14
 )
 
