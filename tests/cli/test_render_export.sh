@@ -167,4 +167,23 @@ expect_status 0 "render without the long label"
 [ "$($PNGPIX "$TMP/long.png" count 60 ff0000)" = "$($PNGPIX "$TMP/nolab.png" count 60 ff0000)" ] ||
   fail "the 700,000-character label was drawn ($($PNGPIX "$TMP/long.png" count 60 ff0000) red pixels, $($PNGPIX "$TMP/nolab.png" count 60 ff0000) without it)"
 
+# Sweep 11: a symbolic link as the output is followed, as export and --db
+# follow theirs: the map it points to is replaced, the link stays a link; a
+# link to nothing is refused rather than replaced by a file.
+mkdir -p "$TMP/real"
+printf 'old' >"$TMP/real/m.png"
+ln -s real/m.png "$TMP/link.png"
+run render --db "$DB" -o "$TMP/link.png" --overwrite --width 400 --height 300
+expect_status 0 "render through a symbolic link"
+[ -L "$TMP/link.png" ] || fail "render replaced the symbolic link by a file"
+[ "$(head -c 4 "$TMP/real/m.png" | tail -c 3)" = "PNG" ] || fail "render left the linked map as it was"
+ls "$TMP/real" | grep -q 'tmp-' && fail "render left a temporary file beside the linked map"
+run render --db "$DB" -o "$TMP/link.png" --width 400 --height 300
+expect_status 2 "render through a link to an existing map without --overwrite"
+ln -s nowhere/m.png "$TMP/dangling.png"
+run render --db "$DB" -o "$TMP/dangling.png" --width 400 --height 300
+expect_status 4 "render through a link to nothing"
+expect_one_line_err "render through a link to nothing"
+[ -L "$TMP/dangling.png" ] || fail "render replaced a dangling link"
+
 finish
