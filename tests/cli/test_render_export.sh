@@ -186,4 +186,22 @@ expect_status 4 "render through a link to nothing"
 expect_one_line_err "render through a link to nothing"
 [ -L "$TMP/dangling.png" ] || fail "render replaced a dangling link"
 
+# Sweep 2: the CSV driver writes NAME.prj; beside a Shapefile NAME.shp that
+# .prj is the Shapefile's, and --overwrite for NAME.csv must not replace it
+# (the Shapefile would be wrongly georeferenced). Refused, nothing written.
+run export --db "$DB" -o "$TMP/pk.shp" --t-srs EPSG:4326
+expect_status 0 "export a Shapefile in WGS 84"
+prj=$(sha256sum "$TMP/pk.prj" | cut -d' ' -f1)
+run export --db "$DB" -o "$TMP/pk.csv" --overwrite
+expect_status 2 "export a CSV over a Shapefile's .prj"
+expect_err "belongs to" "the refusal names the Shapefile"
+expect_one_line_err "export a CSV over a Shapefile's .prj"
+[ "$(sha256sum "$TMP/pk.prj" | cut -d' ' -f1)" = "$prj" ] || fail "the CSV export replaced the Shapefile's .prj"
+[ -e "$TMP/pk.csv" ] && fail "the refused CSV export wrote pk.csv"
+run export --db "$DB" -o "$TMP/pk2.csv"
+expect_status 0 "export a CSV with a name of its own"
+[ -e "$TMP/pk2.prj" ] || fail "the CSV export wrote no .prj"
+run export --db "$DB" -o "$TMP/pk2.csv" --overwrite
+expect_status 0 "replace a CSV and its own .prj"
+
 finish
