@@ -46,16 +46,17 @@ typedef struct {
     const char *style_path;
     double target_km2;
     double tolerance_pct;
-    double snap_m;  /**< snapping tolerance of the topology (PM_TOPO_SNAP_M) */
-    double gap_m;   /**< gap and near-miss width of the QA (5 m) */
-    const char *by; /**< field for per-group clusters ("industry"); skipped,
-                         with a warning, when the layer lacks it */
-    pm_progress_fn progress;
+    double snap_m;           /**< snapping tolerance of the topology (PM_TOPO_SNAP_M) */
+    double gap_m;            /**< gap and near-miss width of the QA (5 m) */
+    const char *by;          /**< field for per-group clusters ("industry"); skipped,
+                                  with a warning, when the layer lacks it */
+    pm_progress_fn progress; /**< returning 0 cancels, at any stage (PM_EIO) */
     void *progress_user;
+    int overwrite; /**< replace the results of an earlier build in out_dir */
 } pm_build_opts;
 #define PM_BUILD_OPTS_INIT                                                                         \
     {                                                                                              \
-        NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL            \
+        NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL, 0         \
     }
 
 typedef struct {
@@ -75,8 +76,13 @@ typedef struct {
  * clusters), render map.png and map.svg when opts->style_path is set (one
  * scene drawn to both; without a style no map is drawn, and the GeoPackage
  * gets only the built-in styles of the analysis layers), export every layer
- * to parks.gpkg. Release with pm_build_report_clear; on failure *out is
- * left empty. */
+ * to parks.gpkg. Everything is written in OUT/.parkmap-build.tmp-XXXXXX
+ * and moved into place once all of it succeeded: on any failure or
+ * cancellation the previous results are left as they were, nothing
+ * half-written stays, and an OUT this call created is removed. Earlier
+ * results (any of the four files) are replaced only with overwrite, else
+ * PM_EEXIST. Release with pm_build_report_clear; on failure *out is left
+ * empty. */
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *opts);
 void pm_build_report_clear(pm_build_report *r);
 

@@ -21,17 +21,24 @@ typedef struct {
     int height_px;        /**< 0: from the style's page block */
     double dpi;           /**< 0: from the style's page block */
     int overwrite;        /**< replace an existing file */
+    /** Called while the sources are read and drawn (every few thousand
+     * features, per layer) and between the steps of writing each file;
+     * returning 0 cancels (PM_EIO): the temporary file is removed and the
+     * output left as it was. NULL: never cancelled. */
+    pm_progress_fn progress;
+    void *progress_user;
 } pm_render_opts;
 #define PM_RENDER_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, 0, 0, 0.0, 0                                                                         \
+        NULL, 0, 0, 0.0, 0, NULL, NULL                                                             \
     }
 
 /** Render the layers the style names from the database to out_path. The
  * file is written beside and moved into place, so a failure never leaves a
- * truncated map where a good one was. An existing file without overwrite
- * fails with PM_EEXIST; an unknown extension with PM_EUSAGE. PNG, SVG and
- * PDF output is byte-for-byte reproducible (no timestamps). */
+ * truncated map where a good one was. A symbolic link as out_path is
+ * followed: the file it points to is replaced and the link stays. An existing file without
+ * overwrite fails with PM_EEXIST; an unknown extension with PM_EUSAGE. PNG, SVG and PDF output is
+ * byte-for-byte reproducible (no timestamps). */
 int pm_render_map(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts);
 
 /** The same map to several files at once (map.png and map.svg): the

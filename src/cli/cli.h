@@ -26,7 +26,8 @@ int cli_fail(pm_ctx *ctx);
 void cli_warnings(pm_ctx *ctx);
 /* A usage error: print "parkmap <cmd>: <msg>" and a hint; return 2. */
 int cli_usage(const char *cmd, const char *msg, const char *arg);
-/* SIGINT/SIGTERM set a flag instead of killing the process; the progress
+/* SIGINT/SIGTERM/SIGHUP/SIGQUIT set a flag instead of killing the
+ * process (SIGPIPE is ignored: writes fail with EPIPE); the progress
  * callback then returns 0, so the library cancels and removes its temporary
  * files. cli_end_interrupted(status) re-raises a caught signal (never
  * returning then), else returns status. */

@@ -84,14 +84,20 @@ void cli_catch_interrupts(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
-    /* A signal ignored when we started (a background job, nohup) stays
-     * ignored. */
-    int sigs[2] = {SIGINT, SIGTERM};
-    for (int i = 0; i < 2; i++) {
+    /* A closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT) end a command as
+     * Ctrl-C does: through the normal cleanup, never with a working file
+     * left behind. A signal ignored when we started (a background job,
+     * nohup) stays ignored. */
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
         struct sigaction old;
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
             sigaction(sigs[i], &sa, NULL);
     }
+    /* A write to a closed pipe (`| head`, a dropped ssh) then fails with
+     * EPIPE, an error handled like any other, instead of killing the
+     * process in the middle of its work. */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 int cli_end_interrupted(int status)

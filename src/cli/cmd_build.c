@@ -18,6 +18,8 @@ static const cli_opt opts[] = {
     CLI_NUM(pm_build_opts, snap_m, "snap-m", "M",
             "the boundary graph's snapping, ground metres (default 0.05)"),
     CLI_STR(pm_build_opts, by, "by", "FIELD", "clusters per value of FIELD (default: industry)"),
+    CLI_SET(pm_build_opts, overwrite, "overwrite",
+            "replace the results of an earlier build in OUTDIR"),
     CLI_END};
 
 static const cli_cmd build = {
@@ -30,8 +32,10 @@ static const cli_cmd build = {
     "(gaps and near-misses narrower than --gap-m; the boundary graph's snapping);\n"
     "--by names layout's field for per-group clusters (a layer without it is clustered\n"
     "over all parks only, with a warning).\n"
+    "Results already in OUTDIR are replaced only with --overwrite. Everything is written\n"
+    "beside and moved into place at the end: a failure or Ctrl-C leaves OUTDIR as it was.\n"
     "Exit status 1 when the check found problems (the files are still written).\n",
-    CLI_SOURCE | CLI_JSON | CLI_PROGRESS, opts};
+    CLI_SOURCE | CLI_JSON | CLI_PROGRESS | CLI_INTERRUPTS, opts};
 
 int cmd_build(int argc, char **argv)
 {

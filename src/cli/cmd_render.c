@@ -32,7 +32,7 @@ static const cli_cmd render = {
     "parks coloured by industry over the district outline, Chinese labels, legend, scale\n"
     "bar, north arrow). Size and DPI default to the style's page block. An existing OUT\n"
     "is replaced only with --overwrite; the file is written beside and moved into place.\n",
-    CLI_STYLE | CLI_DB_READ, opts};
+    CLI_STYLE | CLI_DB_READ | CLI_INTERRUPTS, opts};
 
 int cmd_render(int argc, char **argv)
 {
@@ -47,6 +47,8 @@ int cmd_render(int argc, char **argv)
         status = cli_open(&r);
     if (status != CLI_GO)
         goto done;
+    a.o.progress = cli_progress_fn; /* no bar: only for interrupts */
+    a.o.progress_user = &r.prog;
     if ((status = cli_result(&r, pm_render_map(r.ctx, r.st, r.style, &a.o))))
         goto done;
     printf("wrote %s\n", a.o.out_path);

@@ -206,6 +206,27 @@ static int same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* An export touches only its own dataset's files: a sidecar it would write
+ * that belongs to another dataset of the same name (parks.prj of
+ * parks.shp, beside parks.csv) is refused whatever overwrite says. */
+static int shared_sidecar(pm_export_job *j, const char *p, const char *stem)
+{
+    struct stat sb;
+    int rc = 0;
+    for (int upper = 0; upper < 2 && !rc; upper++) {
+        char *side = pm_export_path_with_ext(stem, j->f->shared, upper);
+        char *owner = pm_export_path_with_ext(stem, j->f->shared_owner, upper);
+        if (!side || !owner)
+            rc = pm_err(j->ctx, PM_ENOMEM, "out of memory", p, "paths");
+        else if (stat(side, &sb) == 0 && stat(owner, &sb) == 0)
+            rc = pm_err(j->ctx, PM_EUSAGE, "output would replace another dataset's file", side,
+                        "it belongs to %s; give %s another name", owner, p);
+        free(side);
+        free(owner);
+    }
+    return rc;
+}
+
 /* Refuse to replace anything without overwrite, and never the database. */
 static int check_outputs(pm_export_job *j)
 {
@@ -223,11 +244,20 @@ static int check_outputs(pm_export_job *j)
                 return pm_err(j->ctx, PM_EEXIST, "output exists", p,
                               "use --overwrite to replace it");
         }
-        if (j->opts->overwrite)
-            continue;
         char *stem = pm_export_strip_ext(p);
         if (!stem)
             return pm_err(j->ctx, PM_ENOMEM, "out of memory", p, "paths");
+        if (j->f->shared) {
+            int rc = shared_sidecar(j, p, stem);
+            if (rc) {
+                free(stem);
+                return rc;
+            }
+        }
+        if (j->opts->overwrite) {
+            free(stem);
+            continue;
+        }
         for (const char *const *s = j->f->sidecars; s && *s; s++) {
             char *sp = pm_export_path_with_ext(stem, *s, j->upper_ext);
             int exists = sp && stat(sp, &sb) == 0;

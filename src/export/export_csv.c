@@ -6,9 +6,11 @@
 /* A .csvt keeps the column types; the BOM is what makes Excel, which many
  * planners open CSVs with, read the file as UTF-8 rather than GBK. */
 static const char *const csv_lco[] = {"GEOMETRY=AS_WKT", "CREATE_CSVT=YES", "WRITE_BOM=YES", NULL};
-/* CSV writes a .prj as Shapefile does: it blocks a new export as any
- * existing file does, but is never deleted as stale, since parks.prj may
- * well belong to parks.shp. */
+/* GDAL's CSV driver writes a .prj as Shapefile does (when the layer has a
+ * CRS): it blocks a new export as any existing file does, and is never
+ * deleted as stale, since parks.prj may well belong to parks.shp; with
+ * parks.shp there, even --overwrite is refused (replacing that .prj would
+ * leave the Shapefile wrongly georeferenced). */
 static const char *const csv_side[] = {".csvt", ".prj", NULL};
 static const char *const csv_stale[] = {".csvt", NULL};
 
@@ -30,6 +32,8 @@ const pm_export_format pm_export_csv = {
     .lco = csv_lco,
     .sidecars = csv_side,
     .stale = csv_stale,
+    .shared = ".prj",
+    .shared_owner = ".shp",
     .reread = 1,
     .last_row_whole = ends_with_newline,
 };

@@ -148,6 +148,11 @@ struct pm_export_format {
     const char *const *lco;
     const char *const *sidecars; /* files the driver may write beside the main one */
     const char *const *stale;    /* of those, the ones to delete if an overwrite lacks them */
+    /* Of the sidecars, one another format's dataset of the same name owns
+     * when its main file (shared_owner) is there, and even --overwrite
+     * must not replace: a CSV's .prj beside a Shapefile's. */
+    const char *shared;
+    const char *shared_owner;
     int dbf_names; /* attribute names mapped to DBF's 10 bytes (pm_export_fieldmap_dbf) */
     /* GDAL's writer ignores failed writes (a full disk, a file size limit)
      * and reports nothing at close: read the file back before publishing. */

@@ -1,5 +1,6 @@
 /* pm_render_map: choose the surface from the extension, build the scene on
  * it, draw, and move the finished file into place. */
+#define _DEFAULT_SOURCE /* realpath, lstat */
 #include "render_internal.h"
 
 #include <cairo-pdf.h>
@@ -208,7 +209,8 @@ static int cairo_fail(pm_ctx *ctx, const char *path, cairo_status_t st, const si
 /* One output file on its way: checked, written beside the target, moved
  * into place by target_publish. */
 typedef struct {
-    const char *path;
+    const char *path; /* as given, for messages */
+    char *dest;       /* the file replaced: path, or where its symbolic link leads */
     fmt f;
     int fd;
     char *tmp; /* the file beside path, until renamed */
@@ -240,11 +242,21 @@ static int target_open(target *t, pm_ctx *ctx, const char *path, const pm_style 
         if (!S_ISREG(sb.st_mode))
             return pm_err(ctx, PM_EIO, "cannot write map", path, "not a regular file");
     }
-    if (!(t->tmp = malloc(strlen(path) + 16)))
+    /* A symbolic link is followed, as export and --db follow theirs: the
+     * map it points to is replaced and the link stays a link (renaming
+     * onto the link would replace the link and leave its map as it was). */
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        if (!(t->dest = realpath(path, NULL)))
+            return pm_err(ctx, PM_EIO, "cannot write map", path,
+                          "symbolic link to a file that cannot be reached: %s", strerror(errno));
+    } else if (!(t->dest = strdup(path))) {
+        return pm_err(ctx, PM_ENOMEM, "out of memory", path, "render");
+    }
+    if (!(t->tmp = malloc(strlen(t->dest) + 16)))
         return pm_err(ctx, PM_ENOMEM, "out of memory", path, "render");
     /* Written beside the target, on the same file system, so rename(2)
      * replaces it atomically: readers see the old map or the new, whole. */
-    sprintf(t->tmp, "%s.tmp-XXXXXX", path);
+    sprintf(t->tmp, "%s.tmp-XXXXXX", t->dest);
     if ((t->fd = mkstemp(t->tmp)) < 0) {
         int e = errno;
         free(t->tmp);
@@ -297,10 +309,13 @@ static int target_open(target *t, pm_ctx *ctx, const char *path, const pm_style 
 }
 
 /* Draw the scene, and write the temporary file whole. */
-static int target_write(target *t, pm_ctx *ctx, pm_scene *sc)
+static int target_write(target *t, pm_ctx *ctx, pm_scene *sc, const pm_render_opts *opts)
 {
     int rc;
     if ((rc = pm_scene_draw(sc, t->cr)))
+        return rc;
+    /* Encoding a large page takes a while too: ask before it. */
+    if ((rc = pm_render_tick(ctx, opts, 0.8, "render: writing")))
         return rc;
     if (cairo_status(t->cr) != CAIRO_STATUS_SUCCESS)
         return cairo_fail(ctx, t->path, cairo_status(t->cr), &t->out);
@@ -330,7 +345,7 @@ static int target_write(target *t, pm_ctx *ctx, pm_scene *sc)
 /* Move the finished file into place. */
 static int target_publish(target *t, pm_ctx *ctx)
 {
-    if (rename(t->tmp, t->path) != 0)
+    if (rename(t->tmp, t->dest) != 0)
         return pm_err(ctx, PM_EIO, "cannot write map", t->path, "%s", strerror(errno));
     free(t->tmp);
     t->tmp = NULL;
@@ -352,6 +367,7 @@ static void target_close(target *t)
         unlink(t->tmp);
     free(t->out.mem);
     free(t->tmp);
+    free(t->dest);
 }
 
 int pm_render_maps(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_render_opts *opts,
@@ -379,7 +395,10 @@ int pm_render_maps(pm_ctx *ctx, pm_store *st, const pm_style *style, const pm_re
     if (!rc)
         rc = pm_scene_build(&sc, ctx, st, style, opts, &info, ts[0].cr, 1);
     for (size_t i = 0; i < n && !rc; i++)
-        rc = target_write(&ts[i], ctx, &sc);
+        rc = target_write(&ts[i], ctx, &sc, opts);
+    /* The last chance to stop: after it every file is moved into place. */
+    if (!rc)
+        rc = pm_render_tick(ctx, opts, 1.0, "render: done");
     for (size_t i = 0; i < n && !rc; i++)
         rc = target_publish(&ts[i], ctx);
     for (size_t i = 0; i < n; i++)

@@ -488,6 +488,12 @@ static int draw_layer(pm_scene *sc, cairo_t *cr, size_t li)
                 const pm_geom *geom;
                 if (gof[i] != (int32_t)k)
                     continue;
+                if (i % PM_RENDER_TICK_EVERY == 0 &&
+                    (rc = pm_render_tick(sc->ctx, sc->opts, 0.5, "render: drawing"))) {
+                    if (grouped)
+                        cairo_pattern_destroy(cairo_pop_group(cr));
+                    goto done;
+                }
                 if (pm_rsource_geom(&geom, &v, s, i) ||
                     (outline ? stroke_path(&d, cr, geom) : fill_path(&d, cr, geom))) {
                     rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "paths");
@@ -777,9 +783,11 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
     cairo_rectangle(cr, fr[0], fr[1], fr[2], fr[3]);
     cairo_clip(cr);
     int grid_done = 0;
-    for (size_t li = 0; li < pm_style_nlayers(sc->style); li++) {
+    for (size_t li = 0; li < pm_style_nlayers(sc->style) && !rc; li++) {
         if (sc->layer_src[li] < 0)
             continue;
+        if ((rc = pm_render_tick(sc->ctx, sc->opts, 0.5, "render: drawing")))
+            break;
         if (pm_style_layer_type(sc->style, li) == PM_LAYER_SYMBOL) {
             /* The grid goes over the map's colours and under its names. */
             if (!grid_done++)

@@ -168,7 +168,8 @@ typedef struct {
     pm_swatch *swatch;    /* per info->legend row */
     pm_pline *grid_lines; /* in page px */
     size_t ngrid_lines;
-    double grid_label_px; /* grid label text size */
+    double grid_label_px;       /* grid label text size */
+    const pm_render_opts *opts; /* borrowed: its progress callback cancels */
 } pm_scene;
 
 /* Page size and resolution after the options' overrides; a page given in
@@ -183,6 +184,12 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
 void pm_scene_free(pm_scene *sc);
 /* Draw the built scene onto cr (user units = page px). */
 int pm_scene_draw(pm_scene *sc, cairo_t *cr);
+
+/* Ask the options' progress callback whether to go on: 0, or PM_EIO
+ * ("render cancelled") when it returned 0. */
+int pm_render_tick(pm_ctx *ctx, const pm_render_opts *opts, double frac, const char *msg);
+/* Features between two such questions while reading and drawing. */
+#define PM_RENDER_TICK_EVERY 2048
 
 /* Storage CRS -> page px. */
 void pm_scene_to_px(const pm_scene *sc, double x, double y, double *px, double *py);

@@ -177,6 +177,10 @@ static int read_source(pm_scene *sc, pm_store *st, size_t k)
         if ((rc = pm_rsource_pack(s, sc->ctx, f.geom)))
             goto done;
         size_t i = s->n - 1;
+        /* A large source takes a while to read: Ctrl-C must not wait. */
+        if (i % PM_RENDER_TICK_EVERY == 0 &&
+            (rc = pm_render_tick(sc->ctx, sc->opts, 0.1, "render: reading")))
+            goto done;
         int32_t *mo = pm_memo_find(&m, &f);
         for (size_t li = 0; li < nl; li++) {
             if (sc->layer_src[li] != (int)k)

@@ -88,6 +88,14 @@ double pm_rect_overlap(pm_rect a, pm_rect b)
 
 /* ---- the whole layout --------------------------------------------------- */
 
+int pm_render_tick(pm_ctx *ctx, const pm_render_opts *opts, double frac, const char *msg)
+{
+    if (!opts || !opts->progress || opts->progress(frac, msg, opts->progress_user))
+        return 0;
+    return pm_err(ctx, PM_EIO, "render cancelled", opts->out_path ? opts->out_path : "render",
+                  "stopped by the progress callback; nothing was written");
+}
+
 int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *style,
                    const pm_render_opts *opts, pm_render_info *info, cairo_t *cr, int drawing)
 {
@@ -95,6 +103,7 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
     memset(sc, 0, sizeof(*sc));
     memset(info, 0, sizeof(*info));
     sc->ctx = ctx;
+    sc->opts = opts;
     sc->drawing = drawing;
     sc->style = style;
     sc->page = pm_style_page(style);

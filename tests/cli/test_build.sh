@@ -23,7 +23,26 @@ ogrinfo -ro -q "$OUT/parks.gpkg" -sql \
 grep -q 'attr="industry"' "$TMP/qml.txt" || fail "parks style is categorised by industry"
 grep -q 'value="integrated circuits"' "$TMP/qml.txt" || fail "parks style names the categories"
 
-run build "$SRC/geodata/pudong_parks.geojson" -o "$OUT" --target-km2 50 --json
+# Sweep 9: earlier results are replaced only with --overwrite (exit 2, and
+# nothing touched, without it).
+sums() { (cd "$OUT" && sha256sum parks.db map.png map.svg parks.gpkg); }
+before=$(sums)
+run build "$SRC/geodata/pudong_parks.geojson" -o "$OUT" --target-km2 50
+expect_status 2 "build over earlier results without --overwrite"
+expect_err "output exists" "the refusal says why"
+expect_one_line_err "build over earlier results without --overwrite"
+[ "$(sums)" = "$before" ] || fail "a refused build changed earlier results"
+# A build that fails on bad input leaves earlier results as they were, and
+# removes an OUTDIR it created itself.
+printf '{"type": "FeatureCollection", "features": [' >"$TMP/bad.geojson"
+run build "$TMP/bad.geojson" -o "$OUT" --overwrite
+[ "$status" -eq 3 ] || [ "$status" -eq 4 ] || fail "build of a broken file: exit status $status"
+[ "$(sums)" = "$before" ] || fail "a failed build changed earlier results"
+ls -a "$OUT" | grep -q '^\.parkmap-build\.tmp-' && fail "a failed build left its staging directory"
+run build "$TMP/bad.geojson" -o "$TMP/newout"
+[ -e "$TMP/newout" ] && fail "a failed build left the OUTDIR it created"
+
+run build "$SRC/geodata/pudong_parks.geojson" -o "$OUT" --target-km2 50 --json --overwrite
 expect_status 1 "a 50 km2 target fails the build's check"
 py_json "assert d['pass'] is False and d['files'][-1].endswith('parks.gpkg')" "build --json"
 
@@ -51,5 +70,36 @@ expect_status 0 "build --by another field"
 run layout --db "$TMP/plain2/parks.db" --by zone --no-tables --json
 py_json "assert sorted({c['scope'] for c in d['clusters']}) == ['all', 'z0', 'z1'], d['clusters']" \
   "per-zone clusters"
+
+# Sweep 9: Ctrl-C (and TERM, HUP) during build cancels it at any stage
+# through the normal cleanup: no staging directory or working copy left,
+# the earlier results untouched, and build ends by the signal.
+python3 "$SRC/tests/bench/gen_hexagons.py" 5000 "$TMP/hex.geojson" >/dev/null
+printf '%s\n' 'import os, signal, sys' \
+  'for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE): signal.signal(s, signal.SIG_DFL)' \
+  'os.execvp(sys.argv[1], sys.argv[1:])' >"$TMP/dfl.py"
+before=$(sums)
+for sig in INT TERM HUP; do
+  n=$(kill -l "$sig")
+  for try in 1 2 3; do
+    python3 "$TMP/dfl.py" "$PM" build "$TMP/hex.geojson" -o "$OUT" --overwrite \
+      >"$TMP/stdout" 2>"$TMP/stderr" &
+    pid=$!
+    for i in $(seq 1 500); do
+      compgen -G "$OUT/.parkmap-build.tmp-*" >/dev/null && break
+      sleep 0.01
+    done
+    kill -"$sig" "$pid"
+    wait "$pid" 2>/dev/null
+    status=$?
+    # Finished before the signal arrived (a fast machine): again.
+    [ "$status" -ne 0 ] && [ "$status" -ne 1 ] && break
+    (cd "$OUT" && sha256sum parks.db map.png map.svg parks.gpkg) >/dev/null
+    before=$(sums)
+  done
+  expect_status $((128 + n)) "build stopped by SIG$sig"
+  ls -a "$OUT" | grep -q 'tmp-' && fail "SIG$sig: build left a working file in OUTDIR"
+  [ "$(sums)" = "$before" ] || fail "SIG$sig: a cancelled build changed earlier results"
+done
 
 finish

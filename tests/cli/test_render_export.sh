@@ -167,4 +167,41 @@ expect_status 0 "render without the long label"
 [ "$($PNGPIX "$TMP/long.png" count 60 ff0000)" = "$($PNGPIX "$TMP/nolab.png" count 60 ff0000)" ] ||
   fail "the 700,000-character label was drawn ($($PNGPIX "$TMP/long.png" count 60 ff0000) red pixels, $($PNGPIX "$TMP/nolab.png" count 60 ff0000) without it)"
 
+# Sweep 11: a symbolic link as the output is followed, as export and --db
+# follow theirs: the map it points to is replaced, the link stays a link; a
+# link to nothing is refused rather than replaced by a file.
+mkdir -p "$TMP/real"
+printf 'old' >"$TMP/real/m.png"
+ln -s real/m.png "$TMP/link.png"
+run render --db "$DB" -o "$TMP/link.png" --overwrite --width 400 --height 300
+expect_status 0 "render through a symbolic link"
+[ -L "$TMP/link.png" ] || fail "render replaced the symbolic link by a file"
+[ "$(head -c 4 "$TMP/real/m.png" | tail -c 3)" = "PNG" ] || fail "render left the linked map as it was"
+ls "$TMP/real" | grep -q 'tmp-' && fail "render left a temporary file beside the linked map"
+run render --db "$DB" -o "$TMP/link.png" --width 400 --height 300
+expect_status 2 "render through a link to an existing map without --overwrite"
+ln -s nowhere/m.png "$TMP/dangling.png"
+run render --db "$DB" -o "$TMP/dangling.png" --width 400 --height 300
+expect_status 4 "render through a link to nothing"
+expect_one_line_err "render through a link to nothing"
+[ -L "$TMP/dangling.png" ] || fail "render replaced a dangling link"
+
+# Sweep 2: the CSV driver writes NAME.prj; beside a Shapefile NAME.shp that
+# .prj is the Shapefile's, and --overwrite for NAME.csv must not replace it
+# (the Shapefile would be wrongly georeferenced). Refused, nothing written.
+run export --db "$DB" -o "$TMP/pk.shp" --t-srs EPSG:4326
+expect_status 0 "export a Shapefile in WGS 84"
+prj=$(sha256sum "$TMP/pk.prj" | cut -d' ' -f1)
+run export --db "$DB" -o "$TMP/pk.csv" --overwrite
+expect_status 2 "export a CSV over a Shapefile's .prj"
+expect_err "belongs to" "the refusal names the Shapefile"
+expect_one_line_err "export a CSV over a Shapefile's .prj"
+[ "$(sha256sum "$TMP/pk.prj" | cut -d' ' -f1)" = "$prj" ] || fail "the CSV export replaced the Shapefile's .prj"
+[ -e "$TMP/pk.csv" ] && fail "the refused CSV export wrote pk.csv"
+run export --db "$DB" -o "$TMP/pk2.csv"
+expect_status 0 "export a CSV with a name of its own"
+[ -e "$TMP/pk2.prj" ] || fail "the CSV export wrote no .prj"
+run export --db "$DB" -o "$TMP/pk2.csv" --overwrite
+expect_status 0 "replace a CSV and its own .prj"
+
 finish
