@@ -76,12 +76,10 @@ static const char *crs_kind(PJ_TYPE t)
 
 int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
 {
-    int rc = 0;
-    PJ_CONTEXT *c = new_pj_ctx(ctx);
+    int rc = 0, web = pm_webmap_kind(def);
     PJ *crs = NULL;
     char sd[96];
     memset(out, 0, sizeof(*out));
-    int web = pm_webmap_kind(def);
     if (web) {
         /* Lon/lat like WGS 84, with no EPSG code: usable to read and write,
          * not to store. */
@@ -91,6 +89,7 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
                  pm_webmap_name(web));
         return 0;
     }
+    PJ_CONTEXT *c = new_pj_ctx(ctx);
     short_def(sd, sizeof sd, def ? def : "");
     if (!c)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
