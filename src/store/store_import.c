@@ -280,61 +280,6 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     return rc;
 }
 
-/* Why `layer` cannot name a table of ours, or NULL. SpatiaLite refuses
- * quotes in registered table names (and prints about it); the metadata
- * tables must never be replaced by --overwrite. */
-static const char *bad_layer_name(const char *layer)
-{
-    static const char *const system[] = {"parkmap_meta",
-                                         "geometry_columns",
-                                         "geometry_columns_auth",
-                                         "geometry_columns_statistics",
-                                         "geometry_columns_field_infos",
-                                         "geometry_columns_time",
-                                         "spatial_ref_sys",
-                                         "spatial_ref_sys_aux",
-                                         "spatialite_history",
-                                         "sql_statements_log",
-                                         "views_geometry_columns",
-                                         "virts_geometry_columns",
-                                         "views_geometry_columns_auth",
-                                         "virts_geometry_columns_auth",
-                                         "views_geometry_columns_statistics",
-                                         "virts_geometry_columns_statistics",
-                                         "views_geometry_columns_field_infos",
-                                         "virts_geometry_columns_field_infos",
-                                         "data_licenses",
-                                         "spatialindex",
-                                         "elementarygeometries",
-                                         "knn",
-                                         "knn2",
-                                         "spatial_ref_sys_all",
-                                         "geom_cols_ref_sys",
-                                         "vector_layers"};
-    if (!*layer)
-        return "it is empty";
-    /* SpatiaLite fails on " " with a raw SQL message; a name that differs
-     * from another only by edge spaces would be a trap in every GIS anyway. */
-    if (isspace((unsigned char)layer[0]) || isspace((unsigned char)layer[strlen(layer) - 1]))
-        return "it starts or ends with a space";
-    for (const unsigned char *p = (const unsigned char *)layer; *p; p++)
-        if (*p == '"' || *p == '\'' || *p < 0x20 || *p == 0x7f)
-            return "SpatiaLite allows no quotes or control characters in a layer name";
-    if (strncasecmp(layer, "sqlite_", 7) == 0 || strncasecmp(layer, "idx_", 4) == 0)
-        return "names starting sqlite_ or idx_ are SQLite's and SpatiaLite's own";
-    for (size_t i = 0; i < sizeof system / sizeof *system; i++)
-        if (strcasecmp(layer, system[i]) == 0)
-            return "it is a SpatiaLite or parkmap metadata table";
-    /* SQLite compares table names without case, so "Clusters" is the same
-     * table the next layout would drop. */
-    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
-                                          PM_LAYER_CLUSTERS};
-    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
-        if (strcasecmp(layer, derived[i]) == 0)
-            return "parkmap's analysis writes and replaces this table; import under another name";
-    return NULL;
-}
-
 int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_import_opts *opts,
                           const pm_schema *schema)
 {
@@ -345,7 +290,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     if (!imp)
         return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
     {
-        const char *why = bad_layer_name(opts->layer);
+        const char *why = pm_store_check_layer_name(opts->layer, PM_LAYER_NAME_WRITE);
         if (why) {
             free(imp);
             return pm_err(ctx, PM_EUSAGE, "bad layer name", opts->layer, "%s", why);
