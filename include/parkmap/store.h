@@ -113,6 +113,10 @@ int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer);
  * columns, PM_GEOM_POLYGON for (MULTI)POLYGON ones (as registered in
  * geometry_columns, so it is known for an empty layer too). */
 int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const char *layer);
+/** 0 if the layer holds polygons; else PM_EUSAGE "not a polygon layer"
+ * naming the layer, its geometry type and cmd (the command that needs
+ * polygons), or the error of a missing layer. */
+int pm_store_layer_need_polygons(pm_store *st, pm_ctx *ctx, const char *layer, const char *cmd);
 /** Feature count and extent (storage CRS) of a layer. */
 int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
                          const char *layer);

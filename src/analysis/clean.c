@@ -108,7 +108,8 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
         goto done;
     }
     r->snap_m = o->snap_m;
-    if ((rc = pm_store_layer_srid(&srid, ctx, st, o->layer)) || (rc = check_target(ctx, st, o, to)))
+    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "clean")) ||
+        (rc = pm_store_layer_srid(&srid, ctx, st, o->layer)) || (rc = check_target(ctx, st, o, to)))
         goto done;
     pm_topology_opts to_opts = PM_TOPOLOGY_OPTS_INIT;
     to_opts.layer = o->layer;

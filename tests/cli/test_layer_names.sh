@@ -57,4 +57,17 @@ sqlite3 "$P" "SELECT sql FROM sqlite_master WHERE name = 'idx_parks_geom'" | gre
 run clean --db "$P" --to parks_fixed --quiet
 expect_status 0 "clean --to parks_fixed"
 
+# Commands that measure or repair parks refuse a line layer (adjacency's
+# shared boundaries) instead of treating lines as 0 km2 parks.
+run adjacency --db "$P" --quiet
+expect_status 0 "adjacency writes its line layer"
+for cmd in check area adjacency layout clean; do
+  run "$cmd" --db "$P" --layer adjacency
+  expect_status 2 "$cmd --layer adjacency"
+  expect_one_line_err "$cmd --layer adjacency"
+  expect_err "not a polygon layer: $P layer adjacency (it holds MULTILINESTRING" "$cmd names the layer and its type"
+done
+[ -z "$(sqlite3 "$P" "SELECT name FROM sqlite_master WHERE name = 'adjacency_clean'")" ] ||
+  fail "clean of a line layer wrote adjacency_clean"
+
 finish
