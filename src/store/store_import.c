@@ -91,8 +91,25 @@ done:
     return rc;
 }
 
+/* The attributes parkmap reads by name (DESIGN.md's data model, plus the
+ * GeoJSON-style id). When a source has case variants of one of them
+ * ("name" and "NAME"), the exact name keeps it and the variant is renamed:
+ * renaming "name" made every park unnamed. */
+static const char *const well_known[] = {
+    "name",        "name_zh", "industry",    "planned_area_km2",
+    "enterprises", "status",  "area_source", "id"};
+
+static int is_well_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof well_known / sizeof *well_known; i++)
+        if (strcmp(name, well_known[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Column names for the table: the schema's, with collisions against our own
- * columns or each other (SQLite compares names case-insensitively) renamed. */
+ * columns or each other (SQLite compares names case-insensitively) renamed;
+ * a well-known attribute's exact name is given out first. */
 static char **column_names(pm_ctx *ctx, const pm_schema *schema)
 {
     char **names = calloc(schema->nfields + 1, sizeof(char *));
@@ -100,12 +117,24 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
         return NULL;
     for (size_t i = 0; i < schema->nfields; i++) {
         const char *base = schema->fields[i].name;
+        int taken = 0;
+        for (size_t j = 0; j < i && !taken; j++)
+            taken = names[j] && strcmp(names[j], base) == 0;
+        if (is_well_known(base) && !taken && !(names[i] = strdup(base))) {
+            pm_strv_free(names, schema->nfields);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < schema->nfields; i++) {
+        if (names[i])
+            continue;
+        const char *base = schema->fields[i].name;
         /* Names are kept whole however long (SQLite has no limit short of
          * its statement size); only a clash renames. */
         size_t cap = strlen(base) + 32;
         char *cand = malloc(cap);
         if (!cand) {
-            pm_strv_free(names, i);
+            pm_strv_free(names, schema->nfields);
             return NULL;
         }
         snprintf(cand, cap, "%s", *base ? base : "field");
@@ -113,8 +142,8 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
             int clash = 0;
             for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
                 clash |= strcasecmp(cand, reserved[r]) == 0;
-            for (size_t j = 0; j < i; j++)
-                clash |= strcasecmp(cand, names[j]) == 0;
+            for (size_t j = 0; j < schema->nfields; j++)
+                clash |= j != i && names[j] && strcasecmp(cand, names[j]) == 0;
             if (!clash)
                 break;
             snprintf(cand, cap, "%s_%d", *base ? base : "field", k);
@@ -122,10 +151,6 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
         if (strcmp(cand, base) != 0)
             pm_warn(ctx, "field '%s' stored as '%s' (name taken)", base, cand);
         names[i] = cand;
-        if (!names[i]) {
-            pm_strv_free(names, i);
-            return NULL;
-        }
     }
     return names;
 }
