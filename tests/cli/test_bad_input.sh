@@ -298,4 +298,18 @@ PY
   [ "$got" = "A/1.5" ] || fail "case-variant names ($order): name/planned_area_km2 lost: '$got'"
 done
 
+# Sweep 15: control characters in a name are stored verbatim but escaped in
+# the text tables (a newline broke the table, ESC recoloured the terminal).
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"line1\nline2\ttab\u0007bell\u001b[31mred\u009bx"},"geometry":{"type":"Polygon","coordinates":[[[121.5,31.2],[121.51,31.2],[121.51,31.21],[121.5,31.21],[121.5,31.2]]]}}]}' >"$TMP/ctrl.geojson"
+run import "$TMP/ctrl.geojson" --db "$TMP/ctrl.db" --quiet
+expect_status 0 "control characters in a name"
+for cmd in area check; do
+  run "$cmd" --db "$TMP/ctrl.db" --target-km2 1
+  [ "$cmd" = area ] && run area --db "$TMP/ctrl.db"
+  LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$out" && fail "$cmd prints control characters raw"
+  expect_out 'line1\nline2\ttab\x07bell\x1b[31mred\x9bx' "$cmd shows the name escaped"
+done
+run area --db "$TMP/ctrl.db" --json
+py_json 'assert d["parks"][0]["name"] == "line1\nline2\ttab\x07bell\x1b[31mred\x9bx", d["parks"][0]["name"]' "JSON keeps the name verbatim"
+
 finish
