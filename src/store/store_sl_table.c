@@ -11,6 +11,7 @@
  * ends as SpatiaLite would have left it row by row (which took 6 s for the
  * 300,000-row adjacency table of 100,000 parcels). */
 #include "store_internal.h"
+#include "util/sbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,54 +58,26 @@ static int call_on_layer(pm_sl_table *t, pm_ctx *ctx, const char *sql, const cha
     return rc;
 }
 
-/* A string that grows as SQL is appended to it. Every append is checked:
- * the table and column names are the user's (a 300-byte --layer once ran
- * past a buffer sized from the column names alone). */
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sql_buf;
-
-static void sql_add(sql_buf *b, const char *text)
-{
-    size_t len = strlen(text);
-    if (b->oom)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->n + len + 1)
-            nc *= 2;
-        char *ns = realloc(b->s, nc);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->n, text, len + 1);
-    b->n += len;
-}
-
 /* CREATE TABLE and the INSERT that fills it: our key and source_fid, the
- * columns in schema order, geom last (registered separately). */
+ * columns in schema order, geom last (registered separately). Built in
+ * growing strings: the table and column names are the user's (a 300-byte
+ * --layer once ran past a buffer sized from the column names alone). */
 static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
                       const char *const *columns)
 {
     char *table = pm_store_quote_ident(t->layer);
-    sql_buf sql = {0}, ins = {0};
+    sbuf sql = {0}, ins = {0};
     int rc = 0;
     if (!table) {
         rc = oom(t, ctx, "columns");
         goto done;
     }
-    sql_add(&sql, "CREATE TABLE ");
-    sql_add(&sql, table);
-    sql_add(&sql, " (pk INTEGER PRIMARY KEY, source_fid INTEGER NOT NULL");
-    sql_add(&ins, "INSERT INTO ");
-    sql_add(&ins, table);
-    sql_add(&ins, " (source_fid");
+    sb_puts(&sql, "CREATE TABLE ");
+    sb_puts(&sql, table);
+    sb_puts(&sql, " (pk INTEGER PRIMARY KEY, source_fid INTEGER NOT NULL");
+    sb_puts(&ins, "INSERT INTO ");
+    sb_puts(&ins, table);
+    sb_puts(&ins, " (source_fid");
     for (size_t i = 0; i < schema->nfields; i++) {
         char *q = pm_store_quote_ident(columns[i]);
         if (!q) {
@@ -112,20 +85,20 @@ static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
             goto done;
         }
         pm_field_type ft = schema->fields[i].type;
-        sql_add(&sql, ", ");
-        sql_add(&sql, q);
-        sql_add(&sql, ft == PM_FIELD_INTEGER ? " INTEGER"
+        sb_puts(&sql, ", ");
+        sb_puts(&sql, q);
+        sb_puts(&sql, ft == PM_FIELD_INTEGER ? " INTEGER"
                       : ft == PM_FIELD_REAL  ? " REAL"
                                              : " TEXT");
-        sql_add(&ins, ", ");
-        sql_add(&ins, q);
+        sb_puts(&ins, ", ");
+        sb_puts(&ins, q);
         free(q);
     }
-    sql_add(&sql, ")");
-    sql_add(&ins, ", geom) VALUES (?");
+    sb_puts(&sql, ")");
+    sb_puts(&ins, ", geom) VALUES (?");
     for (size_t i = 0; i < schema->nfields; i++)
-        sql_add(&ins, ", ?");
-    sql_add(&ins, ", ?)");
+        sb_puts(&ins, ", ?");
+    sb_puts(&ins, ", ?)");
     if (sql.oom || ins.oom) {
         rc = oom(t, ctx, "columns");
         goto done;
