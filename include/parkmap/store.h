@@ -22,6 +22,28 @@ extern "C" {
 #define PM_LAYER_QA_ISSUES "qa_issues"
 #define PM_LAYER_CLUSTERS "clusters"
 
+/** The longest layer name parkmap takes, in bytes: PostgreSQL's identifier
+ * limit (NAMEDATALEN - 1), so that a layer keeps its name in the planned
+ * PostGIS backend; SpatiaLite's names derived from it (idx_<layer>_geom and
+ * its triggers) stay short too. */
+#define PM_LAYER_NAME_MAX 63
+
+/** What a layer name is for, from the loosest rules to the strictest. */
+typedef enum {
+    PM_LAYER_NAME_READ,    /**< an existing layer to read (--layer) */
+    PM_LAYER_NAME_DERIVED, /**< a table analysis writes (adjacency, ...) */
+    PM_LAYER_NAME_WRITE    /**< a layer the user names and parkmap creates
+                                (import --layer, clean --to) */
+} pm_layer_name_use;
+
+/** Why `name` cannot name a layer used as `use` says, or NULL if it can.
+ * Every name: not empty, at most PM_LAYER_NAME_MAX bytes, no quotes or
+ * control characters, no space at either end. A table parkmap writes also:
+ * not SQLite's or SpatiaLite's (sqlite_*, idx_*, the metadata tables) nor
+ * parkmap_meta; a layer the user names also not a derived table. The reason
+ * is a static string. The one place these rules live. */
+const char *pm_store_check_layer_name(const char *name, pm_layer_name_use use);
+
 typedef struct pm_store pm_store;
 typedef struct pm_store_import pm_store_import;
 typedef struct pm_cursor pm_cursor;
@@ -91,6 +113,10 @@ int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer);
  * columns, PM_GEOM_POLYGON for (MULTI)POLYGON ones (as registered in
  * geometry_columns, so it is known for an empty layer too). */
 int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const char *layer);
+/** 0 if the layer holds polygons; else PM_EUSAGE "not a polygon layer"
+ * naming the layer, its geometry type and cmd (the command that needs
+ * polygons), or the error of a missing layer. */
+int pm_store_layer_need_polygons(pm_store *st, pm_ctx *ctx, const char *layer, const char *cmd);
 /** Feature count and extent (storage CRS) of a layer. */
 int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
                          const char *layer);

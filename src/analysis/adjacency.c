@@ -231,6 +231,8 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         goto done;
     }
     if (!topo) {
+        if ((rc = pm_store_layer_need_polygons(st, ctx, opts->layer, "adjacency")))
+            goto done;
         pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
         to.layer = opts->layer;
         to.snap_m = opts->snap_m;

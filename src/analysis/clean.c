@@ -31,15 +31,14 @@ static void phase(const pm_clean_opts *o, double frac, const char *msg)
  * rewrites, not an existing layer unless asked. */
 static int check_target(pm_ctx *ctx, pm_store *st, const pm_clean_opts *o, const char *to)
 {
-    static const char *const reserved[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
-                                           PM_LAYER_CLUSTERS};
     if (!*to || strcasecmp(to, o->layer) == 0)
         return pm_err(ctx, PM_EUSAGE, "bad layer name", to,
                       "the repaired layer needs a name of its own (--to)");
-    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-        if (strcasecmp(to, reserved[i]) == 0)
-            return pm_err(ctx, PM_EUSAGE, "bad layer name", to,
-                          "parkmap's analysis writes and replaces this table");
+    /* The rules import's --layer obeys: --overwrite must never reach
+     * SpatiaLite's tables or another layer's R*Tree (idx_parks_geom). */
+    const char *why = pm_store_check_layer_name(to, PM_LAYER_NAME_WRITE);
+    if (why)
+        return pm_err(ctx, PM_EUSAGE, "bad layer name", to, "%s", why);
     int has = pm_store_has_layer(st, ctx, to);
     if (has < 0)
         return has;
@@ -109,7 +108,8 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
         goto done;
     }
     r->snap_m = o->snap_m;
-    if ((rc = pm_store_layer_srid(&srid, ctx, st, o->layer)) || (rc = check_target(ctx, st, o, to)))
+    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "clean")) ||
+        (rc = pm_store_layer_srid(&srid, ctx, st, o->layer)) || (rc = check_target(ctx, st, o, to)))
         goto done;
     pm_topology_opts to_opts = PM_TOPOLOGY_OPTS_INIT;
     to_opts.layer = o->layer;

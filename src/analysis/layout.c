@@ -322,7 +322,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
     to.layer = o->layer;
     to.snap_m = LAYOUT_SNAP_M;
-    if ((rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
+    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "layout")) ||
+        (rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
         (rc = pm_store_feature_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
         (rc = pm_topology_build(&t, ctx, st, &to)))
         goto done;

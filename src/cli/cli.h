@@ -50,6 +50,11 @@ void cli_progress_init(cli_progress *p, int quiet, const char *label);
 void cli_progress_end(cli_progress *p);
 /* Print a JSON document to stdout. Takes ownership of obj. */
 void cli_print_json(json_object *obj);
+/* s for a text table on a terminal: s itself when it holds no control
+ * characters, else a copy in buf (cut to size) with newline, tab and CR
+ * as \n, \t, \r and other C0/C1 controls (ESC, BEL, U+009B) as \xNN, so
+ * a name can neither break the table nor recolour the terminal. */
+const char *cli_text(const char *s, char *buf, size_t size);
 /* Write a CSV field with RFC 4180 quoting. */
 void cli_csv_field(FILE *f, const char *s);
 /* A finite double as JSON, or null. */

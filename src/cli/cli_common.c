@@ -151,6 +151,47 @@ void cli_print_json(json_object *obj)
     json_object_put(obj);
 }
 
+/* A C0 control, DEL, or (as the two bytes of its UTF-8 form) a C1 control
+ * such as U+009B, which some terminals take as the start of an escape. */
+static size_t control_len(const unsigned char *p)
+{
+    if (*p < 0x20 || *p == 0x7f)
+        return 1;
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+        return 2;
+    return 0;
+}
+
+const char *cli_text(const char *s, char *buf, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p && !control_len(p); p++)
+        ;
+    if (!*p)
+        return s;
+    size_t n = 0;
+    for (p = (const unsigned char *)s; *p; p++) {
+        char esc[8];
+        size_t c = control_len(p);
+        if (!c) {
+            esc[0] = (char)*p;
+            esc[1] = '\0';
+        } else if (*p == '\n' || *p == '\t' || *p == '\r') {
+            snprintf(esc, sizeof esc, "\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+        } else {
+            snprintf(esc, sizeof esc, "\\x%02x", c == 2 ? p[1] : *p);
+            p += c - 1;
+        }
+        size_t len = strlen(esc);
+        if (n + len + 1 > size)
+            break;
+        memcpy(buf + n, esc, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 void cli_csv_field(FILE *f, const char *s)
 {
     if (!s)

@@ -90,6 +90,13 @@ static int set_value(const char *cmd, const cli_opt *o, char *field, const char 
         *(int *)field = 1;
         return 0;
     case CLI_STRING:
+        if (o->flags & CLI_LAYER_NAME) {
+            const char *why = pm_store_check_layer_name(s, PM_LAYER_NAME_READ);
+            if (why) {
+                fprintf(stderr, "parkmap: bad layer name: %s (%s)\n", s, why);
+                return 2;
+            }
+        }
         *(const char **)field = s;
         return 0;
     case CLI_INT:

@@ -24,8 +24,10 @@ typedef struct {
     const char *value;
 } cli_choice;
 
-/* CLI_REQUIRED: a CLI_STRING option that must be given (checked as non-NULL). */
-enum { CLI_REQUIRED = 1 };
+/* CLI_REQUIRED: a CLI_STRING option that must be given (checked as non-NULL).
+ * CLI_LAYER_NAME: a CLI_STRING naming a layer, refused at once (exit 2) when
+ * no layer could have that name (pm_store_check_layer_name). */
+enum { CLI_REQUIRED = 1, CLI_LAYER_NAME = 2 };
 
 typedef struct {
     const char *name; /* long form, without the dashes */
@@ -53,7 +55,9 @@ typedef struct {
     {name, 0, CLI_DOUBLE, CLI_AT(T, field, double), arg, help, 0, 0, 0, NULL, NULL}
 #define CLI_SET(T, field, name, help)                                                              \
     {name, 0, CLI_FLAG, CLI_AT(T, field, int), NULL, help, 0, 0, 0, NULL, NULL}
-#define CLI_LAYER(T, help) CLI_STR(T, layer, "layer", "NAME", help)
+#define CLI_LAYER_STR(T, field, name, arg, help)                                                        \
+    {name, 0, CLI_STRING, CLI_AT(T, field, const char *), arg, help, CLI_LAYER_NAME, 0, 0, NULL, NULL}
+#define CLI_LAYER(T, help) CLI_LAYER_STR(T, layer, "layer", "NAME", help)
 #define CLI_END {NULL, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL}
 // clang-format on
 

@@ -19,6 +19,7 @@ static json_object *row_json(const pm_area_row *r)
 
 static void print_table(const pm_area_report *r, const char *by)
 {
+    char name[256];
     printf("%-55s %10s %12s %12s %9s\n", "park", "planned", "ellipsoidal", "planar", "planar-e");
     printf("%-55s %10s %12s %12s %9s\n", "", "km2", "km2", "km2", "%");
     for (size_t i = 0; i < r->nrows; i++) {
@@ -26,8 +27,9 @@ static void print_table(const pm_area_report *r, const char *by)
         char planned[32] = "-";
         if (!isnan(w->planned_km2))
             snprintf(planned, sizeof planned, "%.3f", w->planned_km2);
-        printf("%-55.55s %10s %12.4f %12.4f %+9.4f\n", w->name, planned, w->ellipsoidal_m2 / 1e6,
-               w->planar_m2 / 1e6, 100 * (w->planar_m2 / w->ellipsoidal_m2 - 1));
+        printf("%-55.55s %10s %12.4f %12.4f %+9.4f\n", cli_text(w->name, name, sizeof name),
+               planned, w->ellipsoidal_m2 / 1e6, w->planar_m2 / 1e6,
+               100 * (w->planar_m2 / w->ellipsoidal_m2 - 1));
     }
     if (r->ngroups) {
         printf("\n%-48s %5s %10s %12s %12s\n", by, "parks", "planned", "ellipsoidal", "planar");
@@ -36,8 +38,9 @@ static void print_table(const pm_area_report *r, const char *by)
             char planned[32] = "-";
             if (!isnan(g->planned_km2))
                 snprintf(planned, sizeof planned, "%.3f", g->planned_km2);
-            printf("%-48.48s %5zu %10s %12.4f %12.4f\n", *g->key ? g->key : "(none)", g->count,
-                   planned, g->ellipsoidal_m2 / 1e6, g->planar_m2 / 1e6);
+            printf("%-48.48s %5zu %10s %12.4f %12.4f\n",
+                   *g->key ? cli_text(g->key, name, sizeof name) : "(none)", g->count, planned,
+                   g->ellipsoidal_m2 / 1e6, g->planar_m2 / 1e6);
         }
     }
     printf("\n%zu features, storage CRS EPSG:%d\n", r->nrows, r->srid);

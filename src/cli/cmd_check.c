@@ -14,8 +14,8 @@ static const cli_opt opts[] = {
             "vertices closer than M ground metres are one node (default 0.05)"),
     CLI_NUM(pm_check_opts, qa.min_part_m2, "min-part-m2", "M2",
             "parts smaller than this are problems (default 1000)"),
-    CLI_STR(pm_check_opts, qa.within, "within", "LAYER",
-            "ground outside this boundary layer (e.g. outline) is a problem"),
+    CLI_LAYER_STR(pm_check_opts, qa.within, "within", "LAYER",
+                  "ground outside this boundary layer (e.g. outline) is a problem"),
     CLI_SET(pm_check_opts, qa.make_valid, "make-valid",
             "first repair invalid geometries in place with MakeValid"),
     CLI_END};

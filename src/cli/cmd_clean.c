@@ -81,7 +81,7 @@ static void print_report(const pm_clean_report *r)
 
 static const cli_opt opts[] = {
     CLI_LAYER(pm_clean_opts, "the layer to repair (default: parks)"),
-    CLI_STR(pm_clean_opts, to, "to", "LAYER", "the repaired layer (default: <layer>_clean)"),
+    CLI_LAYER_STR(pm_clean_opts, to, "to", "LAYER", "the repaired layer (default: <layer>_clean)"),
     CLI_NUM(pm_clean_opts, snap_m, "snap-m", "M", "the repair tolerance in metres (default 0.5)"),
     CLI_SET(pm_clean_opts, overwrite, "overwrite", "replace an existing layer named by --to"),
     CLI_END};

@@ -25,14 +25,15 @@ void report_check_table(const pm_check_report *r)
     printf("%-55s %9s %11s %8s\n", "", "km2", "km2", "%");
     for (size_t i = 0; i < a->nrows; i++) {
         const pm_area_row *w = &a->rows[i];
-        char planned[32] = "-", diff[32] = "-";
+        char planned[32] = "-", diff[32] = "-", name[256];
         if (!isnan(w->planned_km2)) {
             snprintf(planned, sizeof planned, "%.3f", w->planned_km2);
             double pct = 100 * (w->ellipsoidal_m2 / 1e6 - w->planned_km2) / w->planned_km2;
             /* "-0.00" reads like a finding; a rounding sign is not one. */
             snprintf(diff, sizeof diff, "%+.2f", fabs(pct) < 0.005 ? 0.0 : pct);
         }
-        printf("%-55.55s %9s %11.4f %8s\n", w->name, planned, w->ellipsoidal_m2 / 1e6, diff);
+        printf("%-55.55s %9s %11.4f %8s\n", cli_text(w->name, name, sizeof name), planned,
+               w->ellipsoidal_m2 / 1e6, diff);
     }
     printf("\nparks:               %zu\n", a->nrows);
     printf("sum of parks:        %.4f km2 (ellipsoidal; planar in EPSG:%d %.4f km2)\n",
@@ -40,13 +41,15 @@ void report_check_table(const pm_check_report *r)
     printf("union of parks:      %.4f km2\n", a->union_ellipsoidal_m2 / 1e6);
     printf("target:              %.4f km2 +- %.2f %%\n", r->target_km2, r->tolerance_pct);
     printf("difference:          %+.4f km2 (%+.3f %%)\n", r->diff_km2, r->diff_pct);
+    char text[2048];
     for (size_t i = 0; r->qa && i < r->qa->nissues; i++)
         if (strcmp(r->qa->issues[i].kind, "repaired_geometry") == 0)
-            printf("note: %s\n", r->qa->issues[i].detail);
+            printf("note: %s\n", cli_text(r->qa->issues[i].detail, text, sizeof text));
     if (r->nproblems) {
         printf("\nproblems (%zu):\n", r->nproblems);
         for (size_t i = 0; i < r->nproblems; i++)
-            printf("  %-18s %s\n", r->problems[i].kind, r->problems[i].detail);
+            printf("  %-18s %s\n", r->problems[i].kind,
+                   cli_text(r->problems[i].detail, text, sizeof text));
     }
     printf("\ncheck: %s\n", r->pass ? "PASS" : "FAIL");
 }
@@ -162,15 +165,20 @@ void report_adjacency_table(const pm_adjacency *a)
            "overlap m2");
     for (size_t i = 0; i < a->npairs; i++) {
         const pm_adjacency_pair *p = &a->pairs[i];
-        printf("%-40.40s %-40.40s %-17s %11.2f %11.1f\n", p->a_name, p->b_name,
-               pm_relation_name(p->relation), p->shared_m, p->overlap_m2);
+        char an[256], bn[256];
+        printf("%-40.40s %-40.40s %-17s %11.2f %11.1f\n", cli_text(p->a_name, an, sizeof an),
+               cli_text(p->b_name, bn, sizeof bn), pm_relation_name(p->relation), p->shared_m,
+               p->overlap_m2);
     }
     printf("\n%zu adjacent or overlapping pair%s", a->npairs, a->npairs == 1 ? "" : "s");
     if (a->tolerance_m > 0)
         printf(" (tolerance %.3f m)", a->tolerance_m);
     printf("; %zu corner-only contact%s (not adjacency)\n", a->ncorner, a->ncorner == 1 ? "" : "s");
-    for (size_t i = 0; i < a->ncorner; i++)
-        printf("  corner only: %s / %s\n", a->corner[i].a_name, a->corner[i].b_name);
+    for (size_t i = 0; i < a->ncorner; i++) {
+        char an[1024], bn[1024];
+        printf("  corner only: %s / %s\n", cli_text(a->corner[i].a_name, an, sizeof an),
+               cli_text(a->corner[i].b_name, bn, sizeof bn));
+    }
 }
 
 void report_adjacency_csv(const pm_adjacency *a)

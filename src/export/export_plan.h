@@ -4,24 +4,13 @@
 #define PM_EXPORT_PLAN_H
 
 #include "export_internal.h"
+#include "util/sbuf.h"
 
 /* Points (style units) to pixels as SLD and KML count them. */
 #define PX_PER_PT (96.0 / 72.0)
 
-/* A string being built; oom is set, and appends stop, when memory runs out. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-void sb_add(sbuf *b, const char *t, size_t n);
-void sb_puts(sbuf *b, const char *t);
-void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* t with XML's special characters escaped. */
 void sb_xml(sbuf *b, const char *t);
-/* The text (caller frees), or NULL when memory ran out. */
-char *sb_take(sbuf *b);
 
 typedef struct {
     size_t idx; /* style layer */

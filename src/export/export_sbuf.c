@@ -1,67 +1,6 @@
-/* A growing string for the style documents (QML, SLD): appends never fail
- * on the spot; running out of memory is noticed once, when the text is
- * taken. */
+/* XML text for the style documents (QML, SLD), appended to an sbuf
+ * (util/sbuf.h). */
 #include "export_plan.h"
-
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
-void sb_add(sbuf *b, const char *t, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, t, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sb_puts(sbuf *b, const char *t)
-{
-    sb_add(b, t, strlen(t));
-}
-
-void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    if ((size_t)n < sizeof tmp) {
-        sb_add(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_add(b, big, (size_t)n);
-    free(big);
-}
 
 /* Text as XML character data or attribute value. */
 void sb_xml(sbuf *b, const char *t)
@@ -92,15 +31,4 @@ void sb_xml(sbuf *b, const char *t)
                 sb_add(b, t, 1);
         }
     }
-}
-
-char *sb_take(sbuf *b)
-{
-    if (b->oom) {
-        free(b->s);
-        return NULL;
-    }
-    if (!b->s)
-        return strdup("");
-    return b->s;
 }

@@ -134,6 +134,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     struct stat sb;
     pm_source *src = NULL;
     char declared_crs[256] = "";
+    pm_load_renames renames = {0};
     *out = NULL;
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
@@ -260,13 +261,30 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "fields");
         goto done;
     }
+    if ((rc = pm_load_renames_read(&renames, ctx, path, src->ds)))
+        goto done;
     for (int i = 0; i < nf; i++) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
         OGRFieldType ft = OGR_Fld_GetType(fd);
         pm_field_type t = ft == OFTInteger || ft == OFTInteger64 ? PM_FIELD_INTEGER
                           : ft == OFTReal                        ? PM_FIELD_REAL
                                                                  : PM_FIELD_TEXT;
-        if ((rc = pm_schema_add(&src->schema, ctx, OGR_Fld_GetNameRef(fd), t)))
+        const char *name = OGR_Fld_GetNameRef(fd);
+        /* parkmap's export writes source_fid, the feature's index in the
+         * file it came from; the store numbers this file's features anew,
+         * and keeping the old one piled up source_fid_2, source_fid_2_2, ...
+         * on every round trip. */
+        if (strcmp(name, "source_fid") == 0)
+            continue;
+        const char *orig = pm_load_renamed(&renames, name);
+        /* A field already holding the original name keeps it (compared
+         * exactly: OGR_FD_GetFieldIndex ignores case, and finds Name). */
+        int held = 0;
+        for (int k = 0; k < nf && orig != name && !held; k++)
+            held = strcmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)), orig) == 0;
+        if (!held)
+            name = orig;
+        if ((rc = pm_schema_add(&src->schema, ctx, name, t)))
             goto done;
         src->field_map[src->schema.nfields - 1] = i;
     }
@@ -294,6 +312,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     *out = src;
     src = NULL;
 done:
+    pm_load_renames_clear(&renames);
     pop();
     pm_source_free(src);
     return rc;

@@ -15,8 +15,22 @@
  * overrides. */
 #define PM_LOAD_MAX_VERTICES 1000000L
 
-#include <stddef.h>
+#include <gdal.h>
 #include <ogr_api.h>
+#include <stddef.h>
+
+/* Field names to give back on import: from[i] as GDAL reads it, to[i] as
+ * parkmap wrote it (load_fields.c). */
+typedef struct {
+    char **from, **to;
+    size_t n;
+} pm_load_renames;
+/* The renames for the dataset at path: KML's Name/Description, a
+ * Shapefile's NAME.fields.csv. PM_ENOMEM only; out is then empty. */
+int pm_load_renames_read(pm_load_renames *out, pm_ctx *ctx, const char *path, GDALDatasetH ds);
+/* name's original, or name itself (borrowed). */
+const char *pm_load_renamed(const pm_load_renames *m, const char *name);
+void pm_load_renames_clear(pm_load_renames *m);
 
 /* A MultiPolygon cut at the antimeridian (RFC 7946 section 3.1.9) dissolved
  * back into one polygon whose longitudes run past 180; NULL when gh is not

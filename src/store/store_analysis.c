@@ -94,6 +94,11 @@ int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const
     sqlite3_stmt *s = NULL;
     int rc;
     *out = NULL;
+    /* The derived tables' own names pass; a caller that lets the user name
+     * the layer (clean --to) refuses those first. */
+    const char *why = pm_store_check_layer_name(name, PM_LAYER_NAME_DERIVED);
+    if (why)
+        return pm_err(ctx, PM_EUSAGE, "bad layer name", name, "%s", why);
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return pm_err(ctx, PM_EIO, "cannot write derived layer", st->path,
                       "the database is open read-only");

@@ -91,8 +91,25 @@ done:
     return rc;
 }
 
+/* The attributes parkmap reads by name (DESIGN.md's data model, plus the
+ * GeoJSON-style id). When a source has case variants of one of them
+ * ("name" and "NAME"), the exact name keeps it and the variant is renamed:
+ * renaming "name" made every park unnamed. */
+static const char *const well_known[] = {
+    "name",        "name_zh", "industry",    "planned_area_km2",
+    "enterprises", "status",  "area_source", "id"};
+
+static int is_well_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof well_known / sizeof *well_known; i++)
+        if (strcmp(name, well_known[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Column names for the table: the schema's, with collisions against our own
- * columns or each other (SQLite compares names case-insensitively) renamed. */
+ * columns or each other (SQLite compares names case-insensitively) renamed;
+ * a well-known attribute's exact name is given out first. */
 static char **column_names(pm_ctx *ctx, const pm_schema *schema)
 {
     char **names = calloc(schema->nfields + 1, sizeof(char *));
@@ -100,12 +117,24 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
         return NULL;
     for (size_t i = 0; i < schema->nfields; i++) {
         const char *base = schema->fields[i].name;
+        int taken = 0;
+        for (size_t j = 0; j < i && !taken; j++)
+            taken = names[j] && strcmp(names[j], base) == 0;
+        if (is_well_known(base) && !taken && !(names[i] = strdup(base))) {
+            pm_strv_free(names, schema->nfields);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < schema->nfields; i++) {
+        if (names[i])
+            continue;
+        const char *base = schema->fields[i].name;
         /* Names are kept whole however long (SQLite has no limit short of
          * its statement size); only a clash renames. */
         size_t cap = strlen(base) + 32;
         char *cand = malloc(cap);
         if (!cand) {
-            pm_strv_free(names, i);
+            pm_strv_free(names, schema->nfields);
             return NULL;
         }
         snprintf(cand, cap, "%s", *base ? base : "field");
@@ -113,8 +142,8 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
             int clash = 0;
             for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
                 clash |= strcasecmp(cand, reserved[r]) == 0;
-            for (size_t j = 0; j < i; j++)
-                clash |= strcasecmp(cand, names[j]) == 0;
+            for (size_t j = 0; j < schema->nfields; j++)
+                clash |= j != i && names[j] && strcasecmp(cand, names[j]) == 0;
             if (!clash)
                 break;
             snprintf(cand, cap, "%s_%d", *base ? base : "field", k);
@@ -122,10 +151,6 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
         if (strcmp(cand, base) != 0)
             pm_warn(ctx, "field '%s' stored as '%s' (name taken)", base, cand);
         names[i] = cand;
-        if (!names[i]) {
-            pm_strv_free(names, i);
-            return NULL;
-        }
     }
     return names;
 }
@@ -280,61 +305,6 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     return rc;
 }
 
-/* Why `layer` cannot name a table of ours, or NULL. SpatiaLite refuses
- * quotes in registered table names (and prints about it); the metadata
- * tables must never be replaced by --overwrite. */
-static const char *bad_layer_name(const char *layer)
-{
-    static const char *const system[] = {"parkmap_meta",
-                                         "geometry_columns",
-                                         "geometry_columns_auth",
-                                         "geometry_columns_statistics",
-                                         "geometry_columns_field_infos",
-                                         "geometry_columns_time",
-                                         "spatial_ref_sys",
-                                         "spatial_ref_sys_aux",
-                                         "spatialite_history",
-                                         "sql_statements_log",
-                                         "views_geometry_columns",
-                                         "virts_geometry_columns",
-                                         "views_geometry_columns_auth",
-                                         "virts_geometry_columns_auth",
-                                         "views_geometry_columns_statistics",
-                                         "virts_geometry_columns_statistics",
-                                         "views_geometry_columns_field_infos",
-                                         "virts_geometry_columns_field_infos",
-                                         "data_licenses",
-                                         "spatialindex",
-                                         "elementarygeometries",
-                                         "knn",
-                                         "knn2",
-                                         "spatial_ref_sys_all",
-                                         "geom_cols_ref_sys",
-                                         "vector_layers"};
-    if (!*layer)
-        return "it is empty";
-    /* SpatiaLite fails on " " with a raw SQL message; a name that differs
-     * from another only by edge spaces would be a trap in every GIS anyway. */
-    if (isspace((unsigned char)layer[0]) || isspace((unsigned char)layer[strlen(layer) - 1]))
-        return "it starts or ends with a space";
-    for (const unsigned char *p = (const unsigned char *)layer; *p; p++)
-        if (*p == '"' || *p == '\'' || *p < 0x20 || *p == 0x7f)
-            return "SpatiaLite allows no quotes or control characters in a layer name";
-    if (strncasecmp(layer, "sqlite_", 7) == 0 || strncasecmp(layer, "idx_", 4) == 0)
-        return "names starting sqlite_ or idx_ are SQLite's and SpatiaLite's own";
-    for (size_t i = 0; i < sizeof system / sizeof *system; i++)
-        if (strcasecmp(layer, system[i]) == 0)
-            return "it is a SpatiaLite or parkmap metadata table";
-    /* SQLite compares table names without case, so "Clusters" is the same
-     * table the next layout would drop. */
-    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
-                                          PM_LAYER_CLUSTERS};
-    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
-        if (strcasecmp(layer, derived[i]) == 0)
-            return "parkmap's analysis writes and replaces this table; import under another name";
-    return NULL;
-}
-
 int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_import_opts *opts,
                           const pm_schema *schema)
 {
@@ -345,7 +315,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     if (!imp)
         return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
     {
-        const char *why = bad_layer_name(opts->layer);
+        const char *why = pm_store_check_layer_name(opts->layer, PM_LAYER_NAME_WRITE);
         if (why) {
             free(imp);
             return pm_err(ctx, PM_EUSAGE, "bad layer name", opts->layer, "%s", why);

@@ -137,6 +137,21 @@ int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const
     return rc;
 }
 
+int pm_store_layer_need_polygons(pm_store *st, pm_ctx *ctx, const char *layer, const char *cmd)
+{
+    pm_geom_kind kind;
+    int rc = pm_store_layer_geom_kind(&kind, ctx, st, layer);
+    if (rc || kind == PM_GEOM_POLYGON)
+        return rc;
+    /* Lines measure 0 km2 and have no boundary to repair: answering would
+     * be a silent nonsense (check "passes" 0 km2 parks; clean wrote line rows
+     * into a MULTIPOLYGON table). */
+    char where[600];
+    snprintf(where, sizeof where, "%s layer %s", st->path, layer);
+    return pm_err(ctx, PM_EUSAGE, "not a polygon layer", where,
+                  "it holds MULTILINESTRING geometries; %s needs parks' polygons", cmd);
+}
+
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
     sqlite3_stmt *s = NULL;

@@ -11,6 +11,7 @@
  * ends as SpatiaLite would have left it row by row (which took 6 s for the
  * 300,000-row adjacency table of 100,000 parcels). */
 #include "store_internal.h"
+#include "util/sbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,24 +59,25 @@ static int call_on_layer(pm_sl_table *t, pm_ctx *ctx, const char *sql, const cha
 }
 
 /* CREATE TABLE and the INSERT that fills it: our key and source_fid, the
- * columns in schema order, geom last (registered separately). */
+ * columns in schema order, geom last (registered separately). Built in
+ * growing strings: the table and column names are the user's (a 300-byte
+ * --layer once ran past a buffer sized from the column names alone). */
 static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
                       const char *const *columns)
 {
-    char *table = pm_store_quote_ident(t->layer), *sql = NULL, *ins = NULL;
-    size_t cap = 256 + 2 * strlen(t->layer);
+    char *table = pm_store_quote_ident(t->layer);
+    sbuf sql = {0}, ins = {0};
     int rc = 0;
-    for (size_t i = 0; i < schema->nfields; i++)
-        cap += 2 * strlen(columns[i]) + 16;
-    if (!table || !(sql = malloc(cap)) || !(ins = malloc(cap))) {
+    if (!table) {
         rc = oom(t, ctx, "columns");
         goto done;
     }
-    size_t n = (size_t)snprintf(sql, cap,
-                                "CREATE TABLE %s (pk INTEGER PRIMARY KEY, "
-                                "source_fid INTEGER NOT NULL",
-                                table);
-    size_t m = (size_t)snprintf(ins, cap, "INSERT INTO %s (source_fid", table);
+    sb_puts(&sql, "CREATE TABLE ");
+    sb_puts(&sql, table);
+    sb_puts(&sql, " (pk INTEGER PRIMARY KEY, source_fid INTEGER NOT NULL");
+    sb_puts(&ins, "INSERT INTO ");
+    sb_puts(&ins, table);
+    sb_puts(&ins, " (source_fid");
     for (size_t i = 0; i < schema->nfields; i++) {
         char *q = pm_store_quote_ident(columns[i]);
         if (!q) {
@@ -83,30 +85,36 @@ static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
             goto done;
         }
         pm_field_type ft = schema->fields[i].type;
-        n += (size_t)snprintf(sql + n, cap - n, ", %s %s", q,
-                              ft == PM_FIELD_INTEGER ? "INTEGER"
-                              : ft == PM_FIELD_REAL  ? "REAL"
-                                                     : "TEXT");
-        m += (size_t)snprintf(ins + m, cap - m, ", %s", q);
+        sb_puts(&sql, ", ");
+        sb_puts(&sql, q);
+        sb_puts(&sql, ft == PM_FIELD_INTEGER ? " INTEGER"
+                      : ft == PM_FIELD_REAL  ? " REAL"
+                                             : " TEXT");
+        sb_puts(&ins, ", ");
+        sb_puts(&ins, q);
         free(q);
     }
-    snprintf(sql + n, cap - n, ")");
-    m += (size_t)snprintf(ins + m, cap - m, ", geom) VALUES (?");
+    sb_puts(&sql, ")");
+    sb_puts(&ins, ", geom) VALUES (?");
     for (size_t i = 0; i < schema->nfields; i++)
-        m += (size_t)snprintf(ins + m, cap - m, ", ?");
-    snprintf(ins + m, cap - m, ", ?)");
-    if ((rc = pm_store_exec(t->st, ctx, sql)) ||
+        sb_puts(&ins, ", ?");
+    sb_puts(&ins, ", ?)");
+    if (sql.oom || ins.oom) {
+        rc = oom(t, ctx, "columns");
+        goto done;
+    }
+    if ((rc = pm_store_exec(t->st, ctx, sql.s)) ||
         (rc = call_on_layer(t, ctx, "SELECT AddGeometryColumn(?1, 'geom', ?2, ?3, 'XY')",
                             "cannot register geometry column")) ||
         (rc = call_on_layer(t, ctx, "SELECT CreateSpatialIndex(?1, 'geom')",
                             "cannot build spatial index")) ||
         (rc = pm_store_triggers_park(t->st, ctx, t->layer, &t->triggers, &t->ntriggers)))
         goto done;
-    rc = pm_store_prepare(t->st, ctx, ins, &t->ins);
+    rc = pm_store_prepare(t->st, ctx, ins.s, &t->ins);
 done:
     free(table);
-    free(sql);
-    free(ins);
+    free(sql.s);
+    free(ins.s);
     return rc;
 }
 

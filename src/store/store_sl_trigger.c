@@ -23,13 +23,18 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
                               "lower(tbl_name) = lower(?1) AND lower(name) IN (lower(?2), "
                               "lower(?3), lower(?4))",
                               &s);
-    char names[3][300];
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     for (int i = 0; i < 3; i++) {
-        snprintf(names[i], sizeof names[i], parked[i], layer);
-        sqlite3_bind_text(s, i + 2, names[i], -1, SQLITE_TRANSIENT);
+        /* Sized to the name: a fixed buffer cut long names short, and the
+         * triggers were then not found. */
+        char *name = sqlite3_mprintf(parked[i], layer);
+        if (!name) {
+            sqlite3_finalize(s);
+            return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "triggers");
+        }
+        sqlite3_bind_text(s, i + 2, name, -1, sqlite3_free);
     }
     char **drop = NULL;
     size_t ndrop = 0;
@@ -50,9 +55,10 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
     }
     sqlite3_finalize(s);
     for (size_t i = 0; i < ndrop && !rc; i++) {
-        char sql[400];
-        snprintf(sql, sizeof sql, "DROP TRIGGER %s", drop[i]);
-        rc = pm_store_exec(st, ctx, sql);
+        char *sql = sqlite3_mprintf("DROP TRIGGER %s", drop[i]);
+        rc = sql ? pm_store_exec(st, ctx, sql)
+                 : pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "triggers");
+        sqlite3_free(sql);
     }
     pm_strv_free(drop, ndrop);
     return rc;

@@ -276,4 +276,40 @@ expect_status 0 "CP936 text"
 expect_err "field 'name' is not UTF-8; converted from CP936" "CP936 warning names the field"
 [ "$(sqlite3 "$TMP/gbk.db" 'SELECT name FROM parks')" = "张江科学城" ] || fail "CP936 text not converted"
 
+# Sweep 12: case variants of a well-known attribute ("name" on one feature,
+# "NAME" on another): the exact name keeps the column, the variant is renamed.
+for order in lower-first upper-first; do
+  python3 - "$TMP/casecol.geojson" "$order" <<'PY'
+import json, sys
+sq = [[121.5, 31.2], [121.51, 31.2], [121.51, 31.21], [121.5, 31.21], [121.5, 31.2]]
+def f(props, dx):
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "Polygon", "coordinates": [[[x + dx, y] for x, y in sq]]}}
+feats = [f({"name": "A", "Planned_Area_KM2": 9, "planned_area_km2": 1.5}, 0), f({"NAME": "B"}, 0.02)]
+if sys.argv[2] == "upper-first":
+    feats = [f({"NAME": "B", "PLANNED_AREA_KM2": 9}, 0.02), f({"name": "A", "planned_area_km2": 1.5}, 0)]
+json.dump({"type": "FeatureCollection", "features": feats}, open(sys.argv[1], "w"))
+PY
+  rm -f "$TMP/casecol.db"
+  run import "$TMP/casecol.geojson" --db "$TMP/casecol.db" --quiet
+  expect_status 0 "case-variant names ($order)"
+  expect_err "field 'NAME' stored as 'NAME_2'" "case-variant names ($order): the variant is renamed"
+  got=$(sqlite3 "$TMP/casecol.db" "SELECT name || '/' || planned_area_km2 FROM parks WHERE name IS NOT NULL")
+  [ "$got" = "A/1.5" ] || fail "case-variant names ($order): name/planned_area_km2 lost: '$got'"
+done
+
+# Sweep 15: control characters in a name are stored verbatim but escaped in
+# the text tables (a newline broke the table, ESC recoloured the terminal).
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"line1\nline2\ttab\u0007bell\u001b[31mred\u009bx"},"geometry":{"type":"Polygon","coordinates":[[[121.5,31.2],[121.51,31.2],[121.51,31.21],[121.5,31.21],[121.5,31.2]]]}}]}' >"$TMP/ctrl.geojson"
+run import "$TMP/ctrl.geojson" --db "$TMP/ctrl.db" --quiet
+expect_status 0 "control characters in a name"
+for cmd in area check; do
+  run "$cmd" --db "$TMP/ctrl.db" --target-km2 1
+  [ "$cmd" = area ] && run area --db "$TMP/ctrl.db"
+  LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$out" && fail "$cmd prints control characters raw"
+  expect_out 'line1\nline2\ttab\x07bell\x1b[31mred\x9bx' "$cmd shows the name escaped"
+done
+run area --db "$TMP/ctrl.db" --json
+py_json 'assert d["parks"][0]["name"] == "line1\nline2\ttab\x07bell\x1b[31mred\x9bx", d["parks"][0]["name"]' "JSON keeps the name verbatim"
+
 finish

@@ -1,0 +1,21 @@
+/* A growing string, for SQL and the style documents alike; not API.
+ * Appends never fail on the spot: running out of memory sets oom, stops
+ * further appends, and is noticed once, when the text is taken. */
+#ifndef PM_UTIL_SBUF_H
+#define PM_UTIL_SBUF_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+void sb_add(sbuf *b, const char *t, size_t n);
+void sb_puts(sbuf *b, const char *t);
+void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text (caller frees), or NULL when memory ran out. */
+char *sb_take(sbuf *b);
+
+#endif
