@@ -70,7 +70,7 @@ case "$mode" in
     ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:strict_string_checks=1 \
     LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 900
+      ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 1800
     ;;
   fuzz)
     bash tests/fuzz/run.sh "$build_dir" "${FUZZ_SECONDS:-60}"
