@@ -42,6 +42,21 @@ static void short_def(char *out, size_t n, const char *def)
         memcpy(out + n - 4, "...", 4);
 }
 
+/* GDAL users write PROJ strings without +type=crs ("+proj=longlat
+ * +datum=WGS84"), and ogr2ogr takes them; PROJ alone reads such a string as a
+ * coordinate operation, not a CRS. Say what is meant, as GDAL does. Returns
+ * def itself, or buf holding def with " +type=crs" appended. */
+static const char *crs_def(char *buf, size_t n, const char *def)
+{
+    if (!def)
+        return def;
+    const char *p = def + strspn(def, " \t");
+    if ((strncmp(p, "+proj=", 6) != 0 && strncmp(p, "proj=", 5) != 0) || strstr(p, "type=") ||
+        (size_t)snprintf(buf, n, "%s +type=crs", p) >= n)
+        return def;
+    return buf;
+}
+
 static const char *crs_kind(PJ_TYPE t)
 {
     switch (t) {
@@ -80,10 +95,19 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
     short_def(sd, sizeof sd, def ? def : "");
     if (!c)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
-    crs = def && *def ? proj_create(c, def) : NULL;
-    if (!crs || !proj_is_crs(crs)) {
+    char buf[1024];
+    crs = def && *def ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
+    if (!crs) {
         rc = pm_err(ctx, PM_EUSAGE, "unknown CRS", sd, "%s",
                     *pm_ctx_lib_msg(ctx) ? pm_ctx_lib_msg(ctx) : "PROJ cannot parse it");
+        goto done;
+    }
+    if (!proj_is_crs(crs)) {
+        /* PROJ read it, but as something else (an operation, an ellipsoid):
+         * saying it cannot parse it would be untrue. */
+        rc = pm_err(ctx, PM_EUSAGE, "unknown CRS", sd,
+                    "PROJ reads it as a %s, not as a coordinate reference system",
+                    proj_get_type(crs) == PJ_TYPE_ELLIPSOID ? "ellipsoid" : "non-CRS object");
         goto done;
     }
     PJ_TYPE t = proj_get_type(crs);
@@ -141,7 +165,8 @@ int pm_crs_export(char **out_proj4, char **out_wkt, pm_ctx *ctx, const char *def
 {
     int rc = 0;
     PJ_CONTEXT *c = new_pj_ctx(ctx);
-    PJ *crs = c ? proj_create(c, def) : NULL;
+    char buf[1024];
+    PJ *crs = c ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
     const char *p4 = crs ? proj_as_proj_string(c, crs, PJ_PROJ_4, NULL) : NULL;
     const char *wkt = crs ? proj_as_wkt(c, crs, PJ_WKT1_GDAL, NULL) : NULL;
     *out_proj4 = *out_wkt = NULL;
@@ -248,7 +273,9 @@ int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
         goto done;
     }
-    raw = proj_create_crs_to_crs(t->pj_ctx, src_def, dst_def, NULL);
+    char sbuf[1024], dbuf[1024];
+    raw = proj_create_crs_to_crs(t->pj_ctx, crs_def(sbuf, sizeof sbuf, src_def),
+                                 crs_def(dbuf, sizeof dbuf, dst_def), NULL);
     if (!raw) {
         char where[200];
         snprintf(where, sizeof where, "%s -> %s", t->src, t->dst);
