@@ -41,6 +41,54 @@ static int check_lonlat(pm_ctx *ctx, const char *path, long index, const pm_geom
                             : "; longitude must be within +-180 and latitude within +-90");
 }
 
+/* planned_area_km2 is what check compares each park against, so a value
+ * that is not a plain area is refused here, naming the feature, rather than
+ * read as 0 or 1 ("1,2" became 1, "x" and "NaN" 0) or turned into a warning
+ * and NULL: a NULL park is skipped by check, which would then pass without
+ * checking it. A planner fixes the cell once and imports again. Empty text
+ * counts as missing, as an empty spreadsheet cell does. */
+enum { PLANNED_MAX_KM2 = 100000 }; /* 16 Shanghais: more is a unit slip (m²) */
+
+static int check_planned(pm_ctx *ctx, const char *path, long index, const pm_value *v)
+{
+    double d = 0;
+    const char *why = NULL;
+    char text[48] = "";
+    if (!v || v->is_null)
+        return 0;
+    if (v->type == PM_FIELD_TEXT) {
+        const char *p = v->s ? v->s + strspn(v->s, " \t") : "";
+        char *end = NULL;
+        if (!*p)
+            return 0;
+        snprintf(text, sizeof text, "\"%s\"", p);
+        d = strtod(p, &end);
+        end += strspn(end, " \t");
+        if (end == p || *end)
+            why = strchr(p, ',') && strspn(p, "0123456789,.-+ ") == strlen(p)
+                      ? "a comma is ambiguous, decimal or thousands: write the number with a point "
+                        "and no separators"
+                      : "not a number";
+    } else if (v->type == PM_FIELD_INTEGER) {
+        d = (double)v->i;
+    } else {
+        d = v->d;
+    }
+    if (!text[0])
+        snprintf(text, sizeof text, "%.17g", d);
+    if (!why && !isfinite(d))
+        why = "not a finite number";
+    else if (!why && d < 0)
+        why = "an area cannot be negative";
+    else if (!why && d > PLANNED_MAX_KM2)
+        why = "larger than 100000 km²: is it in m²?";
+    if (!why)
+        return 0;
+    char where[600];
+    snprintf(where, sizeof where, "%s feature %ld", path, index);
+    return pm_err(ctx, PM_EINPUT, "bad planned_area_km2", where, "%s: %s", text, why);
+}
+
 /* The layer's extent could not be computed or is out of range: read the
  * features one by one (a second, independent pass) to name the first one at
  * fault, which the extent alone cannot. Moves that error into ctx and
@@ -109,6 +157,7 @@ typedef struct {
     const pm_import_opts *o;
     const char *storage_crs;
     int geographic;
+    int planned; /* index of planned_area_km2 in the schema, or -1 */
     pm_ctx *ctx;
     long skipped;
     int rc;
@@ -212,6 +261,11 @@ static void *reader_main(void *arg)
             pm_feature_clear(f);
             break;
         }
+        if (r->planned >= 0 && (size_t)r->planned < f->nvalues &&
+            (rc = check_planned(r->ctx, o->src_path, (long)f->fid, &f->values[r->planned]))) {
+            pm_feature_clear(f);
+            break;
+        }
         if ((rc = pm_transform_geom(r->tr, r->ctx, f->geom))) {
             char where[600];
             snprintf(where, sizeof where, "%s feature %lld", o->src_path, (long long)f->fid);
@@ -253,6 +307,7 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
     r.o = o;
     r.storage_crs = out->storage_crs;
     r.geographic = geographic;
+    r.planned = pm_schema_find(pm_source_schema(src), "planned_area_km2");
     if (pm_ctx_new(&r.ctx)) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", o->src_path, "import");
         goto done;

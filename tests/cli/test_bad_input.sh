@@ -66,6 +66,11 @@ bad "$BAD/projected_as_wgs84.geojson" 3 "feature 0" "they look projected"
 bad "$BAD/unknown_crs.geojson" 3 "unknown_crs.geojson" 'crs "EPSG:999999"'
 bad "$BAD/unparseable_crs.geojson" 3 "unparseable_crs.geojson" "give the real one with --s-srs"
 bad "$BAD/deeply_nested.geojson" 3 "feature 0, line 1 column" "nested deeper than 64 levels"
+bad "$BAD/planned_comma.geojson" 3 "feature 1" '"1,2": a comma is ambiguous'
+bad "$BAD/planned_text.geojson" 3 "feature 1" '"x": not a number'
+bad "$BAD/planned_negative.geojson" 3 "feature 1" "cannot be negative"
+bad "$BAD/planned_nan.geojson" 3 "feature 1" "not a finite number"
+bad "$BAD/planned_inf.geojson" 3 "feature 0" "is it in m²"
 # The same with --t-srs given, so no extent is computed first: the feature
 # loop itself must catch each case.
 bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude" --t-srs EPSG:4550
@@ -275,5 +280,14 @@ run import "$BAD/non_utf8.geojson" --db "$TMP/gbk.db" --quiet
 expect_status 0 "CP936 text"
 expect_err "field 'name' is not UTF-8; converted from CP936" "CP936 warning names the field"
 [ "$(sqlite3 "$TMP/gbk.db" 'SELECT name FROM parks')" = "张江科学城" ] || fail "CP936 text not converted"
+
+# A planned area that is not a number reaching the database afterwards (an
+# edit) is missing, not 0.
+if command -v sqlite3 >/dev/null; then
+  run import "$SRC/tests/fixtures/overlap.geojson" --db "$TMP/pl.db" --quiet
+  sqlite3 "$TMP/pl.db" "UPDATE parks SET planned_area_km2 = 'x'" || fail "cannot edit planned_area_km2"
+  run area --db "$TMP/pl.db" --json
+  py_json "assert all(p['planned_km2'] is None for p in d['parks']), d['parks']" "edited 'x' planned area is null"
+fi
 
 finish
