@@ -258,6 +258,19 @@ done:
     return rc;
 }
 
+int pm_crs_area_of_use(const char *def, double *west, double *south, double *east, double *north)
+{
+    PJ_CONTEXT *c = proj_context_create();
+    char buf[1024];
+    PJ *crs = c && def ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
+    /* PROJ says -1000 for a bound it does not know. */
+    int known = crs && proj_get_area_of_use(c, crs, west, south, east, north, NULL) &&
+                *west > -1000 && *south > -1000 && *east > -1000 && *north > -1000;
+    proj_destroy(crs);
+    proj_context_destroy(c);
+    return known;
+}
+
 int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def)
 {
     int rc = 0;

@@ -71,6 +71,19 @@ bad "$BAD/planned_text.geojson" 3 "feature 1" '"x": not a number'
 bad "$BAD/planned_negative.geojson" 3 "feature 1" "cannot be negative"
 bad "$BAD/planned_nan.geojson" 3 "feature 1" "not a finite number"
 bad "$BAD/planned_inf.geojson" 3 "feature 0" "is it in m²"
+# Longitude/latitude under a projected CRS (sweep 4): a wrong .prj, or a
+# wrong --s-srs; read as that CRS, the parks would be a few m² off its area.
+bad "$BAD/prj_mismatch/parks.shp" 3 "parks.shp" "they look like longitude/latitude: give --s-srs EPSG:4326"
+bad "$SRC/geodata/pudong_parks.geojson" 3 "pudong_parks.geojson" "outside its area of use" --s-srs EPSG:4550
+bad "$SRC/geodata/pudong_parks.geojson" 3 "pudong_parks.geojson" "look like longitude/latitude" --s-srs EPSG:32651
+# The same file with the right CRS imports.
+run import "$BAD/prj_mismatch/parks.shp" --db "$TMP/pm.db" --s-srs EPSG:4326
+expect_status 0 "wrong .prj overridden with --s-srs EPSG:4326"
+# Small numbers in a CRS that declares no area of use (a local grid) are
+# believed, with a warning.
+run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/grid.db" --s-srs "+proj=tmerc +lon_0=121.7 +ellps=WGS84"
+expect_status 0 "local grid with small numbers"
+expect_err "as longitude/latitude would" "local grid warned about"
 # The same with --t-srs given, so no extent is computed first: the feature
 # loop itself must catch each case.
 bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude" --t-srs EPSG:4550
