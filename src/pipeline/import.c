@@ -589,6 +589,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
         hashing = 1;
     if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
         goto done;
+    pm_source_require_valid(src, !o->allow_invalid);
     sdef = o->s_srs ? o->s_srs : pm_source_crs_wkt(src);
     if (!sdef && pm_source_crs_problem(src)) {
         rc = pm_err(ctx, PM_EINPUT, "unknown CRS declared in source", o->src_path,

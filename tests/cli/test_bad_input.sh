@@ -84,6 +84,7 @@ expect_status 0 "wrong .prj overridden with --s-srs EPSG:4326"
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/grid.db" --s-srs "+proj=tmerc +lon_0=121.7 +ellps=WGS84"
 expect_status 0 "local grid with small numbers"
 expect_err "as longitude/latitude would" "local grid warned about"
+bad "$BAD/collinear.geojson" 3 "feature 1" "Self-intersection at or near point 121.51"
 # The same with --t-srs given, so no extent is computed first: the feature
 # loop itself must catch each case.
 bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude" --t-srs EPSG:4550
@@ -153,6 +154,18 @@ expect_status 0 "--allow-invalid"
 expect_out "imported 2" "--allow-invalid keeps both"
 
 # ---- not errors ---------------------------------------------------------
+# Valid in the source, a hair invalid after reprojection: repaired, said.
+run import "$BAD/hole_touch.geojson" --db "$TMP/hole.db"
+expect_status 0 "hole touching its shell at a vertex (OGC-valid)"
+expect_err "hole_touch.geojson feature 0: valid in the source, invalid after reprojection to EPSG:4550" "repair named"
+run check --db "$TMP/hole.db" --json
+py_json "assert not [p for p in d['problems'] if p['kind'] == 'invalid_geometry'], d['problems']" "repaired park is valid"
+run area --db "$TMP/hole.db" --json
+py_json "assert abs(d['parks'][0]['ellipsoidal_km2'] - 3.6979) < 0.001, d['parks'][0]" "repair keeps the area"
+# --allow-invalid still stores what is invalid in the source, for QA.
+run import "$BAD/collinear.geojson" --db "$TMP/col.db" --allow-invalid
+expect_status 0 "--allow-invalid stores an invalid source geometry"
+
 run import "$BAD/duplicate_ids.geojson" --db "$TMP/dup.db" --quiet
 expect_status 0 "duplicate ids"
 expect_out "imported 3" "duplicate ids all imported"
