@@ -46,13 +46,16 @@ static void short_def(char *out, size_t n, const char *def)
  * +datum=WGS84"), and ogr2ogr takes them; PROJ alone reads such a string as a
  * coordinate operation, not a CRS. Say what is meant, as GDAL does. Returns
  * def itself, or buf holding def with " +type=crs" appended. */
+static int is_proj_string(const char *def)
+{
+    const char *p = def ? def + strspn(def, " \t") : "";
+    return strncmp(p, "+proj=", 6) == 0 || strncmp(p, "proj=", 5) == 0;
+}
+
 static const char *crs_def(char *buf, size_t n, const char *def)
 {
-    if (!def)
-        return def;
-    const char *p = def + strspn(def, " \t");
-    if ((strncmp(p, "+proj=", 6) != 0 && strncmp(p, "proj=", 5) != 0) || strstr(p, "type=") ||
-        (size_t)snprintf(buf, n, "%s +type=crs", p) >= n)
+    if (!is_proj_string(def) || strstr(def, "type=") ||
+        (size_t)snprintf(buf, n, "%s +type=crs", def + strspn(def, " \t")) >= n)
         return def;
     return buf;
 }
@@ -126,7 +129,8 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
         proj_destroy(cs);
     }
     const char *name = proj_get_name(crs);
-    snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+    /* A PROJ string's CRS is named "unknown": its definition says more. */
+    snprintf(out->name, sizeof out->name, "%s", name && strcmp(name, "unknown") != 0 ? name : sd);
     const char *auth = proj_get_id_auth_name(crs, 0);
     const char *code = proj_get_id_code(crs, 0);
     if (auth && code && strcmp(auth, "EPSG") == 0) {
@@ -136,7 +140,12 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
          * confident match in the EPSG database. */
         int *conf = NULL;
         PJ_OBJ_LIST *cands = proj_identify(c, crs, "EPSG", NULL, &conf);
-        if (cands && proj_list_get_count(cands) > 0 && conf && conf[0] >= 90) {
+        /* A PROJ string carries no names, so an equivalent EPSG CRS scores
+         * 70 ("same definition, other name"); take it when it is the only
+         * one that good (+proj=utm +zone=51 +datum=WGS84 is EPSG:32651). */
+        int nc = cands ? proj_list_get_count(cands) : 0;
+        int need = is_proj_string(def) ? 70 : 90;
+        if (nc > 0 && conf && conf[0] >= need && (nc == 1 || conf[1] < conf[0] || conf[0] >= 90)) {
             PJ *best = proj_list_get(c, cands, 0);
             const char *bc = best ? proj_get_id_code(best, 0) : NULL;
             if (bc)

@@ -15,6 +15,11 @@ run export --db "$DB" -o "$TMP/tm.gpkg" --t-srs "+proj=tmerc +lon_0=121.7 +ellps
 expect_status 0 "export --t-srs PROJ string without +type=crs"
 [ -s "$TMP/tm.gpkg" ] || fail "export with a PROJ string wrote nothing"
 
+# A PROJ string equivalent to an EPSG CRS is that CRS.
+run import "$PARKS" --db "$TMP/u.db" --t-srs "+proj=utm +zone=51 +datum=WGS84"
+expect_status 0 "storage CRS as a PROJ string equal to EPSG:32651"
+expect_out "EPSG:32651" "identified as EPSG:32651"
+
 run import "$PARKS" --db "$TMP/q.db" --t-srs "+proj=tmerc +lon_0=121.7 +ellps=WGS84"
 expect_status 2 "storage CRS as a PROJ string with no EPSG match"
 expect_one_line_err "storage CRS without EPSG"
