@@ -55,6 +55,12 @@ int pm_crs_auto(char *out, size_t out_size, pm_ctx *ctx, double lon_min, double 
 int pm_crs_scale_error(double *worst, pm_ctx *ctx, const char *def, double lon_min, double lat_min,
                        double lon_max, double lat_max);
 
+/** The lon/lat box a CRS is meant for (its EPSG area of use), in degrees;
+ * west > east for one across the antimeridian. Returns 1 when known, 0
+ * when the CRS declares none (a PROJ string, a local grid) or PROJ cannot
+ * read def. Never sets an error. */
+int pm_crs_area_of_use(const char *def, double *west, double *south, double *east, double *north);
+
 /** For GCJ-02 / BD-09 (the Chinese web-map systems, spelt GCJ-02, GCJ02,
  * BD-09 or BD09), how parkmap converts them, for provenance; NULL for any
  * other CRS. Static string. */

@@ -36,6 +36,11 @@ long pm_source_count(const pm_source *src);
 int pm_source_extent(const pm_source *src, pm_ctx *ctx, double *minx, double *miny, double *maxx,
                      double *maxy);
 
+/** Make pm_source_next refuse a geometry that is not OGC-valid as read
+ * (GEOS through GDAL), with PM_EINPUT naming the feature and GEOS's
+ * reason; off by default. */
+void pm_source_require_valid(pm_source *src, int on);
+
 /** Read the next feature into *out (caller clears it with pm_feature_clear).
  * Returns 1 when a feature was read, 0 at the end, <0 on error. Geometries
  * are converted to MultiPolygon; a non-polygonal, empty, non-finite or

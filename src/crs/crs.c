@@ -46,6 +46,24 @@ static void short_def(char *out, size_t n, const char *def)
         memcpy(out + n - 4, "...", 4);
 }
 
+/* GDAL users write PROJ strings without +type=crs ("+proj=longlat
+ * +datum=WGS84"), and ogr2ogr takes them; PROJ alone reads such a string as a
+ * coordinate operation, not a CRS. Say what is meant, as GDAL does. Returns
+ * def itself, or buf holding def with " +type=crs" appended. */
+static int is_proj_string(const char *def)
+{
+    const char *p = def ? def + strspn(def, " \t") : "";
+    return strncmp(p, "+proj=", 6) == 0 || strncmp(p, "proj=", 5) == 0;
+}
+
+static const char *crs_def(char *buf, size_t n, const char *def)
+{
+    if (!is_proj_string(def) || strstr(def, "type=") ||
+        (size_t)snprintf(buf, n, "%s +type=crs", def + strspn(def, " \t")) >= n)
+        return def;
+    return buf;
+}
+
 static const char *crs_kind(PJ_TYPE t)
 {
     switch (t) {
@@ -93,10 +111,19 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
     short_def(sd, sizeof sd, def ? def : "");
     if (!c)
         return pm_err(ctx, PM_ENOMEM, "out of memory", "PROJ", "context");
-    crs = def && *def ? proj_create(c, def) : NULL;
-    if (!crs || !proj_is_crs(crs)) {
+    char buf[1024];
+    crs = def && *def ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
+    if (!crs) {
         rc = pm_err(ctx, PM_EUSAGE, "unknown CRS", sd, "%s",
                     *pm_ctx_lib_msg(ctx) ? pm_ctx_lib_msg(ctx) : "PROJ cannot parse it");
+        goto done;
+    }
+    if (!proj_is_crs(crs)) {
+        /* PROJ read it, but as something else (an operation, an ellipsoid):
+         * saying it cannot parse it would be untrue. */
+        rc = pm_err(ctx, PM_EUSAGE, "unknown CRS", sd,
+                    "PROJ reads it as a %s, not as a coordinate reference system",
+                    proj_get_type(crs) == PJ_TYPE_ELLIPSOID ? "ellipsoid" : "non-CRS object");
         goto done;
     }
     PJ_TYPE t = proj_get_type(crs);
@@ -115,7 +142,8 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
         proj_destroy(cs);
     }
     const char *name = proj_get_name(crs);
-    snprintf(out->name, sizeof out->name, "%s", name ? name : "");
+    /* A PROJ string's CRS is named "unknown": its definition says more. */
+    snprintf(out->name, sizeof out->name, "%s", name && strcmp(name, "unknown") != 0 ? name : sd);
     const char *auth = proj_get_id_auth_name(crs, 0);
     const char *code = proj_get_id_code(crs, 0);
     if (auth && code && strcmp(auth, "EPSG") == 0) {
@@ -125,7 +153,12 @@ int pm_crs_describe(pm_crs_info *out, pm_ctx *ctx, const char *def)
          * confident match in the EPSG database. */
         int *conf = NULL;
         PJ_OBJ_LIST *cands = proj_identify(c, crs, "EPSG", NULL, &conf);
-        if (cands && proj_list_get_count(cands) > 0 && conf && conf[0] >= 90) {
+        /* A PROJ string carries no names, so an equivalent EPSG CRS scores
+         * 70 ("same definition, other name"); take it when it is the only
+         * one that good (+proj=utm +zone=51 +datum=WGS84 is EPSG:32651). */
+        int nc = cands ? proj_list_get_count(cands) : 0;
+        int need = is_proj_string(def) ? 70 : 90;
+        if (nc > 0 && conf && conf[0] >= need && (nc == 1 || conf[1] < conf[0] || conf[0] >= 90)) {
             PJ *best = proj_list_get(c, cands, 0);
             const char *bc = best ? proj_get_id_code(best, 0) : NULL;
             if (bc)
@@ -154,7 +187,8 @@ int pm_crs_export(char **out_proj4, char **out_wkt, pm_ctx *ctx, const char *def
 {
     int rc = 0;
     PJ_CONTEXT *c = new_pj_ctx(ctx);
-    PJ *crs = c ? proj_create(c, def) : NULL;
+    char buf[1024];
+    PJ *crs = c ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
     const char *p4 = crs ? proj_as_proj_string(c, crs, PJ_PROJ_4, NULL) : NULL;
     const char *wkt = crs ? proj_as_wkt(c, crs, PJ_WKT1_GDAL, NULL) : NULL;
     *out_proj4 = *out_wkt = NULL;
@@ -246,6 +280,19 @@ done:
     return rc;
 }
 
+int pm_crs_area_of_use(const char *def, double *west, double *south, double *east, double *north)
+{
+    PJ_CONTEXT *c = proj_context_create();
+    char buf[1024];
+    PJ *crs = c && def ? proj_create(c, crs_def(buf, sizeof buf, def)) : NULL;
+    /* PROJ says -1000 for a bound it does not know. */
+    int known = crs && proj_get_area_of_use(c, crs, west, south, east, north, NULL) &&
+                *west > -1000 && *south > -1000 && *east > -1000 && *north > -1000;
+    proj_destroy(crs);
+    proj_context_destroy(c);
+    return known;
+}
+
 int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const char *dst_def)
 {
     int rc = 0;
@@ -263,8 +310,10 @@ int pm_transform_new(pm_transform **out, pm_ctx *ctx, const char *src_def, const
     }
     t->pre = pm_webmap_kind(src_def);
     t->post = pm_webmap_kind(dst_def);
-    raw = proj_create_crs_to_crs(t->pj_ctx, t->pre ? "EPSG:4326" : src_def,
-                                 t->post ? "EPSG:4326" : dst_def, NULL);
+    char sbuf[1024], dbuf[1024];
+    raw = proj_create_crs_to_crs(t->pj_ctx,
+                                 t->pre ? "EPSG:4326" : crs_def(sbuf, sizeof sbuf, src_def),
+                                 t->post ? "EPSG:4326" : crs_def(dbuf, sizeof dbuf, dst_def), NULL);
     if (!raw) {
         char where[200];
         snprintf(where, sizeof where, "%s -> %s", t->src, t->dst);

@@ -32,8 +32,46 @@ struct pm_source {
     long index;        /* position of the next feature, from 0 */
     int *field_map;    /* schema field i -> OGR field index */
     long max_vertices; /* per feature; PARKMAP_MAX_VERTICES overrides */
-    char why_buf[128];
+    int require_valid; /* judge OGC validity on the geometry as read */
+    int invalid;       /* the last geometry refused was invalid (why_buf says how) */
+    char why_buf[256];
 };
+
+void pm_source_require_valid(pm_source *src, int on)
+{
+    src->require_valid = on;
+}
+
+/* GEOS says why a geometry is invalid only through its notice handler,
+ * which GDAL turns into a CPLError; catch the last one around the test. */
+static void CPL_STDCALL catch_reason(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)cls, (void)num;
+    char *buf = CPLGetErrorHandlerUserData();
+    if (buf && msg)
+        snprintf(buf, 256, "%s", msg);
+}
+
+/* Validity is judged on the source geometry as read, in its own CRS:
+ * reprojection bends edges and moves vertices, so a hole touching its
+ * shell at one vertex (valid) may cross it after, and a zero-area ring
+ * (invalid) may open into a sliver. Returns 1 when valid; else fills buf
+ * with GEOS's reason. */
+static int geom_valid(OGRGeometryH gh, char *buf)
+{
+    char reason[256] = "";
+    CPLPushErrorHandlerEx(catch_reason, reason);
+    int ok = OGR_G_IsValid(gh);
+    CPLPopErrorHandler();
+    if (ok)
+        return 1;
+    /* GDAL prefixes GEOS's words; the reason is what matters. */
+    const char *r = reason;
+    if (strncmp(r, "GEOS warning: ", 14) == 0)
+        r += 14;
+    snprintf(buf, 256, "%s", *r ? r : "GEOS finds it invalid");
+    return 0;
+}
 
 /* GDAL's warnings while reading are what parkmap's own checks report
  * better, as errors naming the feature: an unclosed ring (GDAL: "Non
@@ -468,6 +506,15 @@ static int convert_geom(pm_source *src, pm_ctx *ctx, OGRGeometryH gh, pm_geom **
         goto done;
     }
     rc = pm_geom_from_wkb(out, ctx, wkb, len);
+    /* After parkmap's own checks (unclosed rings, non-finite coordinates),
+     * which say it better than GEOS would. */
+    if (rc == 0 && src->require_valid && !check_geom(*out) && !geom_valid(gh, src->why_buf)) {
+        pm_geom_free(*out);
+        *out = NULL;
+        src->invalid = 1;
+        *why = src->why_buf;
+        goto done;
+    }
     if (rc == 0 && src->swap_xy)
         for (size_t i = 0; i < (*out)->nparts; i++)
             for (size_t j = 0; j < (*out)->parts[i].nrings; j++) {
@@ -548,12 +595,22 @@ int pm_source_next(pm_source *src, pm_ctx *ctx, pm_feature *out, int skip_invali
         }
         const char *why = NULL;
         pm_geom *g = NULL;
+        src->invalid = 0;
         if ((rc = convert_geom(src, ctx, OGR_F_GetGeometryRef(fh), &g, &why)))
             goto done;
         if (!why && g)
             why = check_geom(g);
         if (why) {
             pm_geom_free(g);
+            if (src->invalid) {
+                /* Not skipped by --skip-invalid, which is for what is no
+                 * polygon at all; --allow-invalid stores it for QA. */
+                char where[600];
+                snprintf(where, sizeof where, "%s feature %ld", src->path, src->index);
+                rc = pm_err(ctx, PM_EINPUT, "invalid geometry", where,
+                            "%s, in the source as read; store it as is with --allow-invalid", why);
+                goto done;
+            }
             if (skip_invalid) {
                 if (skipped)
                     (*skipped)++;

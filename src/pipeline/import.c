@@ -41,6 +41,54 @@ static int check_lonlat(pm_ctx *ctx, const char *path, long index, const pm_geom
                             : "; longitude must be within +-180 and latitude within +-90");
 }
 
+/* planned_area_km2 is what check compares each park against, so a value
+ * that is not a plain area is refused here, naming the feature, rather than
+ * read as 0 or 1 ("1,2" became 1, "x" and "NaN" 0) or turned into a warning
+ * and NULL: a NULL park is skipped by check, which would then pass without
+ * checking it. A planner fixes the cell once and imports again. Empty text
+ * counts as missing, as an empty spreadsheet cell does. */
+enum { PLANNED_MAX_KM2 = 100000 }; /* 16 Shanghais: more is a unit slip (m²) */
+
+static int check_planned(pm_ctx *ctx, const char *path, long index, const pm_value *v)
+{
+    double d = 0;
+    const char *why = NULL;
+    char text[48] = "";
+    if (!v || v->is_null)
+        return 0;
+    if (v->type == PM_FIELD_TEXT) {
+        const char *p = v->s ? v->s + strspn(v->s, " \t") : "";
+        char *end = NULL;
+        if (!*p)
+            return 0;
+        snprintf(text, sizeof text, "\"%s\"", p);
+        d = strtod(p, &end);
+        end += strspn(end, " \t");
+        if (end == p || *end)
+            why = strchr(p, ',') && strspn(p, "0123456789,.-+ ") == strlen(p)
+                      ? "a comma is ambiguous, decimal or thousands: write the number with a point "
+                        "and no separators"
+                      : "not a number";
+    } else if (v->type == PM_FIELD_INTEGER) {
+        d = (double)v->i;
+    } else {
+        d = v->d;
+    }
+    if (!text[0])
+        snprintf(text, sizeof text, "%.17g", d);
+    if (!why && !isfinite(d))
+        why = "not a finite number";
+    else if (!why && d < 0)
+        why = "an area cannot be negative";
+    else if (!why && d > PLANNED_MAX_KM2)
+        why = "larger than 100000 km²: is it in m²?";
+    if (!why)
+        return 0;
+    char where[600];
+    snprintf(where, sizeof where, "%s feature %ld", path, index);
+    return pm_err(ctx, PM_EINPUT, "bad planned_area_km2", where, "%s: %s", text, why);
+}
+
 /* The layer's extent could not be computed or is out of range: read the
  * features one by one (a second, independent pass) to name the first one at
  * fault, which the extent alone cannot. Moves that error into ctx and
@@ -109,6 +157,7 @@ typedef struct {
     const pm_import_opts *o;
     const char *storage_crs;
     int geographic;
+    int planned; /* index of planned_area_km2 in the schema, or -1 */
     pm_ctx *ctx;
     long skipped;
     int rc;
@@ -212,6 +261,11 @@ static void *reader_main(void *arg)
             pm_feature_clear(f);
             break;
         }
+        if (r->planned >= 0 && (size_t)r->planned < f->nvalues &&
+            (rc = check_planned(r->ctx, o->src_path, (long)f->fid, &f->values[r->planned]))) {
+            pm_feature_clear(f);
+            break;
+        }
         if ((rc = pm_transform_geom(r->tr, r->ctx, f->geom))) {
             char where[600];
             snprintf(where, sizeof where, "%s feature %lld", o->src_path, (long long)f->fid);
@@ -253,6 +307,7 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
     r.o = o;
     r.storage_crs = out->storage_crs;
     r.geographic = geographic;
+    r.planned = pm_schema_find(pm_source_schema(src), "planned_area_km2");
     if (pm_ctx_new(&r.ctx)) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", o->src_path, "import");
         goto done;
@@ -394,6 +449,62 @@ done:
     return rc;
 }
 
+/* The opposite of check_lonlat: longitude/latitude labelled with a projected
+ * CRS (the classic wrong .prj, or --s-srs EPSG:4550 on WGS 84 data) imports
+ * as parks a few square metres large, 0.0000 km², with exit 0. Numbers
+ * within +-180/+-90 alone do not prove it: a local grid may have a false
+ * origin in the site. The CRS's area of use decides: read as that CRS, the
+ * layer must land inside it (with a degree of slack, as zones are used a
+ * little past their edges). Without a declared area of use the data is
+ * believed, with a warning, as it is when it lands inside. */
+#define PM_AREA_OF_USE_SLACK 1.0
+
+static int in_area(double lon, double lat, const double *a)
+{
+    double w = a[0] - PM_AREA_OF_USE_SLACK, e = a[2] + PM_AREA_OF_USE_SLACK;
+    int lon_in = a[0] <= a[2] ? lon >= w && lon <= e : lon >= w || lon <= e;
+    return lon_in && lat >= a[1] - PM_AREA_OF_USE_SLACK && lat <= a[3] + PM_AREA_OF_USE_SLACK;
+}
+
+static int check_degrees(pm_ctx *ctx, pm_source *src, const char *sdef, const pm_crs_info *sinfo,
+                         const pm_import_opts *o)
+{
+    double b[4], a[4];
+    pm_ctx *quiet = NULL;
+    pm_transform *t = NULL;
+    int rc = 0, inside = 0;
+    /* An extent that cannot be had is judged later, feature by feature. */
+    if (!sinfo->is_projected || pm_ctx_new(&quiet) ||
+        pm_source_extent(src, quiet, &b[0], &b[1], &b[2], &b[3]) ||
+        !(b[0] >= -180 && b[2] <= 180 && b[1] >= -90 && b[3] <= 90))
+        goto done;
+    if (pm_crs_area_of_use(sdef, &a[0], &a[1], &a[2], &a[3])) {
+        double xy[10] = {
+            b[0], b[1], b[2], b[1], b[2], b[3], b[0], b[3], (b[0] + b[2]) / 2, (b[1] + b[3]) / 2};
+        if (pm_transform_new(&t, quiet, sdef, "EPSG:4326") || pm_transform_points(t, quiet, xy, 5))
+            inside = 1; /* cannot be judged here: the feature loop will */
+        for (int k = 0; k < 5 && !inside; k++)
+            inside = in_area(xy[2 * k], xy[2 * k + 1], a);
+        if (!inside) {
+            rc = pm_err(ctx, PM_EINPUT, "coordinates outside the source CRS's area of use",
+                        o->src_path,
+                        "x %.6g..%.6g, y %.6g..%.6g read as %s lie near %.2f %.2f (lon lat), "
+                        "outside its area of use (lon %.1f..%.1f, lat %.1f..%.1f); they look "
+                        "like longitude/latitude: give --s-srs EPSG:4326",
+                        b[0], b[2], b[1], b[3], sinfo->name, xy[8], xy[9], a[0], a[2], a[1], a[3]);
+            goto done;
+        }
+    }
+    pm_warn(ctx,
+            "%s: every coordinate lies within 180 x 90 %s of the origin of %s, as "
+            "longitude/latitude would; if they are, give --s-srs EPSG:4326",
+            o->src_path, sinfo->unit_m > 0 && sinfo->unit_m != 1 ? "units" : "metres", sinfo->name);
+done:
+    pm_transform_free(t);
+    pm_ctx_free(quiet);
+    return rc;
+}
+
 /* A projected CRS whose scale strays from true by more than this over the
  * layer (lengths 0.5 % off, areas 1 %) does not fit it: a zone's own
  * Gauss-Krueger or UTM stays within 0.1 % across its zone. */
@@ -478,6 +589,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
         hashing = 1;
     if ((rc = pm_source_open(&src, ctx, o->src_path, o->src_layer)))
         goto done;
+    pm_source_require_valid(src, !o->allow_invalid);
     sdef = o->s_srs ? o->s_srs : pm_source_crs_wkt(src);
     if (!sdef && pm_source_crs_problem(src)) {
         rc = pm_err(ctx, PM_EINPUT, "unknown CRS declared in source", o->src_path,
@@ -495,6 +607,8 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     if ((rc = pm_crs_describe(&sinfo, ctx, sdef)))
         goto done;
     snprintf(out->source_crs_name, sizeof out->source_crs_name, "%s", sinfo.name);
+    if ((rc = check_degrees(ctx, src, sdef, &sinfo, o)))
+        goto done;
     int fell_back = 0;
     if ((rc = pick_target(tdef, sizeof tdef, &fell_back, ctx, src, sdef, &sinfo, o)))
         goto done;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,29 +455,61 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
     return rc;
 }
 
+/* The loader refused every geometry invalid in the source (unless
+ * --allow-invalid, which skips this), so what is invalid here became so in
+ * reprojection: a hole touching its shell at one vertex that the projection
+ * pushes a hair across it. That is repaired (ST_MakeValid) when the repair
+ * moves the area by at most PM_REPAIR_PPM millionths, with a warning naming
+ * the feature; a larger change is no hair and stays an error. */
+#define PM_REPAIR_PPM 1.0
+
 static int check_validity(pm_store_import *imp, pm_ctx *ctx)
 {
-    char sql[512];
+    char sql[768];
     sqlite3_stmt *s = NULL;
-    int rc;
+    int rc = 0, step, n = 0;
+    const char *src = imp->opts->source_path ? imp->opts->source_path : imp->final_path;
     snprintf(sql, sizeof sql,
-             "SELECT source_fid, ST_IsValidReason(geom) FROM %s WHERE ST_IsValid(geom) <> 1 "
-             "ORDER BY source_fid LIMIT 1",
+             "SELECT source_fid, ST_IsValidReason(geom), ST_Area(geom), ST_Area(g2), "
+             "ST_IsValid(g2) FROM (SELECT source_fid, geom, "
+             "CastToMultiPolygon(ST_MakeValid(geom)) AS g2 FROM %s WHERE ST_IsValid(geom) <> 1) "
+             "ORDER BY source_fid",
              imp->table);
     if ((rc = pm_store_prepare(&imp->st, ctx, sql, &s)))
         return rc;
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         char where[600];
-        const char *src = imp->opts->source_path ? imp->opts->source_path : imp->final_path;
         snprintf(where, sizeof where, "%s feature %lld", src,
                  (long long)sqlite3_column_int64(s, 0));
         const unsigned char *why = sqlite3_column_text(s, 1);
-        rc = pm_err(ctx, PM_EINPUT, "invalid geometry", where,
-                    "%s; store it as is with --allow-invalid", why ? (const char *)why : "?");
-    } else if (step != SQLITE_DONE) {
-        rc = pm_store_sqlerr(&imp->st, ctx, "cannot check geometries");
+        double a0 = sqlite3_column_double(s, 2), a1 = sqlite3_column_double(s, 3);
+        int fixed = sqlite3_column_type(s, 3) != SQLITE_NULL && sqlite3_column_int(s, 4) == 1 &&
+                    fabs(a1 - a0) <= PM_REPAIR_PPM * 1e-6 * fabs(a0);
+        if (!fixed) {
+            rc = pm_err(ctx, PM_EINPUT, "invalid geometry", where,
+                        "%s after reprojection to %s, though valid in the source; no repair "
+                        "keeps its area; store it as is with --allow-invalid",
+                        why ? (const char *)why : "?", imp->opts->storage_crs);
+            goto done;
+        }
+        pm_warn(ctx,
+                "%s: valid in the source, invalid after reprojection to %s (%s); repaired, "
+                "area changed by %.3g m2",
+                where, imp->opts->storage_crs, why ? (const char *)why : "?", a1 - a0);
+        n++;
     }
+    if (step != SQLITE_DONE) {
+        rc = pm_store_sqlerr(&imp->st, ctx, "cannot check geometries");
+        goto done;
+    }
+    if (n) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET geom = CastToMultiPolygon(ST_MakeValid(geom)) "
+                 "WHERE ST_IsValid(geom) <> 1",
+                 imp->table);
+        rc = pm_store_exec(&imp->st, ctx, sql);
+    }
+done:
     sqlite3_finalize(s);
     return rc;
 }

@@ -7,6 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Import refuses a planned area that is not a plain number, but a database
+ * edited since (or imported by an older parkmap) may hold "x" or "1,2",
+ * which SQLite reads as 0 or 1: such a value is missing, not a number. */
+static double planned_value(sqlite3_stmt *s, int col)
+{
+    int t = sqlite3_column_type(s, col);
+    double d = NAN;
+    if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+        d = sqlite3_column_double(s, col);
+    } else if (t == SQLITE_TEXT) {
+        const char *p = (const char *)sqlite3_column_text(s, col);
+        char *end = NULL;
+        d = p ? strtod(p, &end) : NAN;
+        if (!p || end == p || *(end + strspn(end, " \t")))
+            d = NAN;
+    }
+    return isfinite(d) && d >= 0 ? d : NAN;
+}
+
 static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st, const char *layer,
                      const char *group_by, int measure)
 {
@@ -67,8 +86,7 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
         r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
                        ? strdup("")
                        : strdup((const char *)sqlite3_column_text(s, 2));
-        r->planned_km2 =
-            sqlite3_column_type(s, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 3);
+        r->planned_km2 = planned_value(s, 3);
         r->planar_m2 = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
         r->ellipsoidal_m2 =
             sqlite3_column_type(s, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 5);

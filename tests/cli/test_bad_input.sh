@@ -66,6 +66,25 @@ bad "$BAD/projected_as_wgs84.geojson" 3 "feature 0" "they look projected"
 bad "$BAD/unknown_crs.geojson" 3 "unknown_crs.geojson" 'crs "EPSG:999999"'
 bad "$BAD/unparseable_crs.geojson" 3 "unparseable_crs.geojson" "give the real one with --s-srs"
 bad "$BAD/deeply_nested.geojson" 3 "feature 0, line 1 column" "nested deeper than 64 levels"
+bad "$BAD/planned_comma.geojson" 3 "feature 1" '"1,2": a comma is ambiguous'
+bad "$BAD/planned_text.geojson" 3 "feature 1" '"x": not a number'
+bad "$BAD/planned_negative.geojson" 3 "feature 1" "cannot be negative"
+bad "$BAD/planned_nan.geojson" 3 "feature 1" "not a finite number"
+bad "$BAD/planned_inf.geojson" 3 "feature 0" "is it in m²"
+# Longitude/latitude under a projected CRS (sweep 4): a wrong .prj, or a
+# wrong --s-srs; read as that CRS, the parks would be a few m² off its area.
+bad "$BAD/prj_mismatch/parks.shp" 3 "parks.shp" "they look like longitude/latitude: give --s-srs EPSG:4326"
+bad "$SRC/geodata/pudong_parks.geojson" 3 "pudong_parks.geojson" "outside its area of use" --s-srs EPSG:4550
+bad "$SRC/geodata/pudong_parks.geojson" 3 "pudong_parks.geojson" "look like longitude/latitude" --s-srs EPSG:32651
+# The same file with the right CRS imports.
+run import "$BAD/prj_mismatch/parks.shp" --db "$TMP/pm.db" --s-srs EPSG:4326
+expect_status 0 "wrong .prj overridden with --s-srs EPSG:4326"
+# Small numbers in a CRS that declares no area of use (a local grid) are
+# believed, with a warning.
+run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/grid.db" --s-srs "+proj=tmerc +lon_0=121.7 +ellps=WGS84"
+expect_status 0 "local grid with small numbers"
+expect_err "as longitude/latitude would" "local grid warned about"
+bad "$BAD/collinear.geojson" 3 "feature 1" "Self-intersection at or near point 121.51"
 # The same with --t-srs given, so no extent is computed first: the feature
 # loop itself must catch each case.
 bad "$BAD/latitude_out_of_range.geojson" 3 "feature 1" "latitude" --t-srs EPSG:4550
@@ -135,6 +154,18 @@ expect_status 0 "--allow-invalid"
 expect_out "imported 2" "--allow-invalid keeps both"
 
 # ---- not errors ---------------------------------------------------------
+# Valid in the source, a hair invalid after reprojection: repaired, said.
+run import "$BAD/hole_touch.geojson" --db "$TMP/hole.db"
+expect_status 0 "hole touching its shell at a vertex (OGC-valid)"
+expect_err "hole_touch.geojson feature 0: valid in the source, invalid after reprojection to EPSG:4550" "repair named"
+run check --db "$TMP/hole.db" --json
+py_json "assert not [p for p in d['problems'] if p['kind'] == 'invalid_geometry'], d['problems']" "repaired park is valid"
+run area --db "$TMP/hole.db" --json
+py_json "assert abs(d['parks'][0]['ellipsoidal_km2'] - 3.6979) < 0.001, d['parks'][0]" "repair keeps the area"
+# --allow-invalid still stores what is invalid in the source, for QA.
+run import "$BAD/collinear.geojson" --db "$TMP/col.db" --allow-invalid
+expect_status 0 "--allow-invalid stores an invalid source geometry"
+
 run import "$BAD/duplicate_ids.geojson" --db "$TMP/dup.db" --quiet
 expect_status 0 "duplicate ids"
 expect_out "imported 3" "duplicate ids all imported"
@@ -311,5 +342,14 @@ for cmd in area check; do
 done
 run area --db "$TMP/ctrl.db" --json
 py_json 'assert d["parks"][0]["name"] == "line1\nline2\ttab\x07bell\x1b[31mred\x9bx", d["parks"][0]["name"]' "JSON keeps the name verbatim"
+
+# A planned area that is not a number reaching the database afterwards (an
+# edit) is missing, not 0.
+if command -v sqlite3 >/dev/null; then
+  run import "$SRC/tests/fixtures/overlap.geojson" --db "$TMP/pl.db" --quiet
+  sqlite3 "$TMP/pl.db" "UPDATE parks SET planned_area_km2 = 'x'" || fail "cannot edit planned_area_km2"
+  run area --db "$TMP/pl.db" --json
+  py_json "assert all(p['planned_km2'] is None for p in d['parks']), d['parks']" "edited 'x' planned area is null"
+fi
 
 finish
