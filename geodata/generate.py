@@ -3,7 +3,8 @@
 
 Writes, next to this script (or into --out DIR):
   pudong_parks.geojson    15 schematic park boundaries (MultiPolygon each)
-  pudong_outline.geojson  a schematic outline of Pudong New Area
+  pudong_outline.geojson  Pudong New Area: Tianditu's boundary clipped to land,
+                          read from sources/pudong_outline_land.geojson
 
 Builds everything in memory (shapes.py), runs every check on it
 (checks.py), prints a report, and only when all checks passed writes the
@@ -105,6 +106,19 @@ def park_properties(r):
 
 
 
+def outline_properties(src):
+    return {
+        "name": "Pudong New Area",
+        "name_zh": "浦东新区",
+        "adcode": src["adcode"],
+        "boundary": "Tianditu, clipped to OpenStreetMap land",
+        "source": src["source"],
+        "clipped_to": src["clipped_to"],
+        "licence": "boundary: Tianditu's terms; land clip: (c) OpenStreetMap contributors, ODbL 1.0",
+        "accuracy": "tens of metres (coarse 90-vertex boundary); not for measurement",
+    }
+
+
 def write_all(out_dir, texts):
     """Write {name: text} into out_dir: each to a temporary file beside its
     target first, then rename them all. On an error before the renames,
@@ -155,8 +169,9 @@ def report(parks, planned_total, outline, outline_km2, results, shared, nearest)
           % (planned_total, total / 1e6, 100 * (total / (planned_total * 1e6) - 1)))
     for ia, ib, length in shared:
         print("shared edge: parks %d and %d, %.3f m" % (ia, ib, length))
-    print("outline: %d vertices, geodesic area %.3f km² (nominal %.0f km²)"
-          % (len(outline[0]) - 1, outline_km2, checks.OUTLINE_NOMINAL_KM2))
+    print("outline: %d part(s), %d vertices, geodesic area %.3f km² (published land area %.0f km²)"
+          % (len(outline), sum(len(p[0]) - 1 for p in outline), outline_km2,
+             checks.OUTLINE_NOMINAL_KM2))
     print("smallest park-to-outline distance: %.0f m"
           % min(v["to_outline_m"] for v in results.values()))
 
@@ -190,7 +205,7 @@ def main(argv=None):
     chk = checks.Checker()
     rows = read_table(HERE / "parks_table.csv")
     parks = shapes.build_parks(rows)
-    outline = shapes.build_outline()
+    outline, outline_src = shapes.read_outline()
     if args.test_perturb_area:
         pid, km2 = args.test_perturb_area
         for r in rows:
@@ -209,9 +224,7 @@ def main(argv=None):
             [feature_json(pk["row"]["id"], park_properties(pk["row"]), pk["polys"])
              for pk in parks]),
         OUTPUTS[1]: collection_text(
-            [feature_json(1, {"name": "Pudong New Area (schematic outline)",
-                              "name_zh": "浦东新区（示意轮廓）",
-                              "boundary": "schematic"}, [outline])]),
+            [feature_json(1, outline_properties(outline_src), outline)]),
     })
     print("all checks passed; wrote %s" % ", ".join(str(args.out / n) for n in OUTPUTS))
     return 0

@@ -8,7 +8,9 @@ are rounded to 7 decimals (q7), as written to the GeoJSON. Nothing here
 checks the result: checks.py does.
 """
 
+import json
 import math
+from pathlib import Path
 
 from geodesy import LocalFrame, ring_area
 from planar import centroid_moments
@@ -129,23 +131,10 @@ def shape_specs(rows):
     }
 
 
-# Schematic outline of Pudong New Area, clockwise from the Huangpu mouth at
-# Wusongkou: Yangtze estuary and East China Sea coast, Nanhuizui, the
-# Hangzhou Bay shore, the land border with Fengxian and Minhang, then the
-# Huangpu River north past Qiantan and Lujiazui. Reversed to CCW on output.
-OUTLINE_CW = [
-    (121.505, 31.392), (121.560, 31.376), (121.600, 31.357), (121.638, 31.322),
-    (121.676, 31.285), (121.715, 31.249), (121.755, 31.212), (121.795, 31.176),
-    (121.826, 31.147), (121.848, 31.120), (121.864, 31.088), (121.883, 31.048),
-    (121.904, 31.004), (121.930, 30.962), (121.968, 30.925), (122.025, 30.893),
-    (122.008, 30.867), (121.965, 30.855), (121.910, 30.852), (121.855, 30.856),
-    (121.815, 30.864), (121.792, 30.888), (121.775, 30.930), (121.738, 30.962),
-    (121.690, 30.980), (121.645, 31.000), (121.612, 31.025), (121.590, 31.055),
-    (121.568, 31.085), (121.548, 31.106), (121.505, 31.122), (121.470, 31.150),
-    (121.455, 31.175), (121.470, 31.200), (121.485, 31.220), (121.495, 31.238),
-    (121.515, 31.250), (121.540, 31.262), (121.555, 31.285), (121.550, 31.320),
-    (121.535, 31.355),
-]
+# The district outline is not drawn here: it is read from a source file,
+# Tianditu's Pudong boundary clipped to OpenStreetMap land by
+# sources/clip_to_land.py (see README.md, "The district outline").
+OUTLINE_SOURCE = Path(__file__).resolve().parent / "sources" / "pudong_outline_land.geojson"
 
 
 # --------------------------------------------------------------------------
@@ -217,9 +206,22 @@ def build_parks(rows):
     return parks
 
 
-def build_outline():
-    """The district outline as a polygon (one CCW ring), rounded."""
-    return [close_ring([(q7(x), q7(y)) for x, y in reversed(OUTLINE_CW)])]
+def read_outline(path=OUTLINE_SOURCE):
+    """The district outline as a MultiPolygon (a list of [exterior ring]),
+    read from the source GeoJSON (one feature, a MultiPolygon without
+    holes) and rounded to 7 decimals. Its properties come along for the
+    output's provenance. Rings are taken as they are: checks.py verifies
+    that they are closed, simple and counter-clockwise."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    feats = doc.get("features") or []
+    if len(feats) != 1 or feats[0]["geometry"]["type"] != "MultiPolygon":
+        raise SystemExit("generate.py: %s: expected one MultiPolygon feature" % path)
+    polys = []
+    for poly in feats[0]["geometry"]["coordinates"]:
+        if len(poly) != 1:
+            raise SystemExit("generate.py: %s: holes are not supported" % path)
+        polys.append([[(q7(x), q7(y)) for x, y in poly[0]]])
+    return polys, feats[0]["properties"]
 
 
 def park_centroid(polys):

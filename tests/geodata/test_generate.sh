@@ -44,6 +44,25 @@ done
 [ "$(ls -A "$TMP/ok" | tr '\n' ' ')" = "pudong_outline.geojson pudong_parks.geojson " ] ||
   fail "output directory holds exactly the two files: $(ls -A "$TMP/ok")"
 
+# 1b. The district outline comes from geodata/sources/ (issue 12 item 3):
+#     Tianditu's boundary clipped to OpenStreetMap land, 4 parts (the
+#     mainland and three Jiuduansha islands), 135 vertices, 1,445.149 km²;
+#     every park inside it, the closest 1,086 m from its edge.
+grep -q "^outline: 4 part(s), 135 vertices, geodesic area 1445\.149 km²" "$TMP/out" ||
+  fail "outline: 4 parts, 135 vertices, 1445.149 km²"
+grep -q "^smallest park-to-outline distance: 1086 m" "$TMP/out" ||
+  fail "smallest park-to-outline distance 1086 m"
+
+# 1c. The generator needs nothing outside geodata/ (CI has ../shared beside
+#     the repository; a copy of geodata/ alone, elsewhere, must do).
+mkdir -p "$TMP/copy/out"
+cp -R "$SRC/geodata" "$TMP/copy/geodata"
+"$py" "$TMP/copy/geodata/generate.py" --out "$TMP/copy/out" >/dev/null 2>"$TMP/err" ||
+  fail "generate.py from a copy of geodata/ alone: exit status $?"
+for f in $FILES; do
+  cmp -s "$SRC/geodata/$f" "$TMP/copy/out/$f" || fail "copy of geodata/ alone: $f differs"
+done
+
 # 2. A check fails (park 5's planned area perturbed after the shapes are
 #    built): exit 1, the failure named, nothing written.
 mkdir "$TMP/bad"
