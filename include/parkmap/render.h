@@ -63,6 +63,7 @@ typedef struct {
     char *text;
     double x, y, w, h;
     double anchor_x, anchor_y; /**< the interior point it is centred on */
+    int inset;                 /**< 1: placed in the inset panel (page.inset) */
 } pm_label_box;
 
 /** What a render draws, computed without drawing it. Page pixels have
@@ -90,12 +91,21 @@ typedef struct {
     pm_legend_entry *legend;
     size_t nlabels; /**< labels placed */
     pm_label_box *labels;
-    size_t nlabels_dropped;    /**< labels dropped for colliding or leaving the frame */
+    size_t nlabels_dropped;    /**< labels placed nowhere (main map and inset): they
+                                    collided or left the frame */
     size_t nfeatures;          /**< features read, all sources */
     size_t ngrid_lines;        /**< grid or graticule lines drawn (0: no grid) */
     double grid_interval;      /**< their spacing: degrees (graticule) or storage units */
     size_t ngrid_labels;       /**< coordinate labels along the frame */
     pm_label_box *grid_labels; /**< anchor: where the line meets the frame edge */
+    /* The inset (page.inset), all zero when none is drawn: a second panel
+     * over the main map showing inset_extent, marked on the main map by a
+     * rectangle, inset_gain times larger. */
+    double inset_rect[4];   /**< the panel, page px x, y, w, h */
+    double inset_extent[4]; /**< what it shows, storage CRS: minx, miny, maxx, maxy */
+    double inset_gain;      /**< its scale over the main map's */
+    double inset_scale_bar_m;
+    double inset_scale_bar_rect[4];
 } pm_render_info;
 
 /** Lay the map out exactly as pm_render_map would (extent, scale, scale bar,

@@ -143,6 +143,14 @@ typedef struct {
      * (overrides legend_layer when given). */
     size_t legend_nlayers;
     const char *legend_layers[8];
+    /* page.inset: a second panel showing the densest cluster of parks at a
+     * larger scale, labelled where the main map has no room. */
+    int inset_show;             /* default 0; an inset block turns it on */
+    const char *inset_position; /* "auto" (default) or a corner, as the scale bar's */
+    double inset_size;          /* panel's longer side / the frame's shorter side; 0.33 */
+    double inset_min_gain;      /* drawn only when it magnifies this much; default 2 */
+    const char *inset_layer;    /* layer id or source whose crowded labels it serves;
+                                   default every symbol layer */
 } pm_page;
 
 /** The page block with defaults filled in (borrowed from s). */

@@ -558,12 +558,12 @@ static void halo_text(cairo_t *cr, PangoLayout *l, double x, double y, pm_color 
     cairo_new_path(cr);
 }
 
-static void draw_labels(pm_scene *sc, cairo_t *cr, size_t li)
+static void draw_labels(pm_scene *sc, cairo_t *cr, size_t li, int inset)
 {
     for (size_t i = 0; i < sc->info->nlabels; i++) {
         const pm_rlabel *rl = &sc->rlabels[i];
         const pm_label_box *b = &sc->info->labels[i];
-        if (rl->layer != li)
+        if (rl->layer != li || rl->inset != inset)
             continue;
         PangoLayout *l = pm_label_layout(sc, rl->font, rl->size_px, b->text);
         halo_text(cr, l, b->x + rl->halo_px, b->y + rl->halo_px, rl->color, rl->halo, rl->halo_px);
@@ -624,11 +624,11 @@ static void backing(cairo_t *cr, pm_rect r, double line_px)
     cairo_stroke(cr);
 }
 
-static void draw_scale_bar(pm_scene *sc, cairo_t *cr)
+/* A scale bar of bar_px for bar_m metres in box r. */
+static void draw_scale_bar(pm_scene *sc, cairo_t *cr, pm_rect r, double bar_px, double bar_m,
+                           const char *label)
 {
-    const pm_render_info *in = sc->info;
     double pt = sc->fpt, pad = 5 * pt, bar_h = 5 * pt;
-    pm_rect r = sc->scale_box;
     pm_color black = {0, 0, 0, 1};
     backing(cr, r, 0.5 * pt);
     /* Four alternating segments of a 1/2/5 length, labelled at 0, half and
@@ -636,14 +636,14 @@ static void draw_scale_bar(pm_scene *sc, cairo_t *cr)
     double x0 = r.x + pad, y0 = r.y + r.h - pad - bar_h;
     int nseg = 4;
     for (int i = 0; i < nseg; i++) {
-        cairo_rectangle(cr, x0 + in->scale_bar_px * i / nseg, y0, in->scale_bar_px / nseg, bar_h);
+        cairo_rectangle(cr, x0 + bar_px * i / nseg, y0, bar_px / nseg, bar_h);
         if (i % 2 == 0)
             cairo_set_source_rgb(cr, 0, 0, 0);
         else
             cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_fill(cr);
     }
-    cairo_rectangle(cr, x0, y0, in->scale_bar_px, bar_h);
+    cairo_rectangle(cr, x0, y0, bar_px, bar_h);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, 0.6 * pt);
     cairo_stroke(cr);
@@ -654,15 +654,15 @@ static void draw_scale_bar(pm_scene *sc, cairo_t *cr)
     double ty = y0 - 1.5 * pt - (double)lr.height / PANGO_SCALE;
     g_object_unref(l);
     char half[32];
-    double hm = in->scale_bar_m / 2;
-    if (in->scale_bar_m >= 1000)
+    double hm = bar_m / 2;
+    if (bar_m >= 1000)
         snprintf(half, sizeof half, "%g", hm / 1000);
     else
         snprintf(half, sizeof half, "%g", hm);
     text_at(sc, cr, NULL, size, 0, "0", x0, ty, 0.5, black);
-    if (in->scale_bar_px > 70 * pt) /* else the middle figure would touch the others */
-        text_at(sc, cr, NULL, size, 0, half, x0 + in->scale_bar_px / 2, ty, 0.5, black);
-    text_at(sc, cr, NULL, size, 0, in->scale_bar_label, x0 + in->scale_bar_px, ty, 0.5, black);
+    if (bar_px > 70 * pt) /* else the middle figure would touch the others */
+        text_at(sc, cr, NULL, size, 0, half, x0 + bar_px / 2, ty, 0.5, black);
+    text_at(sc, cr, NULL, size, 0, label, x0 + bar_px, ty, 0.5, black);
 }
 
 static void draw_north(pm_scene *sc, cairo_t *cr)
@@ -765,6 +765,92 @@ static void draw_legend(pm_scene *sc, cairo_t *cr)
     }
 }
 
+/* The layers and their labels, clipped to the view's frame: the main map
+ * (with the grid) or the inset's panel. */
+static int draw_map(pm_scene *sc, cairo_t *cr, int inset)
+{
+    const double *fr = sc->info->frame;
+    int rc = 0;
+    cairo_save(cr);
+    cairo_rectangle(cr, fr[0], fr[1], fr[2], fr[3]);
+    cairo_clip(cr);
+    int grid_done = inset; /* the grid is the main map's */
+    for (size_t li = 0; li < pm_style_nlayers(sc->style) && !rc; li++) {
+        if (sc->layer_src[li] < 0)
+            continue;
+        if ((rc = pm_render_tick(sc->ctx, sc->opts, 0.5, "render: drawing")))
+            break;
+        if (pm_style_layer_type(sc->style, li) == PM_LAYER_SYMBOL) {
+            /* The grid goes over the map's colours and under its names. */
+            if (!grid_done++)
+                draw_grid(sc, cr);
+            draw_labels(sc, cr, li, inset);
+        } else if ((rc = draw_layer(sc, cr, li))) {
+            break;
+        }
+    }
+    if (!grid_done)
+        draw_grid(sc, cr);
+    cairo_restore(cr);
+    return rc;
+}
+
+/* The inset: its extent marked on the main map and tied to the panel by a
+ * leader line, then the panel (the page's background, the layers at the
+ * inset's scale, its labels, a frame and its own scale bar). */
+static int draw_inset(pm_scene *sc, cairo_t *cr)
+{
+    const pm_render_info *in = sc->info;
+    const double *e = in->inset_extent, *p = in->inset_rect;
+    double pt = sc->fpt, x0, y0, x1, y1;
+    int rc;
+    pm_color ink = {0.2, 0.2, 0.2, 1};
+    pm_scene_to_px(sc, e[0], e[3], &x0, &y0);
+    pm_scene_to_px(sc, e[2], e[1], &x1, &y1);
+    /* The leader joins the nearest corners of the mark and the panel. */
+    double mc[4][2] = {{x0, y0}, {x1, y0}, {x0, y1}, {x1, y1}};
+    double pc[4][2] = {
+        {p[0], p[1]}, {p[0] + p[2], p[1]}, {p[0], p[1] + p[3]}, {p[0] + p[2], p[1] + p[3]}};
+    double best = INFINITY;
+    int bi = 0, bj = 0;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            double d = hypot(mc[i][0] - pc[j][0], mc[i][1] - pc[j][1]);
+            if (d < best)
+                best = d, bi = i, bj = j;
+        }
+    cairo_save(cr);
+    cairo_rectangle(cr, in->frame[0], in->frame[1], in->frame[2], in->frame[3]);
+    cairo_clip(cr);
+    cairo_move_to(cr, mc[bi][0], mc[bi][1]);
+    cairo_line_to(cr, pc[bj][0], pc[bj][1]);
+    set_color(cr, ink, 0.6);
+    cairo_set_line_width(cr, 0.6 * pt);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_stroke(cr);
+    cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+    set_color(cr, ink, 1);
+    cairo_set_line_width(cr, 1.2 * pt);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+
+    cairo_rectangle(cr, p[0], p[1], p[2], p[3]);
+    set_color(cr, sc->page->background.a > 0 ? sc->page->background : (pm_color){1, 1, 1, 1}, 1);
+    cairo_fill(cr);
+    pm_scene_swap_view(sc);
+    rc = draw_map(sc, cr, 1);
+    pm_scene_swap_view(sc);
+    if (rc)
+        return rc;
+    cairo_rectangle(cr, p[0], p[1], p[2], p[3]);
+    set_color(cr, ink, 1);
+    cairo_set_line_width(cr, 1.2 * pt);
+    cairo_stroke(cr);
+    draw_scale_bar(sc, cr, sc->inset_bar_box, sc->inset_bar_px, in->inset_scale_bar_m,
+                   sc->inset_bar_label);
+    return 0;
+}
+
 int pm_scene_draw(pm_scene *sc, cairo_t *cr)
 {
     const pm_page *pg = sc->page;
@@ -779,27 +865,7 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
     set_color(cr, pg->background, 1);
     cairo_fill(cr);
 
-    cairo_save(cr);
-    cairo_rectangle(cr, fr[0], fr[1], fr[2], fr[3]);
-    cairo_clip(cr);
-    int grid_done = 0;
-    for (size_t li = 0; li < pm_style_nlayers(sc->style) && !rc; li++) {
-        if (sc->layer_src[li] < 0)
-            continue;
-        if ((rc = pm_render_tick(sc->ctx, sc->opts, 0.5, "render: drawing")))
-            break;
-        if (pm_style_layer_type(sc->style, li) == PM_LAYER_SYMBOL) {
-            /* The grid goes over the map's colours and under its names. */
-            if (!grid_done++)
-                draw_grid(sc, cr);
-            draw_labels(sc, cr, li);
-        } else if ((rc = draw_layer(sc, cr, li))) {
-            break;
-        }
-    }
-    if (!grid_done)
-        draw_grid(sc, cr);
-    cairo_restore(cr);
+    rc = draw_map(sc, cr, 0);
     draw_grid_labels(sc, cr);
     if (rc)
         return rc;
@@ -807,6 +873,8 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
     cairo_set_source_rgba(cr, 0.45, 0.45, 0.45, 1);
     cairo_set_line_width(cr, 0.75 * pt);
     cairo_stroke(cr);
+    if (sc->inset && (rc = draw_inset(sc, cr)))
+        return rc;
 
     double y = sc->margin;
     if (pg->title) {
@@ -835,7 +903,8 @@ int pm_scene_draw(pm_scene *sc, cairo_t *cr)
     if (sc->info->nlegend > 0)
         draw_legend(sc, cr);
     if (pg->scale_bar_show && sc->info->scale_bar_px > 0)
-        draw_scale_bar(sc, cr);
+        draw_scale_bar(sc, cr, sc->scale_box, sc->info->scale_bar_px, sc->info->scale_bar_m,
+                       sc->info->scale_bar_label);
     if (pg->north_arrow_show)
         draw_north(sc, cr);
     return 0;

@@ -55,7 +55,7 @@ double pm_nice_length(double target)
     return (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p;
 }
 
-static pm_rect corner_rect(const pm_scene *sc, const char *corner, double w, double h)
+pm_rect pm_corner_rect(const pm_scene *sc, const char *corner, double w, double h)
 {
     const double *fr = sc->info->frame;
     double in = INSET_PT * sc->fpt;
@@ -85,15 +85,15 @@ int pm_furniture_layout(pm_scene *sc)
         double lw, lh;
         pm_text_size(sc, NULL, PT_SCALE * sc->fpt, 0, in->scale_bar_label, &lw, &lh);
         double pad = 5 * sc->fpt;
-        sc->scale_box =
-            corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad, lh + 5 * sc->fpt + 2 * pad);
+        sc->scale_box = pm_corner_rect(sc, scorner, in->scale_bar_px + lw + 2 * pad,
+                                       lh + 5 * sc->fpt + 2 * pad);
         if ((rc = pm_scene_occupy(sc, sc->scale_box)))
             return rc;
     }
     const char *ncorner = strcmp(scorner, "top-right") == 0 ? "top-left" : "top-right";
     if (pg->north_arrow_show) {
         double s = 34 * sc->fpt;
-        sc->north_box = corner_rect(sc, ncorner, s * 0.8, s * 1.3);
+        sc->north_box = pm_corner_rect(sc, ncorner, s * 0.8, s * 1.3);
         if ((rc = pm_scene_occupy(sc, sc->north_box)))
             return rc;
     }
@@ -119,7 +119,7 @@ int pm_furniture_layout(pm_scene *sc)
             if (strcmp(corners[c], scorner) == 0 ||
                 (pg->north_arrow_show && strcmp(corners[c], ncorner) == 0))
                 continue;
-            pm_rect r = corner_rect(sc, corners[c], w, h);
+            pm_rect r = pm_corner_rect(sc, corners[c], w, h);
             double cost = 0;
             for (size_t k = 0; k < sc->nsrc && k < 64; k++)
                 for (size_t i = 0; use[k] && i < sc->src[k].n; i++) {

@@ -84,7 +84,7 @@ static int grid_label(pm_scene *sc, const char *text, int axis, double at)
     if (!t)
         return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "grid");
     nl[in->ngrid_labels++] = (pm_label_box){
-        t, r.x, r.y, r.w, r.h, axis == 0 ? at : fr[0], axis == 0 ? fr[1] + fr[3] : at};
+        t, r.x, r.y, r.w, r.h, axis == 0 ? at : fr[0], axis == 0 ? fr[1] + fr[3] : at, 0};
     return pm_scene_occupy(sc, r);
 }
 

@@ -100,11 +100,14 @@ typedef struct {
     char *text;
     double size_pt, halo_pt;
     pm_color color, halo;
+    int placed; /* bit 0: on the main map; bit 1: in the inset */
 } pm_rcand;
 
 typedef struct {
     size_t layer; /* style layer */
     size_t label; /* index into info->labels */
+    size_t cand;  /* index into sc->cand */
+    int inset;    /* placed in the inset panel */
     pm_color color, halo;
     double halo_px, size_px;
     const char *font;
@@ -136,6 +139,14 @@ typedef struct {
     size_t n;
     double *xy;
 } pm_pline;
+
+/* Where the map is drawn on the page and at what scale: the main map's,
+ * or the inset's (pm_scene_swap_view). */
+typedef struct {
+    double frame[4]; /* page px x, y, w, h */
+    double cx, cy;   /* centre, storage CRS */
+    double scale;    /* px per storage unit */
+} pm_view;
 
 typedef struct {
     pm_ctx *ctx;
@@ -170,6 +181,11 @@ typedef struct {
     size_t ngrid_lines;
     double grid_label_px;       /* grid label text size */
     const pm_render_opts *opts; /* borrowed: its progress callback cancels */
+    int inset;                  /* an inset panel is drawn */
+    pm_view alt;                /* the view not in force: the inset's, while the main map's is */
+    pm_rect inset_bar_box;
+    double inset_bar_px;
+    char inset_bar_label[32];
 } pm_scene;
 
 /* Page size and resolution after the options' overrides; a page given in
@@ -226,8 +242,19 @@ int pm_furniture_layout(pm_scene *sc);
 /* The grid's lines and frame labels, if the page asks for a grid
  * (render_grid.c). */
 int pm_grid_layout(pm_scene *sc);
-/* Place the label candidates, or drop them (render_placement.c). */
-int pm_labels_place(pm_scene *sc);
+/* Place the label candidates, or drop them (render_placement.c): on the
+ * main map (inset 0: every candidate) or in the inset panel (inset 1: the
+ * candidates whose features meet info->inset_extent; sc's view must be the
+ * inset's). Collisions are checked against sc->occupied[occ_from..]. */
+int pm_labels_place(pm_scene *sc, int inset, size_t occ_from);
+/* The inset (render_inset.c): where the crowded labels are, the panel
+ * showing them and its labels; or, without one, the labels as usual. */
+int pm_inset_layout(pm_scene *sc);
+/* Exchange the view in force (sc->cx, cy, scale and info->frame) with
+ * sc->alt. */
+void pm_scene_swap_view(pm_scene *sc);
+/* A w x h box in a corner of the frame ("top-left", ...), INSET_PT in. */
+pm_rect pm_corner_rect(const pm_scene *sc, const char *corner, double w, double h);
 
 /* ---- helpers shared by the steps ---- */
 

@@ -92,10 +92,27 @@ static void bins_free(bin_index *ix)
     free(ix->b);
 }
 
-int pm_labels_place(pm_scene *sc)
+/* Does candidate c belong in the inset: its feature's box is centred in
+ * the inset's extent (a park the panel cuts at its edge is labelled on the
+ * main map), and its layer is the one page.inset.layer names (if any)? */
+static int in_inset(const pm_scene *sc, const pm_rcand *c)
+{
+    const char *want = sc->page->inset_layer;
+    const double *e = sc->info->inset_extent;
+    double x0, y0, x1, y1;
+    if (want && strcmp(pm_style_layer_id(sc->style, c->layer), want) != 0 &&
+        strcmp(pm_style_layer_source(sc->style, c->layer), want) != 0)
+        return 0;
+    if (!pm_rsource_bbox(&sc->src[sc->layer_src[c->layer]], c->feat, &x0, &y0, &x1, &y1))
+        return 0;
+    double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    return cx >= e[0] && cx <= e[2] && cy >= e[1] && cy <= e[3];
+}
+
+int pm_labels_place(pm_scene *sc, int inset, size_t occ_from)
 {
     pm_render_info *in = sc->info;
-    size_t nc = sc->ncand;
+    size_t nc = sc->ncand, cap = in->nlabels + nc + 1;
     cand *cs = NULL;
     pm_gview v;
     bin_index bi = {NULL, (long)ceil(sc->w / BIN_PX), (long)ceil(sc->h / BIN_PX)};
@@ -106,28 +123,37 @@ int pm_labels_place(pm_scene *sc)
         free(cs);
         return pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
     }
-    for (size_t k = 0; k < sc->noccupied; k++)
+    for (size_t k = occ_from; k < sc->noccupied; k++)
         if (bins_add(&bi, sc, k)) {
             rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
             goto done;
         }
+    size_t n = 0;
     for (size_t c = 0; c < nc; c++)
-        cs[c] = (cand){sc->cand[c].layer, sc->cand[c].feat, sc->cand[c].key, sc->cand[c].area, c};
+        if (!inset || in_inset(sc, &sc->cand[c]))
+            cs[n++] =
+                (cand){sc->cand[c].layer, sc->cand[c].feat, sc->cand[c].key, sc->cand[c].area, c};
     /* Bigger parks first: when labels collide, the one dropped is the one
      * on the smaller park, whose name a reader is least likely to need. */
-    if (nc)
-        qsort(cs, nc, sizeof *cs, cmp_cand);
-    in->labels = calloc(nc ? nc : 1, sizeof(pm_label_box));
-    sc->rlabels = calloc(nc ? nc : 1, sizeof(pm_rlabel));
-    if (!in->labels || !sc->rlabels) {
-        rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
-        goto done;
+    if (n)
+        qsort(cs, n, sizeof *cs, cmp_cand);
+    {
+        pm_label_box *nl = realloc(in->labels, cap * sizeof *nl);
+        if (nl)
+            in->labels = nl;
+        pm_rlabel *nr = nl ? realloc(sc->rlabels, cap * sizeof *nr) : NULL;
+        if (nr)
+            sc->rlabels = nr;
+        if (!nl || !nr) {
+            rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+            goto done;
+        }
     }
     const double *fr = in->frame;
-    for (size_t c = 0; c < nc; c++) {
+    for (size_t c = 0; c < n; c++) {
         size_t li = cs[c].layer;
         pm_rcand *cd = &sc->cand[cs[c].idx];
-        pm_rlabel rl = {li, 0, cd->color, cd->halo, 0, 0, NULL};
+        pm_rlabel rl = {li, 0, cs[c].idx, inset, cd->color, cd->halo, 0, 0, NULL};
         const pm_geom *g;
         if (pm_rsource_geom(&g, &v, &sc->src[sc->layer_src[li]], cd->feat)) {
             rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
@@ -176,20 +202,23 @@ int pm_labels_place(pm_scene *sc)
                  box.y + box.h <= fr[1] + fr[3];
             ok = ok && bins_clear_of(&bi, sc, box);
         }
-        if (!ok) {
-            in->nlabels_dropped++;
+        if (!ok)
             continue;
-        }
         if ((rc = pm_scene_occupy(sc, box)))
             goto done;
         if (bins_add(&bi, sc, sc->noccupied - 1)) {
             rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
             goto done;
         }
+        char *text = strdup(cd->text); /* the inset may label the park too */
+        if (!text) {
+            rc = pm_err(sc->ctx, PM_ENOMEM, "out of memory", "render", "labels");
+            goto done;
+        }
         rl.label = in->nlabels;
         sc->rlabels[in->nlabels] = rl;
-        in->labels[in->nlabels++] = (pm_label_box){cd->text, box.x, box.y, box.w, box.h, px, py};
-        cd->text = NULL; /* the info owns it now */
+        in->labels[in->nlabels++] = (pm_label_box){text, box.x, box.y, box.w, box.h, px, py, inset};
+        cd->placed |= inset ? 2 : 1;
     }
 done:
     free(cs);

@@ -116,7 +116,7 @@ static int feature_label(pm_scene *sc, size_t li, const pm_feature *f, const pm_
         return rc;
     if (!keep || !f->geom || f->geom->nparts == 0)
         return 0;
-    pm_rcand c = {li, feat, 0, 0, NULL, 0, 0, {0, 0, 0, 1}, {0, 0, 0, 0}};
+    pm_rcand c = {li, feat, 0, 0, NULL, 0, 0, {0, 0, 0, 1}, {0, 0, 0, 0}, 0};
     for (size_t p = 0; p < f->geom->nparts; p++)
         c.area += f->geom->kind == PM_GEOM_LINE ? pm_path_length(&f->geom->parts[p], NULL, NULL)
                                                 : pm_part_area(&f->geom->parts[p]);

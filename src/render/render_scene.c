@@ -67,6 +67,16 @@ int pm_scene_extent_sources(pm_scene *sc, int *use)
     return 0;
 }
 
+void pm_scene_swap_view(pm_scene *sc)
+{
+    pm_view cur;
+    memcpy(cur.frame, sc->info->frame, sizeof cur.frame);
+    cur.cx = sc->cx, cur.cy = sc->cy, cur.scale = sc->scale;
+    memcpy(sc->info->frame, sc->alt.frame, sizeof cur.frame);
+    sc->cx = sc->alt.cx, sc->cy = sc->alt.cy, sc->scale = sc->alt.scale;
+    sc->alt = cur;
+}
+
 /* ---- what the page already holds ---------------------------------------- */
 
 int pm_scene_occupy(pm_scene *sc, pm_rect r)
@@ -198,7 +208,7 @@ int pm_scene_build(pm_scene *sc, pm_ctx *ctx, pm_store *st, const pm_style *styl
         info->nfeatures += sc->src[k].n;
 
     if ((rc = pm_scene_geodesy(sc)) || (rc = pm_legend_rows(sc)) ||
-        (rc = pm_furniture_layout(sc)) || (rc = pm_grid_layout(sc)) || (rc = pm_labels_place(sc)))
+        (rc = pm_furniture_layout(sc)) || (rc = pm_grid_layout(sc)) || (rc = pm_inset_layout(sc)))
         return rc;
     if (info->nlegend)
         memcpy(info->legend_rect, &sc->legend_box, sizeof info->legend_rect);

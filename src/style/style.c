@@ -391,6 +391,43 @@ static int parse_grid(pm_style *s, pm_pstate *ps, json_object *v)
     return rc;
 }
 
+static int parse_inset(pm_style *s, pm_pstate *ps, json_object *v)
+{
+    pm_page *pg = &s->page;
+    int rc = 0;
+    if (json_object_get_type(v) != json_type_object)
+        return pm_style_perr(ps, "inset", "\"inset\" must be an object");
+    pg->inset_show = 1; /* an inset block asks for an inset unless it says show: false */
+    pm_style_push(ps, "inset", 0);
+    json_object_object_foreach(v, k, g)
+    {
+        if (strcmp(k, "show") == 0) {
+            rc = get_bool(&pg->inset_show, ps, k, g);
+        } else if (strcmp(k, "position") == 0) {
+            const char *t;
+            if (!(rc = get_str(&t, s, ps, k, g)) && strcmp(t, "auto") && strcmp(t, "bottom-left") &&
+                strcmp(t, "bottom-right") && strcmp(t, "top-left") && strcmp(t, "top-right"))
+                rc = pm_style_perr(ps, k,
+                                   "position is auto, bottom-left, bottom-right, top-left or "
+                                   "top-right");
+            if (!rc)
+                pg->inset_position = t;
+        } else if (strcmp(k, "size") == 0) {
+            rc = get_num(&pg->inset_size, ps, k, g, 0.1, 0.6);
+        } else if (strcmp(k, "min-gain") == 0) {
+            rc = get_num(&pg->inset_min_gain, ps, k, g, 1, 1000);
+        } else if (strcmp(k, "layer") == 0) {
+            rc = get_str(&pg->inset_layer, s, ps, k, g);
+        } else {
+            rc = pm_style_perr(ps, k, "unknown inset key \"%s\" (see styles/README.md)", k);
+        }
+        if (rc)
+            break;
+    }
+    pm_style_pop(ps);
+    return rc;
+}
+
 static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
 {
     pm_page *pg = &s->page;
@@ -428,6 +465,8 @@ static int parse_page(pm_style *s, pm_pstate *ps, json_object *obj)
             rc = get_num(&pg->margin_mm, ps, key, v, 0, 500);
         } else if (strcmp(key, "grid") == 0) {
             rc = parse_grid(s, ps, v);
+        } else if (strcmp(key, "inset") == 0) {
+            rc = parse_inset(s, ps, v);
         } else if (strcmp(key, "legend") == 0 || strcmp(key, "scale-bar") == 0 ||
                    strcmp(key, "north-arrow") == 0) {
             if (json_object_get_type(v) != json_type_object)
@@ -534,6 +573,8 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
     s->page.grid_color = (pm_color){0.25, 0.25, 0.25, 0.55};
     s->page.grid_width_pt = 0.4;
     s->page.grid_labels = 1;
+    s->page.inset_size = 0.33;
+    s->page.inset_min_gain = 2;
     {
         json_object_object_foreach(root, key, val)
         {
@@ -594,6 +635,18 @@ int pm_style_parse(pm_style **out, pm_ctx *ctx, const char *text, const char *na
         pm_style_push(&ps, "legend", 0);
         rc = pm_style_perr(&ps, "layer", "no layer has the id \"%s\"", s->page.legend_layer);
         goto done;
+    }
+    if (s->page.inset_layer) {
+        int found = pm_style_find_layer(s, s->page.inset_layer) >= 0;
+        for (size_t i = 0; i < s->nlayers; i++)
+            found |= strcmp(s->layers[i].source, s->page.inset_layer) == 0;
+        if (!found) {
+            pm_style_push(&ps, "page", 0);
+            pm_style_push(&ps, "inset", 0);
+            rc = pm_style_perr(&ps, "layer", "no layer has the id or source \"%s\"",
+                               s->page.inset_layer);
+            goto done;
+        }
     }
     if (s->page.extent_layer) {
         int found = pm_style_find_layer(s, s->page.extent_layer) >= 0;

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +657,175 @@ static void test_legend_layers(void **state)
     pm_style_free(ls);
 }
 
+/* The inset (page.inset): two lone parks far apart and six small ones
+ * crowded within 3 km, on a page where their names cannot all fit. The
+ * cluster is found from the data; every park is labelled, on the main map
+ * or in the panel; the panel is drawn where the layout says. */
+static const park spread[] = {
+    {"浦东北部孤立园区", "biomedicine", 330000, 3480000, 331500, 3481500},
+    {"临港南部孤立园区", "integrated circuits", 398000, 3420000, 399500, 3421500},
+    {"张江簇园区一号", "integrated circuits", 364000, 3455000, 364600, 3455600},
+    {"张江簇园区二号", "biomedicine", 364900, 3455200, 365400, 3455700},
+    {"张江簇园区三号", "artificial intelligence", 365700, 3455000, 366200, 3455500},
+    {"张江簇园区四号", "integrated circuits", 364200, 3456000, 364700, 3456500},
+    {"张江簇园区五号", "biomedicine", 365100, 3456100, 365600, 3456700},
+    {"张江簇园区六号", "integrated circuits", 366000, 3456200, 366500, 3456700},
+};
+#define NSPREAD (sizeof spread / sizeof *spread)
+
+static pm_store *spread_store(void)
+{
+    pm_schema sch = {0};
+    pm_store_import *imp = NULL;
+    pm_store_import_opts o = PM_STORE_IMPORT_OPTS_INIT;
+    pm_store *s = NULL;
+    long count = 0;
+    check(pm_schema_add(&sch, ctx, "name_zh", PM_FIELD_TEXT));
+    check(pm_schema_add(&sch, ctx, "industry", PM_FIELD_TEXT));
+    o.db_path = path("spread.db");
+    o.layer = "parks";
+    o.srid = 4550;
+    o.source_path = "test";
+    o.source_crs = "EPSG:4550";
+    o.storage_crs = "EPSG:4550";
+    check(pm_store_import_begin(&imp, ctx, &o, &sch));
+    for (size_t i = 0; i < NSPREAD; i++) {
+        pm_feature f = {0};
+        f.fid = (int64_t)i + 1;
+        f.nvalues = 2;
+        f.values = calloc(2, sizeof(pm_value));
+        f.values[0].type = f.values[1].type = PM_FIELD_TEXT;
+        f.values[0].s = strdup(spread[i].name_zh);
+        f.values[1].s = strdup(spread[i].industry);
+        f.geom = square(spread[i].x0, spread[i].y0, spread[i].x1, spread[i].y1);
+        check(pm_store_import_add(imp, ctx, &f));
+        pm_feature_clear(&f);
+    }
+    check(pm_store_import_commit(imp, ctx, 0, &count));
+    pm_store_import_free(imp);
+    pm_schema_clear(&sch);
+    check(pm_store_open(&s, ctx, path("spread.db"), 0));
+    return s;
+}
+
+static int inside(const double *r, double x, double y, double w, double h)
+{
+    return x >= r[0] - 0.01 && y >= r[1] - 0.01 && x + w <= r[0] + r[2] + 0.01 &&
+           y + h <= r[1] + r[3] + 0.01;
+}
+
+static void test_inset(void **state)
+{
+    (void)state;
+    pm_store *ss = spread_store();
+    const char *fmt =
+        "{\"version\": 8, \"layers\": [\n"
+        " {\"id\": \"f\", \"type\": \"fill\", \"source\": \"parks\", \"paint\": {\"fill-color\":"
+        "   \"#66c2a5\", \"fill-outline-color\": \"#333333\"}},\n"
+        " {\"id\": \"l\", \"type\": \"symbol\", \"source\": \"parks\",\n"
+        "  \"layout\": {\"text-field\": [\"get\", \"name_zh\"], \"text-size\": 9}}],\n"
+        " \"page\": {\"title\": \"t\", \"legend\": {\"show\": false}%s}}";
+    char text[2048];
+    snprintf(text, sizeof text, fmt,
+             ", \"inset\": {\"position\": \"top-right\", \"size\": 0.4, \"min-gain\": 3}");
+    pm_style *on = parse_style(text);
+    snprintf(text, sizeof text, fmt, ", \"inset\": {\"show\": false}");
+    pm_style *off = parse_style(text);
+    pm_render_info in, none;
+    pm_render_opts o = PM_RENDER_OPTS_INIT;
+    o.width_px = 1000;
+    o.height_px = 750;
+    pm_err_clear(ctx);
+    check(pm_render_layout(&none, ctx, ss, off, &o));
+    /* Without it the cluster's names collide: some are dropped. */
+    assert_true(none.nlabels_dropped > 0);
+    assert_true(none.inset_gain == 0 && none.inset_rect[2] == 0);
+    for (size_t i = 0; i < none.nlabels; i++)
+        assert_int_equal(none.labels[i].inset, 0);
+    check(pm_render_layout(&in, ctx, ss, on, &o));
+    assert_true(in.inset_gain >= 3);
+    const double *r = in.inset_rect, *e = in.inset_extent;
+    assert_true(r[2] > 0 && inside(in.frame, r[0], r[1], r[2], r[3]));
+    /* top-right: its right edge near the frame's, clear of the furniture */
+    assert_true(r[0] + r[2] > in.frame[0] + in.frame[2] * 0.6 && r[1] < in.frame[1] + 40);
+    const double *furn[] = {in.scale_bar_rect, in.north_arrow_rect};
+    for (int k = 0; k < 2; k++)
+        assert_true(furn[k][0] >= r[0] + r[2] || furn[k][0] + furn[k][2] <= r[0] ||
+                    furn[k][1] >= r[1] + r[3] || furn[k][1] + furn[k][3] <= r[1]);
+    /* The six crowded parks are all in it, the two lone ones not. */
+    for (size_t i = 0; i < NSPREAD; i++) {
+        double cx = (spread[i].x0 + spread[i].x1) / 2, cy = (spread[i].y0 + spread[i].y1) / 2;
+        int in_ext = cx >= e[0] && cx <= e[2] && cy >= e[1] && cy <= e[3];
+        assert_int_equal(in_ext, i >= 2);
+    }
+    /* Every park named somewhere; inset labels in the panel, main labels
+     * off it, none overlapping another in the same panel. */
+    assert_int_equal(in.nlabels_dropped, 0);
+    for (size_t p = 0; p < NSPREAD; p++) {
+        int named = 0;
+        for (size_t i = 0; i < in.nlabels; i++)
+            named |= strcmp(in.labels[i].text, spread[p].name_zh) == 0;
+        if (!named)
+            fail_msg("park '%s' labelled nowhere", spread[p].name_zh);
+    }
+    size_t ninset = 0;
+    for (size_t i = 0; i < in.nlabels; i++) {
+        const pm_label_box *a = &in.labels[i];
+        ninset += (size_t)a->inset;
+        if (a->inset)
+            assert_true(inside(r, a->x, a->y, a->w, a->h));
+        else
+            assert_true(a->x >= r[0] + r[2] || a->x + a->w <= r[0] || a->y >= r[1] + r[3] ||
+                        a->y + a->h <= r[1]);
+        for (size_t j = i + 1; j < in.nlabels; j++) {
+            const pm_label_box *b = &in.labels[j];
+            if (a->inset != b->inset)
+                continue;
+            int apart = a->x + a->w <= b->x || b->x + b->w <= a->x || a->y + a->h <= b->y ||
+                        b->y + b->h <= a->y;
+            if (!apart)
+                fail_msg("labels '%s' and '%s' overlap", a->text, b->text);
+        }
+    }
+    assert_int_equal(ninset, 6);
+    /* Pixels: the panel's frame is drawn where the layout put it (dark ink
+     * along its top edge), and not there when the style turns it off. */
+    o.out_path = path("inset.png");
+    check(pm_render_map(ctx, ss, on, &o));
+    o.out_path = path("noinset.png");
+    check(pm_render_map(ctx, ss, off, &o));
+    cairo_surface_t *a = cairo_image_surface_create_from_png(path("inset.png"));
+    cairo_surface_t *b = cairo_image_surface_create_from_png(path("noinset.png"));
+    assert_int_equal(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
+    assert_int_equal(cairo_surface_status(b), CAIRO_STATUS_SUCCESS);
+    int dark_a = 0, dark_b = 0, n = 0;
+    for (int x = (int)(r[0] + 8); x < (int)(r[0] + r[2] - 8); x += 4, n++) {
+        int y = (int)floor(r[1]);
+        for (int k = 0; k < 2; k++) {
+            cairo_surface_t *s = k ? b : a;
+            const uint32_t *px = (const uint32_t *)(cairo_image_surface_get_data(s) +
+                                                    (size_t)y * cairo_image_surface_get_stride(s));
+            uint32_t v = px[x];
+            int dark = ((v >> 16) & 255) < 120 && ((v >> 8) & 255) < 120 && (v & 255) < 120;
+            *(k ? &dark_b : &dark_a) += dark;
+        }
+    }
+    if (dark_a < n * 9 / 10 || dark_b > 0)
+        fail_msg("inset frame: %d of %d dark with it, %d without", dark_a, n, dark_b);
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    /* SVG and PDF get it too (drawn from the same scene). */
+    o.out_path = path("inset.svg");
+    check(pm_render_map(ctx, ss, on, &o));
+    o.out_path = path("inset.pdf");
+    check(pm_render_map(ctx, ss, on, &o));
+    pm_render_info_clear(&in);
+    pm_render_info_clear(&none);
+    pm_style_free(on);
+    pm_style_free(off);
+    pm_store_free(ss);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_no_seams),
         cmocka_unit_test(test_grid_and_furniture),
         cmocka_unit_test(test_legend_layers),
+        cmocka_unit_test(test_inset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
