@@ -238,6 +238,14 @@ typedef struct {
 
 /** Run the check. Returns 0 whether or not it passed (see ->pass). */
 int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm_check_opts *opts);
+
+/** Advice after an import: when parks of `layer` poke out of `within` (the
+ * district) and fit once the GCJ-02 or BD-09 offset is undone (or applied
+ * to the outline), a warning in ctx says the data look like web-map
+ * coordinates imported as WGS 84. Never an error: a layer or outline that
+ * is missing, not polygons, or larger than 20,000 features is passed over
+ * (check --within measures those). */
+void pm_analysis_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char *within);
 void pm_check_report_free(pm_check_report *r);
 
 /* ---- repair --------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  * likeliest story is web-map coordinates read as WGS 84, and the user is
  * told how to import them. A warning, never a silent fix (issue 12). */
 #include "analysis_internal.h"
+#include "parkmap/analysis.h"
 #include "parkmap/crs.h"
 
 #include <stdio.h>
@@ -53,9 +54,16 @@ void pm_qa_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char 
             if (offset_at(&dx, &dy, srid, systems[k], cx, cy, sign) ||
                 pm_store_outside_shifted(&shifted, NULL, st, layer, within, dx, dy))
                 continue;
-            /* Nine tenths of the overhang gone: an offset of a few hundred
-             * metres explains it (a real overhang stays). */
+            /* Nine tenths of the overhang gone: the offset explains it (a
+             * real overhang stays)... */
             if (shifted > 0.1 * outside_m2)
+                continue;
+            /* ...and half the offset does not: the overhang is as deep as
+             * the offset (a few hundred metres), not a sliver along the
+             * edge that any small shift inward would remove. */
+            double half = 0;
+            if (pm_store_outside_shifted(&half, NULL, st, layer, within, dx / 2, dy / 2) ||
+                half < 0.1 * outside_m2)
                 continue;
             if (sign > 0)
                 pm_warn(ctx,
@@ -72,4 +80,28 @@ void pm_qa_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char 
                         systems[k]);
             return;
         }
+}
+
+/* A layer larger than this is left to check --within: the difference with
+ * the outline is one GEOS operation per feature. */
+#define PM_HINT_MAX_FEATURES 20000
+
+void pm_analysis_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char *within)
+{
+    pm_pair_area_row *outs = NULL;
+    size_t nouts = 0;
+    long n = 0;
+    double box[4], outside_m2 = 0;
+    if (pm_store_has_layer(st, NULL, layer) != 1 || pm_store_has_layer(st, NULL, within) != 1 ||
+        pm_store_layer_need_polygons(st, NULL, layer, "import") ||
+        pm_store_layer_need_polygons(st, NULL, within, "import") ||
+        pm_store_layer_stats(&n, box, NULL, st, layer) || n > PM_HINT_MAX_FEATURES ||
+        pm_store_outside(&outs, &nouts, NULL, st, layer, within, 1.0))
+        goto done;
+    for (size_t i = 0; i < nouts; i++)
+        outside_m2 += outs[i].area_m2;
+    if (nouts)
+        pm_qa_webmap_hint(ctx, st, layer, within, outside_m2);
+done:
+    pm_pair_area_rows_free(outs, nouts);
 }

@@ -1,4 +1,5 @@
 /* Import: load (GDAL) -> crs (PROJ) -> store (SpatiaLite), all or nothing. */
+#include "parkmap/analysis.h"
 #include "parkmap/crs.h"
 #include "parkmap/load.h"
 #include "parkmap/pipeline.h"
@@ -564,6 +565,23 @@ static int pick_target(char *out, size_t n, int *fell_back, pm_ctx *ctx, pm_sour
     return 0;
 }
 
+/* Parks traced on Amap or Baidu and imported as WGS 84 sit ~0.5-1 km off;
+ * with the district outline in the same database (layer "outline"), say so
+ * now rather than at the first check --within. Whichever of the two was
+ * just imported, the parks are compared with the outline. */
+static void webmap_advice(pm_ctx *ctx, const pm_import_opts *o)
+{
+    pm_store *st = NULL;
+    const char *layer = o->layer ? o->layer : PM_LAYER_PARKS;
+    if (pm_store_open(&st, NULL, o->db_path, 0))
+        return;
+    if (strcmp(layer, PM_LAYER_OUTLINE) == 0)
+        pm_analysis_webmap_hint(ctx, st, PM_LAYER_PARKS, PM_LAYER_OUTLINE);
+    else
+        pm_analysis_webmap_hint(ctx, st, layer, PM_LAYER_OUTLINE);
+    pm_store_free(st);
+}
+
 int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
 {
     int rc = 0;
@@ -682,6 +700,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
         o->progress(0.99, "import: validity, index, commit", o->progress_user);
     if ((rc = pm_store_import_commit(imp, ctx, o->allow_invalid, &out->imported)))
         goto done;
+    webmap_advice(ctx, o);
     if (o->progress)
         o->progress(1.0, "import", o->progress_user);
 done:

@@ -119,6 +119,33 @@ run check --db "$TMP/d.db" --layer overhang --within outline --no-tables
 expect_out "outside_boundary" "the overhang is found"
 grep -q "look like" "$err" && fail "a real overhang was taken for web-map coordinates"
 
+# import says it too, when the database holds the district outline: two
+# parks, one on the district's east edge (its east side 10 m inside), the
+# other well inside. Read as WGS 84, the GCJ-02 copy of the edge park pokes
+# ~420 m out: a hint. The true parks only graze the edge (a sliver of
+# ~100 m² at one corner, gone with any small shift): no hint.
+python3 - "$TMP" <<'PY'
+import json, sys
+def fc(feats):
+    return {"type": "FeatureCollection", "features": feats}
+def f(r, name):
+    return {"type": "Feature", "properties": {"name": name},
+            "geometry": {"type": "Polygon", "coordinates": [r]}}
+parks = [f([[121.60, 31.10], [121.62, 31.10], [121.62, 31.12], [121.60, 31.12], [121.60, 31.10]],
+           "inner"),
+         f([[121.805, 31.09], [121.8195, 31.09], [121.8195, 31.11], [121.805, 31.11],
+            [121.805, 31.09]], "east edge")]
+json.dump(fc(parks), open(sys.argv[1] + "/edge_parks.geojson", "w"))
+PY
+python3 "$SRC/tests/fixtures/webmap.py" gcj02 "$TMP/edge_parks.geojson" "$TMP/edge_gcj.geojson"
+run import "$TMP/district.geojson" --db "$TMP/e.db" --layer outline --quiet
+run import "$TMP/edge_gcj.geojson" --db "$TMP/e.db" --quiet
+expect_status 0 "import GCJ-02 parks as WGS 84 beside the outline"
+expect_err "look like GCJ-02 (from Amap" "import recognises GCJ-02 parks read as WGS 84"
+run import "$TMP/edge_parks.geojson" --db "$TMP/e.db" --overwrite --quiet
+expect_status 0 "import the true parks"
+grep -q "look like" "$err" && fail "import took a corner grazing the edge for a web-map offset"
+
 # A web-map system cannot be the storage CRS (SpatiaLite needs an SRID).
 run import "$SRC/geodata/pudong_parks.geojson" --db "$TMP/s.db" --t-srs GCJ-02
 expect_status 2 "GCJ-02 as the storage CRS"
