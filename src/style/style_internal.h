@@ -155,4 +155,12 @@ struct pm_style {
     size_t nstrs;
 };
 
+/* v must have JSON type t (what names it in the error); style.c. */
+int pm_style_want_type(pm_pstate *ps, const char *key, json_object *v, json_type t,
+                       const char *what);
+/* "fill", "line", "symbol"; style.c. */
+const char *pm_style_type_name(pm_layer_type t);
+/* The "page" block into s (style_page.c). */
+int pm_style_parse_page(pm_style *s, pm_pstate *ps, json_object *obj);
+
 #endif
