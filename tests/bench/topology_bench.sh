@@ -214,7 +214,11 @@ diffs "$work/pm_pairs.txt" "$work/peer_pairs.txt" parkmap spatialite ||
   { [ "$pairs_against" = spatialite ] && fail=1; }
 diffs "$work/pm_pairs.txt" "$work/true_pairs.txt" parkmap true ||
   { [ "$pairs_against" = true ] && fail=1; }
-diffs "$work/peer_pairs.txt" "$work/true_pairs.txt" spatialite true || true
+# On exact data SpatiaLite's predicate is right, which is what makes it the
+# reference there: if it misses the truth, the comparison above proved
+# nothing. On float data its misses are the finding the bench reports.
+diffs "$work/peer_pairs.txt" "$work/true_pairs.txt" spatialite true ||
+  { [ "$geometry" = exact ] && fail=1; }
 
 if [ -n "$pm_union" ] && [ -n "$peer_union" ]; then
   verdict=$(awk -v p="$pm_union" -v q="$peer_union" 'BEGIN {
