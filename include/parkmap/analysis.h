@@ -160,6 +160,10 @@ typedef struct {
     char *parks;        /* names joined with " | " */
     double area_m2;     /* ellipsoidal area of the dissolved geometry */
     double enterprises; /* sum of known enterprises, NAN when none known */
+    double mix_entropy; /* land-use mix: -sum p_i ln p_i / ln K over the area shares p_i of
+                           the by-field's values in the cluster, K = number of distinct
+                           values in the layer; 0 for one use, 1 for an even mix; NAN
+                           when K < 2 (see docs/analysis.md) */
 } pm_cluster;           /* the dissolved geometry is in the clusters table (write_table) */
 
 /** Per-park layout facts. */
@@ -169,13 +173,41 @@ typedef struct {
     char *group; /* value of the by-field */
     double area_m2, perimeter_m;
     double polsby_popper;  /* 4 pi A / P^2: 1 for a circle, small for elongated shapes */
+    double hull_ratio;     /* A / area of the convex hull of all its parts: 1 when convex */
     double nearest_same_m; /* distance to the nearest park of the same group, NAN if alone */
     int cluster;           /* id of its cluster in scope "all" */
 } pm_layout_park;
 
+/** Point-pattern indicators of one value of the by-field (an industry). */
+typedef struct {
+    char *group;
+    size_t nparks;
+    double mean_nn_m;       /* observed mean distance between each park's centroid and the
+                               nearest centroid of the same group (ground metres) */
+    double expected_nn_m;   /* Clark-Evans: 0.5 / sqrt(n / A), A = study area */
+    double clark_evans_r;   /* observed / expected: < 1 clustered, 1 random, > 1 dispersed;
+                               NAN when n < 2 */
+    double clark_evans_z;   /* (observed - expected) / (0.26136 / sqrt(n^2 / A)); NAN if n < 2 */
+    size_t neighbour_links; /* links from these parks to parks within colocation_m */
+    double colocation;      /* share of those links whose other end is the same group;
+                               NAN when no link */
+    double colocation_expected; /* mean share under random relabelling (fixed seed) */
+    double colocation_p;        /* one-sided: (1 + #relabellings >= observed) / (1 + N) */
+} pm_layout_group;
+
 typedef struct {
     double cluster_m;
     int srid;
+    double study_area_m2;     /* A of Clark-Evans: the district outline when the
+                                 database holds one, else the parks' convex hull */
+    char *study_area;         /* "outline" or "convex hull of the parks" */
+    double colocation_m;      /* neighbours for co-location: boundaries within this */
+    unsigned colocation_seed; /* of the relabelling */
+    int colocation_runs;      /* relabellings */
+    double colocation;        /* all parks: share of neighbour links within one group */
+    double colocation_expected, colocation_p;
+    size_t ngroups;
+    pm_layout_group *groups; /* in order of the group's first park (by fid) */
     size_t nparks;
     pm_layout_park *parks;
     size_t nclusters;
