@@ -58,6 +58,7 @@ typedef struct {
     const char *what; /* the error's "what": malformed JSON unless a limit */
     int in_features;  /* depth-1 key is "features" and its array is open */
     long feature;     /* index of the current element of "features" */
+    pm_json_ids ids;  /* features seen, and those with an integer "id" member */
     /* number and literal scanning */
     char tok[8];
     int toklen;
@@ -118,6 +119,8 @@ static int open_container(scan *s, int type)
     }
     if (s->in_features && s->depth == 2 && type != C_OBJ)
         return fail(s, "%s", "a feature must be an object");
+    if (s->in_features && s->depth == 2)
+        s->ids.features++;
     s->stack[++s->depth] = (unsigned char)type;
     s->state = type == C_OBJ ? S_KEY : S_VALUE;
     s->empty_container = 1;
@@ -180,6 +183,9 @@ static int end_token(scan *s)
                         "it with a decimal point or exponent if it is a measure",
                         n);
         }
+        if ((s->numstate == 2 || s->numstate == 3) && s->in_features && s->depth == 3 &&
+            is_key(s, 3, "id"))
+            s->ids.int_ids++;
     }
     return value_done(s);
 }
@@ -417,7 +423,7 @@ static int step(scan *s, int c)
 }
 
 int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size, char *crs_type,
-                       size_t crs_type_size, long max_vertices)
+                       size_t crs_type_size, long max_vertices, pm_json_ids *ids)
 {
     unsigned char buf[1 << 16];
     scan s;
@@ -467,5 +473,7 @@ int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size
     rc = step(&s, EOF);
 done:
     fclose(f);
+    if (ids)
+        *ids = s.ids;
     return rc;
 }

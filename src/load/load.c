@@ -155,6 +155,7 @@ typedef struct {
     char crs[256];
     char crs_type[16];
     long max_vertices;
+    pm_json_ids ids;
     int rc;
 } json_scan;
 
@@ -162,7 +163,7 @@ static void *json_scan_main(void *arg)
 {
     json_scan *j = arg;
     j->rc = pm_load_json_check(j->ctx, j->path, j->crs, sizeof j->crs, j->crs_type,
-                               sizeof j->crs_type, j->max_vertices);
+                               sizeof j->crs_type, j->max_vertices, &j->ids);
     return NULL;
 }
 
@@ -173,6 +174,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
     pm_source *src = NULL;
     char declared_crs[256] = "";
     pm_load_renames renames = {0};
+    int member_ids = 0; /* every GeoJSON feature has an integer "id" member */
     *out = NULL;
     if (GDALGetDriverCount() == 0)
         GDALAllRegister();
@@ -243,7 +245,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
             src->max_vertices = v;
     }
     if (S_ISREG(sb.st_mode) && is_json_document(path)) {
-        json_scan j = {NULL, path, "", "", src->max_vertices, 0};
+        json_scan j = {NULL, path, "", "", src->max_vertices, {0, 0}, 0};
         pthread_t th;
         int threaded =
             pm_ctx_new(&j.ctx) == 0 && pthread_create(&th, NULL, json_scan_main, &j) == 0;
@@ -253,7 +255,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
             pthread_join(th, NULL);
         else
             j.rc = pm_load_json_check(ctx, path, j.crs, sizeof j.crs, j.crs_type, sizeof j.crs_type,
-                                      src->max_vertices);
+                                      src->max_vertices, &j.ids);
         /* The scan's error names the line and column: it wins over GDAL's. */
         if (threaded && j.rc)
             rc = pm_err(ctx, pm_ctx_code(j.ctx), pm_ctx_what(j.ctx), pm_ctx_where(j.ctx), "%s",
@@ -264,6 +266,7 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         if (rc)
             goto done;
         snprintf(declared_crs, sizeof declared_crs, "%s", j.crs);
+        member_ids = j.ids.features > 0 && j.ids.int_ids == j.ids.features;
         if (*j.crs_type && strcmp(j.crs_type, "name") != 0) {
             size_t n = strlen(j.crs_type) + 96;
             if ((src->crs_note = malloc(n)))
@@ -325,6 +328,21 @@ int pm_source_open(pm_source **out, pm_ctx *ctx, const char *path, const char *l
         if ((rc = pm_schema_add(&src->schema, ctx, name, t)))
             goto done;
         src->field_map[src->schema.nfields - 1] = i;
+    }
+    /* GeoJSON's feature "id" member (RFC 7946 3.2) is the feature's key in
+     * the planner's source, and `compare` matches layouts on it; GDAL turns
+     * an integer id into the FID, which the store numbers anew. Keep it as
+     * an `id` attribute, unless a property already holds that name. */
+    if (member_ids && OGR_FD_GetFieldIndex(defn, "id") < 0) {
+        int *grown = realloc(src->field_map, (size_t)(nf + 1) * sizeof(int));
+        if (!grown) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "fields");
+            goto done;
+        }
+        src->field_map = grown;
+        if ((rc = pm_schema_add(&src->schema, ctx, "id", PM_FIELD_INTEGER)))
+            goto done;
+        src->field_map[src->schema.nfields - 1] = -1; /* read from the FID */
     }
     if (*declared_crs) {
         /* GDAL logs an unresolvable GeoJSON "crs" and then calls the layer
@@ -547,6 +565,10 @@ static int read_values(pm_source *src, pm_ctx *ctx, OGRFeatureH fh, pm_feature *
         int oi = src->field_map[i];
         pm_value *v = &out->values[i];
         v->type = src->schema.fields[i].type;
+        if (oi < 0) { /* the GeoJSON "id" member, which GDAL made the FID */
+            v->i = OGR_F_GetFID(fh);
+            continue;
+        }
         if (!OGR_F_IsFieldSetAndNotNull(fh, oi)) {
             v->is_null = 1;
             continue;

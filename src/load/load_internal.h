@@ -43,8 +43,14 @@ OGRGeometryH pm_load_merge_dateline(OGRGeometryH gh, int lon_axis);
  * The GeoJSON 2008 "crs" member's properties.name, if any, is copied into
  * crs (truncated to crs_size; "" when absent), and its "type" into crs_type
  * likewise. A feature with more than max_vertices coordinate pairs, and an
- * integer beyond 64 bits, are refused. */
+ * integer beyond 64 bits, are refused. When ids is not NULL it receives
+ * how many elements "features" has and how many of them carry an integer
+ * "id" member (GDAL makes such an id the feature's FID, and stores it
+ * nowhere else). */
+typedef struct {
+    long features, int_ids;
+} pm_json_ids;
 int pm_load_json_check(pm_ctx *ctx, const char *path, char *crs, size_t crs_size, char *crs_type,
-                       size_t crs_type_size, long max_vertices);
+                       size_t crs_type_size, long max_vertices, pm_json_ids *ids);
 
 #endif

@@ -32,7 +32,7 @@ static const char *scan(const char *text, char *crs, size_t ncrs)
     static char msg[1200];
     pm_ctx *ctx = NULL;
     assert_int_equal(pm_ctx_new(&ctx), 0);
-    int rc = pm_load_json_check(ctx, put("s.json", text), crs, ncrs, NULL, 0, 4);
+    int rc = pm_load_json_check(ctx, put("s.json", text), crs, ncrs, NULL, 0, 4, NULL);
     snprintf(msg, sizeof msg, "%s|%s|%s", rc ? pm_ctx_what(ctx) : "",
              rc ? strstr(pm_ctx_where(ctx), "s.json") + 7 : "", pm_ctx_why(ctx));
     assert_int_equal(rc == 0, pm_ctx_code(ctx) == 0);
