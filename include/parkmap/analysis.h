@@ -200,7 +200,8 @@ typedef struct {
     int srid;
     double study_area_m2;     /* A of Clark-Evans: the district outline when the
                                  database holds one, else the parks' convex hull */
-    char *study_area;         /* "outline" or "convex hull of the parks" */
+    char *study_area;         /* "outline" (or the layer given as within), or
+                                 "convex hull of the parks" */
     double colocation_m;      /* neighbours for co-location: boundaries within this */
     unsigned colocation_seed; /* of the relabelling */
     int colocation_runs;      /* relabellings */
