@@ -200,7 +200,8 @@ typedef struct {
     int srid;
     double study_area_m2;     /* A of Clark-Evans: the district outline when the
                                  database holds one, else the parks' convex hull */
-    char *study_area;         /* "outline" or "convex hull of the parks" */
+    char *study_area;         /* "outline" (or the layer given as within), or
+                                 "convex hull of the parks" */
     double colocation_m;      /* neighbours for co-location: boundaries within this */
     unsigned colocation_seed; /* of the relabelling */
     int colocation_runs;      /* relabellings */
@@ -221,13 +222,23 @@ typedef struct {
     int write_table;         /* replace the "clusters" table */
     pm_progress_fn progress; /* phases, as "layout: <phase>"; NULL: none */
     void *progress_user;
+    double colocation_m; /* co-location neighbours: boundaries within this, ground
+                            metres (default 2000) */
+    int seed;            /* of the random relabelling, >= 0 (default 20221) */
+    int runs;            /* relabellings, >= 0 (default 999; 0: no expected value) */
+    const char *within;  /* polygon layer whose union is the study area of Clark-Evans;
+                            NULL: "outline" when the database has that polygon layer, else
+                            the parks' convex hull; "": always the hull */
 } pm_layout_opts;
 #define PM_LAYOUT_OPTS_INIT                                                                        \
     {                                                                                              \
-        "parks", 500.0, "industry", 0, NULL, NULL                                                  \
+        "parks", 500.0, "industry", 0, NULL, NULL, 2000.0, 20221, 999, NULL                        \
     }
 
-/** Clusters, compactness and nearest same-group distances. Caller owns *out. */
+/** Clusters, compactness, nearest same-group distances and the planning
+ * indicators (Clark-Evans, co-location, mix entropy, hull ratio; formulas
+ * in docs/analysis.md). The same seed gives the same co-location figures.
+ * Caller owns *out. */
 int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layout_opts *opts);
 void pm_layout_free(pm_layout *l);
 

@@ -187,6 +187,33 @@ int pm_topology_components(uint32_t *out_root, pm_ctx *ctx, pm_topology *t, doub
  * feature's group is negative or it is alone in it. */
 int pm_topology_nearest_same(double *out_m, pm_ctx *ctx, pm_topology *t, const int32_t *group);
 
+/* ---- what layout's planning indicators ask (topo_indicators.c) ---------- */
+
+/** Area-weighted centroid of every feature (all its parts; holes subtract),
+ * in the storage CRS, into out_xy[2 * nfeatures]; NAN for a feature without
+ * area. */
+int pm_topology_centroids(double *out_xy, pm_ctx *ctx, pm_topology *t);
+
+/** From each point xy[2f], xy[2f + 1] whose group[f] >= 0, the distance in
+ * ground metres (the rule of pm_topology_nearest_same) to the nearest other
+ * point of its group, into out_m[nfeatures]; NAN when the group is
+ * negative, the point is not finite, or it is alone in its group. */
+int pm_topology_nearest_point(double *out_m, pm_ctx *ctx, pm_topology *t, const double *xy,
+                              const int32_t *group);
+
+/** Ellipsoidal area (m²) of the convex hull of each feature's vertices into
+ * out_m2[nfeatures] (0 for a feature without area), and of every feature's
+ * vertices together into *out_all_m2 unless it is NULL. The hulls are taken
+ * in the storage CRS, their edges measured like the features' own. */
+int pm_topology_hull_areas(double *out_m2, double *out_all_m2, pm_ctx *ctx, pm_topology *t);
+
+/** Every pair of features whose boundaries lie within dist_m ground metres
+ * of each other (0 when they touch or overlap; distances as in
+ * pm_topology_nearest_same), as out_pairs[2k] < out_pairs[2k + 1] (feature
+ * indices), in ascending order. Caller owns *out_pairs (free()). */
+int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, pm_ctx *ctx, pm_topology *t,
+                           double dist_m);
+
 /** Dissolves of feature sets, sharing one GEOS context and one transform. */
 typedef struct pm_topo_dissolver pm_topo_dissolver;
 int pm_topology_dissolver_new(pm_topo_dissolver **out, pm_ctx *ctx, pm_topology *t);

@@ -1,5 +1,6 @@
 /* Layout indicators for "spatial layout optimisation": clusters of parks
  * (overall and per industry), compactness, nearest park of the same kind. */
+#include "analysis_internal.h"
 #include "parkmap/analysis.h"
 #include "parkmap/store.h"
 #include "parkmap/topology.h"
@@ -23,6 +24,10 @@ void pm_layout_free(pm_layout *l)
         free(l->clusters[i].scope);
         free(l->clusters[i].parks);
     }
+    for (size_t i = 0; i < l->ngroups; i++)
+        free(l->groups[i].group);
+    free(l->groups);
+    free(l->study_area);
     free(l->parks);
     free(l->clusters);
     free(l);
@@ -77,10 +82,11 @@ static int read_enterprises(double *out, pm_ctx *ctx, pm_store *st, const pm_lay
 
 /* The clusters table's columns. */
 static const char *const col_names[] = {"cluster_id", "scope",       "park_count", "parks",
-                                        "area_km2",   "enterprises", "cluster_m"};
+                                        "area_km2",   "enterprises", "cluster_m",  "mix_entropy"};
 static const pm_field_type col_types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FIELD_INTEGER,
                                           PM_FIELD_TEXT,    PM_FIELD_REAL, PM_FIELD_REAL,
-                                          PM_FIELD_REAL};
+                                          PM_FIELD_REAL,    PM_FIELD_REAL};
+#define NCOLS (sizeof col_names / sizeof *col_names)
 
 /* A cluster's row, with its dissolved geometry, into the clusters table as
  * soon as it is made: the geometries (a whole industry's fabric, on parcel
@@ -88,7 +94,7 @@ static const pm_field_type col_types[] = {PM_FIELD_INTEGER, PM_FIELD_TEXT, PM_FI
 static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, const pm_cluster *c,
                          pm_geom *geom)
 {
-    pm_value v[7];
+    pm_value v[NCOLS];
     memset(v, 0, sizeof v);
     v[0] = (pm_value){.type = PM_FIELD_INTEGER, .i = c->id};
     v[1] = (pm_value){.type = PM_FIELD_TEXT, .s = c->scope};
@@ -97,15 +103,29 @@ static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, co
     v[4] = (pm_value){.type = PM_FIELD_REAL, .d = c->area_m2 / 1e6};
     v[5] = (pm_value){.type = PM_FIELD_REAL, .d = c->enterprises, .is_null = isnan(c->enterprises)};
     v[6] = (pm_value){.type = PM_FIELD_REAL, .d = l->cluster_m};
-    pm_feature f = {c->id, 7, v, geom}; /* borrowed values: never cleared */
+    v[7] = (pm_value){.type = PM_FIELD_REAL, .d = c->mix_entropy, .is_null = isnan(c->mix_entropy)};
+    pm_feature f = {c->id, NCOLS, v, geom}; /* borrowed values: never cleared */
     return pm_store_layer_add(w, ctx, &f);
 }
 
+/* What a cluster takes from its parks: feature index (UINT32_MAX: no
+ * geometry), enterprises, dense group id of nvals values (mix entropy),
+ * and room for nvals shares. */
+typedef struct {
+    const uint32_t *gidx;
+    const double *ent;
+    const int32_t *gid;
+    size_t nvals;
+    double *share;
+} park_facts;
+
 /* One cluster: the parks members[0..m) (park indices, ascending). */
 static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const size_t *members,
-                       size_t m, const uint32_t *gidx, const double *ent, const char *scope,
-                       int *next_id, uint32_t *keys, pm_layer_writer *w)
+                       size_t m, const park_facts *pf, const char *scope, int *next_id,
+                       uint32_t *keys, pm_layer_writer *w)
 {
+    const uint32_t *gidx = pf->gidx;
+    const double *ent = pf->ent;
     char names[2048] = "";
     size_t used = 0, nkeys = 0;
     double e = NAN;
@@ -133,6 +153,7 @@ static int add_cluster(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const 
     c->id = (*next_id)++;
     c->nparks = m;
     c->enterprises = e;
+    c->mix_entropy = pm_layout_mix_entropy(l, members, m, pf->gid, pf->nvals, pf->share);
     c->scope = strdup(scope ? scope : "all");
     c->parks = strdup(names);
     if (!c->scope || !c->parks)
@@ -171,8 +192,7 @@ static int cmp_str(const void *x, const void *y)
  * the parks (plus a sort of the components), whatever the number of
  * clusters. */
 static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, const size_t *parent,
-                         const uint32_t *gidx, const double *ent, int by_group, int *next_id,
-                         pm_layer_writer *w)
+                         const park_facts *pf, int by_group, int *next_id, pm_layer_writer *w)
 {
     size_t n = l->nparks, ncomp = 0;
     size_t *start = calloc(n + 1, sizeof(size_t)), *member = malloc((n ? n : 1) * sizeof(size_t));
@@ -245,7 +265,7 @@ static int make_clusters(pm_layout *l, pm_ctx *ctx, pm_topo_dissolver *dis, cons
     }
     for (size_t c = 0; c < ncomp && !rc; c++) {
         size_t r = comps[c].root;
-        rc = add_cluster(l, ctx, dis, member + start[r], start[r + 1] - start[r], gidx, ent,
+        rc = add_cluster(l, ctx, dis, member + start[r], start[r + 1] - start[r], pf,
                          by_group ? l->parks[r].group : NULL, next_id, keys, w);
     }
 done:
@@ -276,7 +296,7 @@ static int cmp_group_key(const void *x, const void *y)
     return c ? c : (a->i > b->i) - (a->i < b->i);
 }
 
-static int group_ids(int32_t *out, pm_ctx *ctx, const pm_layout *l)
+static int group_ids(int32_t *out, size_t *out_nvals, pm_ctx *ctx, const pm_layout *l)
 {
     group_key *k = malloc((l->nparks ? l->nparks : 1) * sizeof *k);
     if (!k)
@@ -290,6 +310,7 @@ static int group_ids(int32_t *out, pm_ctx *ctx, const pm_layout *l)
             id++;
         out[k[i].i] = id;
     }
+    *out_nvals = (size_t)(id + 1);
     free(k);
     return 0;
 }
@@ -301,8 +322,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     pm_area_row *rows = NULL;
     pm_topology *t = NULL;
     pm_topo_dissolver *dis = NULL;
-    size_t nrows = 0, nf = 0;
-    double *per = NULL, *near = NULL, *ent = NULL;
+    size_t nrows = 0, nf = 0, nvals = 0;
+    double *per = NULL, *near = NULL, *ent = NULL, *share = NULL;
     size_t *all = NULL, *grp = NULL;
     uint32_t *gidx = NULL, *root = NULL;
     int32_t *gid = NULL, *fgroup = NULL;
@@ -313,6 +334,14 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "report");
     if (!(o->cluster_m >= 0)) {
         rc = pm_err(ctx, PM_EUSAGE, "bad option", "--cluster-m", "must be >= 0");
+        goto done;
+    }
+    if (!(o->colocation_m >= 0) || o->runs < 0 || o->seed < 0) {
+        rc = pm_err(ctx, PM_EUSAGE, "bad option",
+                    !(o->colocation_m >= 0) ? "--colocation-m"
+                    : o->runs < 0           ? "--runs"
+                                            : "--seed",
+                    "must be >= 0");
         goto done;
     }
     l->cluster_m = o->cluster_m;
@@ -359,7 +388,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         if (i != (size_t)-1)
             gidx[i] = (uint32_t)k;
     }
-    if ((rc = group_ids(gid, ctx, l)))
+    if ((rc = group_ids(gid, &nvals, ctx, l)))
         goto done;
     /* Nearest of the same kind only where there is a kind (a park without
      * a value has none; without --by no park has one). */
@@ -387,6 +416,8 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         p->polsby_popper =
             p->perimeter_m > 0 ? 4 * PM_PI * p->area_m2 / (p->perimeter_m * p->perimeter_m) : NAN;
     }
+    if ((rc = pm_layout_indicators(l, ctx, st, t, o, gidx, gid, by ? nvals : 1, by != NULL)))
+        goto done;
     /* Components over all parks, then over parks of one group; a root is
      * the first park of its component. */
     for (int pass = 0; pass < 2; pass++) {
@@ -416,10 +447,17 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
                                        l->srid)))
             goto done;
     }
+    /* Without a by-field every park is one value: no mix to measure. */
+    park_facts pf = {gidx, ent, gid, by ? nvals : 1, NULL};
+    if (!(share = malloc((nvals + 1) * sizeof *share))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "clusters");
+        goto done;
+    }
+    pf.share = share;
     if ((rc = pm_topology_dissolver_new(&dis, ctx, t)) ||
         (rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
-        (rc = make_clusters(l, ctx, dis, all, gidx, ent, 0, &next_id, w)) ||
-        (by && (rc = make_clusters(l, ctx, dis, grp, gidx, ent, 1, &next_id, w))) ||
+        (rc = make_clusters(l, ctx, dis, all, &pf, 0, &next_id, w)) ||
+        (by && (rc = make_clusters(l, ctx, dis, grp, &pf, 1, &next_id, w))) ||
         (w && (rc = pm_store_layer_commit(w, ctx, o->layer))))
         goto done;
     *out = l;
@@ -433,6 +471,7 @@ done:
     free(per);
     free(near);
     free(ent);
+    free(share);
     free(all);
     free(grp);
     free(gidx);

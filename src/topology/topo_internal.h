@@ -136,6 +136,11 @@ int topo_overlap(double *out_m2, pm_geom **out_geom, pm_ctx *ctx, pm_topology *t
 /* Release the union and GEOS's context. */
 void topo_geos_free(pm_topology *t);
 
+/* topo_layout.c: the distance between features f and g in ground metres
+ * (0 when they touch or overlap), as layout reports it. With geod_dist the
+ * caller has made t->to_ll (topo_need_to_ll). */
+double topo_feat_m(pm_topology *t, uint32_t f, uint32_t g);
+
 /* A uniform grid of features by bounding box (topo_grid.c). */
 typedef struct topo_fgrid topo_fgrid;
 int topo_fgrid_new(topo_fgrid **out, const pm_topology *t);

@@ -157,7 +157,7 @@ static double feat_dist(const pm_topology *t, uint32_t f, uint32_t g, double *p,
  * Gauss-Krueger or UTM), else the geodesic distance between the two
  * nearest points (degrees, Web Mercator, a layer wider than any zone:
  * Pudong and Brasilia in one UTM zone were 63,767 m apart for 33,837). */
-static double feat_m(pm_topology *t, uint32_t f, uint32_t g)
+double topo_feat_m(pm_topology *t, uint32_t f, uint32_t g)
 {
     double p[2] = {0, 0}, q[2] = {0, 0};
     double d = feat_dist(t, f, g, p, q);
@@ -354,7 +354,7 @@ static int join_near(uint32_t *parent, pm_topology *t, const uint32_t *fs, size_
                     if (box_dist(fb, hb) > reach)
                         continue;
                     const double *hp = &t->nxy[2 * t->rnode[t->r_first[t->f_ring[h]]]];
-                    if (hypot(fp[0] - hp[0], fp[1] - hp[1]) > sure && feat_m(t, f, h) > dist_m)
+                    if (hypot(fp[0] - hp[0], fp[1] - hp[1]) > sure && topo_feat_m(t, f, h) > dist_m)
                         continue;
                     if (rh < rf)
                         parent[rf] = rh;
@@ -427,7 +427,7 @@ static double nearest_in(pm_topology *t, const lgrid *g, uint32_t f, double diag
                     uint32_t h = g->feat[k];
                     if (h == f || box_dist(fb, &t->fbox[4 * h]) / t->upm_hi >= best)
                         continue;
-                    double d = feat_m(t, f, h);
+                    double d = topo_feat_m(t, f, h);
                     if (d < best)
                         best = d;
                     if (best == 0)

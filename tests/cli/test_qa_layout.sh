@@ -156,4 +156,68 @@ assert abs(p['Shanghai IC Design Industrial Park']['nearest_same_m'] - 33831.07)
 assert p['Zhangjiang AI Island']['nearest_same_m'] is None
 " "nearest park of the same industry"
 
+# The planning indicators (issue 13) on the shipped data with the district
+# outline as the study area: present, in range, and the same figures for
+# the same seed.
+run import "$SRC/geodata/pudong_outline.geojson" --db "$TMP/pd.db" --layer outline
+expect_status 0 "import the outline"
+run layout --db "$TMP/pd.db" --json
+expect_status 0 "layout with the outline"
+cp "$out" "$TMP/ind1.json"
+py_json "
+assert d['study_area'] == 'outline', d['study_area']
+# the outline's union on the ellipsoid, as area --layer outline gives it
+assert 1000 < d['study_area_km2'] < 2000, d['study_area_km2']
+assert d['colocation_m'] == 2000
+c = d['colocation']
+assert c['seed'] == 20221 and c['runs'] == 999, c
+assert 0 <= c['share'] <= 1 and 0 <= c['expected'] <= 1, c
+assert 1 / 1000 <= c['p'] <= 1, c
+for p in d['parks']:
+    assert 0 < p['hull_ratio'] <= 1 + 1e-9, p
+# Oriental Chip Harbour's four blocks fill little of their hull
+hr = {p['name']: p['hull_ratio'] for p in d['parks']}
+assert hr['Lingang Oriental Chip Harbour'] < 0.7, hr
+for cl in d['clusters']:
+    e = cl['mix_entropy']
+    assert e is not None and 0 <= e <= 1, cl
+    if cl['scope'] != 'all':
+        assert e == 0, cl   # one industry by construction
+assert max(cl['mix_entropy'] for cl in d['clusters']) > 0   # Zhangjiang mixes uses
+g = {x['group']: x for x in d['groups']}
+assert sorted(g) == sorted({p['group'] for p in d['parks']}), sorted(g)
+assert sum(x['parks'] for x in g.values()) == len(d['parks'])
+for x in g.values():
+    if x['parks'] < 2:
+        assert x['clark_evans_r'] is None and x['mean_nn_m'] is None, x
+        continue
+    assert x['clark_evans_r'] > 0 and x['expected_nn_m'] > 0, x
+    assert abs(x['clark_evans_r'] - x['mean_nn_m'] / x['expected_nn_m']) < 1e-9, x
+    # expected = 0.5 / sqrt(n / A), with A the study area
+    want = 0.5 / math.sqrt(x['parks'] / (d['study_area_km2'] * 1e6))
+    assert abs(x['expected_nn_m'] - want) < 1e-6 * want, (x, want)
+    for k in ('colocation', 'colocation_expected'):
+        assert x[k] is None or 0 <= x[k] <= 1, x
+    assert x['colocation_p'] is None or 0 < x['colocation_p'] <= 1, x
+# the two IC parks: each is the other's nearest centroid, tens of km apart
+ic = g['integrated circuits']
+assert 30000 < ic['mean_nn_m'] < 45000 and ic['clark_evans_r'] > 1, ic
+" "planning indicators in layout --json"
+run layout --db "$TMP/pd.db" --json
+cmp -s "$out" "$TMP/ind1.json" || fail "the same seed gives the same figures"
+run layout --db "$TMP/pd.db" --json --seed 1 --runs 99 --colocation-m 5000
+py_json "
+c = d['colocation']
+assert c['seed'] == 1 and c['runs'] == 99 and d['colocation_m'] == 5000, c
+assert 1 / 100 <= c['p'] <= 1, c
+" "--seed, --runs and --colocation-m"
+run layout --db "$TMP/pd.db" --runs -1
+expect_status 2 "--runs below 0 is a usage error"
+n=$(sqlite3 "$TMP/pd.db" "SELECT count(*) FROM clusters WHERE mix_entropy BETWEEN 0 AND 1")
+all=$(sqlite3 "$TMP/pd.db" "SELECT count(*) FROM clusters")
+[ -n "$n" ] && [ "$n" = "$all" ] && [ "$all" -gt 0 ] ||
+  fail "clusters table: mix_entropy in [0, 1] on every row ($n of $all)"
+run layout --db "$TMP/pd.db" --csv --no-tables
+head -1 "$out" | grep -q ',polsby_popper,hull_ratio,nearest_same_m,' || fail "--csv has hull_ratio"
+
 finish
