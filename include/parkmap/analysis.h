@@ -178,6 +178,10 @@ typedef struct {
     int cluster;           /* id of its cluster in scope "all" */
 } pm_layout_park;
 
+/** Co-location counts the links of at most this many (park, neighbour)
+ * pairs: on 100,000 parcels 2 km holds ~94 million. */
+#define PM_COLOCATION_MAX_LINKS 1000000
+
 /** Point-pattern indicators of one value of the by-field (an industry). */
 typedef struct {
     char *group;
@@ -204,7 +208,12 @@ typedef struct {
                                  "convex hull of the parks" */
     double colocation_m;      /* neighbours for co-location: boundaries within this */
     unsigned colocation_seed; /* of the relabelling */
-    int colocation_runs;      /* relabellings */
+    int colocation_runs;      /* relabellings made: as asked, or fewer on a dense layer
+                                 (at most 2e8 link counts in all, never under 99) */
+    size_t colocation_focal;  /* parks whose links were counted: every park with a
+                                 group, or on a layer with more than
+                                 PM_COLOCATION_MAX_LINKS links a seeded random sample
+                                 of them (see docs/analysis.md) */
     double colocation;        /* all parks: share of neighbour links within one group */
     double colocation_expected, colocation_p;
     size_t ngroups;

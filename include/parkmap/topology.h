@@ -207,12 +207,17 @@ int pm_topology_nearest_point(double *out_m, pm_ctx *ctx, pm_topology *t, const 
  * in the storage CRS, their edges measured like the features' own. */
 int pm_topology_hull_areas(double *out_m2, double *out_all_m2, pm_ctx *ctx, pm_topology *t);
 
-/** Every pair of features whose boundaries lie within dist_m ground metres
- * of each other (0 when they touch or overlap; distances as in
- * pm_topology_nearest_same), as out_pairs[2k] < out_pairs[2k + 1] (feature
- * indices), in ascending order. Caller owns *out_pairs (free()). */
-int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, pm_ctx *ctx, pm_topology *t,
-                           double dist_m);
+/** Directed links (f, g), g != f: from each feature f of focal[0..nfocal)
+ * in the order given, to every feature g whose boundary lies within dist_m
+ * ground metres of f's (0 when they touch or overlap; distances as in
+ * pm_topology_nearest_same), f's links in ascending g. Stops after the
+ * focal feature whose links bring the count to max_links or beyond, so the
+ * work and memory stay bounded on a dense layer; *out_nfocal says how many
+ * focal features were taken (all of them, or a prefix). Caller owns
+ * *out_pairs (free()). */
+int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, size_t *out_nfocal, pm_ctx *ctx,
+                           pm_topology *t, double dist_m, const uint32_t *focal, size_t nfocal,
+                           size_t max_links);
 
 /** Dissolves of feature sets, sharing one GEOS context and one transform. */
 typedef struct pm_topo_dissolver pm_topo_dissolver;

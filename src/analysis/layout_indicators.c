@@ -62,9 +62,11 @@ static uint64_t below(uint64_t *state, uint64_t bound)
     return r % bound;
 }
 
-/* Co-location counts for one labelling: per group, the links from its parks
- * (tot) and those whose other end has the same label (same); returns the
- * pairs within one label. */
+/* Co-location counts for one labelling: per group, the links from its
+ * focal parks (tot) and those whose other end has the same label (same);
+ * returns the links within one label. Links are directed, from a focal
+ * park to its neighbour: with every park focal each pair counts once from
+ * either end. */
 static size_t count_links(size_t *tot, size_t *same, size_t ng, const uint32_t *pairs, size_t np,
                           const int32_t *lab)
 {
@@ -74,9 +76,8 @@ static size_t count_links(size_t *tot, size_t *same, size_t ng, const uint32_t *
     for (size_t k = 0; k < np; k++) {
         int32_t a = lab[pairs[2 * k]], b = lab[pairs[2 * k + 1]];
         tot[a]++;
-        tot[b]++;
         if (a == b) {
-            same[a] += 2;
+            same[a]++;
             within++;
         }
     }
@@ -204,7 +205,7 @@ static int colocation(pm_layout *l, pm_ctx *ctx, const int32_t *fgroup, const ui
             ge[k] += gs >= l->groups[k].colocation;
         }
     }
-    double runs = (double)l->colocation_runs;
+    double runs = (double)l->colocation_runs; /* as made: see pm_layout_indicators */
     l->colocation_expected = np && runs > 0 ? all_sum / runs : NAN;
     /* No relabelling: nothing to compare with (not a p of 1 / 1). */
     l->colocation_p = np && runs > 0 ? (1 + (double)all_ge) / (1 + runs) : NAN;
@@ -227,6 +228,33 @@ done:
     free(who);
     free(lab);
     return rc;
+}
+
+/* The parks with a group, in a random order drawn from the seed (its own
+ * stream, so the relabellings do not depend on it): pm_topology_neighbours
+ * takes them in this order until the link budget is spent, which makes the
+ * parks whose links are counted a simple random sample of them when the
+ * layer is too dense to count all, and all of them otherwise. */
+static int focal_order(uint32_t **out, size_t *n, pm_ctx *ctx, const int32_t *fgroup, size_t nf,
+                       unsigned seed)
+{
+    uint32_t *f = malloc((nf + 1) * sizeof *f);
+    uint64_t state = (uint64_t)seed ^ 0x9e3779b97f4a7c15ULL;
+    size_t m = 0;
+    if (!f)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "co-location");
+    for (size_t i = 0; i < nf; i++)
+        if (fgroup[i] >= 0)
+            f[m++] = (uint32_t)i;
+    for (size_t i = m; i > 1; i--) {
+        size_t j = (size_t)below(&state, i);
+        uint32_t x = f[i - 1];
+        f[i - 1] = f[j];
+        f[j] = x;
+    }
+    *out = f;
+    *n = m;
+    return 0;
 }
 
 /* A = the outline's union on the ellipsoid, or the parks' convex hull. */
@@ -266,7 +294,8 @@ int pm_layout_indicators(pm_layout *l, pm_ctx *ctx, pm_store *st, pm_topology *t
     double *hull = malloc((nf + 1) * sizeof *hull), *xy = malloc((2 * nf + 2) * sizeof *xy);
     double *nn = malloc((nf + 1) * sizeof *nn), hull_all = 0;
     int32_t *fgroup = malloc((nf + 1) * sizeof *fgroup);
-    uint32_t *pairs = NULL;
+    uint32_t *pairs = NULL, *focal = NULL;
+    size_t nfocal = 0;
     int rc = 0;
     l->colocation_m = o->colocation_m;
     l->colocation_seed = (unsigned)o->seed;
@@ -293,8 +322,15 @@ int pm_layout_indicators(pm_layout *l, pm_ctx *ctx, pm_store *st, pm_topology *t
     clark_evans(l, fgroup, nn, nf);
     if (o->progress)
         o->progress(0.5, "layout: co-location", o->progress_user);
-    if ((rc = pm_topology_neighbours(&pairs, &npairs, ctx, t, o->colocation_m)) ||
-        (rc = colocation(l, ctx, fgroup, pairs, npairs, nf)))
+    if ((rc = focal_order(&focal, &nfocal, ctx, fgroup, nf, l->colocation_seed)) ||
+        (rc = pm_topology_neighbours(&pairs, &npairs, &l->colocation_focal, ctx, t, o->colocation_m,
+                                     focal, nfocal, PM_COLOCATION_MAX_LINKS)))
+        goto done;
+    /* Each relabelling counts every link: on a dense layer fewer runs keep
+     * the test to seconds (the p-value's resolution is 1 / (runs + 1)). */
+    if (l->colocation_runs > 99 && (double)npairs * l->colocation_runs > 2e8)
+        l->colocation_runs = (int)fmax(99, 2e8 / (double)npairs);
+    if ((rc = colocation(l, ctx, fgroup, pairs, npairs, nf)))
         goto done;
 done:
     free(hull);
@@ -302,5 +338,6 @@ done:
     free(nn);
     free(fgroup);
     free(pairs);
+    free(focal);
     return rc;
 }

@@ -64,6 +64,7 @@ static void print_json(const pm_layout *l)
     json_object_object_add(c, "p", cli_json_num(l->colocation_p));
     json_object_object_add(c, "seed", json_object_new_int64(l->colocation_seed));
     json_object_object_add(c, "runs", json_object_new_int(l->colocation_runs));
+    json_object_object_add(c, "parks_counted", json_object_new_int64((int64_t)l->colocation_focal));
     js_field("colocation", c);
     js_array("parks", l->nparks, park_elem, l->parks);
     js_array("clusters", l->nclusters, cluster_elem, l->clusters);
@@ -134,6 +135,13 @@ static void print_table(const pm_layout *l)
                num(f[4], g->colocation, 3), num(f[5], g->colocation_expected, 3),
                num(f[6], g->colocation_p, 3));
     }
+    size_t grouped = 0;
+    for (size_t i = 0; i < l->ngroups; i++)
+        grouped += l->groups[i].nparks;
+    if (l->colocation_focal < grouped)
+        printf("  co-location counted the links of a random sample of %zu of the %zu parks "
+               "(the first %d links)\n",
+               l->colocation_focal, grouped, PM_COLOCATION_MAX_LINKS);
     char f[3][16];
     printf("  %-24s %5zu %10s %10s %6s %6s %5s %7s %7s %6s\n", "all", l->nparks, "", "", "", "", "",
            num(f[0], l->colocation, 3), num(f[1], l->colocation_expected, 3),

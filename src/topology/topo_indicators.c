@@ -235,7 +235,7 @@ typedef struct {
 static int take_candidate(void *user, uint32_t g)
 {
     near_query *q = user;
-    if (g <= q->f || q->mark[g] == q->f + 1)
+    if (g == q->f || q->mark[g] == q->f + 1)
         return 0;
     q->mark[g] = q->f + 1; /* the grid offers a feature once per cell it is in */
     if (q->ncand == q->cap) {
@@ -258,8 +258,9 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, pm_ctx *ctx, pm_topology *t,
-                           double dist_m)
+int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, size_t *out_nfocal, pm_ctx *ctx,
+                           pm_topology *t, double dist_m, const uint32_t *focal, size_t nfocal,
+                           size_t max_links)
 {
     topo_fgrid *grid = NULL;
     near_query q = {0, NULL, NULL, 0, 0, 0};
@@ -269,13 +270,16 @@ int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, pm_ctx *ctx, pm_
      * within which a vertex pair is surely no farther than dist_m. */
     double reach = dist_m * t->upm_hi, sure = dist_m * t->upm_lo;
     int rc = t->geod_dist ? topo_need_to_ll(t, ctx) : 0;
+    size_t taken = 0;
     *out_pairs = NULL;
     *out_n = 0;
+    *out_nfocal = 0;
     if (rc)
         return rc;
     if (topo_fgrid_new(&grid, t) || !(q.mark = calloc(t->nf + 1, sizeof *q.mark)))
         goto oom;
-    for (size_t f = 0; f < t->nf; f++) {
+    for (; taken < nfocal && n < max_links; taken++) {
+        size_t f = focal[taken];
         if (t->f_ring[f + 1] == t->f_ring[f])
             continue;
         const double *fb = &t->fbox[4 * f];
@@ -314,6 +318,7 @@ int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, pm_ctx *ctx, pm_
     }
     *out_pairs = pairs;
     *out_n = n;
+    *out_nfocal = taken;
     pairs = NULL;
     goto done;
 oom:

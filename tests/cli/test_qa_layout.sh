@@ -220,4 +220,31 @@ all=$(sqlite3 "$TMP/pd.db" "SELECT count(*) FROM clusters")
 run layout --db "$TMP/pd.db" --csv --no-tables
 head -1 "$out" | grep -q ',polsby_popper,hull_ratio,nearest_same_m,' || fail "--csv has hull_ratio"
 
+# A layer too dense to count every link: with --colocation-m beyond the
+# layer every park neighbours all others (3,000 parks: ~9 million links),
+# so co-location counts a seeded random sample of parks up to the budget
+# of 1,000,000 links (~334 parks of 2,999 links each) and makes fewer
+# relabellings (2e8 link counts: ~200). With every other park a neighbour,
+# a park's share is (n_g - 1) / (N - 1) whatever the geometry, so the
+# observed and expected shares must both be near sum n_g (n_g - 1) /
+# (N (N - 1)) (about 1/6 for the six industries): a sample of ~334 parks
+# has a standard error of ~0.002 on that, 0.01 is five of them.
+python3 "$SRC/tests/bench/gen_parcels.py" 3000 "$TMP/dense.geojson"
+run import "$TMP/dense.geojson" --db "$TMP/dense.db" --quiet
+expect_status 0 "import 3,000 parcels"
+run layout --db "$TMP/dense.db" --no-tables --json --colocation-m 1000000
+expect_status 0 "layout on a layer too dense to count every link"
+python3 - "$out" <<'PY' || fail "co-location on a dense layer: a bounded sample"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["colocation"]
+n = [g["parks"] for g in d["groups"]]
+N = sum(n)
+want = sum(k * (k - 1) for k in n) / (N * (N - 1))
+assert 300 <= c["parks_counted"] <= 400, c
+assert 190 <= c["runs"] <= 200, c  # 2e8 over the links counted: a little over 1e6
+assert abs(c["share"] - want) < 0.01, (c, want)
+assert abs(c["expected"] - want) < 0.01, (c, want)
+PY
+
 finish
