@@ -9,23 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const col_names[] = {"key",        "name", "status", "what", "area_change_km2",
-                                        "hausdorff_m"};
+static const char *const col_names[] = {
+    "key", "name", "status", "what", "area_change_km2", "hausdorff_m", "summary"};
 static const pm_field_type col_types[] = {PM_FIELD_TEXT, PM_FIELD_TEXT, PM_FIELD_TEXT,
-                                          PM_FIELD_TEXT, PM_FIELD_REAL, PM_FIELD_REAL};
+                                          PM_FIELD_TEXT, PM_FIELD_REAL, PM_FIELD_REAL,
+                                          PM_FIELD_TEXT};
+
+/* One readable line for a map label or a GIS pop-up (styles have no
+ * rounding operator, so the figures are rounded here). */
+static void summary(char *buf, size_t size, const pm_compare_park *p, const char *status)
+{
+    if (p->status == PM_CMP_ADDED)
+        snprintf(buf, size, "added, %.3f km²", p->area_after_m2 / 1e6);
+    else if (p->status == PM_CMP_REMOVED)
+        snprintf(buf, size, "removed, %.3f km²", p->area_before_m2 / 1e6);
+    else if (p->status == PM_CMP_UNCHANGED)
+        snprintf(buf, size, "unchanged");
+    else if (strcmp(status, "before") == 0)
+        snprintf(buf, size, "boundary before");
+    else
+        snprintf(buf, size, "%s; moved %.1f m, %+.3f km² (%+.1f %%)", p->what, p->hausdorff_m,
+                 p->change_km2, p->change_pct);
+}
 
 static int add_row(pm_layer_writer *w, pm_ctx *ctx, int64_t id, const pm_compare_park *p,
                    const char *status, pm_geom *geom)
 {
-    pm_value v[6];
+    pm_value v[7];
+    char text[512];
     memset(v, 0, sizeof v);
+    summary(text, sizeof text, p, status);
     v[0] = (pm_value){.type = PM_FIELD_TEXT, .s = p->key};
     v[1] = (pm_value){.type = PM_FIELD_TEXT, .s = p->name};
     v[2] = (pm_value){.type = PM_FIELD_TEXT, .s = (char *)status};
     v[3] = (pm_value){.type = PM_FIELD_TEXT, .s = p->what};
     v[4] = (pm_value){.type = PM_FIELD_REAL, .d = p->change_km2, .is_null = isnan(p->change_km2)};
     v[5] = (pm_value){.type = PM_FIELD_REAL, .d = p->hausdorff_m, .is_null = isnan(p->hausdorff_m)};
-    pm_feature f = {id, 6, v, geom}; /* borrowed values: never cleared */
+    v[6] = (pm_value){.type = PM_FIELD_TEXT, .s = text};
+    pm_feature f = {id, 7, v, geom}; /* borrowed values: never cleared */
     return pm_store_layer_add(w, ctx, &f);
 }
 
