@@ -207,7 +207,7 @@ int pm_topology_hausdorff_new(pm_topo_hausdorff **out, pm_ctx *ctx, int srid_a, 
  * metres. Both are projected to a transverse Mercator on WGS 84 whose
  * central meridian is within 0.125 degrees of longitude of a's centre
  * (scale true to 2e-6 near the park) and sampled every 0.1 m (every
- * 1e-4 of the longest segment when that is longer than 1 km) by GEOS's
+ * 1e-5 of the longest segment when that is longer than 10 km) by GEOS's
  * densified discrete Hausdorff distance, which is then within half the
  * sample spacing of the true distance. */
 int pm_topology_hausdorff(double *out_m, pm_ctx *ctx, pm_topo_hausdorff *hd, const pm_geom *a,

@@ -22,9 +22,9 @@ typedef struct {
     const char *db; /* the database's path, for messages */
     int srid;
     size_t n;
-    cmp_park *p;     /* in fid order */
-    size_t *by_key;  /* indices of p in key order */
-    int has_id;      /* the layer has an "id" field */
+    cmp_park *p;    /* in fid order */
+    size_t *by_key; /* indices of p in key order */
+    int has_id;     /* the layer has an "id" field */
 } cmp_side;
 
 /* compare_match.c: read a side, pick the key, match the two sides. */

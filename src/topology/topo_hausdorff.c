@@ -16,7 +16,7 @@
 #define SPACING_M 0.1
 /* GEOS splits every segment into 1 / fraction pieces: this floor bounds the
  * work on a boundary with kilometre-long segments (spacing then grows). */
-#define MIN_FRACTION 1e-4
+#define MIN_FRACTION 1e-5
 /* Central meridians are taken on this grid (degrees): a transverse Mercator
  * on one is within 0.125° of longitude of the park, so its scale is true to
  * 2e-6 at Pudong's latitude, and a few projections serve a whole layer. */
