@@ -8,6 +8,7 @@
 #include "parkmap/load.h"
 #include "parkmap/store.h"
 #include "parkmap/analysis.h"
+#include "parkmap/compare.h"
 #include "parkmap/style.h"
 #include "parkmap/render.h"
 #include "parkmap/export.h"

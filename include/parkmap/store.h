@@ -16,11 +16,13 @@ extern "C" {
 #define PM_LAYER_OUTLINE "outline"
 /** The derived tables analysis writes, replacing them on every run:
  * `adjacency` (check, adjacency), `qa_issues` (check, build), `clusters`
- * (layout, build). Import refuses them as layer names, so imported data is
- * never silently replaced by an analysis. */
+ * (layout, build), `changes` (compare, in the later database). Import
+ * refuses them as layer names, so imported data is never silently replaced
+ * by an analysis. */
 #define PM_LAYER_ADJACENCY "adjacency"
 #define PM_LAYER_QA_ISSUES "qa_issues"
 #define PM_LAYER_CLUSTERS "clusters"
+#define PM_LAYER_CHANGES "changes"
 
 /** The longest layer name parkmap takes, in bytes: PostgreSQL's identifier
  * limit (NAMEDATALEN - 1), so that a layer keeps its name in the planned

@@ -3,8 +3,8 @@
 static const cli_opt opts[] = {
     {"db", 0, CLI_STRING, CLI_AT(pm_import_opts, db_path, const char *), "DB",
      "database to create or add to", CLI_REQUIRED, 0, 0, NULL, NULL},
-    CLI_LAYER(pm_import_opts, "table to write (default: parks; not adjacency, qa_issues or "
-                              "clusters, which analysis writes)"),
+    CLI_LAYER(pm_import_opts, "table to write (default: parks; not adjacency, qa_issues, "
+                              "clusters or changes, which analysis writes)"),
     CLI_STR(pm_import_opts, src_layer, "src-layer", "NAME",
             "layer of SRC to read (default: the first)"),
     CLI_STR(pm_import_opts, s_srs, "s-srs", "CRS",

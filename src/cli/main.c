@@ -15,13 +15,15 @@ static const char usage[] =
     "  adjacency --db DB      parks that share a boundary, overlap or nearly touch\n"
     "  clean --db DB          repair near-misses, slivers and thin overlaps into a new layer\n"
     "  layout --db DB         clusters, compactness, nearest park of the same industry\n"
+    "  compare --db A --against B\n"
+    "                         two layouts: parks added, removed, changed; adjacency, clusters\n"
     "  render --db DB -o OUT  draw a map (.png, .svg, .pdf) with a style\n"
     "  export --db DB -o OUT  write layers for GIS software (.gpkg .shp .geojson .kml .fgb .csv)\n"
     "  build SRC [-o DIR]     the whole pipeline: import, check, adjacency, render, export\n"
     "\n"
     "Run 'parkmap <command> --help' for a command's options.\n"
-    "Exit status: 0 success, 1 a check found problems, 2 usage error, 3 bad input data,\n"
-    "4 I/O or database error.\n";
+    "Exit status: 0 success, 1 a check found problems (compare: B misses --target-km2),\n"
+    "2 usage error, 3 bad input data, 4 I/O or database error.\n";
 
 static void version(void)
 {
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
         {"import", cmd_import}, {"info", cmd_info},           {"area", cmd_area},
         {"check", cmd_check},   {"adjacency", cmd_adjacency}, {"render", cmd_render},
         {"export", cmd_export}, {"build", cmd_build},         {"layout", cmd_layout},
-        {"clean", cmd_clean},
+        {"clean", cmd_clean},   {"compare", cmd_compare},
     };
     if (argc < 2) {
         fputs(usage, stderr);

@@ -14,4 +14,9 @@ void report_adjacency_table(const pm_adjacency *a);
 void report_adjacency_csv(const pm_adjacency *a);
 /* Print an adjacency object (under key, or top-level when key is NULL). */
 void report_adjacency_json(const char *key, const pm_adjacency *a);
+/* A comparison of two layouts (compare, report --against): the readable
+ * summary, one JSON document (db_* name the databases), one CSV row per park. */
+void report_compare_table(const pm_compare *c);
+void report_compare_json(const pm_compare *c, const char *db_before, const char *db_after);
+void report_compare_csv(const pm_compare *c);
 #endif

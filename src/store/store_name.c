@@ -70,8 +70,8 @@ const char *pm_store_check_layer_name(const char *name, pm_layer_name_use use)
     if (use == PM_LAYER_NAME_DERIVED)
         return NULL;
     /* "Clusters" is the same table the next layout would drop. */
-    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES,
-                                          PM_LAYER_CLUSTERS};
+    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS,
+                                          PM_LAYER_CHANGES};
     for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
         if (strcasecmp(name, derived[i]) == 0)
             return "parkmap's analysis writes and replaces this table; choose another name";

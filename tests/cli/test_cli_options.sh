@@ -15,6 +15,7 @@ declare -A OPTS=(
   [adjacency]="--db --layer --snap-m --tolerance-m --no-tables -q --quiet --json --csv"
   [clean]="--db --layer --to --snap-m --overwrite -q --quiet --json"
   [layout]="--db --layer --cluster-m --by --no-tables -q --quiet --json --csv"
+  [compare]="--db --against --layer --key --target-km2 --tolerance-pct --cluster-m --by --tolerance-m --hausdorff-m --area-m2 --no-tables -q --quiet --json --csv"
   [render]="--db -o --output -f --format --style --width --height --dpi --overwrite"
   [export]="--db -o --output -f --format --layers --t-srs --style --overwrite"
   [build]="-o --output --outline --style --target-km2 --tolerance-pct --gap-m --snap-m --by -q --quiet --json"
