@@ -34,6 +34,7 @@ write("removed", fs)
 fs = fresh()
 new = copy.deepcopy(park(fs, "park 14"))
 new["properties"].update(name="New Test Park", name_zh="新测试园", planned_area_km2=2.56)
+new["id"] = 16  # the shipped file's GeoJSON ids run 1..15: a new park gets a new one
 new["geometry"]["coordinates"][0][0] = [moved(x, y, 0.0, 3000.0) for x, y in ring(new)]
 write("added", fs + [new])
 # (4) Big Aircraft Park's first edge (v0 -> v1, the ring is counter-clockwise,
@@ -91,6 +92,8 @@ fs[4]["properties"]["id"] = "P02"
 write("ids_dup", fs)
 fs = fresh()
 fs[6]["properties"]["name"] = fs[5]["properties"]["name"]
+for f in fs:  # without ids on one side, parks are matched by name
+    del f["id"]
 write("names_dup", fs)
 # (9) one change of each kind at once, for the changes layer.
 fs = json.load(open(tmp + "/bump.geojson"))["features"]
@@ -122,7 +125,7 @@ for b in identical identical_32651; do
   expect_status 0 "identical ($b): exit 0, B passes 43 km2"
   py_json "
 c = d['counts']; assert (c['added'], c['removed'], c['changed'], c['unchanged']) == (0, 0, 0, 15), c
-assert d['key'] == 'name' and d['pass'] is True
+assert d['key'] == 'id' and d['pass'] is True  # the GeoJSON id members 1..15
 assert all(p['hausdorff_m'] < 1e-3 and abs(p['change_km2']) < 1e-9 for p in d['parks']), d['parks']
 assert d['adjacency'] == [] and d['clusters'] == []
 assert abs(d['before']['union_km2'] - d['after']['union_km2']) < 1e-9" "identical ($b)"
