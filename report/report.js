@@ -35,7 +35,8 @@
   }
   function signed(v, digits) {
     if (v === null || v === undefined || !isFinite(v)) return '\u2013';
-    return (v > 0 ? '+' : '') + fmt(v, digits);
+    var r = Number(v.toFixed(digits)); /* no "-0.00" */
+    return (r > 0 ? '+' : '') + fmt(r === 0 ? 0 : r, digits);
   }
   function td(text, num, cls) {
     var c = el('td', text, (num ? 'num' : '') + (cls ? ' ' + cls : ''));
@@ -72,21 +73,31 @@
 
   var P = data.parks, ncol = P.cols.length;
   function col(name) { return P.cols.indexOf(name); }
-  var cName = col('name'), cZh = col('name_zh'), cInd = col('industry');
+  var cName = col('name'), cZh = col('name_zh'), cInd = col('industry'), cPlan = col('planned_area_km2');
+  /* a large layer writes repeated text (industry, status) as numbers into
+   * a list per column: back to text */
+  P.rows.forEach(function (r) {
+    for (var k = 0; k < ncol; k++) {
+      var d = P.dicts[k];
+      if (d && d.length && typeof r[k] === 'number') r[k] = d[r[k]];
+    }
+  });
   var parks = P.rows.map(function (r, i) {
+    var planned = cPlan >= 0 && typeof r[cPlan] === 'number' ? r[cPlan] : null, measured = r[ncol];
     var name = cName >= 0 && r[cName] !== null ? String(r[cName]) : '#' + (i + 1);
     return {
       i: i, row: r, name: name,
       name_zh: cZh >= 0 && r[cZh] !== null ? String(r[cZh]) : '',
       industry: cInd >= 0 && r[cInd] !== null ? String(r[cInd]) : '',
-      planned: r[ncol], measured: r[ncol + 1], diff: r[ncol + 2],
+      planned: planned, measured: measured,
+      diff: planned > 0 && measured !== null ? 100 * (measured - planned) / planned : null,
       ll: polys(data.geom_parks[i]), bounds: null
     };
   });
   parks.forEach(function (p) { if (p.ll) p.bounds = boundsOf(p.ll); });
 
   var MEASURE_LABEL = {
-    planned_km2: 'planned km²', measured_km2: 'measured km² (ellipsoidal)', diff_pct: 'difference %',
+    measured_km2: 'measured km² (ellipsoidal)',
     planar_km2: 'planar km² (storage CRS)', perimeter_m: 'perimeter m', polsby_popper: 'compactness (Polsby-Popper)',
     hull_ratio: 'convexity (area / hull)', nearest_same_m: 'nearest same-industry park m', cluster: 'cluster'
   };
@@ -102,8 +113,9 @@
     P.mcols.forEach(function (c, k) {
       var v = p.row[ncol + k];
       line(MEASURE_LABEL[c] || c, c === 'cluster' ? (v === null ? '\u2013' : v) :
-        c === 'diff_pct' ? signed(v, 2) : fmt(v, /km2$/.test(c) ? 4 : c === 'polsby_popper' || c === 'hull_ratio' ? 3 : 0));
+        fmt(v, /km2$/.test(c) ? 4 : c === 'polsby_popper' || c === 'hull_ratio' ? 3 : 0));
     });
+    line('difference from planned %', signed(p.diff, 2));
     box.appendChild(t);
     return box;
   }
@@ -119,6 +131,9 @@
     preferCanvas: !!data.large, attributionControl: false, zoomSnap: 0.25,
     renderer: data.large ? L.canvas({ padding: 0.2 }) : L.svg()
   });
+  /* the district below the parks, findings and lines above */
+  map.createPane('ground').style.zIndex = 350;
+  map.createPane('parcels').style.zIndex = 380;
   var v = data.view;
   map.fitBounds([[v[1], v[0]], [v[3], v[2]]], { animate: false, padding: [8, 8] });
   var layers = {}, popup = L.popup({ maxWidth: 420 });
@@ -129,7 +144,7 @@
 
   layers.outline = L.featureGroup(data.geom_outline.map(function (f) {
     var ll = polys(f[f.length - 1]);
-    return ll ? L.polygon(ll, { color: '#8f8a80', weight: 1.2, dashArray: '4 2', fillColor: '#fbfaf6', fillOpacity: 1, interactive: false }) : null;
+    return ll ? L.polygon(ll, { color: '#8f8a80', weight: 1.2, dashArray: '4 2', fillColor: '#fbfaf6', fillOpacity: 1, interactive: false, pane: 'ground' }) : null;
   }).filter(Boolean));
 
   if (!data.large) {
@@ -142,18 +157,76 @@
       return g;
     }));
   } else {
-    /* 100,000 parcels as 100,000 Leaflet layers would take seconds to
-     * draw: one shape per colour instead, and a click finds its parcel
-     * through a grid of their boxes. */
-    var byColour = {};
+    /* 100,000 parcels as Leaflet shapes take seconds to draw: one canvas
+     * of our own instead, drawn from coordinates projected once (Web
+     * Mercator at zoom 0), parcels outside the view skipped, outlines only
+     * once a parcel is a few pixels wide; redrawn when the view settles.
+     * A click finds its parcel through a grid of their boxes. */
+    var D2R = Math.PI / 180;
+    var merc = function (ll) {
+      return [(ll[1] + 180) / 360 * 256,
+        (0.5 - Math.log(Math.tan(Math.PI / 4 + ll[0] * D2R / 2)) / (2 * Math.PI)) * 256];
+    };
     parks.forEach(function (p) {
       if (!p.ll) return;
-      var c = P.color[p.i];
-      (byColour[c] = byColour[c] || []).push.apply(byColour[c], p.ll);
+      p.xy = p.ll.map(function (poly) {
+        return poly.map(function (rg) {
+          var a = new Float64Array(rg.length * 2);
+          rg.forEach(function (ll, k) { var m = merc(ll); a[2 * k] = m[0]; a[2 * k + 1] = m[1]; });
+          return a;
+        });
+      });
+      var sw = merc([p.bounds.getSouth(), p.bounds.getWest()]), ne = merc([p.bounds.getNorth(), p.bounds.getEast()]);
+      p.box = [sw[0], ne[1], ne[0], sw[1]];
     });
-    layers.parks = L.featureGroup(Object.keys(byColour).sort().map(function (c) {
-      return L.polygon(byColour[c], { color: '#3d3d3d', weight: 0.3, fillColor: P.palette[c], fillOpacity: 0.85, interactive: false });
-    }));
+    var Parcels = L.Layer.extend({
+      onAdd: function (m) {
+        this._c = L.DomUtil.create('canvas', 'leaflet-zoom-hide');
+        m.getPane('parcels').appendChild(this._c);
+        m.on('moveend zoomend resize viewreset', this._draw, this);
+        this._draw();
+      },
+      onRemove: function (m) {
+        m.off('moveend zoomend resize viewreset', this._draw, this);
+        L.DomUtil.remove(this._c);
+      },
+      _draw: function () {
+        var m = this._map, size = m.getSize(), c = this._c;
+        var tl = m.containerPointToLayerPoint([0, 0]), po = m.getPixelOrigin();
+        L.DomUtil.setPosition(c, tl);
+        c.width = size.x; c.height = size.y;
+        var g = c.getContext('2d'), s = Math.pow(2, m.getZoom()), ox = po.x + tl.x, oy = po.y + tl.y;
+        /* one small path per parcel: a single path of 100,000 rings takes
+         * the rasteriser seconds. A parcel under 4 px across is drawn as
+         * its box: at that size its shape is not to be seen anyway. */
+        g.globalAlpha = 0.85;
+        g.lineWidth = 0.5;
+        g.strokeStyle = '#3d3d3d';
+        var last = -1;
+        byColour.forEach(function (p) {
+          var b = p.box, x0 = b[0] * s - ox, x1 = b[2] * s - ox, y0 = b[1] * s - oy, y1 = b[3] * s - oy;
+          if (x1 < 0 || y1 < 0 || x0 > size.x || y0 > size.y) return;
+          var k = P.color[p.i];
+          if (k !== last) { g.fillStyle = P.palette[k]; last = k; }
+          if (x1 - x0 < 4 && y1 - y0 < 4) { g.fillRect(x0, y0, Math.max(x1 - x0, 1), Math.max(y1 - y0, 1)); return; }
+          g.beginPath();
+          p.xy.forEach(function (poly) {
+            poly.forEach(function (a) {
+              g.moveTo(a[0] * s - ox, a[1] * s - oy);
+              for (var i = 2; i < a.length; i += 2) g.lineTo(a[i] * s - ox, a[i + 1] * s - oy);
+              g.closePath();
+            });
+          });
+          g.fill('evenodd');
+          if (x1 - x0 > 8) { g.globalAlpha = 1; g.stroke(); g.globalAlpha = 0.85; }
+        });
+      }
+    });
+    /* drawn colour by colour (fewer state changes), each in stored order */
+    var byColour = parks.filter(function (p) { return p.xy; }).sort(function (a, b) {
+      return P.color[a.i] - P.color[b.i] || a.i - b.i;
+    });
+    layers.parks = new Parcels();
     var cells = null, NC = 256, vb = null;
     var buildIndex = function () {
       cells = {};
@@ -390,7 +463,9 @@
     tr.appendChild(td(fmt(g.cole, 3), true)); tr.appendChild(td(fmt(g.p, 3), true));
     return tr;
   });
-  document.getElementById('indicators-summary').textContent =
+  document.getElementById('indicators-summary').textContent = !I.study_area ?
+    'Clusters join parks at most ' + fmt(data.clusters.cluster_m, 0) + ' m apart. The point-pattern indicators ' +
+    '(Clark-Evans, co-location) were not computed for this layer.' :
     'Study area: ' + (I.study_area || 'unknown') + ', ' + fmt(I.study_area_km2, 1) + ' km². Clusters join parks at most ' +
     fmt(data.clusters.cluster_m, 0) + ' m apart. Co-location (neighbours within ' + fmt(I.colocation_m, 0) +
     ' m): ' + fmt(I.colocation, 3) + ' of links join parks of one industry, against ' + fmt(I.colocation_expected, 3) +
@@ -406,7 +481,11 @@
     fmt(V.target_km2, 4) + ' km² \u00b1 ' + fmt(V.tolerance_pct, 2) + ' %: difference ' +
     signed(V.diff_km2, 4) + ' km² (' + signed(V.diff_pct, 3) + ' %).'));
   var probs = document.getElementById('problems');
-  V.problems.forEach(function (p) { probs.appendChild(el('li', p[0] + ': ' + p[2])); });
+  var SHOWN_PROBLEMS = 10; /* the parks and findings tables hold the rest */
+  V.problems.slice(0, SHOWN_PROBLEMS).forEach(function (p) { probs.appendChild(el('li', p[0] + (p[1] ? ' (' + p[1] + ')' : '') + ': ' + p[2])); });
+  if (V.problems_total > SHOWN_PROBLEMS)
+    probs.appendChild(el('li', 'and ' + (V.problems_total - SHOWN_PROBLEMS).toLocaleString('en') +
+      ' more problems (parkmap check lists them all; the parks table shows each park\'s difference).'));
   document.getElementById('subtitle').textContent = fmt(V.parks, 0) + ' parks in layer ' + data.layer +
     ', sum of the parks ' + fmt(V.sum_km2, 4) + ' km²' + (V.planned_km2 !== null ? ', planned ' + fmt(V.planned_km2, 3) + ' km²' : '') + '.';
 

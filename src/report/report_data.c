@@ -20,6 +20,8 @@ int rp_tick(pm_ctx *ctx, const pm_report_opts *o, double frac, const char *msg)
     return 0;
 }
 
+#define PM_REPORT_MAX_PROBLEMS 200
+
 static void key(sbuf *b, const char *k)
 {
     sb_printf(b, ",\"%s\":", k);
@@ -49,8 +51,11 @@ static void verdict_out(sbuf *b, const pm_check_report *c)
     kv_num(b, "union_planar_km2", c->area->union_planar_m2 / 1e6);
     kv_num(b, "planned_km2", c->area->planned_km2);
     kv_num(b, "parks", (double)c->area->nrows);
-    sb_puts(b, ",\"problems\":[");
-    for (size_t i = 0; i < c->nproblems; i++) {
+    /* 100,000 parcels off their planned area are 100,000 problems: the
+     * parks table shows each difference, the verdict lists the first */
+    size_t shown = c->nproblems < PM_REPORT_MAX_PROBLEMS ? c->nproblems : PM_REPORT_MAX_PROBLEMS;
+    sb_printf(b, ",\"problems_total\":%zu,\"problems\":[", c->nproblems);
+    for (size_t i = 0; i < shown; i++) {
         sb_puts(b, i ? ",[" : "[");
         rp_json_str(b, c->problems[i].kind);
         sb_add(b, ",", 1);
