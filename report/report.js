@@ -1,5 +1,5 @@
 /* parkmap report: draws the map and the tables from the data block
- * (<script type="application/json" id="parkmap-data">, written by
+ * (the JSON element #parkmap-data, written by
  * src/report/). The contract the tests script against (docs/report.md):
  *   window.parkmap.ready           true once map and tables are drawn
  *   window.parkmap.view()          {lon, lat, zoom} of the map
