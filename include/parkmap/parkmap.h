@@ -13,6 +13,7 @@
 #include "parkmap/render.h"
 #include "parkmap/export.h"
 #include "parkmap/pipeline.h"
+#include "parkmap/report.h"
 
 /** parkmap's version string (borrowed). */
 const char *pm_version(void);

@@ -19,6 +19,7 @@ int cmd_build(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print ctx's error as "parkmap: what: where (why)" and any warnings; return
  * the exit status for its code. */

@@ -20,6 +20,7 @@ static const char usage[] =
     "  render --db DB -o OUT  draw a map (.png, .svg, .pdf) with a style\n"
     "  export --db DB -o OUT  write layers for GIS software (.gpkg .shp .geojson .kml .fgb .csv)\n"
     "  build SRC [-o DIR]     the whole pipeline: import, check, adjacency, render, export\n"
+    "  report --db DB -o OUT  one self-contained HTML report: verdict, map, tables, provenance\n"
     "\n"
     "Run 'parkmap <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a check found problems (compare: B misses --target-km2),\n"
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
         {"import", cmd_import}, {"info", cmd_info},           {"area", cmd_area},
         {"check", cmd_check},   {"adjacency", cmd_adjacency}, {"render", cmd_render},
         {"export", cmd_export}, {"build", cmd_build},         {"layout", cmd_layout},
-        {"clean", cmd_clean},   {"compare", cmd_compare},
+        {"clean", cmd_clean},   {"compare", cmd_compare},     {"report", cmd_report},
     };
     if (argc < 2) {
         fputs(usage, stderr);
