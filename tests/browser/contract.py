@@ -163,12 +163,14 @@ def check_page(page, url, workdir, expect_parks=None, expect_zh=None, expect_ver
             if _js(page, vis) is not True:
                 failed("layer %s is not visible at first (layerVisible %r)" % (name, _js(page, vis)))
                 continue
-            before = page.screenshot(os.path.join(workdir, "layer_%s_on.png" % name), "#map")
+            before = page.screenshot(os.path.join(workdir, "layer_%s_on.png" % name), "#map",
+                                     fast=True)
             mask = switches_box()
             page.click("input[type=checkbox][data-layer='%s']" % name)
             if _js(page, vis) is not False:
                 failed("a click on the %s switch left layerVisible true" % name)
-            after = page.screenshot(os.path.join(workdir, "layer_%s_off.png" % name), "#map")
+            after = page.screenshot(os.path.join(workdir, "layer_%s_off.png" % name), "#map",
+                                    fast=True)
             bad, _ = pngdiff.compare(pngdiff.load(before), pngdiff.load(after), LAYER_TOL,
                                      exclude=mask)
             log("layer %s off: %d map pixels changed" % (name, bad))
