@@ -13,7 +13,8 @@ build_dir=${BUILD_DIR:-build}
 
 # Build and runtime dependencies, plus the CJK font the maps need and the
 # tools the tests use to look at what we make (rsvg-convert, pdftoppm,
-# ogrinfo, Planimeter), and GeographicLib for geodata/generate.py.
+# ogrinfo, Planimeter, and Debian's chromium, which tests/browser/ drives
+# headless to open the HTML report), and GeographicLib for geodata/generate.py.
 packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin libproj-dev proj-bin
@@ -22,6 +23,7 @@ packages=(
   fonts-noto-cjk fonts-dejavu-core
   librsvg2-bin poppler-utils geographiclib-tools python3 python3-geographiclib
   sqlite3 valgrind clang libclang-rt-14-dev clang-format-14
+  chromium
 )
 
 missing=()
