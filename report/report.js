@@ -330,11 +330,17 @@
   function makeTable(id, items, render, onRow) {
     var table = document.getElementById(id), tbody = table.tBodies[0];
     var order = items.map(function (_, i) { return i; }), shown = 0;
+    var selected = -1; /* the item clicked last: it stays marked when the rows are sorted */
     var pager = el('div', null, 'pager');
     table.parentNode.insertBefore(pager, table.nextSibling);
     function more(n) {
       var frag = document.createDocumentFragment(), end = Math.min(order.length, shown + n);
-      for (var k = shown; k < end; k++) frag.appendChild(render(items[order[k]]));
+      for (var k = shown; k < end; k++) {
+        var row = render(items[order[k]]);
+        row.setAttribute('data-item', order[k]);
+        if (order[k] === selected) row.classList.add('selected');
+        frag.appendChild(row);
+      }
       tbody.appendChild(frag);
       shown = end;
       pager.textContent = '';
@@ -380,6 +386,7 @@
       if (!tr) return;
       Array.prototype.forEach.call(tbody.querySelectorAll('tr.selected'), function (r) { r.classList.remove('selected'); });
       tr.classList.add('selected');
+      selected = Number(tr.getAttribute('data-item'));
       onRow(tr);
     });
     more(PAGE);
