@@ -5,7 +5,8 @@
  *   window.parkmap.view()          {lon, lat, zoom} of the map
  *   window.parkmap.parks()         [{name, name_zh}] of every park in the data
  *   window.parkmap.layerVisible(n) is layer n on the map (parks, outline,
- *                                  findings, shared, clusters)
+ *                                  findings, shared, clusters; and changes
+ *                                  in a comparison report)
  *   window.parkmap.sections        renderers of optional sections; the
  *                                  comparison report registers "compare"
  * Text from the data only ever reaches the page as textContent or as DOM
@@ -509,6 +510,118 @@
   dd('Outline SHA-256', R.outline_source_sha256);
   R.versions.forEach(function (x) { dd(x[0], x[1]); });
   dd('Report date', R.generated_at || 'not recorded');
+
+  /* ---- the comparison (report --against) ------------------------------ */
+  /* data.compare holds what parkmap compare finds between this database
+   * (before) and the --against one (after); the "changes" layer draws the
+   * parks added, removed and changed, a changed park's old boundary dotted. */
+  var CHANGE_STYLE = {
+    added: { color: '#1a9850', weight: 2, fillColor: '#66bd63', fillOpacity: 0.65 },
+    removed: { color: '#d73027', weight: 2, dashArray: '6 4', fillColor: '#f46d43', fillOpacity: 0.35 },
+    changed: { color: '#b35806', weight: 2.5, fillColor: '#fdb863', fillOpacity: 0.6 },
+    before: { color: '#542788', weight: 1.5, dashArray: '2 3', fill: false }
+  };
+  var CHANGE_TEXT = { added: 'added', removed: 'removed', changed: 'changed (new boundary)', before: 'old boundary of a changed park' };
+  api.sections.compare = function (C, section) {
+    var P = C.parks.map(function (r, i) {
+      return { i: i, key: r[0], name: r[1], status: r[2], what: r[3], before: r[4], after: r[5], change: r[6],
+        pct: r[7], haus: r[8], ppb: r[9], ppa: r[10], hullb: r[11], hulla: r[12], bounds: null };
+    });
+    layers.changes = L.featureGroup(C.geom.map(function (g) {
+      var ll = polys(g[2]), p = P[g[1]];
+      if (!ll || !p) return null;
+      var shape = L.polygon(ll, CHANGE_STYLE[g[0]] || CHANGE_STYLE.changed), b = shape.getBounds();
+      p.bounds = p.bounds ? p.bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+      return shape.bindTooltip(el('span', p.name + ': ' + CHANGE_TEXT[g[0]] + (p.what ? ' (' + p.what + ')' : '') +
+        (isFinite(p.haus) && p.haus !== null ? ', moved ' + fmt(p.haus, 1) + ' m' : '')), { sticky: true });
+    }).filter(Boolean));
+    var label = el('label'), box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.setAttribute('data-layer', 'changes');
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' Changes'));
+    document.getElementById('layers').appendChild(label);
+    ORDER.splice(ORDER.indexOf('findings'), 0, 'changes');
+    setLayer('changes', true);
+    box.addEventListener('change', function () { setLayer('changes', box.checked); });
+    ['added', 'removed', 'changed', 'before'].forEach(function (k) {
+      var s = el('span'), sw = el('span', null, 'swatch');
+      sw.style.background = CHANGE_STYLE[k].fill === false ? 'transparent' : CHANGE_STYLE[k].fillColor;
+      sw.style.borderColor = CHANGE_STYLE[k].color;
+      sw.style.borderStyle = CHANGE_STYLE[k].dashArray ? 'dashed' : 'solid';
+      s.appendChild(sw);
+      s.appendChild(document.createTextNode(CHANGE_TEXT[k]));
+      legend.appendChild(s);
+    });
+
+    var n = C.counts;
+    document.getElementById('cmp-summary').textContent = 'This database (before) against ' + C.against +
+      ' (after), parks matched by ' + C.key + ': ' + n.added + ' added, ' + n.removed + ' removed, ' + n.changed +
+      ' changed, ' + n.unchanged + ' unchanged; ' + C.adjacency.length + ' adjacency changes, ' + C.clusters.length +
+      ' cluster events. A boundary counts as moved beyond ' + fmt(C.hausdorff_tol_m, 2) + ' m (Hausdorff distance, ground metres).';
+    var cv = document.getElementById('cmp-verdict');
+    [['Before', C.before], ['After', C.after]].forEach(function (x) {
+      var t = x[1], line = el('div', null, t.pass ? 'pass' : 'fail');
+      line.appendChild(el('span', t.pass ? 'PASS' : 'FAIL', 'word'));
+      line.appendChild(document.createTextNode(x[0] + ': ' + fmt(t.union_km2, 4) + ' km² (union, ellipsoidal) for ' +
+        t.parks + ' parks against ' + fmt(C.target_km2, 3) + ' km² \u00b1 ' + fmt(C.tolerance_pct, 2) + ' %: ' +
+        signed(t.diff_km2, 4) + ' km² (' + signed(t.diff_pct, 2) + ' %).'));
+      cv.appendChild(line);
+    });
+
+    var RANK = { changed: 0, added: 1, removed: 2, unchanged: 3 };
+    var rows = P.slice().sort(function (a, b) { return (RANK[a.status] - RANK[b.status]) || (a.i - b.i); });
+    makeTable('cmp-parks', rows, function (p) {
+      var tr = el('tr', null, 'cmp-' + p.status);
+      tr.setAttribute('data-compare-park', p.key);
+      tr.appendChild(td(p.key)); tr.appendChild(td(p.name)); tr.appendChild(td(p.status)); tr.appendChild(td(p.what));
+      tr.appendChild(td(fmt(p.before, 4), true)); tr.appendChild(td(fmt(p.after, 4), true));
+      tr.appendChild(td(signed(p.change, 4), true)); tr.appendChild(td(signed(p.pct, 2), true));
+      tr.appendChild(td(fmt(p.haus, 2), true)); tr.appendChild(td(fmt(p.ppa, 3), true));
+      tr.appendChild(td(fmt(p.hulla, 3), true));
+      return tr;
+    }, function (tr) {
+      var key = tr.getAttribute('data-compare-park');
+      for (var i = 0; i < P.length; i++) if (P[i].key === key) {
+        if (P[i].bounds) {
+          setLayer('changes', true);
+          box.checked = true;
+          zoomTo(P[i].bounds);
+        }
+        return;
+      }
+    });
+    makeTable('cmp-adjacency', C.adjacency.map(function (r) {
+      return { a: r[0], b: r[1], before: r[2] || 'not adjacent', after: r[3] || 'not adjacent' };
+    }), function (r) {
+      var tr = el('tr');
+      tr.appendChild(td(r.a)); tr.appendChild(td(r.b)); tr.appendChild(td(r.before)); tr.appendChild(td(r.after));
+      return tr;
+    });
+    makeTable('cmp-clusters', C.clusters.map(function (r) {
+      return { kind: r[0], id: r[1], parks: r[2], parts: r[3].map(function (x) { return '#' + x[0] + ': ' + x[1]; }).join('; ') };
+    }), function (r) {
+      var tr = el('tr');
+      tr.appendChild(td(r.kind)); tr.appendChild(td('#' + r.id, true)); tr.appendChild(td(r.parks)); tr.appendChild(td(r.parts));
+      return tr;
+    });
+    var CI = C.indicators;
+    document.getElementById('cmp-indicators-summary').textContent = 'Co-location of all parks: ' +
+      fmt(CI.before.colocation, 3) + ' before (p = ' + fmt(CI.before.colocation_p, 3) + '), ' + fmt(CI.after.colocation, 3) +
+      ' after (p = ' + fmt(CI.after.colocation_p, 3) + '). Clusters: ' + CI.before.clusters + ' before, ' +
+      CI.after.clusters + ' after. Clark–Evans R below 1: clustered, above 1: dispersed (docs/analysis.md).';
+    makeTable('cmp-indicators', CI.groups.map(function (g) {
+      return { group: g[0], n0: g[1], r0: g[2], z0: g[3], c0: g[4], n1: g[6], r1: g[7], z1: g[8], c1: g[9] };
+    }), function (g) {
+      var tr = el('tr');
+      tr.appendChild(td(g.group));
+      [[g.n0, 0], [g.n1, 0], [g.r0, 3], [g.r1, 3], [g.z0, 2], [g.z1, 2], [g.c0, 3], [g.c1, 3]].forEach(function (v) {
+        tr.appendChild(td(fmt(v[0], v[1]), true));
+      });
+      return tr;
+    });
+  };
 
   /* ---- optional sections ----------------------------------------------- */
   var cmp = document.getElementById('comparison');

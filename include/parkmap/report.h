@@ -46,10 +46,16 @@ typedef struct {
      * report left as it was. NULL: never cancelled. */
     pm_progress_fn progress;
     void *progress_user;
+    /** A comparison report: the layout in this database (the same layer)
+     * is compared with the report's (--db is before, this one after; see
+     * compare.h) and the page gains a comparison section and a "changes"
+     * map layer. Borrowed, read only. NULL: no comparison. */
+    pm_store *against;
+    const char *compare_key; /**< compare's matching field; NULL: id, else name */
 } pm_report_opts;
 #define PM_REPORT_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, "parks", NULL, NULL, 43.0, 1.0, "A4", 0, NULL, NULL, NULL, NULL                      \
+        NULL, "parks", NULL, NULL, 43.0, 1.0, "A4", 0, NULL, NULL, NULL, NULL, NULL, NULL          \
     }
 
 /** Write the report of `opts->layer` to opts->out_path. Runs the check

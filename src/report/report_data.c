@@ -464,7 +464,12 @@ int rp_data(sbuf *b, pm_ctx *ctx, pm_store *st, const pm_report_opts *o)
         sb_add(b, notes.s + 1, notes.len - 1);
     /* A comparison report (--against) fills this member; the page draws
      * its section when it is not null (docs/report.md). */
-    sb_puts(b, "],\"compare\":null}");
+    sb_puts(b, "],\"compare\":");
+    if (!o->against)
+        sb_puts(b, "null");
+    else if ((rc = rp_compare_write(b, ctx, st, o, &gr)))
+        goto done;
+    sb_add(b, "}", 1);
     if (b->oom || notes.oom)
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", "report", "data");
 done:

@@ -52,6 +52,13 @@ int rp_box_lonlat(double out[4], pm_ctx *ctx, int srid, const double bb[4]);
 /* Run the analyses and write the page's data, one JSON object, into b. */
 int rp_data(sbuf *b, pm_ctx *ctx, pm_store *st, const pm_report_opts *o);
 
+/* ---- the comparison (report_compare.c) --------------------------------- */
+/* The "compare" member's value: pm_analysis_compare of st (before) with
+ * o->against (after), tables and the changed parks' geometry on gr's
+ * quantum and origin. */
+int rp_compare_write(sbuf *b, pm_ctx *ctx, pm_store *st, const pm_report_opts *o,
+                     const rp_grid *gr);
+
 /* ---- the park layer (report_parks.c) ----------------------------------- */
 
 /* What the other sections need to know of the parks once written. */

@@ -12,7 +12,10 @@ Two reports, each opened from file:// and checked against the contract
     tests/browser/ref/report_shipped.png within the tolerance below;
   - the same parks with an overlap and a gap made on purpose
     (make_findings.py): the same checks, every layer's pixels, #verdict
-    "fail", and a click on the first finding moves the map to it.
+    "fail", and a click on the first finding moves the map to it;
+  - the comparison report of the two (report --against): its changes
+    layer switches off and on, a click on a changed park's row moves the
+    map, no console error or request.
 
 The screenshot tolerance: a pixel mismatches when a channel differs by
 more than 48/255, and at most 1 % of the 1280x900 viewport may mismatch.
@@ -42,6 +45,48 @@ import cdp  # noqa: E402
 import contract  # noqa: E402
 
 KEEP = "/tmp/pm_browser_report"
+
+
+def comparison(page, url, workdir):
+    """The comparison report (report --against): its changes layer is on
+    and a real click on its switch hides it (the map's pixels change), a
+    click on the first row of #cmp-parks (a changed park) moves the map,
+    and nothing logs an error or reaches for the network."""
+    fails = []
+    page.open(url)
+    vis = "window.parkmap.layerVisible('changes')"
+    if page.evaluate(vis) is not True:
+        fails.append("the changes layer is not on the map at first")
+    n = page.evaluate("document.querySelectorAll('#cmp-parks tbody tr').length")
+    if not n:
+        fails.append("no rows in #cmp-parks")
+    status = page.evaluate("document.querySelector('#cmp-parks tbody tr td:nth-child(3)')"
+                           " && document.querySelector('#cmp-parks tbody tr td:nth-child(3)')"
+                           ".textContent")
+    if status != "changed":
+        fails.append("the first comparison row is %r, expected a changed park first" % status)
+    on = page.screenshot(os.path.join(workdir, "changes_on.png"), "#map", fast=True)
+    page.click("input[type=checkbox][data-layer='changes']")
+    if page.evaluate(vis) is not False:
+        fails.append("a click on the changes switch left it on")
+    off = page.screenshot(os.path.join(workdir, "changes_off.png"), "#map", fast=True)
+    bad, _ = contract.pngdiff.compare(contract.pngdiff.load(on), contract.pngdiff.load(off),
+                                      contract.LAYER_TOL)
+    print("comparison: changes layer off: %d map pixels changed" % bad)
+    if bad < contract.LAYER_MIN_PIXELS:
+        fails.append("switching the changes layer off changed no pixel of the map")
+    before = page.evaluate("window.parkmap.view()")
+    page.click("#cmp-parks tbody tr")
+    after = page.evaluate("window.parkmap.view()")
+    print("comparison: row 0 click: view %s -> %s" % (before, after))
+    if before == after:
+        fails.append("a click on the first comparison row did not move the map")
+    if page.evaluate(vis) is not True:
+        fails.append("a click on a comparison row did not show the changes layer")
+    page.drain(0.2)
+    fails += ["console error: %s" % e for e in page.console_errors]
+    fails += ["network request: %s" % u for u in page.foreign_requests()]
+    return fails
 
 
 def run(cmd, ok=(0,)):
@@ -126,6 +171,18 @@ def main():
                                 d, os.path.basename(info[k]))))
                     shutil.copy("%s/%s/report.html" % (tmp, d), os.path.join(KEEP, d + "_report.html"))
                     print("kept the screenshot, diff and page in %s" % KEEP)
+            # The comparison report: the shipped layout (before) against the
+            # one with the overlap and the gap (after).
+            print("--- comparison report")
+            os.makedirs(tmp + "/cd", exist_ok=True)
+            run([pm, "report", "--db", tmp + "/pd/parks.db", "--against", tmp + "/fd/parks.db",
+                 "-o", tmp + "/cd/report.html", "--quiet"])
+            page = b.new_page(1280, 900)
+            try:
+                fails += ["cd: %s" % x for x in
+                          comparison(page, "file://%s/cd/report.html" % tmp, tmp + "/cd")]
+            finally:
+                page.close()
     except (RuntimeError, cdp.CDPError, OSError, ValueError, KeyError) as e:
         fails.append(str(e))
     finally:

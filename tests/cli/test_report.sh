@@ -124,6 +124,65 @@ run report --db "$DB" -o "$TMP/keep/r.html" --overwrite --paper A3 -q
 expect_status 0 "--overwrite replaces it"
 grep -q "size: A3" "$TMP/keep/r.html" || fail "--paper A3 in the print stylesheet"
 
+# A comparison report (--against): the shipped parks (before) against a
+# layout with one park removed, one moved 30 m south along one edge and one
+# added (GeoJSON id 16), as compare finds them; the page's changes layer
+# holds the added and removed parks, the changed one's new and old
+# boundaries. The areas are compare's own (test_compare.sh checks them
+# against hand computations); here they must be the page's.
+mkdir -p "$TMP/cmp"
+/usr/bin/python3 - "$SRC/geodata/pudong_parks.geojson" "$TMP/cmp/b.geojson" <<'PY'
+import copy, json, sys
+from geographiclib.geodesic import Geodesic
+d = json.load(open(sys.argv[1]))
+fs = [f for f in d["features"] if "Bio-Bay" not in f["properties"]["name"]]
+for f in fs:
+    if "Big Aircraft" in f["properties"]["name"]:
+        r = f["geometry"]["coordinates"][0][0]
+        for p in r[:2]:  # the first edge, 30 m due south
+            g = Geodesic.WGS84.Direct(p[1], p[0], 180.0, 30.0)
+            p[0], p[1] = g["lon2"], g["lat2"]
+        r[-1] = list(r[0])
+new = copy.deepcopy([f for f in fs if "park 14" in f["properties"]["name"]][0])
+new["id"] = 16
+new["properties"].update(name="New Test Park", name_zh="新测试园")
+new["geometry"]["coordinates"][0][0] = [[x, y + 0.03] for x, y in new["geometry"]["coordinates"][0][0]]
+d["features"] = fs + [new]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run import "$TMP/cmp/b.geojson" --db "$TMP/cmp/b.db" --quiet
+expect_status 0 "import the proposal"
+run compare --db "$DB" --against "$TMP/cmp/b.db" --json --no-tables
+expect_status 0 "compare"
+cp "$out" "$TMP/cmp/compare.json"
+run report --db "$DB" --against "$TMP/cmp/b.db" -o "$TMP/cmp/r.html" -q
+expect_status 0 "report --against"
+python3 - "$TMP/cmp/r.html" "$TMP/cmp/compare.json" <<'PY' || fail "the comparison in the page"
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+d = json.loads(re.search(r'id="parkmap-data">(.*?)</script>', page, re.S).group(1))
+c, want = d["compare"], json.load(open(sys.argv[2]))
+assert c["key"] == "id", c["key"]
+assert c["counts"] == {"added": 1, "removed": 1, "changed": 1, "unchanged": 13}, c["counts"]
+by = {p[1]: p for p in c["parks"]}
+assert by["New Test Park"][2] == "added" and by["Lingang Bio-Bay"][2] == "removed"
+big = by["Big Aircraft Park"]
+assert big[2] == "changed" and "boundary" in big[3], big
+# the page's figures are compare's (same analysis, same database)
+w = {p["name"]: p for p in want["parks"]}["Big Aircraft Park"]
+assert abs(big[8] - w["hausdorff_m"]) < 1e-6 and abs(big[6] - w["change_km2"]) < 1e-9, (big, w)
+assert 29.9 < big[8] < 30.1, big  # the edge moved 30 m: so did the boundary
+assert c["before"]["pass"] is True and c["after"]["pass"] is False
+kinds = sorted(g[0] for g in c["geom"])
+assert kinds == ["added", "before", "changed", "removed"], kinds
+assert all(g[2] for g in c["geom"]), "a changed park without geometry"
+PY
+run report --db "$DB" -o "$TMP/cmp/r2.html" --key name -q
+expect_status 2 "--key without --against"
+run report --db "$DB" --against "$TMP/cmp/none.db" -o "$TMP/cmp/r3.html" -q
+expect_status 4 "--against a missing database"
+[ ! -e "$TMP/cmp/r3.html" ] || fail "a report written against a missing database"
+
 # 100,000 parcels: the file stays under 20 MB, with every parcel's name.
 python3 "$SRC/tests/bench/gen_parcels.py" 100000 "$TMP/p.geojson" >/dev/null
 run import "$TMP/p.geojson" --db "$TMP/p.db" --quiet
