@@ -231,17 +231,20 @@ typedef struct {
     int write_table;         /* replace the "clusters" table */
     pm_progress_fn progress; /* phases, as "layout: <phase>"; NULL: none */
     void *progress_user;
-    double colocation_m; /* co-location neighbours: boundaries within this, ground
-                            metres (default 2000) */
-    int seed;            /* of the random relabelling, >= 0 (default 20221) */
-    int runs;            /* relabellings, >= 0 (default 999; 0: no expected value) */
-    const char *within;  /* polygon layer whose union is the study area of Clark-Evans;
-                            NULL: "outline" when the database has that polygon layer, else
-                            the parks' convex hull; "": always the hull */
+    double colocation_m;  /* co-location neighbours: boundaries within this, ground
+                             metres (default 2000) */
+    int seed;             /* of the random relabelling, >= 0 (default 20221) */
+    int runs;             /* relabellings, >= 0 (default 999; 0: no expected value) */
+    const char *within;   /* polygon layer whose union is the study area of Clark-Evans;
+                             NULL: "outline" when the database has that polygon layer, else
+                             the parks' convex hull; "": always the hull */
+    double study_area_m2; /* > 0: this study area instead (with study_area_name), so
+                             that two layouts are measured in one area (compare) */
+    const char *study_area_name;
 } pm_layout_opts;
 #define PM_LAYOUT_OPTS_INIT                                                                        \
     {                                                                                              \
-        "parks", 500.0, "industry", 0, NULL, NULL, 2000.0, 20221, 999, NULL                        \
+        "parks", 500.0, "industry", 0, NULL, NULL, 2000.0, 20221, 999, NULL, 0.0, NULL             \
     }
 
 /** Clusters, compactness, nearest same-group distances and the planning

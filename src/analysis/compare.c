@@ -4,6 +4,7 @@
 #include "compare_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,9 +81,19 @@ static int total(pm_compare_total *t, pm_ctx *ctx, const cmp_side *s, const char
 }
 
 /* Layout indicators of one side, without touching its clusters table. */
-static int layout_of(pm_layout **out, pm_ctx *ctx, const cmp_side *s, const pm_compare_opts *o)
+static int layout_of(pm_layout **out, pm_ctx *ctx, const cmp_side *s, const pm_compare_opts *o,
+                     const pm_layout *before)
 {
     pm_layout_opts lo = PM_LAYOUT_OPTS_INIT;
+    char name[128];
+    /* Clark-Evans depends on the study area: B is measured in A's (A's
+     * outline, else its parks' hull), or a park added far out would move
+     * every R through the hull rather than the pattern. */
+    if (before && before->study_area_m2 > 0) {
+        snprintf(name, sizeof name, "before: %s", before->study_area ? before->study_area : "");
+        lo.study_area_m2 = before->study_area_m2;
+        lo.study_area_name = name;
+    }
     int has_by = 0, rc;
     lo.layer = o->layer;
     lo.cluster_m = o->cluster_m;
@@ -152,9 +163,10 @@ int pm_analysis_compare(pm_compare **out, pm_ctx *ctx, pm_store *a, pm_store *b,
         (rc = adjacency_of(&c->adjacency_before, ctx, &sa, o)) ||
         (rc = adjacency_of(&c->adjacency_after, ctx, &sb, o)) ||
         (rc = cmp_adjacency_diff(c, ctx, &sa, &sb)) ||
-        (rc = tick(o, ctx, 0.5, "compare: layout")) || (rc = layout_of(&c->before, ctx, &sa, o)) ||
-        (rc = layout_of(&c->after, ctx, &sb, o)) || (rc = cmp_cluster_diff(c, ctx, &sa, &sb)) ||
-        (rc = tick(o, ctx, 0.8, "compare: totals")) ||
+        (rc = tick(o, ctx, 0.5, "compare: layout")) ||
+        (rc = layout_of(&c->before, ctx, &sa, o, NULL)) ||
+        (rc = layout_of(&c->after, ctx, &sb, o, c->before)) ||
+        (rc = cmp_cluster_diff(c, ctx, &sa, &sb)) || (rc = tick(o, ctx, 0.8, "compare: totals")) ||
         (rc = total(&c->total_before, ctx, &sa, o->layer, o)) ||
         (rc = total(&c->total_after, ctx, &sb, o->layer, o)))
         goto done;

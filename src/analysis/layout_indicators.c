@@ -258,12 +258,17 @@ static int focal_order(uint32_t **out, size_t *n, pm_ctx *ctx, const int32_t *fg
 }
 
 /* A = the outline's union on the ellipsoid, or the parks' convex hull. */
-static int study_area(pm_layout *l, pm_ctx *ctx, pm_store *st, const char *within,
+static int study_area(pm_layout *l, pm_ctx *ctx, pm_store *st, const pm_layout_opts *o,
                       double hull_all_m2)
 {
-    const char *layer = within;
+    const char *layer = o->within;
     double planar = 0;
     int rc;
+    if (o->study_area_m2 > 0) { /* given: another layout's, for a fair comparison */
+        l->study_area_m2 = o->study_area_m2;
+        l->study_area = strdup(o->study_area_name ? o->study_area_name : "given");
+        return l->study_area ? 0 : pm_err(ctx, PM_ENOMEM, "out of memory", "layout", "study area");
+    }
     if (!layer) {
         /* The default: the district outline, when the database has one. */
         pm_geom_kind kind;
@@ -306,7 +311,7 @@ int pm_layout_indicators(pm_layout *l, pm_ctx *ctx, pm_store *st, pm_topology *t
         goto done;
     }
     if ((rc = pm_topology_hull_areas(hull, &hull_all, ctx, t)) ||
-        (rc = study_area(l, ctx, st, o->within, hull_all)))
+        (rc = study_area(l, ctx, st, o, hull_all)))
         goto done;
     for (size_t i = 0; i < l->nparks; i++) {
         pm_layout_park *p = &l->parks[i];

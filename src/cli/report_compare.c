@@ -366,12 +366,13 @@ static void indicators_table(const pm_compare *c)
                 continue;
             const pm_layout_group *gb = pass ? h : g, *ga = pass ? g : h;
             char label[300];
-            snprintf(label, sizeof label, "%s: Clark-Evans R",
-                     cli_text(g->group, name, sizeof name));
+            /* cli_text returns the name itself when nothing needs escaping */
+            const char *gname = cli_text(g->group, name, sizeof name);
+            snprintf(label, sizeof label, "%s: Clark-Evans R", gname);
             printf("  %-40.40s %20s\n", label,
                    pair_text(s1, sizeof s1, ga ? ga->clark_evans_r : NAN,
                              gb ? gb->clark_evans_r : NAN, 3));
-            snprintf(label, sizeof label, "%s: co-location", name);
+            snprintf(label, sizeof label, "%s: co-location", gname);
             printf(
                 "  %-40.40s %20s\n", label,
                 pair_text(s1, sizeof s1, ga ? ga->colocation : NAN, gb ? gb->colocation : NAN, 3));

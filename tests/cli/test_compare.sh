@@ -156,7 +156,18 @@ c = d['counts']; assert (c['added'], c['removed'], c['changed'], c['unchanged'])
 [p] = [p for p in d['parks'] if p['status'] == 'added']
 assert p['name'] == 'New Test Park' and p['fid_before'] is None, p
 assert abs(p['area_after_km2'] - 2.56) < 0.01, p
-assert d['adjacency'] == [] and d['clusters'] == []" "added"
+assert d['adjacency'] == [] and d['clusters'] == []
+# Clark-Evans after is measured in A's study area (here A's parks' hull): a
+# park added 3 km out must not change R through a larger hull.
+la, lb = d['before']['layout'], d['after']['layout']
+assert lb['study_area_km2'] == la['study_area_km2'], (la['study_area_km2'], lb['study_area_km2'])
+assert lb['study_area'] == 'before: ' + la['study_area'], lb['study_area']" "added"
+# The text output labels each industry's indicator rows with its name.
+run compare --db "$A" --against "$TMP/added.db" --no-tables
+for g in "integrated circuits" biomedicine "online economy" unknown; do
+  expect_out "$g: Clark-Evans R" "added text"
+  expect_out "$g: co-location" "added text"
+done
 
 # (4) one edge pushed out by 30 m: Hausdorff 30 m (sampling every 0.1 m
 # leaves at most 0.05 m; the storage CRS's straight edges bend from the
