@@ -19,38 +19,6 @@ static json_object *park_elem(const void *ctx, size_t i)
     return o;
 }
 
-static json_object *cluster_elem(const void *ctx, size_t i)
-{
-    const pm_cluster *c = &((const pm_cluster *)ctx)[i];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int(c->id));
-    json_object_object_add(o, "scope", json_object_new_string(c->scope));
-    json_object_object_add(o, "park_count", json_object_new_int64((int64_t)c->nparks));
-    json_object_object_add(o, "parks", json_object_new_string(c->parks));
-    json_object_object_add(o, "area_km2", cli_json_num(c->area_m2 / 1e6));
-    json_object_object_add(o, "enterprises", cli_json_num(c->enterprises));
-    json_object_object_add(o, "mix_entropy", cli_json_num(c->mix_entropy));
-    return o;
-}
-
-static json_object *group_elem(const void *ctx, size_t i)
-{
-    const pm_layout_group *g = &((const pm_layout_group *)ctx)[i];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "group", json_object_new_string(g->group));
-    json_object_object_add(o, "parks", json_object_new_int64((int64_t)g->nparks));
-    json_object_object_add(o, "mean_nn_m", cli_json_num(g->mean_nn_m));
-    json_object_object_add(o, "expected_nn_m", cli_json_num(g->expected_nn_m));
-    json_object_object_add(o, "clark_evans_r", cli_json_num(g->clark_evans_r));
-    json_object_object_add(o, "clark_evans_z", cli_json_num(g->clark_evans_z));
-    json_object_object_add(o, "neighbour_links",
-                           json_object_new_int64((int64_t)g->neighbour_links));
-    json_object_object_add(o, "colocation", cli_json_num(g->colocation));
-    json_object_object_add(o, "colocation_expected", cli_json_num(g->colocation_expected));
-    json_object_object_add(o, "colocation_p", cli_json_num(g->colocation_p));
-    return o;
-}
-
 static void print_json(const pm_layout *l)
 {
     js_open(NULL);
@@ -67,8 +35,8 @@ static void print_json(const pm_layout *l)
     json_object_object_add(c, "parks_counted", json_object_new_int64((int64_t)l->colocation_focal));
     js_field("colocation", c);
     js_array("parks", l->nparks, park_elem, l->parks);
-    js_array("clusters", l->nclusters, cluster_elem, l->clusters);
-    js_array("groups", l->ngroups, group_elem, l->groups);
+    js_array("clusters", l->nclusters, cli_json_layout_cluster, l->clusters);
+    js_array("groups", l->ngroups, cli_json_layout_group, l->groups);
     js_close();
 }
 

@@ -5,19 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* "A | B" joined names back into a JSON list. */
-static json_object *names_array(const char *s)
-{
-    json_object *names = json_object_new_array();
-    while (s && *s) {
-        const char *sep = strstr(s, " | ");
-        size_t len = sep ? (size_t)(sep - s) : strlen(s);
-        json_object_array_add(names, json_object_new_string_len(s, (int)len));
-        s = sep ? sep + 3 : NULL;
-    }
-    return names;
-}
-
 void report_check_table(const pm_check_report *r)
 {
     const pm_area_report *a = r->area;
@@ -106,7 +93,7 @@ static json_object *problem_elem(const void *ctx, size_t i)
     const pm_problem *p = &((const pm_problem *)ctx)[i];
     json_object *o = json_object_new_object();
     json_object_object_add(o, "kind", json_object_new_string(p->kind));
-    json_object_object_add(o, "parks", names_array(p->parks));
+    json_object_object_add(o, "parks", cli_json_names(p->parks));
     json_object_object_add(o, "detail", json_object_new_string(p->detail));
     return o;
 }
@@ -116,7 +103,7 @@ static json_object *qa_elem(const void *ctx, size_t i)
     const pm_qa_issue *q = &((const pm_qa_issue *)ctx)[i];
     json_object *o = json_object_new_object(), *fids = json_object_new_array();
     json_object_object_add(o, "kind", json_object_new_string(q->kind));
-    json_object_object_add(o, "parks", names_array(q->parks));
+    json_object_object_add(o, "parks", cli_json_names(q->parks));
     for (const char *f = q->fids; f && *f;) {
         json_object_array_add(fids, json_object_new_int64(strtoll(f, NULL, 10)));
         f = strchr(f, ',');

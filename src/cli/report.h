@@ -19,4 +19,11 @@ void report_adjacency_json(const char *key, const pm_adjacency *a);
 void report_compare_table(const pm_compare *c);
 void report_compare_json(const pm_compare *c, const char *db_before, const char *db_after);
 void report_compare_csv(const pm_compare *c);
+
+/* JSON of layout results (json_layout.c), one shape wherever they appear. */
+/* "A | B" joined names back into a JSON list. */
+json_object *cli_json_names(const char *joined);
+/* js_array element i of a pm_cluster array / a pm_layout_group array. */
+json_object *cli_json_layout_cluster(const void *clusters, size_t i);
+json_object *cli_json_layout_group(const void *groups, size_t i);
 #endif

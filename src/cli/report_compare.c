@@ -7,18 +7,6 @@
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static json_object *names_array(const char *s)
-{
-    json_object *names = json_object_new_array();
-    while (s && *s) {
-        const char *sep = strstr(s, " | ");
-        size_t len = sep ? (size_t)(sep - s) : strlen(s);
-        json_object_array_add(names, json_object_new_string_len(s, (int)len));
-        s = sep ? sep + 3 : NULL;
-    }
-    return names;
-}
-
 static json_object *str_or_null(const char *s)
 {
     return s ? json_object_new_string(s) : NULL;
@@ -99,7 +87,7 @@ static json_object *cluster_ref(const pm_compare_cluster_ref *r)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int(r->id));
-    json_object_object_add(o, "parks", names_array(r->parks));
+    json_object_object_add(o, "parks", cli_json_names(r->parks));
     return o;
 }
 
@@ -112,37 +100,6 @@ static json_object *event_elem(const void *ctx, size_t i)
     for (size_t k = 0; k < e->nparts; k++)
         json_object_array_add(parts, cluster_ref(&e->parts[k]));
     json_object_object_add(o, "parts", parts);
-    return o;
-}
-
-static json_object *group_elem(const void *ctx, size_t i)
-{
-    const pm_layout_group *g = &((const pm_layout_group *)ctx)[i];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "group", json_object_new_string(g->group ? g->group : ""));
-    json_object_object_add(o, "parks", json_object_new_int64((int64_t)g->nparks));
-    json_object_object_add(o, "mean_nn_m", cli_json_num(g->mean_nn_m));
-    json_object_object_add(o, "expected_nn_m", cli_json_num(g->expected_nn_m));
-    json_object_object_add(o, "clark_evans_r", cli_json_num(g->clark_evans_r));
-    json_object_object_add(o, "clark_evans_z", cli_json_num(g->clark_evans_z));
-    json_object_object_add(o, "neighbour_links",
-                           json_object_new_int64((int64_t)g->neighbour_links));
-    json_object_object_add(o, "colocation", cli_json_num(g->colocation));
-    json_object_object_add(o, "colocation_expected", cli_json_num(g->colocation_expected));
-    json_object_object_add(o, "colocation_p", cli_json_num(g->colocation_p));
-    return o;
-}
-
-static json_object *cluster_elem(const void *ctx, size_t i)
-{
-    const pm_cluster *c = &((const pm_cluster *)ctx)[i];
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int(c->id));
-    json_object_object_add(o, "scope", json_object_new_string(c->scope));
-    json_object_object_add(o, "parks", names_array(c->parks));
-    json_object_object_add(o, "area_km2", cli_json_num(c->area_m2 / 1e6));
-    json_object_object_add(o, "enterprises", cli_json_num(c->enterprises));
-    json_object_object_add(o, "mix_entropy", cli_json_num(c->mix_entropy));
     return o;
 }
 
@@ -166,8 +123,8 @@ static void side_json(const char *key, const char *db, int srid, const pm_compar
     js_field("colocation", cli_json_num(l->colocation));
     js_field("colocation_expected", cli_json_num(l->colocation_expected));
     js_field("colocation_p", cli_json_num(l->colocation_p));
-    js_array("groups", l->ngroups, group_elem, l->groups);
-    js_array("clusters", l->nclusters, cluster_elem, l->clusters);
+    js_array("groups", l->ngroups, cli_json_layout_group, l->groups);
+    js_array("clusters", l->nclusters, cli_json_layout_cluster, l->clusters);
     js_close();
     js_close();
 }
