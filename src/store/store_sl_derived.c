@@ -96,11 +96,7 @@ int pm_sl_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name, cons
     sqlite3_stmt *s = NULL;
     int rc;
     *out = NULL;
-    /* The derived tables' own names pass; a caller that lets the user name
-     * the layer (clean --to) refuses those first. */
-    const char *why = pm_store_check_layer_name(name, PM_LAYER_NAME_DERIVED);
-    if (why)
-        return pm_err(ctx, PM_EUSAGE, "bad layer name", name, "%s", why);
+    /* The name was checked by pm_store_layer_begin (store.c). */
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return pm_err(ctx, PM_EIO, "cannot write derived layer", st->path,
                       "the database is open read-only");
