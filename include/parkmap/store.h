@@ -1,5 +1,10 @@
-/* parkmap/store.h: the SpatiaLite database (the only module that speaks
- * SQL). Every identifier that reaches SQL is quoted; every value is bound. */
+/* parkmap/store.h: parkmap's storage API (the only module that speaks SQL):
+ * open/close a database, list its layers, stream their features, import a
+ * layer, write derived layers, and the few measures the database takes
+ * better than C. One interface with a backend behind it: SpatiaLite (a
+ * file path, the default) and, planned, PostGIS (a PostgreSQL connection
+ * string); see docs/architecture.md, "The store". Every identifier that
+ * reaches SQL is quoted; every value is bound. */
 #ifndef PARKMAP_STORE_H
 #define PARKMAP_STORE_H
 
@@ -54,18 +59,39 @@ typedef struct pm_cursor pm_cursor;
  * newer one is refused. */
 #define PM_STORE_SCHEMA_VERSION 1
 
-/** Open an existing parkmap database. Caller owns *out. A missing, locked,
- * corrupt or non-parkmap file fails with PM_EIO naming the path. */
-int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable);
-/** Close and release. Returns 0, or PM_EIO when SQLite refuses to close
- * (a statement left unfinalized); the store is released either way.
- * Callers that wrote through the store close it so. NULL-safe (0). */
-int pm_store_close(pm_store *st, pm_ctx *ctx);
+/** The database backends a --db string can name. */
+typedef enum {
+    PM_STORE_SPATIALITE = 1, /**< a file path: a SpatiaLite database */
+    PM_STORE_POSTGIS = 2     /**< postgresql://, postgres://, PG:... or a libpq
+                                  keyword string ("host=... dbname=...") */
+} pm_store_backend;
+
+/** Which backend `db` names (never fails: anything that is not a
+ * PostgreSQL connection string is a path). */
+pm_store_backend pm_store_backend_of(const char *db);
+
+/** Open an existing parkmap database: a file path (SpatiaLite) or a
+ * PostgreSQL connection string (PostGIS; not built into this parkmap yet:
+ * PM_EUSAGE, with a message that never repeats the string, which may hold
+ * a password). Caller owns *out (pm_store_close or pm_store_free). A
+ * missing, locked, corrupt or non-parkmap file fails with PM_EIO naming
+ * the path. */
+int pm_store_open(pm_store **out, pm_ctx *ctx, const char *db, int writable);
+/** Close and release. Returns 0, or PM_EIO when the database refuses to
+ * close (SQLite: a statement left unfinalized); the store is released
+ * either way. Callers that wrote through the store close it so and check
+ * the result. NULL-safe (0). */
+int pm_store_close(pm_ctx *ctx, pm_store *st);
 /** Close and release without asking how the close went: for error paths
  * and read-only use, where nothing is left to lose. NULL-safe. */
 void pm_store_free(pm_store *st);
-/** The database path (borrowed). */
+/** The database as messages name it (borrowed): the path for SpatiaLite. */
 const char *pm_store_path(const pm_store *st);
+/** Which backend holds the store. */
+pm_store_backend pm_store_backend_kind(const pm_store *st);
+/** 1 if derived layers can be written (opened writable, file not
+ * write-protected), else 0. */
+int pm_store_writable(pm_store *st);
 
 /* ---- import: all or nothing ------------------------------------------- */
 
@@ -87,19 +113,24 @@ typedef struct {
         NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL                       \
     }
 
-/** Start an import. The work happens in a temporary copy of db_path beside
- * it, inside one transaction; only pm_store_import_commit moves it into
- * place, so any failure or kill leaves db_path byte-for-byte as it was.
- * An existing layer without overwrite fails with PM_EEXIST. */
+/** Start an import into opts->db_path (its backend chosen as
+ * pm_store_backend_of says). SpatiaLite: the work happens in a temporary
+ * copy of db_path beside it, inside one transaction; only
+ * pm_store_import_commit moves it into place, so any failure or kill leaves
+ * db_path byte-for-byte as it was. A layer name pm_store_check_layer_name
+ * refuses for writing fails with PM_EUSAGE; an existing layer without
+ * overwrite with PM_EEXIST. Caller owns *out (pm_store_import_free). */
 int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_import_opts *opts,
                           const pm_schema *schema);
-/** Insert one feature (values in schema order, geometry in the storage CRS). */
-int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f);
+/** Insert one feature (values in schema order, geometry in the storage
+ * CRS; borrowed for the call). */
+int pm_store_import_add(pm_ctx *ctx, pm_store_import *imp, const pm_feature *f);
 /** Check every geometry's validity (unless allow_invalid), build the spatial
- * index, record metadata, commit and move the database into place. On an
- * invalid geometry fails with PM_EINPUT naming the source feature and the
- * reason. */
-int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid, long *out_count);
+ * index, record metadata, commit and move the database into place; *out
+ * (may be NULL) is the number of features imported. On an invalid geometry
+ * fails with PM_EINPUT naming the source feature and the reason. imp is
+ * still the caller's to free. */
+int pm_store_import_commit(long *out, pm_ctx *ctx, pm_store_import *imp, int allow_invalid);
 /** Abandon (if not committed) and release; removes the temporary copy. NULL-safe. */
 void pm_store_import_free(pm_store_import *imp);
 
@@ -107,9 +138,10 @@ void pm_store_import_free(pm_store_import *imp);
 
 /** Names of the geometry tables. Caller owns *out (pm_strv_free). */
 int pm_store_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_store *st);
-/** Does a geometry table of this name exist? (1/0, <0 on error) */
-int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer);
-/** SRID of a layer's geometry column. */
+/** Does a geometry table of this name exist? (1/0, <0 on error; names
+ * compare case-insensitively) */
+int pm_store_has_layer(pm_ctx *ctx, pm_store *st, const char *layer);
+/** SRID of a layer's geometry column; PM_EUSAGE for a missing layer. */
 int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer);
 /** What a layer's geometry column holds: PM_GEOM_LINE for (MULTI)LINESTRING
  * columns, PM_GEOM_POLYGON for (MULTI)POLYGON ones (as registered in
@@ -118,14 +150,15 @@ int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const
 /** 0 if the layer holds polygons; else PM_EUSAGE "not a polygon layer"
  * naming the layer, its geometry type and cmd (the command that needs
  * polygons), or the error of a missing layer. */
-int pm_store_layer_need_polygons(pm_store *st, pm_ctx *ctx, const char *layer, const char *cmd);
-/** Feature count and extent (storage CRS) of a layer. */
+int pm_store_layer_need_polygons(pm_ctx *ctx, pm_store *st, const char *layer, const char *cmd);
+/** Feature count and extent (xmin, ymin, xmax, ymax, storage CRS; NAN for
+ * an empty layer) of a layer. */
 int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
                          const char *layer);
 /** A parkmap_meta value for a layer (key such as "source_path"). Caller owns
  * *out (free()); *out is NULL when absent. */
 int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, const char *key);
-/** SpatiaLite and SQLite versions (borrowed). */
+/** SpatiaLite and SQLite versions as linked (borrowed). */
 const char *pm_store_spatialite_version(void);
 const char *pm_store_sqlite_version(void);
 /** GEOS's version as SpatiaLite links it (borrowed; "unknown" if it cannot
@@ -142,17 +175,60 @@ void pm_strv_free(char **v, size_t n);
  * exports write features as the source file lists them. Caller owns *out. */
 int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer);
 /** Like pm_store_cursor_open, reading only the named attribute columns (in
- * that order; names the layer lacks are left out of the schema). */
+ * the layer's column order; names the layer lacks are left out of the
+ * schema; fields NULL reads none). */
 int pm_store_cursor_open_fields(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
                                 const char *const *fields, size_t nfields);
+/** Like pm_store_cursor_open_fields (fields NULL reads every attribute),
+ * reading only the features whose bounding boxes meet bbox (xmin, ymin,
+ * xmax, ymax in the storage CRS; touching counts), exactly, found through
+ * the layer's spatial index: SpatiaLite's R*Tree (PostGIS: its GiST
+ * index). Stored order as ever. Caller owns *out. */
+int pm_store_cursor_open_bbox(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
+                              const char *const *fields, size_t nfields, const double bbox[4]);
 /** The layer's attribute schema (borrowed from the cursor). */
 const pm_schema *pm_cursor_schema(const pm_cursor *cur);
-/** Next feature into *out (caller clears it). 1 read, 0 end, <0 error. */
-int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out);
+/** Next feature into *out (caller clears it with pm_feature_clear and owns
+ * what it holds). 1 read, 0 end, <0 error. */
+int pm_cursor_next(pm_feature *out, pm_ctx *ctx, pm_cursor *cur);
 /** Release. NULL-safe. */
 void pm_cursor_free(pm_cursor *cur);
 
-/* ---- measures computed in SQL ------------------------------------------ */
+/* ---- derived layers --------------------------------------------------- */
+
+/** Replace (or create) table `name` with the given features (borrowed), in
+ * one transaction: a registered MULTIPOLYGON or MULTILINESTRING column in
+ * `srid`, a spatial index, and a parkmap_meta note of what it was derived
+ * from. Used for the analysis layers (adjacency, qa_issues, clusters) so
+ * they can be queried, rendered and exported like any layer. The store
+ * must have been opened writable. */
+int pm_store_write_layer(pm_ctx *ctx, pm_store *st, const char *name, const pm_schema *schema,
+                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
+                         const char *derived_from);
+
+/** The same, feature by feature, for results too large to hold: begin
+ * replaces the table inside a savepoint, add inserts one feature, commit
+ * builds the index and releases the savepoint. Freeing a writer that was
+ * not committed rolls everything back (the old table is kept). Other
+ * statements may read the store between the calls. Caller owns *out
+ * (pm_layer_writer_free, after commit too). */
+typedef struct pm_layer_writer pm_layer_writer;
+int pm_store_layer_begin(pm_layer_writer **out, pm_ctx *ctx, pm_store *st, const char *name,
+                         const pm_schema *schema, pm_geom_kind kind, int srid);
+/** Insert one feature (borrowed for the call). */
+int pm_store_layer_add(pm_ctx *ctx, pm_layer_writer *w, const pm_feature *f);
+/** Build the index, note derived_from in parkmap_meta, release the
+ * savepoint. */
+int pm_store_layer_commit(pm_ctx *ctx, pm_layer_writer *w, const char *derived_from);
+/** Roll back what was not committed and release. NULL-safe. */
+void pm_layer_writer_free(pm_layer_writer *w);
+
+/* ---- measures the database takes ---------------------------------------
+ * Kept behind the backend because the database does them better (the
+ * spatial index, the geometry engine beside the data, PostGIS's geography
+ * areas) and because the numbers parkmap prints come from them; every
+ * other measure is analysis's or topology's, in C, over cursors. See
+ * docs/architecture.md, "What runs where". */
 
 /** One feature's areas. */
 typedef struct {
@@ -165,7 +241,9 @@ typedef struct {
     double ellipsoidal_m2;
 } pm_area_row;
 
-/** Areas of every feature of a layer, ordered by fid. group_by may be NULL.
+/** Areas of every feature of a layer, ordered by fid: planar in the storage
+ * CRS, ellipsoidal on WGS 84 (SpatiaLite: PM_GeodArea, GeographicLib's
+ * algorithm as PROJ ships it; PostGIS: geography). group_by may be NULL.
  * Caller owns *out (pm_area_rows_free). */
 int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                        const char *layer, const char *group_by);
@@ -173,39 +251,13 @@ int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *
  * measures the geometry itself. */
 int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                           const char *layer, const char *group_by);
+/** Release rows from pm_store_area_rows or pm_store_feature_rows. NULL-safe. */
 void pm_area_rows_free(pm_area_row *rows, size_t n);
 
-/** Area of the union of all features, planar and ellipsoidal, in m². */
+/** Area of the union of all features, planar and ellipsoidal, in m² (large
+ * layers are unioned tile by tile through the spatial index). */
 int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
                         pm_store *st, const char *layer);
-
-/* ---- derived layers and QA measures (store_analysis.c) ------------------ */
-
-/** Replace (or create) table `name` with the given features, in one
- * transaction: a registered MULTIPOLYGON or MULTILINESTRING column in
- * `srid`, an R*Tree index, and a parkmap_meta note of what it was derived
- * from. Used for the analysis layers (adjacency, qa_issues, clusters) so
- * they can be queried, rendered and exported like any layer. The store
- * must have been opened writable. */
-int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
-                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
-                         const char *derived_from);
-
-/** The same, feature by feature, for results too large to hold: begin
- * replaces the table inside a savepoint, add inserts one feature, commit
- * builds the index and releases the savepoint. Freeing a writer that was
- * not committed rolls everything back (the old table is kept). Other
- * statements may read the store between the calls. */
-typedef struct pm_layer_writer pm_layer_writer;
-int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const char *name,
-                         const pm_schema *schema, pm_geom_kind kind, int srid);
-int pm_store_layer_add(pm_layer_writer *w, pm_ctx *ctx, const pm_feature *f);
-int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_from);
-void pm_layer_writer_free(pm_layer_writer *w);
-
-/** 1 if derived layers can be written (opened writable, file not
- * write-protected), else 0. */
-int pm_store_writable(pm_store *st);
 
 /** A geometry that fails GEOS validity. */
 typedef struct {
@@ -215,9 +267,12 @@ typedef struct {
     pm_geom *where; /* a small marker polygon around the reported location, or NULL */
 } pm_invalid_row;
 
-/** Features whose geometry is invalid. Caller owns *out. */
+/** Features whose geometry is invalid, ordered by fid, with GEOS's reason
+ * and a 10 m marker disc around the location it reports. Caller owns *out
+ * (pm_invalid_rows_free). */
 int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer);
+/** Release rows from pm_store_invalid or pm_store_make_valid. NULL-safe. */
 void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
 
 /** Repair every invalid geometry of a layer in place with MakeValid (keeping
@@ -227,7 +282,8 @@ void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
 int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                         const char *layer);
 
-/** Ground of a feature, with the figures of the QA finding it makes. */
+/** A part of a feature (or of a pair), with the figures of the QA finding
+ * it makes. */
 typedef struct {
     int64_t a_fid, b_fid;
     char *a_name, *b_name;
@@ -236,14 +292,16 @@ typedef struct {
     pm_geom *geom;     /* storage CRS polygons */
 } pm_pair_area_row;
 
+/** Release rows from pm_store_outside. NULL-safe. */
 void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
 
 /** Parts of features lying outside the union of layer `within` (more than
- * min_m2): one row per feature, geometry = the part outside. The pair's
- * b_* members are unused. */
+ * min_m2 ellipsoidal): one row per feature, ordered by fid, geometry = the
+ * part outside. The pair's b_* members repeat a_*. Caller owns *out
+ * (pm_pair_area_rows_free). */
 int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer, const char *within, double min_m2);
-/* The ellipsoidal area (m²) of layer outside within once the layer is moved
+/** The ellipsoidal area (m²) of layer outside within once the layer is moved
  * by (dx, dy) storage units: does data read in the wrong system (GCJ-02 as
  * WGS 84) fit the district after the offset is undone? */
 int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,

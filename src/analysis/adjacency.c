@@ -154,7 +154,7 @@ static int write_row(adj_run *r, pm_ctx *ctx, const pm_adjacency_pair *p, pm_geo
     v[8] = (pm_value){.type = PM_FIELD_REAL, .d = r->a->tolerance_m};
     /* Borrowed values: the feature is never cleared. */
     pm_feature f = {r->row++, 9, v, shared};
-    return pm_store_layer_add(r->w, ctx, &f);
+    return pm_store_layer_add(ctx, r->w, &f);
 }
 
 /* The pair's names, interned once per feature (borrowed from the graph). */
@@ -231,7 +231,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         goto done;
     }
     if (!topo) {
-        if ((rc = pm_store_layer_need_polygons(st, ctx, opts->layer, "adjacency")))
+        if ((rc = pm_store_layer_need_polygons(ctx, st, opts->layer, "adjacency")))
             goto done;
         pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
         to.layer = opts->layer;
@@ -253,7 +253,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
             if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
                 goto done;
         if ((rc = pm_store_layer_srid(&srid, ctx, st, opts->layer)) ||
-            (rc = pm_store_layer_begin(&run.w, st, ctx, PM_LAYER_ADJACENCY, &schema, PM_GEOM_LINE,
+            (rc = pm_store_layer_begin(&run.w, ctx, st, PM_LAYER_ADJACENCY, &schema, PM_GEOM_LINE,
                                        srid)))
             goto done;
     }
@@ -261,7 +261,7 @@ int pm_analysis_adjacency(pm_adjacency **out, pm_ctx *ctx, pm_store *st,
         goto done;
     if (opts->progress)
         opts->progress(0.9, "adjacency: index", opts->progress_user);
-    if (run.w && (rc = pm_store_layer_commit(run.w, ctx, opts->layer)))
+    if (run.w && (rc = pm_store_layer_commit(ctx, run.w, opts->layer)))
         goto done;
     *out = a;
     a = NULL;

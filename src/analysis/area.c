@@ -55,7 +55,7 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->layer, "area");
         goto done;
     }
-    if ((rc = pm_store_layer_need_polygons(st, ctx, opts->layer, "area")) ||
+    if ((rc = pm_store_layer_need_polygons(ctx, st, opts->layer, "area")) ||
         (rc = pm_store_layer_srid(&r->srid, ctx, st, opts->layer)) ||
         (rc = (opts->topology ? pm_store_feature_rows : pm_store_area_rows)(
              &r->rows, &r->nrows, ctx, st, opts->layer, opts->group_by)) ||

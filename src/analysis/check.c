@@ -91,7 +91,7 @@ int pm_analysis_check(pm_check_report **out, pm_ctx *ctx, pm_store *st, const pm
         qo.progress(0.0, "check: areas", qo.progress_user);
     /* QA first: with --make-valid it repairs the geometries the areas are
      * then measured on. */
-    if ((rc = pm_store_layer_need_polygons(st, ctx, opts->layer, "check")) ||
+    if ((rc = pm_store_layer_need_polygons(ctx, st, opts->layer, "check")) ||
         (rc = pm_analysis_qa(&r->qa, ctx, st, &qo)))
         goto done;
     /* One boundary graph answers the QA, the union and adjacency. */

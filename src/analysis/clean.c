@@ -39,7 +39,7 @@ static int check_target(pm_ctx *ctx, pm_store *st, const pm_clean_opts *o, const
     const char *why = pm_store_check_layer_name(to, PM_LAYER_NAME_WRITE);
     if (why)
         return pm_err(ctx, PM_EUSAGE, "bad layer name", to, "%s", why);
-    int has = pm_store_has_layer(st, ctx, to);
+    int has = pm_store_has_layer(ctx, st, to);
     if (has < 0)
         return has;
     if (has && !o->overwrite)
@@ -108,7 +108,7 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
         goto done;
     }
     r->snap_m = o->snap_m;
-    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "clean")) ||
+    if ((rc = pm_store_layer_need_polygons(ctx, st, o->layer, "clean")) ||
         (rc = pm_store_layer_srid(&srid, ctx, st, o->layer)) || (rc = check_target(ctx, st, o, to)))
         goto done;
     pm_topology_opts to_opts = PM_TOPOLOGY_OPTS_INIT;
@@ -148,9 +148,9 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
     const pm_schema *src = pm_cursor_schema(cur);
     for (size_t i = 0; i < src->nfields && !rc; i++)
         rc = pm_schema_add(&schema, ctx, src->fields[i].name, src->fields[i].type);
-    if (rc || (rc = pm_store_layer_begin(&w, st, ctx, to, &schema, PM_GEOM_POLYGON, srid)))
+    if (rc || (rc = pm_store_layer_begin(&w, ctx, st, to, &schema, PM_GEOM_POLYGON, srid)))
         goto done;
-    while ((step = pm_cursor_next(cur, ctx, &f)) == 1) {
+    while ((step = pm_cursor_next(&f, ctx, cur)) == 1) {
         int64_t i = find_fid(c, f.fid);
         double before = planar_area(f.geom);
         if (i >= 0 && !c->geoms[i]) {
@@ -180,7 +180,7 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
             r->changed = n;
             r->changed[r->nchanged++] = (struct pm_clean_change){f.fid, before, after};
         }
-        if ((rc = pm_store_layer_add(w, ctx, &f)))
+        if ((rc = pm_store_layer_add(ctx, w, &f)))
             goto done;
         pm_feature_clear(&f);
         memset(&f, 0, sizeof f);
@@ -190,7 +190,7 @@ int pm_analysis_clean(pm_clean_report **out, pm_ctx *ctx, pm_store *st, const pm
         rc = step;
         goto done;
     }
-    if ((rc = pm_store_layer_commit(w, ctx, o->layer)))
+    if ((rc = pm_store_layer_commit(ctx, w, o->layer)))
         goto done;
     /* A park kept as it was moved no vertex. */
     size_t keep = 0;

@@ -47,7 +47,7 @@ static int add_row(pm_layer_writer *w, pm_ctx *ctx, int64_t id, const pm_compare
     v[5] = (pm_value){.type = PM_FIELD_REAL, .d = p->hausdorff_m, .is_null = isnan(p->hausdorff_m)};
     v[6] = (pm_value){.type = PM_FIELD_TEXT, .s = text};
     pm_feature f = {id, 7, v, geom}; /* borrowed values: never cleared */
-    return pm_store_layer_add(w, ctx, &f);
+    return pm_store_layer_add(ctx, w, &f);
 }
 
 /* A's geometry of park i in B's storage CRS. Caller owns *out. */
@@ -79,7 +79,7 @@ int cmp_write_changes(const pm_compare *c, pm_ctx *ctx, const cmp_side *a, const
         if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
             goto done;
     if ((rc = pm_transform_new(&tr, ctx, src, dst)) ||
-        (rc = pm_store_layer_begin(&w, b->st, ctx, PM_LAYER_CHANGES, &schema, PM_GEOM_POLYGON,
+        (rc = pm_store_layer_begin(&w, ctx, b->st, PM_LAYER_CHANGES, &schema, PM_GEOM_POLYGON,
                                    b->srid)))
         goto done;
     /* One feature per park as it is now (as it was, for a removed park),
@@ -109,7 +109,7 @@ int cmp_write_changes(const pm_compare *c, pm_ctx *ctx, const cmp_side *a, const
         pm_geom_free(g);
         g = NULL;
     }
-    rc = pm_store_layer_commit(w, ctx, c->layer);
+    rc = pm_store_layer_commit(ctx, w, c->layer);
 done:
     pm_geom_free(g);
     pm_layer_writer_free(w);

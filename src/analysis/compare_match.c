@@ -40,7 +40,7 @@ int cmp_side_open(cmp_side *s, pm_ctx *ctx, pm_store *st, const char *layer)
     s->st = st;
     s->db = pm_store_path(st);
     int rc;
-    if ((rc = pm_store_layer_need_polygons(st, ctx, layer, "compare")) ||
+    if ((rc = pm_store_layer_need_polygons(ctx, st, layer, "compare")) ||
         (rc = pm_store_layer_srid(&s->srid, ctx, st, layer)) ||
         (rc = cmp_has_field(&s->has_id, ctx, st, layer, "id")))
         return rc;
@@ -168,7 +168,7 @@ int cmp_side_read(cmp_side *s, pm_ctx *ctx, const char *layer, const char *key)
                     "layer %s has no field '%s' to match by", layer, key);
         goto done;
     }
-    while ((got = pm_cursor_next(cur, ctx, &f)) == 1) {
+    while ((got = pm_cursor_next(&f, ctx, cur)) == 1) {
         size_t i = cmp_side_fid(s, f.fid);
         if (i != (size_t)-1 && !s->p[i].geom) {
             cmp_park *p = &s->p[i];

@@ -67,7 +67,7 @@ static int read_enterprises(double *out, pm_ctx *ctx, pm_store *st, const pm_lay
     if (rc)
         return rc;
     int k = pm_schema_find(pm_cursor_schema(cur), "enterprises");
-    while (k >= 0 && (got = pm_cursor_next(cur, ctx, &f)) == 1) {
+    while (k >= 0 && (got = pm_cursor_next(&f, ctx, cur)) == 1) {
         size_t i = index_of(l, f.fid);
         double v;
         if (i != (size_t)-1 && pm_value_as_double(&f.values[k], &v))
@@ -105,7 +105,7 @@ static int write_cluster(pm_layer_writer *w, pm_ctx *ctx, const pm_layout *l, co
     v[6] = (pm_value){.type = PM_FIELD_REAL, .d = l->cluster_m};
     v[7] = (pm_value){.type = PM_FIELD_REAL, .d = c->mix_entropy, .is_null = isnan(c->mix_entropy)};
     pm_feature f = {c->id, NCOLS, v, geom}; /* borrowed values: never cleared */
-    return pm_store_layer_add(w, ctx, &f);
+    return pm_store_layer_add(ctx, w, &f);
 }
 
 /* What a cluster takes from its parks: feature index (UINT32_MAX: no
@@ -351,7 +351,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     pm_topology_opts to = PM_TOPOLOGY_OPTS_INIT;
     to.layer = o->layer;
     to.snap_m = LAYOUT_SNAP_M;
-    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "layout")) ||
+    if ((rc = pm_store_layer_need_polygons(ctx, st, o->layer, "layout")) ||
         (rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
         (rc = pm_store_feature_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
         (rc = pm_topology_build(&t, ctx, st, &to)))
@@ -443,7 +443,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         for (size_t i = 0; i < sizeof col_names / sizeof *col_names; i++)
             if ((rc = pm_schema_add(&schema, ctx, col_names[i], col_types[i])))
                 goto done;
-        if ((rc = pm_store_layer_begin(&w, st, ctx, PM_LAYER_CLUSTERS, &schema, PM_GEOM_POLYGON,
+        if ((rc = pm_store_layer_begin(&w, ctx, st, PM_LAYER_CLUSTERS, &schema, PM_GEOM_POLYGON,
                                        l->srid)))
             goto done;
     }
@@ -458,7 +458,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
         (rc = read_enterprises(ent, ctx, st, l, o->layer)) ||
         (rc = make_clusters(l, ctx, dis, all, &pf, 0, &next_id, w)) ||
         (by && (rc = make_clusters(l, ctx, dis, grp, &pf, 1, &next_id, w))) ||
-        (w && (rc = pm_store_layer_commit(w, ctx, o->layer))))
+        (w && (rc = pm_store_layer_commit(ctx, w, o->layer))))
         goto done;
     *out = l;
     l = NULL;

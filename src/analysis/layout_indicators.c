@@ -272,7 +272,7 @@ static int study_area(pm_layout *l, pm_ctx *ctx, pm_store *st, const pm_layout_o
     if (!layer) {
         /* The default: the district outline, when the database has one. */
         pm_geom_kind kind;
-        int has = pm_store_has_layer(st, ctx, PM_LAYER_OUTLINE);
+        int has = pm_store_has_layer(ctx, st, PM_LAYER_OUTLINE);
         if (has < 0)
             return has;
         if (has && !pm_store_layer_geom_kind(&kind, ctx, st, PM_LAYER_OUTLINE) &&
@@ -280,7 +280,7 @@ static int study_area(pm_layout *l, pm_ctx *ctx, pm_store *st, const pm_layout_o
             layer = PM_LAYER_OUTLINE;
     }
     if (layer && *layer) {
-        if ((rc = pm_store_layer_need_polygons(st, ctx, layer, "layout --within")) ||
+        if ((rc = pm_store_layer_need_polygons(ctx, st, layer, "layout --within")) ||
             (rc = pm_store_union_area(&planar, &l->study_area_m2, ctx, st, layer)))
             return rc;
         l->study_area = strdup(layer);

@@ -113,7 +113,7 @@ static int write_table(pm_ctx *ctx, pm_store *st, const pm_qa *q, const char *la
             rc = pm_geom_clone(&f->geom, ctx, is->geom);
     }
     if (!rc)
-        rc = pm_store_write_layer(st, ctx, PM_LAYER_QA_ISSUES, &schema, PM_GEOM_POLYGON, q->srid,
+        rc = pm_store_write_layer(ctx, st, PM_LAYER_QA_ISSUES, &schema, PM_GEOM_POLYGON, q->srid,
                                   fs, q->nissues, layer);
     for (size_t i = 0; i < q->nissues; i++)
         pm_feature_clear(&fs[i]);

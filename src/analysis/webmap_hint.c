@@ -92,9 +92,9 @@ void pm_analysis_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const
     size_t nouts = 0;
     long n = 0;
     double box[4], outside_m2 = 0;
-    if (pm_store_has_layer(st, NULL, layer) != 1 || pm_store_has_layer(st, NULL, within) != 1 ||
-        pm_store_layer_need_polygons(st, NULL, layer, "import") ||
-        pm_store_layer_need_polygons(st, NULL, within, "import") ||
+    if (pm_store_has_layer(NULL, st, layer) != 1 || pm_store_has_layer(NULL, st, within) != 1 ||
+        pm_store_layer_need_polygons(NULL, st, layer, "import") ||
+        pm_store_layer_need_polygons(NULL, st, within, "import") ||
         pm_store_layer_stats(&n, box, NULL, st, layer) || n > PM_HINT_MAX_FEATURES ||
         pm_store_outside(&outs, &nouts, NULL, st, layer, within, 1.0))
         goto done;

@@ -79,7 +79,7 @@ int cli_end(cli_run *r, int status)
      * only now find it cannot finish (a statement left open is a bug to
      * report, not to hide). After a failure the first error stands. */
     int ok = status == 0 || status == 1;
-    if (pm_store_close(r->st, ok ? r->ctx : NULL) && ok)
+    if (pm_store_close(ok ? r->ctx : NULL, r->st) && ok)
         status = cli_fail(r->ctx);
     pm_ctx_free(r->ctx);
     if (r->cmd && r->cmd->needs & CLI_INTERRUPTS)

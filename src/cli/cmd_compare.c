@@ -93,7 +93,7 @@ int cmd_compare(int argc, char **argv)
         report_compare_table(c);
     status = given && !c->total_after.pass ? 1 : 0;
     /* Writing into B is only finished once SQLite closes it cleanly. */
-    int rc = pm_store_close(b, r.ctx);
+    int rc = pm_store_close(r.ctx, b);
     b = NULL;
     if (rc)
         status = cli_fail(r.ctx);

@@ -223,7 +223,7 @@ int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_uni
     if ((rc = pm_store_cursor_open(&cur, j->ctx, j->st, layer)))
         goto done;
     const pm_schema *schema = pm_cursor_schema(cur);
-    if ((have = pm_cursor_next(cur, j->ctx, &f)) < 0) {
+    if ((have = pm_cursor_next(&f, j->ctx, cur)) < 0) {
         rc = have;
         goto done;
     }
@@ -309,7 +309,7 @@ int pm_export_write_layer(pm_export_job *j, GDALDatasetH ds, const pm_export_uni
                         "stopped by the progress callback; nothing was written");
             goto done;
         }
-        if ((have = pm_cursor_next(cur, j->ctx, &f)) < 0) {
+        if ((have = pm_cursor_next(&f, j->ctx, cur)) < 0) {
             rc = have;
             goto done;
         }

@@ -216,7 +216,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     eo.progress_user = o->progress_user;
     if ((rc = pm_export_layers(ctx, st, &eo)) || (rc = note_file(out, ctx, final[F_GPKG])))
         goto done;
-    rc = pm_store_close(st, ctx); /* after writes: the close is checked */
+    rc = pm_store_close(ctx, st); /* after writes: the close is checked */
     st = NULL;
     if (!rc)
         rc = tick(ctx, o, 1.0, "build: done", dir);
@@ -226,7 +226,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             rc = publish(ctx, staged[i], final[i], o->overwrite);
 done:
     pm_style_free(style);
-    int closed = pm_store_close(st, ctx);
+    int closed = pm_store_close(ctx, st);
     if (!rc)
         rc = closed;
     if (staging)

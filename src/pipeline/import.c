@@ -324,7 +324,7 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
     }
     while (get_batch(&r, &b)) {
         for (size_t i = 0; i < b.n && !rc; i++) {
-            if ((rc = pm_store_import_add(imp, ctx, &b.f[i])))
+            if ((rc = pm_store_import_add(ctx, imp, &b.f[i])))
                 break;
             done_n++;
             if (o->progress && (done_n & 1023) == 0 && total > 0) {
@@ -698,7 +698,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     }
     if (o->progress)
         o->progress(0.99, "import: validity, index, commit", o->progress_user);
-    if ((rc = pm_store_import_commit(imp, ctx, o->allow_invalid, &out->imported)))
+    if ((rc = pm_store_import_commit(&out->imported, ctx, imp, o->allow_invalid)))
         goto done;
     webmap_advice(ctx, o);
     if (o->progress)

@@ -169,7 +169,7 @@ static int read_source(pm_scene *sc, pm_store *st, size_t k)
     const pm_schema *sch = pm_cursor_schema(cur);
     pm_memo_init(&m, s->ncol + sc->nleg);
     for (;;) {
-        int r = pm_cursor_next(cur, sc->ctx, &f);
+        int r = pm_cursor_next(&f, sc->ctx, cur);
         if (r <= 0) {
             rc = r;
             break;
@@ -249,7 +249,7 @@ int pm_sources_load(pm_scene *sc, pm_store *st)
             if (strcmp(sc->src[k].name, name) == 0)
                 sc->layer_src[i] = (int)k;
         if (sc->layer_src[i] < 0) {
-            int has = pm_store_has_layer(st, sc->ctx, name);
+            int has = pm_store_has_layer(sc->ctx, st, name);
             if (has < 0)
                 return has;
             if (!has) {

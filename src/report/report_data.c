@@ -205,7 +205,7 @@ static void indicators_out(sbuf *b, const pm_layout *l)
 static int derived_from(pm_ctx *ctx, pm_store *st, const char *t, const char *layer)
 {
     char *v = NULL;
-    int has = pm_store_has_layer(st, ctx, t);
+    int has = pm_store_has_layer(ctx, st, t);
     if (has <= 0)
         return has;
     int rc = pm_store_meta_get(&v, ctx, st, t, "derived_from");
@@ -232,7 +232,7 @@ static int table_geoms(sbuf *b, pm_ctx *ctx, pm_store *st, rp_grid *gr, const ch
     const pm_schema *sch = pm_cursor_schema(cur);
     int scope = pm_schema_find(sch, "scope");
     for (;;) {
-        int r = pm_cursor_next(cur, ctx, &f);
+        int r = pm_cursor_next(&f, ctx, cur);
         if (r <= 0) {
             rc = r;
             break;
@@ -342,10 +342,10 @@ int rp_data(sbuf *b, pm_ctx *ctx, pm_store *st, const pm_report_opts *o)
     double pbox[4], obox[4], view[4];
     sbuf notes = {0};
 
-    if ((rc = pm_store_layer_need_polygons(st, ctx, o->layer, "report")))
+    if ((rc = pm_store_layer_need_polygons(ctx, st, o->layer, "report")))
         goto done;
     if (strcmp(o->layer, PM_LAYER_OUTLINE) != 0 &&
-        (has_outline = pm_store_has_layer(st, ctx, PM_LAYER_OUTLINE)) < 0) {
+        (has_outline = pm_store_has_layer(ctx, st, PM_LAYER_OUTLINE)) < 0) {
         rc = has_outline;
         goto done;
     }

@@ -270,7 +270,7 @@ int rp_parks_write(sbuf *b, rp_parks *out, pm_ctx *ctx, pm_store *st, const pm_r
     sb_puts(b, "],\"rows\":[");
     sb_puts(&geo, ",\"geom_parks\":[");
     for (size_t n = 0;; n++) {
-        int r = pm_cursor_next(cur, ctx, &f);
+        int r = pm_cursor_next(&f, ctx, cur);
         if (r < 0) {
             rc = r;
             goto done;

@@ -13,7 +13,7 @@
  * WKB = endian byte + class + body, with every 0x69 marker replaced by the
  * endian byte. Compressed classes (1000000 and up) and anything unexpected
  * are left to SpatiaLite. */
-#include "store_internal.h"
+#include "store_sl.h"
 
 #include <float.h>
 #include <stdint.h>
@@ -91,8 +91,8 @@ static int simple(walk *w, uint32_t base, int dims)
     return 1;
 }
 
-int pm_store_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len,
-                         const unsigned char *blob, size_t len)
+int pm_sl_blob_to_wkb(unsigned char **buf, size_t *cap, size_t *out_len, const unsigned char *blob,
+                      size_t len)
 {
     if (len < 44 || blob[0] != 0x00 || blob[38] != 0x7C || blob[len - 1] != 0xFE || blob[1] > 1)
         return 1;
@@ -183,8 +183,8 @@ static int blob_fits(const pm_geom *g)
  * point count and points; 2 linestring: point count and points); end 0xFE.
  * The MBR is that of the exterior rings (as gaiaMbrPolygon computes it) or
  * of every point of the lines. */
-int pm_store_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
-                         const pm_geom *g, int srid)
+int pm_sl_blob_encode(unsigned char **buf, size_t *cap, size_t *out_len, double box[4],
+                      const pm_geom *g, int srid)
 {
     if (!blob_fits(g))
         return 1;

@@ -18,7 +18,7 @@
  * then cells of an 8-byte big-endian id (row id, or child node number) and
  * four 4-byte big-endian floats xmin, xmax, ymin, ymax. The tests check the
  * result with SQLite's own rtreecheck(). */
-#include "store_internal.h"
+#include "store_sl.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -95,7 +95,7 @@ static void str_order(cell *c, size_t n, size_t per)
 }
 
 typedef struct {
-    pm_store *st;
+    pm_sl *st;
     pm_ctx *ctx;
     sqlite3_stmt *node, *root, *rowid, *parent;
     unsigned char *blob;
@@ -106,7 +106,7 @@ static int step_done(writer *w, sqlite3_stmt *s)
 {
     int r = sqlite3_step(s);
     sqlite3_reset(s);
-    return r == SQLITE_DONE ? 0 : pm_store_sqlerr(w->st, w->ctx, "cannot write the spatial index");
+    return r == SQLITE_DONE ? 0 : pm_sl_sqlerr(w->st, w->ctx, "cannot write the spatial index");
 }
 
 /* Write cells c[0..n) as node `nodeno` (depth only matters for the root). */
@@ -142,7 +142,7 @@ static char *shadow(const char *idx, const char *suffix)
     if (!name)
         return NULL;
     snprintf(name, n, "%s%s", idx, suffix);
-    q = pm_store_quote_ident(name);
+    q = pm_sl_quote_ident(name);
     free(name);
     return q;
 }
@@ -160,22 +160,22 @@ static int prepare_all(writer *w, const char *idx)
         goto done;
     }
     snprintf(sql, n, "INSERT INTO %s (data, nodeno) VALUES (?, ?)", node);
-    if ((rc = pm_store_prepare(w->st, w->ctx, sql, &w->node)))
+    if ((rc = pm_sl_prepare(w->st, w->ctx, sql, &w->node)))
         goto done;
     snprintf(sql, n, "UPDATE %s SET data = ? WHERE nodeno = ?", node);
-    if ((rc = pm_store_prepare(w->st, w->ctx, sql, &w->root)))
+    if ((rc = pm_sl_prepare(w->st, w->ctx, sql, &w->root)))
         goto done;
     snprintf(sql, n, "INSERT INTO %s (rowid, nodeno) VALUES (?, ?)", rowid);
-    if ((rc = pm_store_prepare(w->st, w->ctx, sql, &w->rowid)))
+    if ((rc = pm_sl_prepare(w->st, w->ctx, sql, &w->rowid)))
         goto done;
     snprintf(sql, n, "INSERT INTO %s (nodeno, parentnode) VALUES (?, ?)", parent);
-    if ((rc = pm_store_prepare(w->st, w->ctx, sql, &w->parent)))
+    if ((rc = pm_sl_prepare(w->st, w->ctx, sql, &w->parent)))
         goto done;
     /* Only an empty tree is bulk loaded; its root's length is the node size
      * SQLite chose for it (from the page size). */
     snprintf(sql, n, "SELECT length(data), (SELECT count(*) FROM %s) FROM %s WHERE nodeno = 1",
              rowid, node);
-    if ((rc = pm_store_prepare(w->st, w->ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(w->st, w->ctx, sql, &s)))
         goto done;
     if (sqlite3_step(s) != SQLITE_ROW) {
         rc = pm_err(w->ctx, PM_EINTERNAL, "spatial index is not an empty R*Tree", w->st->path,
@@ -198,7 +198,7 @@ done:
     return rc;
 }
 
-int pm_store_rtree_bulk(pm_store *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows, size_t n)
+int pm_sl_rtree_bulk(pm_sl *st, pm_ctx *ctx, const char *idx, pm_rtree_entry *rows, size_t n)
 {
     writer w = {st, ctx, NULL, NULL, NULL, NULL, NULL, 0};
     cell *level = rows, *up = NULL, *spare = NULL;

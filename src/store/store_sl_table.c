@@ -10,7 +10,7 @@
  * packed at once (store_sl_rtree.c) and the triggers put back, so the table
  * ends as SpatiaLite would have left it row by row (which took 6 s for the
  * 300,000-row adjacency table of 100,000 parcels). */
-#include "store_internal.h"
+#include "store_sl.h"
 #include "util/sbuf.h"
 
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 
 struct pm_sl_table {
-    pm_store *st;
+    pm_sl *st;
     char *layer;
     const char *what; /* the caller's words for a failed insert */
     pm_geom_kind kind;
@@ -43,7 +43,7 @@ static int oom(pm_sl_table *t, pm_ctx *ctx, const char *what)
 static int call_on_layer(pm_sl_table *t, pm_ctx *ctx, const char *sql, const char *what)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(t->st, ctx, sql, &s);
+    int rc = pm_sl_prepare(t->st, ctx, sql, &s);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, t->layer, -1, SQLITE_TRANSIENT);
@@ -53,7 +53,7 @@ static int call_on_layer(pm_sl_table *t, pm_ctx *ctx, const char *sql, const cha
                           SQLITE_STATIC);
     }
     if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-        rc = pm_store_sqlerr(t->st, ctx, what);
+        rc = pm_sl_sqlerr(t->st, ctx, what);
     sqlite3_finalize(s);
     return rc;
 }
@@ -65,7 +65,7 @@ static int call_on_layer(pm_sl_table *t, pm_ctx *ctx, const char *sql, const cha
 static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
                       const char *const *columns)
 {
-    char *table = pm_store_quote_ident(t->layer);
+    char *table = pm_sl_quote_ident(t->layer);
     sbuf sql = {0}, ins = {0};
     int rc = 0;
     if (!table) {
@@ -79,7 +79,7 @@ static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
     sb_puts(&ins, table);
     sb_puts(&ins, " (source_fid");
     for (size_t i = 0; i < schema->nfields; i++) {
-        char *q = pm_store_quote_ident(columns[i]);
+        char *q = pm_sl_quote_ident(columns[i]);
         if (!q) {
             rc = oom(t, ctx, "columns");
             goto done;
@@ -103,14 +103,14 @@ static int create_sql(pm_sl_table *t, pm_ctx *ctx, const pm_schema *schema,
         rc = oom(t, ctx, "columns");
         goto done;
     }
-    if ((rc = pm_store_exec(t->st, ctx, sql.s)) ||
+    if ((rc = pm_sl_exec(t->st, ctx, sql.s)) ||
         (rc = call_on_layer(t, ctx, "SELECT AddGeometryColumn(?1, 'geom', ?2, ?3, 'XY')",
                             "cannot register geometry column")) ||
         (rc = call_on_layer(t, ctx, "SELECT CreateSpatialIndex(?1, 'geom')",
                             "cannot build spatial index")) ||
-        (rc = pm_store_triggers_park(t->st, ctx, t->layer, &t->triggers, &t->ntriggers)))
+        (rc = pm_sl_triggers_park(t->st, ctx, t->layer, &t->triggers, &t->ntriggers)))
         goto done;
-    rc = pm_store_prepare(t->st, ctx, ins.s, &t->ins);
+    rc = pm_sl_prepare(t->st, ctx, ins.s, &t->ins);
 done:
     free(table);
     free(sql.s);
@@ -118,7 +118,7 @@ done:
     return rc;
 }
 
-int pm_sl_table_create(pm_sl_table **out, pm_store *st, pm_ctx *ctx, const char *layer,
+int pm_sl_table_create(pm_sl_table **out, pm_sl *st, pm_ctx *ctx, const char *layer,
                        const pm_schema *schema, const char *const *columns, pm_geom_kind kind,
                        int srid, const char *what)
 {
@@ -165,14 +165,14 @@ static int blob_via_wkb(pm_sl_table *t, pm_ctx *ctx, const pm_geom *g, size_t *l
     if ((rc = pm_geom_to_wkb(&wkb, &n, ctx, g)))
         return rc;
     if (!t->from_wkb &&
-        (rc = pm_store_prepare(t->st, ctx, "SELECT GeomFromWKB(?1, ?2)", &t->from_wkb)))
+        (rc = pm_sl_prepare(t->st, ctx, "SELECT GeomFromWKB(?1, ?2)", &t->from_wkb)))
         goto done;
     sqlite3_reset(t->from_wkb);
     sqlite3_bind_blob(t->from_wkb, 1, wkb, (int)n, SQLITE_STATIC);
     sqlite3_bind_int(t->from_wkb, 2, t->srid);
     if (sqlite3_step(t->from_wkb) != SQLITE_ROW ||
         sqlite3_column_type(t->from_wkb, 0) != SQLITE_BLOB) {
-        rc = pm_store_sqlerr(t->st, ctx, t->what);
+        rc = pm_sl_sqlerr(t->st, ctx, t->what);
         goto done;
     }
     *len = (size_t)sqlite3_column_bytes(t->from_wkb, 0);
@@ -218,7 +218,7 @@ int pm_sl_table_add(pm_sl_table *t, pm_ctx *ctx, const pm_feature *f)
     int rc = 0, has_geom = f->geom && f->geom->nparts;
     if (has_geom) {
         int enc = f->geom->kind == t->kind
-                      ? pm_store_blob_encode(&t->blob, &t->blob_cap, &len, box, f->geom, t->srid)
+                      ? pm_sl_blob_encode(&t->blob, &t->blob_cap, &len, box, f->geom, t->srid)
                       : 1;
         if (enc < 0)
             return oom(t, ctx, "geometry");
@@ -228,13 +228,13 @@ int pm_sl_table_add(pm_sl_table *t, pm_ctx *ctx, const pm_feature *f)
     }
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    int gcol = pm_store_bind_feature(s, 1, f);
+    int gcol = pm_sl_bind_feature(s, 1, f);
     if (has_geom)
         sqlite3_bind_blob(s, gcol, t->blob, (int)len, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, gcol);
     if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(t->st->db) != 1)
-        rc = pm_store_sqlerr(t->st, ctx, t->what);
+        rc = pm_sl_sqlerr(t->st, ctx, t->what);
     else if (has_geom)
         rc = keep_box(t, ctx, sqlite3_last_insert_rowid(t->st->db), box);
     sqlite3_reset(s);
@@ -256,7 +256,7 @@ int pm_sl_table_finish(pm_sl_table *t, pm_ctx *ctx)
     if (!idx)
         return oom(t, ctx, "spatial index");
     snprintf(idx, n, "idx_%s_geom", t->layer);
-    int rc = pm_store_rtree_bulk(t->st, ctx, idx, t->rt, t->rt_n);
+    int rc = pm_sl_rtree_bulk(t->st, ctx, idx, t->rt, t->rt_n);
     free(idx);
     /* Not needed any more, and import goes on to GEOS validity next. */
     free(t->rt);
@@ -264,7 +264,7 @@ int pm_sl_table_finish(pm_sl_table *t, pm_ctx *ctx)
     t->rt_n = t->rt_cap = 0;
     if (rc)
         return rc;
-    return pm_store_triggers_restore(t->st, ctx, t->layer, t->triggers, t->ntriggers);
+    return pm_sl_triggers_restore(t->st, ctx, t->layer, t->triggers, t->ntriggers);
 }
 
 void pm_sl_table_free(pm_sl_table *t)

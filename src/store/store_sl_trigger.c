@@ -1,13 +1,13 @@
 /* SpatiaLite keeps a layer's R*Tree and bookkeeping in sync with per-row
  * triggers: gii_ runs RTreeAlign, which formats, parses and executes SQL for
  * every inserted row, and tmi_ updates geometry_columns_time; ggi_ checks
- * type and SRID, which BLOBs encoded by pm_store_blob_encode for the
+ * type and SRID, which BLOBs encoded by pm_sl_blob_encode for the
  * column's own type and SRID cannot violate. Together they were two thirds
  * of an import. While a layer is bulk loaded (import, derived layers) they
  * are dropped inside the transaction, the rows' boxes go into the R*Tree at
  * once (store_sl_rtree.c), and the triggers are re-created from their own SQL,
  * so the layer ends exactly as SpatiaLite would have left it. */
-#include "store_internal.h"
+#include "store_sl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +15,14 @@
 
 static const char *const parked[] = {"ggi_%s_geom", "gii_%s_geom", "tmi_%s_geom"};
 
-int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char ***sqls, size_t *n)
+int pm_sl_triggers_park(pm_sl *st, pm_ctx *ctx, const char *layer, char ***sqls, size_t *n)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx,
-                              "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-                              "lower(tbl_name) = lower(?1) AND lower(name) IN (lower(?2), "
-                              "lower(?3), lower(?4))",
-                              &s);
+    int rc = pm_sl_prepare(st, ctx,
+                           "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                           "lower(tbl_name) = lower(?1) AND lower(name) IN (lower(?2), "
+                           "lower(?3), lower(?4))",
+                           &s);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
@@ -46,7 +46,7 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
         if (nd)
             drop = nd;
         if (!nt || !nd || !((*sqls)[*n] = strdup((const char *)sqlite3_column_text(s, 1))) ||
-            !(drop[ndrop] = pm_store_quote_ident((const char *)sqlite3_column_text(s, 0)))) {
+            !(drop[ndrop] = pm_sl_quote_ident((const char *)sqlite3_column_text(s, 0)))) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "triggers");
             break;
         }
@@ -56,7 +56,7 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
     sqlite3_finalize(s);
     for (size_t i = 0; i < ndrop && !rc; i++) {
         char *sql = sqlite3_mprintf("DROP TRIGGER %s", drop[i]);
-        rc = sql ? pm_store_exec(st, ctx, sql)
+        rc = sql ? pm_sl_exec(st, ctx, sql)
                  : pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "triggers");
         sqlite3_free(sql);
     }
@@ -64,22 +64,22 @@ int pm_store_triggers_park(pm_store *st, pm_ctx *ctx, const char *layer, char **
     return rc;
 }
 
-int pm_store_triggers_restore(pm_store *st, pm_ctx *ctx, const char *layer, char **sqls, size_t n)
+int pm_sl_triggers_restore(pm_sl *st, pm_ctx *ctx, const char *layer, char **sqls, size_t n)
 {
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
-        rc = pm_store_exec(st, ctx, sqls[i]);
+        rc = pm_sl_exec(st, ctx, sqls[i]);
     if (!rc) {
         sqlite3_stmt *s = NULL;
-        if ((rc = pm_store_prepare(st, ctx,
-                                   "UPDATE geometry_columns_time SET last_insert = "
-                                   "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE "
-                                   "lower(f_table_name) = lower(?) AND f_geometry_column = 'geom'",
-                                   &s)))
+        if ((rc = pm_sl_prepare(st, ctx,
+                                "UPDATE geometry_columns_time SET last_insert = "
+                                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE "
+                                "lower(f_table_name) = lower(?) AND f_geometry_column = 'geom'",
+                                &s)))
             goto done;
         sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pm_store_sqlerr(st, ctx, "cannot write database");
+            rc = pm_sl_sqlerr(st, ctx, "cannot write database");
         sqlite3_finalize(s);
     }
 done:

@@ -217,7 +217,7 @@ int topo_read(pm_topology *t, pm_ctx *ctx, pm_store *st, const char *layer)
     if ((rc = pm_store_cursor_open_fields(&cur, ctx, st, layer, fields, 1)))
         return rc;
     int name_col = pm_schema_find(pm_cursor_schema(cur), "name");
-    while ((step = pm_cursor_next(cur, ctx, &f)) == 1) {
+    while ((step = pm_cursor_next(&f, ctx, cur)) == 1) {
         if (reserve((void **)&raw, &cap_raw, nraw + 1, sizeof *raw))
             goto oom;
         raw_feat *r = &raw[nraw++];

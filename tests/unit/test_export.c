@@ -135,10 +135,10 @@ static void import_layer(const char *db, const char *layer, int n)
         f.values[3].is_null = parks[i].enterprises_null;
         f.values[3].i = parks[i].enterprises;
         f.geom = park_geom(i);
-        assert_int_equal(pm_store_import_add(imp, fx.ctx, &f), 0);
+        assert_int_equal(pm_store_import_add(fx.ctx, imp, &f), 0);
         pm_feature_clear(&f);
     }
-    assert_int_equal(pm_store_import_commit(imp, fx.ctx, 0, &count), 0);
+    assert_int_equal(pm_store_import_commit(&count, fx.ctx, imp, 0), 0);
     assert_int_equal(count, n);
     pm_store_import_free(imp);
     pm_schema_clear(&schema);
@@ -215,18 +215,19 @@ static void add_derived_layers(const char *db)
         fs[i].geom = line_geom(i);
     }
     assert_int_equal(
-        pm_store_write_layer(st, fx.ctx, "adjacency", &sc, PM_GEOM_LINE, 4550, fs, NLINES, "parks"),
+        pm_store_write_layer(fx.ctx, st, "adjacency", &sc, PM_GEOM_LINE, 4550, fs, NLINES, "parks"),
         0);
     assert_int_equal(pm_schema_add(&qa, fx.ctx, "kind", PM_FIELD_TEXT), 0);
     assert_int_equal(pm_schema_add(&qa, fx.ctx, "detail", PM_FIELD_TEXT), 0);
     assert_int_equal(
-        pm_store_write_layer(st, fx.ctx, "qa_issues", &qa, PM_GEOM_POLYGON, 4550, NULL, 0, "parks"),
+        pm_store_write_layer(fx.ctx, st, "qa_issues", &qa, PM_GEOM_POLYGON, 4550, NULL, 0, "parks"),
         0);
     for (int i = 0; i < NLINES; i++)
         pm_feature_clear(&fs[i]);
     pm_schema_clear(&sc);
     pm_schema_clear(&qa);
-    pm_store_free(st);
+    /* Written through: the close is checked. */
+    assert_int_equal(pm_store_close(fx.ctx, st), 0);
 }
 
 static int setup(void **state)

@@ -277,7 +277,7 @@ static void mix_entropy_by_hand(void **state)
     int kmix = pm_schema_find(pm_cursor_schema(cur), "mix_entropy");
     int kid = pm_schema_find(pm_cursor_schema(cur), "cluster_id");
     assert_true(kmix >= 0 && kid >= 0);
-    while (pm_cursor_next(cur, ctx, &f) == 1) {
+    while (pm_cursor_next(&f, ctx, cur) == 1) {
         double v = NAN, id = 0;
         assert_true(pm_value_as_double(&f.values[kid], &id));
         assert_true(pm_value_as_double(&f.values[kmix], &v));

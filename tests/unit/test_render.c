@@ -113,12 +113,12 @@ static int setup(void **state)
         f.values[0].s = strdup(parks[i].name_zh);
         f.values[1].s = strdup(parks[i].industry);
         f.geom = square(parks[i].x0, parks[i].y0, parks[i].x1, parks[i].y1);
-        int rc = pm_store_import_add(imp, ctx, &f);
+        int rc = pm_store_import_add(ctx, imp, &f);
         pm_feature_clear(&f);
         if (rc)
             return -1;
     }
-    if (pm_store_import_commit(imp, ctx, 0, &count))
+    if (pm_store_import_commit(&count, ctx, imp, 0))
         return -1;
     pm_store_import_free(imp);
     pm_schema_clear(&sch);
@@ -476,10 +476,10 @@ static void test_no_seams(void **state)
                              vx[j + 1][i + 1], vy[j + 1][i + 1], vx[j + 1][i], vy[j + 1][i],
                              vx[j][i],         vy[j][i]};
             memcpy(f.geom->parts[0].rings[0].xy, xy, sizeof xy);
-            check(pm_store_import_add(imp, ctx, &f));
+            check(pm_store_import_add(ctx, imp, &f));
             pm_feature_clear(&f);
         }
-    check(pm_store_import_commit(imp, ctx, 0, &count));
+    check(pm_store_import_commit(&count, ctx, imp, 0));
     pm_store_import_free(imp);
     pm_schema_clear(&sch);
     pm_store *ts = NULL;
@@ -698,10 +698,10 @@ static pm_store *spread_store(void)
         f.values[0].s = strdup(spread[i].name_zh);
         f.values[1].s = strdup(spread[i].industry);
         f.geom = square(spread[i].x0, spread[i].y0, spread[i].x1, spread[i].y1);
-        check(pm_store_import_add(imp, ctx, &f));
+        check(pm_store_import_add(ctx, imp, &f));
         pm_feature_clear(&f);
     }
-    check(pm_store_import_commit(imp, ctx, 0, &count));
+    check(pm_store_import_commit(&count, ctx, imp, 0));
     pm_store_import_free(imp);
     pm_schema_clear(&sch);
     check(pm_store_open(&s, ctx, path("spread.db"), 0));

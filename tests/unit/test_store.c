@@ -146,8 +146,8 @@ static void derived_layer_written_and_closed(void **state)
     assert_int_equal(pm_store_open(&st, ctx, path("a.db"), 1), 0);
     assert_int_equal(pm_analysis_adjacency(&a, ctx, st, &jo), 0);
     pm_adjacency_free(a);
-    assert_int_equal(pm_store_close(st, ctx), 0);
-    assert_int_equal(pm_store_close(NULL, ctx), 0);
+    assert_int_equal(pm_store_close(ctx, st), 0);
+    assert_int_equal(pm_store_close(ctx, NULL), 0);
     assert_int_equal(pm_store_open(&st, ctx, path("a.db"), 0), 0);
     pm_geom_kind kind = PM_GEOM_POLYGON;
     long n = 0;
@@ -156,7 +156,7 @@ static void derived_layer_written_and_closed(void **state)
     assert_int_equal(kind, PM_GEOM_LINE);
     assert_int_equal(pm_store_layer_stats(&n, box, ctx, st, PM_LAYER_ADJACENCY), 0);
     assert_int_equal(n, 2); /* A-B along an edge, B-C at a corner */
-    assert_int_equal(pm_store_close(st, ctx), 0);
+    assert_int_equal(pm_store_close(ctx, st), 0);
     pm_ctx_free(ctx);
 }
 
@@ -210,11 +210,11 @@ static void hostile_names_are_stored_verbatim(void **state)
     const pm_schema *s = pm_cursor_schema(cur);
     int k = pm_schema_find(s, "\"; DROP TABLE parks; --");
     assert_true(k >= 0);
-    assert_int_equal(pm_cursor_next(cur, ctx, &f), 1);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
     assert_string_equal(f.values[k].s, "x'); DROP TABLE parks; --");
     assert_string_equal(f.values[pm_schema_find(s, "name")].s, "张江");
     pm_feature_clear(&f);
-    assert_int_equal(pm_cursor_next(cur, ctx, &f), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 0);
     pm_cursor_free(cur);
     pm_store_free(st);
     pm_ctx_free(ctx);
@@ -236,7 +236,7 @@ static void cursor_reads_only_named_fields(void **state)
     assert_int_equal(s->nfields, 2);
     assert_string_equal(s->fields[0].name, "name");
     assert_string_equal(s->fields[1].name, "industry");
-    assert_int_equal(pm_cursor_next(cur, ctx, &f), 1);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
     assert_int_equal(f.nvalues, 2);
     assert_string_equal(f.values[0].s, "A");
     assert_non_null(f.geom);
@@ -281,6 +281,153 @@ static void projected_source_with_northing_first_crs(void **state)
     pm_ctx_free(ctx);
 }
 
+/* A PostgreSQL connection string, in each of its spellings, is recognised
+ * as PostGIS and refused (not built in yet) with PM_EUSAGE, one line that
+ * never repeats the string: it may carry a password. Paths stay paths. */
+static void postgis_strings_refused_without_secrets(void **state)
+{
+    (void)state;
+    const char *pg[] = {"postgresql://u:secret@h/db", "postgres://u:secret@h:5432/db",
+                        "PG:host=h dbname=db password=secret", "host=h dbname=db password=secret",
+                        " dbname = db password=secret"};
+    for (size_t i = 0; i < sizeof pg / sizeof *pg; i++) {
+        pm_ctx *ctx;
+        pm_store *st = (pm_store *)1;
+        assert_int_equal(pm_ctx_new(&ctx), 0);
+        assert_int_equal(pm_store_backend_of(pg[i]), PM_STORE_POSTGIS);
+        assert_int_equal(pm_store_open(&st, ctx, pg[i], 0), PM_EUSAGE);
+        assert_null(st);
+        assert_int_equal(pm_ctx_code(ctx), PM_EUSAGE);
+        assert_non_null(strstr(pm_ctx_what(ctx), "PostGIS backend is not built"));
+        const char *parts[] = {pm_ctx_what(ctx), pm_ctx_where(ctx), pm_ctx_why(ctx)};
+        for (int k = 0; k < 3; k++) {
+            assert_null(strstr(parts[k], "secret"));
+            assert_null(strchr(parts[k], '\n'));
+        }
+        /* Import takes the same road. */
+        pm_store_import_opts io = PM_STORE_IMPORT_OPTS_INIT;
+        pm_store_import *imp = (pm_store_import *)1;
+        pm_schema sc = {0};
+        io.db_path = pg[i];
+        io.srid = 4326;
+        assert_int_equal(pm_store_import_begin(&imp, ctx, &io, &sc), PM_EUSAGE);
+        assert_null(imp);
+        assert_null(strstr(pm_ctx_where(ctx), "secret"));
+        assert_null(strstr(pm_ctx_why(ctx), "secret"));
+        pm_ctx_free(ctx);
+    }
+    const char *paths[] = {"parks.db", "/tmp/pg.db", "./host=h", "postgresql.db", "hostname.db"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+        assert_int_equal(pm_store_backend_of(paths[i]), PM_STORE_SPATIALITE);
+}
+
+/* Does box a (xmin, ymin, xmax, ymax) meet box b? Touching counts. */
+static int boxes_meet(const double a[4], const double b[4])
+{
+    return a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
+}
+
+/* A cursor with a bbox returns exactly the features whose own boxes meet
+ * it, in stored order: the spatial index (float boxes) only preselects. */
+static void cursor_bbox_matches_full_scan(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    pm_ctx *ctx;
+    pm_store *st;
+    pm_cursor *cur;
+    pm_feature f;
+    static double box[N][4];
+    static int64_t fid[N];
+    size_t n = 0;
+    FILE *fp = fopen(path("many.geojson"), "w");
+    assert_non_null(fp);
+    srand(14);
+    fprintf(fp, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < N; i++) {
+        /* A triangle a few hundred metres across, anywhere in Pudong, at
+         * full double precision. */
+        double x = 121.45 + 0.3 * rand() / (double)RAND_MAX;
+        double y = 31.05 + 0.3 * rand() / (double)RAND_MAX;
+        double dx = 0.0005 + 0.005 * rand() / (double)RAND_MAX;
+        double dy = 0.0005 + 0.005 * rand() / (double)RAND_MAX;
+        fprintf(fp,
+                "%s{\"type\":\"Feature\",\"properties\":{\"name\":\"f%d\"},\"geometry\":{\"type\":"
+                "\"Polygon\",\"coordinates\":[[[%.17g,%.17g],[%.17g,%.17g],[%.17g,%.17g],[%.17g,"
+                "%.17g]]]}}",
+                i ? "," : "", i, x, y, x + dx, y + dy / 3, x + dx / 2, y + dy, x, y);
+    }
+    fprintf(fp, "]}");
+    fclose(fp);
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(import(ctx, path("many.geojson"), path("many.db"), "auto", 0), 0);
+    assert_int_equal(pm_store_open(&st, ctx, path("many.db"), 0), 0);
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, "parks"), 0);
+    while (pm_cursor_next(&f, ctx, cur) == 1) {
+        assert_true(n < N);
+        fid[n] = f.fid;
+        assert_int_equal(pm_geom_bbox(f.geom, &box[n][0], &box[n][1], &box[n][2], &box[n][3]), 1);
+        n++;
+        pm_feature_clear(&f);
+    }
+    pm_cursor_free(cur);
+    assert_int_equal(n, N);
+    long count;
+    double ext[4];
+    assert_int_equal(pm_store_layer_stats(&count, ext, ctx, st, "parks"), 0);
+    /* Random windows, and windows whose edges lie exactly on a feature's
+     * box edge (touching meets), where a float comparison would err. */
+    for (int q = 0; q < 40; q++) {
+        double w[4];
+        if (q < 20) {
+            double x0 = ext[0] + (ext[2] - ext[0]) * rand() / (double)RAND_MAX;
+            double y0 = ext[1] + (ext[3] - ext[1]) * rand() / (double)RAND_MAX;
+            double s = (ext[2] - ext[0]) * (0.01 + 0.3 * rand() / (double)RAND_MAX);
+            w[0] = x0, w[1] = y0, w[2] = x0 + s, w[3] = y0 + s;
+        } else {
+            const double *b = box[rand() % N];
+            double s = 2000;
+            if (q % 2)
+                w[0] = b[2], w[1] = b[1] - s, w[2] = b[2] + s, w[3] = b[3] + s;
+            else
+                w[0] = b[0] - s, w[1] = b[3], w[2] = b[2] + s, w[3] = b[3] + s;
+        }
+        size_t k = 0, expect = 0;
+        for (size_t i = 0; i < n; i++)
+            expect += boxes_meet(box[i], w);
+        assert_int_equal(pm_store_cursor_open_bbox(&cur, ctx, st, "parks", NULL, 0, w), 0);
+        assert_true(pm_cursor_schema(cur)->nfields >= 1);
+        size_t i = 0;
+        while (pm_cursor_next(&f, ctx, cur) == 1) {
+            /* Stored order: the next feature of the full scan that meets w. */
+            while (i < n && !boxes_meet(box[i], w))
+                i++;
+            assert_true(i < n);
+            assert_int_equal(f.fid, fid[i]);
+            i++;
+            k++;
+            pm_feature_clear(&f);
+        }
+        pm_cursor_free(cur);
+        assert_int_equal(k, expect);
+        if (q >= 20)
+            assert_true(expect >= 1);
+    }
+    /* Only the named fields, as pm_store_cursor_open_fields reads them. */
+    const char *const name_only[] = {"name"};
+    assert_int_equal(pm_store_cursor_open_bbox(&cur, ctx, st, "parks", name_only, 1, ext), 0);
+    assert_int_equal(pm_cursor_schema(cur)->nfields, 1);
+    n = 0;
+    while (pm_cursor_next(&f, ctx, cur) == 1) {
+        n++;
+        pm_feature_clear(&f);
+    }
+    assert_int_equal(n, N);
+    pm_cursor_free(cur);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +438,8 @@ int main(void)
         cmocka_unit_test(hostile_names_are_stored_verbatim),
         cmocka_unit_test(cursor_reads_only_named_fields),
         cmocka_unit_test(projected_source_with_northing_first_crs),
+        cmocka_unit_test(postgis_strings_refused_without_secrets),
+        cmocka_unit_test(cursor_bbox_matches_full_scan),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -1,6 +1,6 @@
-/* Opening and closing parkmap databases, and the SQL plumbing the other
- * store files share. */
-#include "store_internal.h"
+/* SpatiaLite backend: opening and closing databases, the SQL plumbing the
+ * other store_sl_*.c files share, and the backend's ops table. */
+#include "store_sl.h"
 #include "store_path.h"
 
 #include "parkmap/crs.h"
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int pm_store_sqlerr(pm_store *st, pm_ctx *ctx, const char *what)
+int pm_sl_sqlerr(pm_sl *st, pm_ctx *ctx, const char *what)
 {
     if (!st->db)
         return pm_err(ctx, PM_EIO, what, st->path, "no db");
@@ -62,10 +62,10 @@ static void sql_geod_area(sqlite3_context *sc, int argc, sqlite3_value **argv)
     pm_geom_free(g);
 }
 
-int pm_store_connect(pm_store *st, pm_ctx *ctx, const char *path, int flags)
+int pm_sl_connect(pm_sl *st, pm_ctx *ctx, const char *path, int flags)
 {
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        int rc = pm_store_sqlerr(st, ctx, "cannot open database");
+        int rc = pm_sl_sqlerr(st, ctx, "cannot open database");
         sqlite3_close(st->db);
         st->db = NULL;
         return rc;
@@ -90,7 +90,7 @@ int pm_store_connect(pm_store *st, pm_ctx *ctx, const char *path, int flags)
     return 0;
 }
 
-int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
+int pm_sl_disconnect(pm_sl *st, pm_ctx *ctx)
 {
     int rc = 0;
     if (st->db) {
@@ -98,7 +98,7 @@ int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
          * is a leak to fix, not to paper over (virtual tables such as
          * SpatiaLite's own statements must not be finalized by us). */
         if (sqlite3_close(st->db) != SQLITE_OK)
-            rc = pm_store_sqlerr(st, ctx, "cannot close database");
+            rc = pm_sl_sqlerr(st, ctx, "cannot close database");
         st->db = NULL;
     }
     if (st->splite) {
@@ -108,7 +108,7 @@ int pm_store_disconnect(pm_store *st, pm_ctx *ctx)
     return rc;
 }
 
-int pm_store_bind_feature(sqlite3_stmt *s, int first, const pm_feature *f)
+int pm_sl_bind_feature(sqlite3_stmt *s, int first, const pm_feature *f)
 {
     sqlite3_bind_int64(s, first, f->fid);
     for (size_t i = 0; i < f->nvalues; i++) {
@@ -126,24 +126,24 @@ int pm_store_bind_feature(sqlite3_stmt *s, int first, const pm_feature *f)
     return first + 1 + (int)f->nvalues;
 }
 
-int pm_store_exec(pm_store *st, pm_ctx *ctx, const char *sql)
+int pm_sl_exec(pm_sl *st, pm_ctx *ctx, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
-        return pm_store_sqlerr(st, ctx, "database error");
+        return pm_sl_sqlerr(st, ctx, "database error");
     }
     return 0;
 }
 
-int pm_store_prepare(pm_store *st, pm_ctx *ctx, const char *sql, sqlite3_stmt **out)
+int pm_sl_prepare(pm_sl *st, pm_ctx *ctx, const char *sql, sqlite3_stmt **out)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
-        return pm_store_sqlerr(st, ctx, "database error");
+        return pm_sl_sqlerr(st, ctx, "database error");
     return 0;
 }
 
-char *pm_store_quote_ident(const char *name)
+char *pm_sl_quote_ident(const char *name)
 {
     size_t n = strlen(name), q = 0;
     for (size_t i = 0; i < n; i++)
@@ -162,12 +162,12 @@ char *pm_store_quote_ident(const char *name)
     return out;
 }
 
-int pm_store_has_column(pm_store *st, pm_ctx *ctx, const char *table, const char *col)
+int pm_sl_has_column(pm_sl *st, pm_ctx *ctx, const char *table, const char *col)
 {
     sqlite3_stmt *s = NULL;
     int found = 0, rc;
     /* pragma_table_info takes the table name as a bound value. */
-    if ((rc = pm_store_prepare(st, ctx, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", &s)))
+    if ((rc = pm_sl_prepare(st, ctx, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", &s)))
         return rc;
     sqlite3_bind_text(s, 1, table, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, col, -1, SQLITE_TRANSIENT);
@@ -176,7 +176,7 @@ int pm_store_has_column(pm_store *st, pm_ctx *ctx, const char *table, const char
     return found;
 }
 
-int pm_store_check_schema(pm_store *st, pm_ctx *ctx)
+int pm_sl_check_schema(pm_sl *st, pm_ctx *ctx)
 {
     sqlite3_stmt *s = NULL;
     int rc = 0, step;
@@ -224,11 +224,11 @@ done:
     return rc;
 }
 
-int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable)
+int pm_sl_open(void **out, pm_ctx *ctx, const char *path, int writable)
 {
     int rc = 0;
     struct stat sb;
-    pm_store *st = calloc(1, sizeof(*st));
+    pm_sl *st = calloc(1, sizeof(*st));
     *out = NULL;
     if (!st || !(st->path = strdup(path))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", path, "store");
@@ -245,36 +245,27 @@ int pm_store_open(pm_store **out, pm_ctx *ctx, const char *path, int writable)
     }
     if ((rc = pm_store_path_fits(ctx, path, 0)))
         goto done;
-    if ((rc = pm_store_connect(st, ctx, path,
-                               writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)))
+    if ((rc =
+             pm_sl_connect(st, ctx, path, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)))
         goto done;
-    if ((rc = pm_store_check_schema(st, ctx)))
+    if ((rc = pm_sl_check_schema(st, ctx)))
         goto done;
     *out = st;
     st = NULL;
 done:
-    pm_store_free(st);
+    pm_sl_close(NULL, st);
     return rc;
 }
 
-int pm_store_close(pm_store *st, pm_ctx *ctx)
+int pm_sl_close(pm_ctx *ctx, void *be)
 {
+    pm_sl *st = be;
     if (!st)
         return 0;
-    int rc = pm_store_disconnect(st, ctx);
+    int rc = pm_sl_disconnect(st, ctx);
     free(st->path);
     free(st);
     return rc;
-}
-
-void pm_store_free(pm_store *st)
-{
-    (void)pm_store_close(st, NULL);
-}
-
-const char *pm_store_path(const pm_store *st)
-{
-    return st->path;
 }
 
 const char *pm_store_spatialite_version(void)
@@ -288,15 +279,15 @@ const char *pm_store_geos_version(void)
      * in-memory connection. */
     static char version[64] = "";
     if (!*version) {
-        pm_store st = {0};
+        pm_sl st = {0};
         sqlite3_stmt *s = NULL;
         snprintf(version, sizeof version, "unknown");
-        if (pm_store_connect(&st, NULL, ":memory:", SQLITE_OPEN_READWRITE) == 0 &&
+        if (pm_sl_connect(&st, NULL, ":memory:", SQLITE_OPEN_READWRITE) == 0 &&
             sqlite3_prepare_v2(st.db, "SELECT geos_version()", -1, &s, NULL) == SQLITE_OK &&
             sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
             snprintf(version, sizeof version, "%s", (const char *)sqlite3_column_text(s, 0));
         sqlite3_finalize(s);
-        pm_store_disconnect(&st, NULL);
+        pm_sl_disconnect(&st, NULL);
     }
     return version;
 }
@@ -306,9 +297,33 @@ const char *pm_store_sqlite_version(void)
     return sqlite3_libversion();
 }
 
-void pm_strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
+const pm_store_ops pm_sl_ops = {
+    .name = "SpatiaLite",
+    .open = pm_sl_open,
+    .close = pm_sl_close,
+    .writable = pm_sl_writable,
+    .layers = pm_sl_layers,
+    .has_layer = pm_sl_has_layer,
+    .layer_srid = pm_sl_layer_srid,
+    .geom_kind = pm_sl_geom_kind,
+    .stats = pm_sl_stats,
+    .meta_get = pm_sl_meta_get,
+    .cursor_open = pm_sl_cursor_open,
+    .cursor_schema = pm_sl_cursor_schema,
+    .cursor_next = pm_sl_cursor_next,
+    .cursor_free = pm_sl_cursor_free,
+    .import_begin = pm_sl_import_begin,
+    .import_add = pm_sl_import_add,
+    .import_commit = pm_sl_import_commit,
+    .import_free = pm_sl_import_free,
+    .writer_begin = pm_sl_writer_begin,
+    .writer_add = pm_sl_writer_add,
+    .writer_commit = pm_sl_writer_commit,
+    .writer_free = pm_sl_writer_free,
+    .area_rows = pm_sl_area_rows,
+    .union_area = pm_sl_union_area,
+    .invalid = pm_sl_invalid,
+    .make_valid = pm_sl_make_valid,
+    .outside = pm_sl_outside,
+    .outside_shifted = pm_sl_outside_shifted,
+};

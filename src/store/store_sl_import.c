@@ -1,7 +1,8 @@
-/* Import: one layer written into a temporary copy of the database inside a
- * single transaction, then renamed over the original. rename(2) is atomic,
- * so a crash, a kill or a failed feature leaves the original untouched. */
-#include "store_internal.h"
+/* SpatiaLite backend, import: one layer written into a temporary copy of
+ * the database inside a single transaction, then renamed over the original.
+ * rename(2) is atomic, so a crash, a kill or a failed feature leaves the
+ * original untouched. */
+#include "store_sl.h"
 #include "store_path.h"
 
 #include <ctype.h>
@@ -18,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-struct pm_store_import {
-    pm_store st;
+typedef struct pm_sl_import {
+    pm_sl st;
     char *final_path;
     char *tmp_path;
     char *table; /* quoted */
@@ -32,27 +33,27 @@ struct pm_store_import {
     int committed;
     char *dropped; /* derived tables removed with the replaced layer, or NULL */
     const pm_store_import_opts *opts;
-};
+} pm_sl_import;
 
 static const char *const reserved[] = {"pk", "source_fid", "geom"};
 
 /* Copy the existing database into the (empty) temporary file through
  * SQLite's backup API, under a read transaction on the original that stays
- * open until the copy has been renamed over it (pm_store_import_commit):
+ * open until the copy has been renamed over it (pm_sl_import_commit):
  * - a writer in the middle of a transaction is waited for (busy timeout),
  *   then reported as a lock, so its half-written pages are never copied;
  * - a hot journal is rolled back first, WAL content is included;
  * - no other writer can commit between our copy and our rename, so no
  *   update is silently lost. */
-static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, const char *to)
+static int snapshot_copy(pm_sl_import *imp, pm_ctx *ctx, const char *from, const char *to)
 {
     sqlite3 *dst = NULL;
     sqlite3_backup *b = NULL;
     int rc = 0, e;
-    pm_store orig = {.path = (char *)from};
+    pm_sl orig = {.path = (char *)from};
     if (sqlite3_open_v2(from, &imp->orig, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         orig.db = imp->orig;
-        rc = pm_store_sqlerr(&orig, ctx, "cannot open database");
+        rc = pm_sl_sqlerr(&orig, ctx, "cannot open database");
         goto done;
     }
     orig.db = imp->orig;
@@ -64,12 +65,12 @@ static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, co
         rc = e == SQLITE_BUSY || e == SQLITE_LOCKED
                  ? pm_err(ctx, PM_EIO, "database is locked", from,
                           "another program is writing it; try again when it is done")
-                 : pm_store_sqlerr(&orig, ctx, "cannot read database");
+                 : pm_sl_sqlerr(&orig, ctx, "cannot read database");
         goto done;
     }
     if (sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        pm_store tmp = {.db = dst, .path = (char *)to};
-        rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
+        pm_sl tmp = {.db = dst, .path = (char *)to};
+        rc = pm_sl_sqlerr(&tmp, ctx, "cannot write database");
         goto done;
     }
     b = sqlite3_backup_init(dst, "main", imp->orig, "main");
@@ -79,9 +80,9 @@ static int snapshot_copy(pm_store_import *imp, pm_ctx *ctx, const char *from, co
     if (e != SQLITE_DONE) {
         /* The error is the destination's (disk full) or the source's (corrupt). */
         int de = sqlite3_errcode(dst) & 0xff;
-        pm_store tmp = {.db = dst, .path = (char *)from};
+        pm_sl tmp = {.db = dst, .path = (char *)from};
         if (de != SQLITE_OK && de != SQLITE_DONE)
-            rc = pm_store_sqlerr(&tmp, ctx, "cannot write database");
+            rc = pm_sl_sqlerr(&tmp, ctx, "cannot write database");
         else
             rc = pm_err(ctx, PM_EIO, "cannot read database", from, "%s", sqlite3_errstr(e));
         goto done;
@@ -156,15 +157,15 @@ static char **column_names(pm_ctx *ctx, const pm_schema *schema)
     return names;
 }
 
-static int drop_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+static int drop_layer(pm_sl *st, pm_ctx *ctx, const char *layer)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx, "SELECT DropTable(NULL, ?)", &s);
+    int rc = pm_sl_prepare(st, ctx, "SELECT DropTable(NULL, ?)", &s);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1)
-        rc = pm_store_sqlerr(st, ctx, "cannot replace layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot replace layer");
     sqlite3_finalize(s);
     return rc;
 }
@@ -174,17 +175,17 @@ static int drop_layer(pm_store *st, pm_ctx *ctx, const char *layer)
  * replaced they are untrue (issue 16: the old qa_issues drawn in red on the
  * new parks). They go with it, in the import's transaction, so a failed
  * import keeps them; the next check, adjacency or layout writes them again. */
-static int drop_derived(pm_store_import *imp, pm_ctx *ctx)
+static int drop_derived(pm_sl_import *imp, pm_ctx *ctx)
 {
-    pm_store *st = &imp->st;
+    pm_sl *st = &imp->st;
     const char *layer = imp->layer;
     sqlite3_stmt *s = NULL;
     char **names = NULL;
     size_t n = 0;
-    int rc = pm_store_prepare(st, ctx,
-                              "SELECT DISTINCT layer FROM parkmap_meta WHERE key = 'derived_from' "
-                              "AND lower(value) = lower(?1) AND lower(layer) <> lower(?1)",
-                              &s);
+    int rc = pm_sl_prepare(st, ctx,
+                           "SELECT DISTINCT layer FROM parkmap_meta WHERE key = 'derived_from' "
+                           "AND lower(value) = lower(?1) AND lower(layer) <> lower(?1)",
+                           &s);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
@@ -201,31 +202,31 @@ static int drop_derived(pm_store_import *imp, pm_ctx *ctx)
         n++;
     }
     if (step != SQLITE_DONE) {
-        rc = pm_store_sqlerr(st, ctx, "cannot read database");
+        rc = pm_sl_sqlerr(st, ctx, "cannot read database");
         goto done;
     }
     sqlite3_finalize(s);
     s = NULL;
     for (size_t i = 0; i < n; i++) {
-        int has = pm_store_has_layer(st, ctx, names[i]);
+        int has = pm_sl_has_layer(ctx, st, names[i]);
         if (has < 0) {
             rc = has;
             goto done;
         }
         if (has && (rc = drop_layer(st, ctx, names[i])))
             goto done;
-        if ((rc = pm_store_prepare(st, ctx,
-                                   "DELETE FROM parkmap_meta WHERE lower(layer) = lower(?)", &s)))
+        if ((rc = pm_sl_prepare(st, ctx, "DELETE FROM parkmap_meta WHERE lower(layer) = lower(?)",
+                                &s)))
             goto done;
         sqlite3_bind_text(s, 1, names[i], -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) != SQLITE_DONE) {
-            rc = pm_store_sqlerr(st, ctx, "cannot write database");
+            rc = pm_sl_sqlerr(st, ctx, "cannot write database");
             goto done;
         }
         sqlite3_finalize(s);
         s = NULL;
         if (has) {
-            /* Said once the import has committed (pm_store_import_commit). */
+            /* Said once the import has committed (pm_sl_import_commit). */
             size_t len = imp->dropped ? strlen(imp->dropped) : 0;
             char *d = realloc(imp->dropped, len + strlen(names[i]) + 3);
             if (!d) {
@@ -244,14 +245,13 @@ done:
 
 /* SpatiaLite's built-in EPSG table has gaps (EPSG:32760, UTM 60S, is
  * missing in 5.0.1): register the CRS from PROJ's own definition. */
-static int register_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
+static int register_srid(pm_sl *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
 {
     sqlite3_stmt *s = NULL;
-    int rc =
-        pm_store_prepare(st, ctx,
-                         "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, "
-                         "ref_sys_name, proj4text, srtext) VALUES (?1, 'epsg', ?1, ?2, ?3, ?4)",
-                         &s);
+    int rc = pm_sl_prepare(st, ctx,
+                           "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, "
+                           "ref_sys_name, proj4text, srtext) VALUES (?1, 'epsg', ?1, ?2, ?3, ?4)",
+                           &s);
     if (rc)
         return rc;
     sqlite3_bind_int(s, 1, srid);
@@ -259,15 +259,15 @@ static int register_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_imp
     sqlite3_bind_text(s, 3, o->storage_crs_proj4, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, o->storage_crs_wkt, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = pm_store_sqlerr(st, ctx, "cannot register CRS");
+        rc = pm_sl_sqlerr(st, ctx, "cannot register CRS");
     sqlite3_finalize(s);
     return rc;
 }
 
-static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
+static int ensure_srid(pm_sl *st, pm_ctx *ctx, int srid, const pm_store_import_opts *o)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx, "SELECT 1 FROM spatial_ref_sys WHERE srid = ?", &s);
+    int rc = pm_sl_prepare(st, ctx, "SELECT 1 FROM spatial_ref_sys WHERE srid = ?", &s);
     if (rc)
         return rc;
     sqlite3_bind_int(s, 1, srid);
@@ -280,7 +280,7 @@ static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_impor
      * code) only for codes asked without one. */
     if (o && srid == o->srid && o->storage_crs_proj4 && o->storage_crs_wkt)
         return register_srid(st, ctx, srid, o);
-    if ((rc = pm_store_prepare(st, ctx, "SELECT InsertEpsgSrid(?)", &s)))
+    if ((rc = pm_sl_prepare(st, ctx, "SELECT InsertEpsgSrid(?)", &s)))
         return rc;
     sqlite3_bind_int(s, 1, srid);
     if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_int(s, 0) != 1) {
@@ -294,7 +294,7 @@ static int ensure_srid(pm_store *st, pm_ctx *ctx, int srid, const pm_store_impor
 }
 
 /* The layer's table, its columns named by column_names. */
-static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *schema)
+static int create_table(pm_sl_import *imp, pm_ctx *ctx, const pm_schema *schema)
 {
     char **names = column_names(ctx, schema);
     if (!names)
@@ -306,22 +306,15 @@ static int create_table(pm_store_import *imp, pm_ctx *ctx, const pm_schema *sche
     return rc;
 }
 
-int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_import_opts *opts,
-                          const pm_schema *schema)
+int pm_sl_import_begin(void **out, pm_ctx *ctx, const pm_store_import_opts *opts,
+                       const pm_schema *schema)
 {
     int rc = 0, fd = -1, exists;
     struct stat sb;
-    pm_store_import *imp = calloc(1, sizeof(*imp));
+    pm_sl_import *imp = calloc(1, sizeof(*imp));
     *out = NULL;
     if (!imp)
         return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
-    {
-        const char *why = pm_store_check_layer_name(opts->layer, PM_LAYER_NAME_WRITE);
-        if (why) {
-            free(imp);
-            return pm_err(ctx, PM_EUSAGE, "bad layer name", opts->layer, "%s", why);
-        }
-    }
     imp->opts = opts;
     imp->srid = opts->srid;
     imp->nfields = schema->nfields;
@@ -331,7 +324,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     if ((rc = pm_store_path_target(&imp->final_path, ctx, opts->db_path)))
         goto done;
     imp->layer = strdup(opts->layer);
-    imp->table = pm_store_quote_ident(opts->layer);
+    imp->table = pm_sl_quote_ident(opts->layer);
     imp->st.path = strdup(opts->db_path);
     if (!imp->layer || !imp->table || !imp->st.path) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
@@ -377,7 +370,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     fd = -1;
     if (exists && (rc = snapshot_copy(imp, ctx, imp->final_path, imp->tmp_path)))
         goto done;
-    if ((rc = pm_store_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
+    if ((rc = pm_sl_connect(&imp->st, ctx, imp->tmp_path, SQLITE_OPEN_READWRITE)))
         goto done;
     {
         /* A source with thousands of properties is bad input, not a
@@ -394,28 +387,27 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     }
     /* The temporary copy is renamed into place whole, so the journal only
      * has to survive our own rollback, not a crash. */
-    if ((rc = pm_store_exec(&imp->st, ctx,
-                            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))
+    if ((rc = pm_sl_exec(&imp->st, ctx, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")))
         goto done;
     if (exists) {
         free(imp->st.path);
         imp->st.path = strdup(opts->db_path); /* messages name the user's file */
-        if ((rc = pm_store_check_schema(&imp->st, ctx)))
+        if ((rc = pm_sl_check_schema(&imp->st, ctx)))
             goto done;
     } else {
-        if ((rc = pm_store_exec(&imp->st, ctx,
-                                "SELECT InitSpatialMetadata(1, 'NONE');"
-                                "CREATE TABLE parkmap_meta (layer TEXT NOT NULL, key TEXT NOT "
-                                "NULL, value TEXT, PRIMARY KEY (layer, key))")))
+        if ((rc = pm_sl_exec(&imp->st, ctx,
+                             "SELECT InitSpatialMetadata(1, 'NONE');"
+                             "CREATE TABLE parkmap_meta (layer TEXT NOT NULL, key TEXT NOT "
+                             "NULL, value TEXT, PRIMARY KEY (layer, key))")))
             goto done;
     }
-    if ((rc = pm_store_exec(&imp->st, ctx, "BEGIN")))
+    if ((rc = pm_sl_exec(&imp->st, ctx, "BEGIN")))
         goto done;
     sqlite3_stmt *s = NULL;
-    if ((rc = pm_store_prepare(&imp->st, ctx,
-                               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                               "lower(name) = lower(?)",
-                               &s)))
+    if ((rc = pm_sl_prepare(&imp->st, ctx,
+                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                            "lower(name) = lower(?)",
+                            &s)))
         goto done;
     sqlite3_bind_text(s, 1, opts->layer, -1, SQLITE_TRANSIENT);
     int layer_exists = sqlite3_step(s) == SQLITE_ROW;
@@ -440,12 +432,13 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
 done:
     if (fd >= 0)
         close(fd);
-    pm_store_import_free(imp);
+    pm_sl_import_free(imp);
     return rc;
 }
 
-int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
+int pm_sl_import_add(pm_ctx *ctx, void *be_imp, const pm_feature *f)
 {
+    pm_sl_import *imp = be_imp;
     if (f->nvalues != imp->nfields)
         return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->final_path,
                       "%zu values for %zu fields", f->nvalues, imp->nfields);
@@ -463,7 +456,7 @@ int pm_store_import_add(pm_store_import *imp, pm_ctx *ctx, const pm_feature *f)
  * the feature; a larger change is no hair and stays an error. */
 #define PM_REPAIR_PPM 1.0
 
-static int check_validity(pm_store_import *imp, pm_ctx *ctx)
+static int check_validity(pm_sl_import *imp, pm_ctx *ctx)
 {
     char sql[768];
     sqlite3_stmt *s = NULL;
@@ -475,7 +468,7 @@ static int check_validity(pm_store_import *imp, pm_ctx *ctx)
              "CastToMultiPolygon(ST_MakeValid(geom)) AS g2 FROM %s WHERE ST_IsValid(geom) <> 1) "
              "ORDER BY source_fid",
              imp->table);
-    if ((rc = pm_store_prepare(&imp->st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(&imp->st, ctx, sql, &s)))
         return rc;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         char where[600];
@@ -499,7 +492,7 @@ static int check_validity(pm_store_import *imp, pm_ctx *ctx)
         n++;
     }
     if (step != SQLITE_DONE) {
-        rc = pm_store_sqlerr(&imp->st, ctx, "cannot check geometries");
+        rc = pm_sl_sqlerr(&imp->st, ctx, "cannot check geometries");
         goto done;
     }
     if (n) {
@@ -507,21 +500,21 @@ static int check_validity(pm_store_import *imp, pm_ctx *ctx)
                  "UPDATE %s SET geom = CastToMultiPolygon(ST_MakeValid(geom)) "
                  "WHERE ST_IsValid(geom) <> 1",
                  imp->table);
-        rc = pm_store_exec(&imp->st, ctx, sql);
+        rc = pm_sl_exec(&imp->st, ctx, sql);
     }
 done:
     sqlite3_finalize(s);
     return rc;
 }
 
-static int put_meta(pm_store_import *imp, pm_ctx *ctx, const char *layer, const char *key,
+static int put_meta(pm_sl_import *imp, pm_ctx *ctx, const char *layer, const char *key,
                     const char *value)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(&imp->st, ctx,
-                              "INSERT OR REPLACE INTO parkmap_meta (layer, key, value) "
-                              "VALUES (?, ?, ?)",
-                              &s);
+    int rc = pm_sl_prepare(&imp->st, ctx,
+                           "INSERT OR REPLACE INTO parkmap_meta (layer, key, value) "
+                           "VALUES (?, ?, ?)",
+                           &s);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
@@ -531,7 +524,7 @@ static int put_meta(pm_store_import *imp, pm_ctx *ctx, const char *layer, const 
     else
         sqlite3_bind_null(s, 3);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = pm_store_sqlerr(&imp->st, ctx, "cannot write metadata");
+        rc = pm_sl_sqlerr(&imp->st, ctx, "cannot write metadata");
     sqlite3_finalize(s);
     return rc;
 }
@@ -546,8 +539,9 @@ static int fsync_path(const char *path, int dir)
     return r;
 }
 
-int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid, long *out_count)
+int pm_sl_import_commit(long *out, pm_ctx *ctx, void *be_imp, int allow_invalid)
 {
+    pm_sl_import *imp = be_imp;
     int rc = 0;
     char buf[64];
     const pm_store_import_opts *o = imp->opts;
@@ -574,9 +568,9 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
         (rc = put_meta(imp, ctx, imp->layer, "feature_count", count)) ||
         (rc = put_meta(imp, ctx, imp->layer, "parkmap_version", PM_VERSION)))
         return rc;
-    if ((rc = pm_store_exec(&imp->st, ctx, "COMMIT")))
+    if ((rc = pm_sl_exec(&imp->st, ctx, "COMMIT")))
         return rc;
-    if ((rc = pm_store_disconnect(&imp->st, ctx)))
+    if ((rc = pm_sl_disconnect(&imp->st, ctx)))
         return rc;
     if (fsync_path(imp->tmp_path, 0) != 0)
         return pm_err(ctx, PM_EIO, "cannot write database", imp->tmp_path, "%s", strerror(errno));
@@ -597,17 +591,18 @@ int pm_store_import_commit(pm_store_import *imp, pm_ctx *ctx, int allow_invalid,
             free(d);
         }
     }
-    if (out_count)
-        *out_count = imp->count;
+    if (out)
+        *out = imp->count;
     return 0;
 }
 
-void pm_store_import_free(pm_store_import *imp)
+void pm_sl_import_free(void *be_imp)
 {
+    pm_sl_import *imp = be_imp;
     if (!imp)
         return;
     pm_sl_table_free(imp->tab); /* before the disconnect: it holds statements */
-    pm_store_disconnect(&imp->st, NULL);
+    pm_sl_disconnect(&imp->st, NULL);
     sqlite3_close(imp->orig);
     if (imp->tmp_path && !imp->committed)
         unlink(imp->tmp_path);

@@ -1,5 +1,5 @@
-/* Reading layers back: metadata, feature cursors. */
-#include "store_internal.h"
+/* SpatiaLite backend: reading layers back (metadata, feature cursors). */
+#include "store_sl.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pm_store_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_store *st)
+int pm_sl_layers(char ***out, size_t *out_n, pm_ctx *ctx, void *be)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
     char **v = NULL;
     size_t n = 0;
-    int rc = pm_store_prepare(
-        st, ctx, "SELECT f_table_name FROM geometry_columns ORDER BY f_table_name", &s);
+    int rc = pm_sl_prepare(st, ctx,
+                           "SELECT f_table_name FROM geometry_columns ORDER BY f_table_name", &s);
     if (rc)
         return rc;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -40,10 +41,11 @@ int pm_store_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_store *st)
     return 0;
 }
 
-int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+int pm_sl_has_layer(pm_ctx *ctx, void *be, const char *layer)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(
+    int rc = pm_sl_prepare(
         st, ctx, "SELECT 1 FROM geometry_columns WHERE lower(f_table_name) = lower(?)", &s);
     if (rc)
         return rc;
@@ -53,9 +55,9 @@ int pm_store_has_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     return found;
 }
 
-int pm_store_need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
+int pm_sl_need_layer(pm_sl *st, pm_ctx *ctx, const char *layer)
 {
-    int has = pm_store_has_layer(st, ctx, layer);
+    int has = pm_sl_has_layer(ctx, st, layer);
     if (has < 0)
         return has;
     if (!has) {
@@ -66,7 +68,7 @@ int pm_store_need_layer(pm_store *st, pm_ctx *ctx, const char *layer)
     return 0;
 }
 
-char *pm_store_name_or_fid(sqlite3_stmt *s, int col, int64_t fid)
+char *pm_sl_name_or_fid(sqlite3_stmt *s, int col, int64_t fid)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL) {
         char buf[32];
@@ -76,26 +78,26 @@ char *pm_store_name_or_fid(sqlite3_stmt *s, int col, int64_t fid)
     return strdup((const char *)sqlite3_column_text(s, col));
 }
 
-char *pm_store_optional_column(pm_store *st, pm_ctx *ctx, const char *layer, const char *col)
+char *pm_sl_optional_column(pm_sl *st, pm_ctx *ctx, const char *layer, const char *col)
 {
-    if (col && pm_store_has_column(st, ctx, layer, col) == 1)
-        return pm_store_quote_ident(col);
+    if (col && pm_sl_has_column(st, ctx, layer, col) == 1)
+        return pm_sl_quote_ident(col);
     return strdup("NULL");
 }
 
-int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer)
+int pm_sl_rtree(char **out, pm_ctx *ctx, pm_sl *st, const char *layer)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx,
-                              "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                              "lower(name) = lower('idx_' || ? || '_geom')",
-                              &s);
+    int rc = pm_sl_prepare(st, ctx,
+                           "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                           "lower(name) = lower('idx_' || ? || '_geom')",
+                           &s);
     *out = NULL;
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
-        if (!(*out = pm_store_quote_ident((const char *)sqlite3_column_text(s, 0))))
+        if (!(*out = pm_sl_quote_ident((const char *)sqlite3_column_text(s, 0))))
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "index");
     } else {
         char where[600];
@@ -107,18 +109,19 @@ int pm_store_rtree(char **out, pm_ctx *ctx, pm_store *st, const char *layer)
     return rc;
 }
 
-int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const char *layer)
+int pm_sl_geom_kind(pm_geom_kind *out, pm_ctx *ctx, void *be, const char *layer)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_need_layer(st, ctx, layer);
+    int rc = pm_sl_need_layer(st, ctx, layer);
     if (rc)
         return rc;
     /* SpatiaLite 4+ stores OGC type codes: 2/5 (multi)linestring, 3/6
      * (multi)polygon, +1000/2000/3000 for Z/M/ZM. */
-    if ((rc = pm_store_prepare(st, ctx,
-                               "SELECT geometry_type % 1000 FROM geometry_columns WHERE "
-                               "lower(f_table_name) = lower(?)",
-                               &s)))
+    if ((rc = pm_sl_prepare(st, ctx,
+                            "SELECT geometry_type % 1000 FROM geometry_columns WHERE "
+                            "lower(f_table_name) = lower(?)",
+                            &s)))
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -131,54 +134,40 @@ int pm_store_layer_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_store *st, const
             rc = pm_err(ctx, PM_EIO, "unsupported geometry type", layer,
                         "OGC type %d; parkmap layers hold polygons or lines", t);
     } else {
-        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot read layer");
     }
     sqlite3_finalize(s);
     return rc;
 }
 
-int pm_store_layer_need_polygons(pm_store *st, pm_ctx *ctx, const char *layer, const char *cmd)
+int pm_sl_layer_srid(int *out, pm_ctx *ctx, void *be, const char *layer)
 {
-    pm_geom_kind kind;
-    int rc = pm_store_layer_geom_kind(&kind, ctx, st, layer);
-    if (rc || kind == PM_GEOM_POLYGON)
-        return rc;
-    /* Lines measure 0 km2 and have no boundary to repair: answering would
-     * be a silent nonsense (check "passes" 0 km2 parks; clean wrote line rows
-     * into a MULTIPOLYGON table). */
-    char where[600];
-    snprintf(where, sizeof where, "%s layer %s", st->path, layer);
-    return pm_err(ctx, PM_EUSAGE, "not a polygon layer", where,
-                  "it holds MULTILINESTRING geometries; %s needs parks' polygons", cmd);
-}
-
-int pm_store_layer_srid(int *out, pm_ctx *ctx, pm_store *st, const char *layer)
-{
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_need_layer(st, ctx, layer);
+    int rc = pm_sl_need_layer(st, ctx, layer);
     if (rc)
         return rc;
-    if ((rc = pm_store_prepare(st, ctx,
-                               "SELECT srid FROM geometry_columns WHERE lower(f_table_name) = "
-                               "lower(?)",
-                               &s)))
+    if ((rc = pm_sl_prepare(st, ctx,
+                            "SELECT srid FROM geometry_columns WHERE lower(f_table_name) = "
+                            "lower(?)",
+                            &s)))
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW)
         *out = sqlite3_column_int(s, 0);
     else
-        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot read layer");
     sqlite3_finalize(s);
     return rc;
 }
 
-int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_store *st,
-                         const char *layer)
+int pm_sl_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, void *be, const char *layer)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
     char sql[512];
-    int rc = pm_store_need_layer(st, ctx, layer);
-    char *t = pm_store_quote_ident(layer);
+    int rc = pm_sl_need_layer(st, ctx, layer);
+    char *t = pm_sl_quote_ident(layer);
     if (rc || !t) {
         free(t);
         return rc ? rc : pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "stats");
@@ -188,7 +177,7 @@ int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_st
              "max(MbrMaxY(geom)) FROM %s",
              t);
     free(t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         return rc;
     if (sqlite3_step(s) == SQLITE_ROW) {
         *out_count = (long)sqlite3_column_int64(s, 0);
@@ -197,16 +186,17 @@ int pm_store_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_st
                               ? NAN
                               : sqlite3_column_double(s, i + 1);
     } else {
-        rc = pm_store_sqlerr(st, ctx, "cannot read layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot read layer");
     }
     sqlite3_finalize(s);
     return rc;
 }
 
-int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, const char *key)
+int pm_sl_meta_get(char **out, pm_ctx *ctx, void *be, const char *layer, const char *key)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(
+    int rc = pm_sl_prepare(
         st, ctx, "SELECT value FROM parkmap_meta WHERE lower(layer) = lower(?) AND key = ?", &s);
     *out = NULL;
     if (rc)
@@ -224,8 +214,8 @@ int pm_store_meta_get(char **out, pm_ctx *ctx, pm_store *st, const char *layer, 
 
 /* ---- cursors ------------------------------------------------------------ */
 
-struct pm_cursor {
-    pm_store *st;
+typedef struct pm_sl_cursor {
+    pm_sl *st;
     sqlite3_stmt *stmt;
     sqlite3_stmt *as_wkb; /* AsBinary(?) for BLOBs store_sl_blob.c leaves alone */
     unsigned char *wkb;   /* scratch: the current row's geometry as WKB */
@@ -233,21 +223,22 @@ struct pm_cursor {
     pm_schema schema;
     char *layer;
     int srid; /* the layer's column SRID: every row must be in it */
-};
+} pm_sl_cursor;
 
-static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
-                       const char *const *fields, size_t nfields)
+int pm_sl_cursor_open(void **out, pm_ctx *ctx, void *be, const char *layer,
+                      const char *const *fields, size_t nfields, const double *bbox)
 {
-    int rc = pm_store_need_layer(st, ctx, layer);
+    pm_sl *st = be;
+    int rc = pm_sl_need_layer(st, ctx, layer);
     sqlite3_stmt *info = NULL;
-    char *t = NULL, *sql = NULL;
-    size_t cap = 256, n;
-    pm_cursor *c = NULL;
+    char *t = NULL, *sql = NULL, *idx = NULL;
+    size_t cap = 512, n;
+    pm_sl_cursor *c = NULL;
     *out = NULL;
     if (rc)
         return rc;
     c = calloc(1, sizeof(*c));
-    t = pm_store_quote_ident(layer);
+    t = pm_sl_quote_ident(layer);
     if (!c || !t) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
         goto done;
@@ -257,13 +248,13 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
         goto done;
     }
-    if ((rc = pm_store_layer_srid(&c->srid, ctx, st, layer)))
+    if ((rc = pm_sl_layer_srid(&c->srid, ctx, st, layer)))
         goto done;
     /* Attribute columns are every column but our own and the geometry's. */
-    if ((rc = pm_store_prepare(st, ctx,
-                               "SELECT name, upper(type) FROM pragma_table_info(?) WHERE name "
-                               "NOT IN ('pk', 'source_fid', 'geom') ORDER BY cid",
-                               &info)))
+    if ((rc = pm_sl_prepare(st, ctx,
+                            "SELECT name, upper(type) FROM pragma_table_info(?) WHERE name "
+                            "NOT IN ('pk', 'source_fid', 'geom') ORDER BY cid",
+                            &info)))
         goto done;
     sqlite3_bind_text(info, 1, layer, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(info) == SQLITE_ROW) {
@@ -291,7 +282,7 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
     }
     n = (size_t)snprintf(sql, cap, "SELECT source_fid, geom");
     for (size_t i = 0; i < c->schema.nfields; i++) {
-        char *q = pm_store_quote_ident(c->schema.fields[i].name);
+        char *q = pm_sl_quote_ident(c->schema.fields[i].name);
         if (!q) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
             goto done;
@@ -299,41 +290,53 @@ static int cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *l
         n += (size_t)snprintf(sql + n, cap - n, ", %s", q);
         free(q);
     }
+    n += (size_t)snprintf(sql + n, cap - n, " FROM %s", t);
+    if (bbox) {
+        /* The R*Tree finds the candidates (its float boxes are rounded
+         * outward, so it never misses one); the geometry's own box, kept
+         * in the BLOB's header, decides exactly. */
+        if ((rc = pm_sl_rtree(&idx, ctx, st, layer)))
+            goto done;
+        char *nsql = realloc(sql, cap + strlen(idx) + 512);
+        if (!nsql) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "cursor");
+            goto done;
+        }
+        sql = nsql;
+        cap += strlen(idx) + 512;
+        n += (size_t)snprintf(sql + n, cap - n,
+                              " WHERE pk IN (SELECT pkid FROM %s WHERE xmin <= ?3 AND xmax >= ?1"
+                              " AND ymin <= ?4 AND ymax >= ?2) AND MbrMaxX(geom) >= ?1 AND"
+                              " MbrMinX(geom) <= ?3 AND MbrMaxY(geom) >= ?2 AND"
+                              " MbrMinY(geom) <= ?4",
+                              idx);
+    }
     /* Rowid order is the table's own order: no sort of every row (which
      * "ORDER BY source_fid" was, source_fid having no index). */
-    snprintf(sql + n, cap - n, " FROM %s ORDER BY pk", t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &c->stmt)))
+    snprintf(sql + n, cap - n, " ORDER BY pk");
+    if ((rc = pm_sl_prepare(st, ctx, sql, &c->stmt)))
         goto done;
+    for (int i = 0; bbox && i < 4; i++)
+        sqlite3_bind_double(c->stmt, i + 1, bbox[i]);
     *out = c;
     c = NULL;
 done:
     sqlite3_finalize(info);
     free(sql);
+    free(idx);
     free(t);
-    pm_cursor_free(c);
+    pm_sl_cursor_free(c);
     return rc;
 }
 
-int pm_store_cursor_open(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer)
+const pm_schema *pm_sl_cursor_schema(const void *cur)
 {
-    return cursor_open(out, ctx, st, layer, NULL, 0);
-}
-
-int pm_store_cursor_open_fields(pm_cursor **out, pm_ctx *ctx, pm_store *st, const char *layer,
-                                const char *const *fields, size_t nfields)
-{
-    return cursor_open(out, ctx, st, layer, fields ? fields : (const char *const[]){""},
-                       fields ? nfields : 0);
-}
-
-const pm_schema *pm_cursor_schema(const pm_cursor *cur)
-{
-    return &cur->schema;
+    return &((const pm_sl_cursor *)cur)->schema;
 }
 
 /* The row's geometry BLOB into out->geom: rewritten to WKB in C when it
  * is the plain kind, through SpatiaLite's AsBinary otherwise. */
-static int read_geom(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
+static int read_geom(pm_sl_cursor *cur, pm_ctx *ctx, pm_feature *out)
 {
     sqlite3_stmt *s = cur->stmt;
     const unsigned char *blob = sqlite3_column_blob(s, 1);
@@ -347,15 +350,15 @@ static int read_geom(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
                              : (uint32_t)blob[5] | (uint32_t)blob[4] << 8 |
                                    (uint32_t)blob[3] << 16 | (uint32_t)blob[2] << 24;
         if ((int)v != cur->srid)
-            return pm_store_srid_mismatch(cur->st, ctx, cur->layer, out->fid, (int)v, cur->srid);
+            return pm_sl_srid_mismatch(cur->st, ctx, cur->layer, out->fid, (int)v, cur->srid);
     }
-    int r = pm_store_blob_to_wkb(&cur->wkb, &cur->wkb_cap, &n, blob, len);
+    int r = pm_sl_blob_to_wkb(&cur->wkb, &cur->wkb_cap, &n, blob, len);
     if (r < 0)
         return pm_err(ctx, PM_ENOMEM, "out of memory", cur->st->path, "geometry");
     if (r == 0)
         return pm_geom_from_wkb(&out->geom, ctx, cur->wkb, n);
     int rc = 0;
-    if (!cur->as_wkb && (rc = pm_store_prepare(cur->st, ctx, "SELECT AsBinary(?)", &cur->as_wkb)))
+    if (!cur->as_wkb && (rc = pm_sl_prepare(cur->st, ctx, "SELECT AsBinary(?)", &cur->as_wkb)))
         return rc;
     sqlite3_reset(cur->as_wkb);
     sqlite3_bind_blob(cur->as_wkb, 1, blob, (int)len, SQLITE_STATIC);
@@ -370,8 +373,9 @@ static int read_geom(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
     return rc;
 }
 
-int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
+int pm_sl_cursor_next(pm_feature *out, pm_ctx *ctx, void *be_cur)
 {
+    pm_sl_cursor *cur = be_cur;
     sqlite3_stmt *s = cur->stmt;
     int rc = 0;
     memset(out, 0, sizeof(*out));
@@ -379,7 +383,7 @@ int pm_cursor_next(pm_cursor *cur, pm_ctx *ctx, pm_feature *out)
     if (step == SQLITE_DONE)
         return 0;
     if (step != SQLITE_ROW)
-        return pm_store_sqlerr(cur->st, ctx, "cannot read features");
+        return pm_sl_sqlerr(cur->st, ctx, "cannot read features");
     out->fid = sqlite3_column_int64(s, 0);
     if (sqlite3_column_type(s, 1) == SQLITE_BLOB && (rc = read_geom(cur, ctx, out)))
         goto fail;
@@ -424,8 +428,9 @@ fail:
     return rc;
 }
 
-void pm_cursor_free(pm_cursor *cur)
+void pm_sl_cursor_free(void *be_cur)
 {
+    pm_sl_cursor *cur = be_cur;
     if (!cur)
         return;
     sqlite3_finalize(cur->stmt);
@@ -436,8 +441,8 @@ void pm_cursor_free(pm_cursor *cur)
     free(cur);
 }
 
-int pm_store_srid_mismatch(pm_store *st, pm_ctx *ctx, const char *layer, int64_t fid, int row_srid,
-                           int layer_srid)
+int pm_sl_srid_mismatch(pm_sl *st, pm_ctx *ctx, const char *layer, int64_t fid, int row_srid,
+                        int layer_srid)
 {
     char where[600];
     snprintf(where, sizeof where, "%s layer %s feature %lld", st->path, layer, (long long)fid);
@@ -447,9 +452,9 @@ int pm_store_srid_mismatch(pm_store *st, pm_ctx *ctx, const char *layer, int64_t
                   row_srid, layer_srid);
 }
 
-int pm_store_check_srids(pm_store *st, pm_ctx *ctx, const char *layer, int srid)
+int pm_sl_check_srids(pm_sl *st, pm_ctx *ctx, const char *layer, int srid)
 {
-    char *t = pm_store_quote_ident(layer), *sql = NULL;
+    char *t = pm_sl_quote_ident(layer), *sql = NULL;
     sqlite3_stmt *s = NULL;
     int rc = 0;
     size_t cap = t ? strlen(t) + 128 : 0;
@@ -461,15 +466,15 @@ int pm_store_check_srids(pm_store *st, pm_ctx *ctx, const char *layer, int srid)
              "SELECT source_fid, ST_SRID(geom) FROM %s WHERE geom IS NOT NULL AND "
              "ST_SRID(geom) <> ?1 LIMIT 1",
              t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     sqlite3_bind_int(s, 1, srid);
     int step = sqlite3_step(s);
     if (step == SQLITE_ROW)
-        rc = pm_store_srid_mismatch(st, ctx, layer, sqlite3_column_int64(s, 0),
-                                    sqlite3_column_int(s, 1), srid);
+        rc = pm_sl_srid_mismatch(st, ctx, layer, sqlite3_column_int64(s, 0),
+                                 sqlite3_column_int(s, 1), srid);
     else if (step != SQLITE_DONE)
-        rc = pm_store_sqlerr(st, ctx, "cannot read SRIDs");
+        rc = pm_sl_sqlerr(st, ctx, "cannot read SRIDs");
 done:
     sqlite3_finalize(s);
     free(sql);

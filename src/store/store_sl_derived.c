@@ -1,7 +1,7 @@
-/* Derived layers (adjacency, qa_issues, clusters) and the QA measures the
- * analysis module asks for: invalid geometries, small parts, overlaps,
- * gaps, parts outside a boundary, dissolves, perimeters. */
-#include "store_internal.h"
+/* SpatiaLite backend: the derived-layer writer (adjacency, qa_issues,
+ * clusters, clean's layers) and the QA measures kept in the database:
+ * invalid geometries and their repair, parts outside a boundary. */
+#include "store_sl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,13 +12,13 @@
 /* ---- helpers ------------------------------------------------------------- */
 
 /* The quoted table and its name expression ("name" or NULL). */
-static int table_and_name(pm_store *st, pm_ctx *ctx, const char *layer, char **t, char **name)
+static int table_and_name(pm_sl *st, pm_ctx *ctx, const char *layer, char **t, char **name)
 {
-    int rc = pm_store_need_layer(st, ctx, layer);
+    int rc = pm_sl_need_layer(st, ctx, layer);
     if (rc)
         return rc;
-    *t = pm_store_quote_ident(layer);
-    *name = pm_store_optional_column(st, ctx, layer, "name");
+    *t = pm_sl_quote_ident(layer);
+    *name = pm_sl_optional_column(st, ctx, layer, "name");
     if (!*t || !*name) {
         free(*t);
         free(*name);
@@ -52,11 +52,11 @@ static void *grow(void **arr, size_t *n, size_t size)
 
 /* ---- writing derived layers -------------------------------------------- */
 
-static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const char *a, const char *b,
+static int exec_bound_text(pm_sl *st, pm_ctx *ctx, const char *sql, const char *a, const char *b,
                            const char *c)
 {
     sqlite3_stmt *s = NULL;
-    int rc = pm_store_prepare(st, ctx, sql, &s);
+    int rc = pm_sl_prepare(st, ctx, sql, &s);
     if (rc)
         return rc;
     const char *v[3] = {a, b, c};
@@ -65,57 +65,55 @@ static int exec_bound_text(pm_store *st, pm_ctx *ctx, const char *sql, const cha
             sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_TRANSIENT);
     int step = sqlite3_step(s);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot write derived layer");
     else if (step == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER &&
              sqlite3_column_int(s, 0) != 1)
-        rc = pm_store_sqlerr(st, ctx, "cannot write derived layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot write derived layer");
     sqlite3_finalize(s);
     return rc;
 }
 
-int pm_store_writable(pm_store *st)
+int pm_sl_writable(void *be)
 {
+    pm_sl *st = be;
     return st && st->db && sqlite3_db_readonly(st->db, "main") == 0;
 }
 
 /* The table is written through pm_sl_table (bulk loaded, as import
  * does), inside a savepoint of its own. */
-struct pm_layer_writer {
-    pm_store *st;
+typedef struct pm_sl_writer {
+    pm_sl *st;
     pm_sl_table *tab;
     char *name;
     int srid;
     int open; /* the savepoint is open: free rolls it back */
-};
+} pm_sl_writer;
 
-int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const char *name,
-                         const pm_schema *schema, pm_geom_kind kind, int srid)
+int pm_sl_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name, const pm_schema *schema,
+                       pm_geom_kind kind, int srid)
 {
+    pm_sl *st = be;
     sqlite3_stmt *s = NULL;
     int rc;
     *out = NULL;
-    /* The derived tables' own names pass; a caller that lets the user name
-     * the layer (clean --to) refuses those first. */
-    const char *why = pm_store_check_layer_name(name, PM_LAYER_NAME_DERIVED);
-    if (why)
-        return pm_err(ctx, PM_EUSAGE, "bad layer name", name, "%s", why);
+    /* The name was checked by pm_store_layer_begin (store.c). */
     if (sqlite3_db_readonly(st->db, "main") == 1)
         return pm_err(ctx, PM_EIO, "cannot write derived layer", st->path,
                       "the database is open read-only");
-    pm_layer_writer *w = calloc(1, sizeof *w);
+    pm_sl_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->name = strdup(name))) {
         free(w);
         return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "layer %s", name);
     }
     w->st = st;
     w->srid = srid;
-    if ((rc = pm_store_exec(st, ctx, "SAVEPOINT pm_derived")))
+    if ((rc = pm_sl_exec(st, ctx, "SAVEPOINT pm_derived")))
         goto fail;
     w->open = 1;
-    if ((rc = pm_store_prepare(st, ctx,
-                               "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                               "lower(name) = lower(?)",
-                               &s)))
+    if ((rc = pm_sl_prepare(st, ctx,
+                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                            "lower(name) = lower(?)",
+                            &s)))
         goto fail;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     int exists = sqlite3_step(s) == SQLITE_ROW;
@@ -128,18 +126,20 @@ int pm_store_layer_begin(pm_layer_writer **out, pm_store *st, pm_ctx *ctx, const
     *out = w;
     return 0;
 fail:
-    pm_layer_writer_free(w);
+    pm_sl_writer_free(w);
     return rc;
 }
 
-int pm_store_layer_add(pm_layer_writer *w, pm_ctx *ctx, const pm_feature *f)
+int pm_sl_writer_add(pm_ctx *ctx, void *be_w, const pm_feature *f)
 {
+    pm_sl_writer *w = be_w;
     return pm_sl_table_add(w->tab, ctx, f);
 }
 
-int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_from)
+int pm_sl_writer_commit(pm_ctx *ctx, void *be_w, const char *derived_from)
 {
-    pm_store *st = w->st;
+    pm_sl_writer *w = be_w;
+    pm_sl *st = w->st;
     const char *name = w->name;
     int rc;
     if ((rc = pm_sl_table_finish(w->tab, ctx)))
@@ -153,14 +153,15 @@ int pm_store_layer_commit(pm_layer_writer *w, pm_ctx *ctx, const char *derived_f
     if ((rc = exec_bound_text(st, ctx, put, name, "derived_from", derived_from)) ||
         (rc = exec_bound_text(st, ctx, put, name, "created_at", now)) ||
         (rc = exec_bound_text(st, ctx, put, name, "storage_crs", crs)) ||
-        (rc = pm_store_exec(st, ctx, "RELEASE pm_derived")))
+        (rc = pm_sl_exec(st, ctx, "RELEASE pm_derived")))
         return rc;
     w->open = 0;
     return 0;
 }
 
-void pm_layer_writer_free(pm_layer_writer *w)
+void pm_sl_writer_free(void *be_w)
 {
+    pm_sl_writer *w = be_w;
     if (!w)
         return;
     pm_sl_table_free(w->tab);
@@ -170,35 +171,11 @@ void pm_layer_writer_free(pm_layer_writer *w)
     free(w);
 }
 
-int pm_store_write_layer(pm_store *st, pm_ctx *ctx, const char *name, const pm_schema *schema,
-                         pm_geom_kind kind, int srid, const pm_feature *feats, size_t n,
-                         const char *derived_from)
-{
-    pm_layer_writer *w = NULL;
-    int rc = pm_store_layer_begin(&w, st, ctx, name, schema, kind, srid);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = pm_store_layer_add(w, ctx, &feats[i]);
-    if (!rc)
-        rc = pm_store_layer_commit(w, ctx, derived_from);
-    pm_layer_writer_free(w);
-    return rc;
-}
-
 /* ---- QA measures ---------------------------------------------------------- */
 
-void pm_invalid_rows_free(pm_invalid_row *rows, size_t n)
+int pm_sl_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
 {
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].name);
-        free(rows[i].reason);
-        pm_geom_free(rows[i].where);
-    }
-    free(rows);
-}
-
-int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer)
-{
+    pm_sl *st = be;
     char *t = NULL, *name = NULL, sql[1024];
     sqlite3_stmt *s = NULL;
     pm_invalid_row *rows = NULL;
@@ -215,7 +192,7 @@ int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store 
              "AsBinary(CastToMultiPolygon(ST_Buffer(ST_IsValidDetail(geom), 10.0))) "
              "FROM %s WHERE ST_IsValid(geom) <> 1 ORDER BY source_fid, pk",
              name, t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         pm_invalid_row *r = grow((void **)&rows, &n, sizeof(*rows));
@@ -224,7 +201,7 @@ int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store 
             goto done;
         }
         r->fid = sqlite3_column_int64(s, 0);
-        r->name = pm_store_name_or_fid(s, 1, r->fid);
+        r->name = pm_sl_name_or_fid(s, 1, r->fid);
         r->reason = sqlite3_column_type(s, 2) == SQLITE_NULL
                         ? strdup("invalid")
                         : strdup((const char *)sqlite3_column_text(s, 2));
@@ -236,7 +213,7 @@ int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store 
             goto done;
     }
     if (step != SQLITE_DONE)
-        rc = pm_store_sqlerr(st, ctx, "cannot check validity");
+        rc = pm_sl_sqlerr(st, ctx, "cannot check validity");
 done:
     sqlite3_finalize(s);
     free(t);
@@ -250,9 +227,9 @@ done:
     return 0;
 }
 
-int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                        const char *layer)
+int pm_sl_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
 {
+    pm_sl *st = be;
     pm_invalid_row *rows = NULL;
     size_t n = 0;
     char *t = NULL, sql[512];
@@ -260,12 +237,12 @@ int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
     int rc;
     *out = NULL;
     *out_n = 0;
-    if (!pm_store_writable(st))
+    if (!pm_sl_writable(st))
         return pm_err(ctx, PM_EIO, "cannot repair geometries", st->path,
                       "the database is open read-only");
-    if ((rc = pm_store_invalid(&rows, &n, ctx, st, layer)) || n == 0)
+    if ((rc = pm_sl_invalid(&rows, &n, ctx, st, layer)) || n == 0)
         goto done;
-    if (!(t = pm_store_quote_ident(layer))) {
+    if (!(t = pm_sl_quote_ident(layer))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "repair");
         goto done;
     }
@@ -275,18 +252,18 @@ int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_sto
              "UPDATE %s SET geom = CastToMultiPolygon(ExtractMultiPolygon(MakeValid(geom))) "
              "WHERE ST_IsValid(geom) <> 1",
              t);
-    if ((rc = pm_store_exec(st, ctx, "SAVEPOINT pm_repair")))
+    if ((rc = pm_sl_exec(st, ctx, "SAVEPOINT pm_repair")))
         goto done;
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)) == 0) {
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)) == 0) {
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pm_store_sqlerr(st, ctx, "cannot repair geometries");
+            rc = pm_sl_sqlerr(st, ctx, "cannot repair geometries");
         sqlite3_finalize(s);
     }
     if (rc) {
         sqlite3_exec(st->db, "ROLLBACK TO pm_repair; RELEASE pm_repair", NULL, NULL, NULL);
         goto done;
     }
-    rc = pm_store_exec(st, ctx, "RELEASE pm_repair");
+    rc = pm_sl_exec(st, ctx, "RELEASE pm_repair");
 done:
     free(t);
     if (rc) {
@@ -298,24 +275,14 @@ done:
     return 0;
 }
 
-void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].a_name);
-        free(rows[i].b_name);
-        pm_geom_free(rows[i].geom);
-    }
-    free(rows);
-}
-
 /* Run a query whose columns are: af, bf, an, bn, area_m2, distance_m, wkb. */
-static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_sl *st,
                            const char *sql, const char *layer, double param)
 {
     sqlite3_stmt *s = NULL;
     pm_pair_area_row *rows = NULL;
     size_t n = 0;
-    int rc = pm_store_prepare(st, ctx, sql, &s), step;
+    int rc = pm_sl_prepare(st, ctx, sql, &s), step;
     *out = NULL;
     *out_n = 0;
     if (rc)
@@ -330,8 +297,8 @@ static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, p
         }
         r->a_fid = sqlite3_column_int64(s, 0);
         r->b_fid = sqlite3_column_int64(s, 1);
-        r->a_name = pm_store_name_or_fid(s, 2, r->a_fid);
-        r->b_name = pm_store_name_or_fid(s, 3, r->b_fid);
+        r->a_name = pm_sl_name_or_fid(s, 2, r->a_fid);
+        r->b_name = pm_sl_name_or_fid(s, 3, r->b_fid);
         r->area_m2 = sqlite3_column_double(s, 4);
         r->distance_m = sqlite3_column_double(s, 5);
         if (!r->a_name || !r->b_name) {
@@ -342,7 +309,7 @@ static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, p
             goto done;
     }
     if (step != SQLITE_DONE)
-        rc = pm_store_sqlerr(st, ctx, "cannot measure pairs");
+        rc = pm_sl_sqlerr(st, ctx, "cannot measure pairs");
 done:
     sqlite3_finalize(s);
     if (rc) {
@@ -354,22 +321,19 @@ done:
     return 0;
 }
 
-/* A query over candidate pairs: PM_CAND_CTE followed by `tail`, a format
- * whose only conversions are two %s for the quoted table (to join the
- * geometries back after a materialised step); columns as pair_area_query
- * reads them, ?2 bound to param. */
-int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
-                             const char *within, double dx, double dy)
+int pm_sl_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *layer,
+                          const char *within, double dx, double dy)
 {
+    pm_sl *st = be;
     char *t = NULL, *w = NULL, *sql = NULL;
     sqlite3_stmt *s = NULL;
     int srid = 0, rc;
     *out_m2 = 0;
-    if ((rc = pm_store_need_layer(st, ctx, layer)) || (rc = pm_store_need_layer(st, ctx, within)) ||
-        (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+    if ((rc = pm_sl_need_layer(st, ctx, layer)) || (rc = pm_sl_need_layer(st, ctx, within)) ||
+        (rc = pm_sl_layer_srid(&srid, ctx, st, layer)))
         return rc;
-    t = pm_store_quote_ident(layer);
-    w = pm_store_quote_ident(within);
+    t = pm_sl_quote_ident(layer);
+    w = pm_sl_quote_ident(within);
     size_t cap = 1024 + strlen(layer) * 2 + strlen(within) * 2;
     if (!t || !w || !(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
@@ -380,12 +344,12 @@ int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const ch
              " SELECT total(PM_GeodArea(AsBinary(Transform(ExtractMultiPolygon(ST_Difference("
              "ShiftCoords(geom, ?1, ?2), (SELECT u FROM bound))), 4326)))) FROM %s",
              srid, w, t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     sqlite3_bind_double(s, 1, dx);
     sqlite3_bind_double(s, 2, dy);
     if (sqlite3_step(s) != SQLITE_ROW) {
-        rc = pm_store_sqlerr(st, ctx, "cannot measure a shifted layer");
+        rc = pm_sl_sqlerr(st, ctx, "cannot measure a shifted layer");
         goto done;
     }
     *out_m2 = sqlite3_column_double(s, 0);
@@ -397,18 +361,18 @@ done:
     return rc;
 }
 
-int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer, const char *within, double min_m2)
+int pm_sl_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
+                  const char *within, double min_m2)
 {
+    pm_sl *st = be;
     char *t = NULL, *name = NULL, *w = NULL, *sql = NULL;
     int srid = 0;
     int rc = table_and_name(st, ctx, layer, &t, &name);
     if (rc)
         return rc;
-    if ((rc = pm_store_need_layer(st, ctx, within)) ||
-        (rc = pm_store_layer_srid(&srid, ctx, st, layer)))
+    if ((rc = pm_sl_need_layer(st, ctx, within)) || (rc = pm_sl_layer_srid(&srid, ctx, st, layer)))
         goto done;
-    w = pm_store_quote_ident(within);
+    w = pm_sl_quote_ident(within);
     size_t cap = 2048 + 2 * strlen(t) + 2 * strlen(name) + 2 * strlen(within);
     if (!w || !(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");

@@ -1,6 +1,6 @@
-/* Measures computed in SpatiaLite: areas (planar in the storage CRS and
- * ellipsoidal on WGS 84) and pairwise relations found through the R*Tree. */
-#include "store_internal.h"
+/* SpatiaLite backend: the areas computed in the database, per feature and
+ * of a layer's union (planar in the storage CRS, ellipsoidal on WGS 84). */
+#include "store_sl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,10 +26,11 @@ static double planned_value(sqlite3_stmt *s, int col)
     return isfinite(d) && d >= 0 ? d : NAN;
 }
 
-static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st, const char *layer,
-                     const char *group_by, int measure)
+int pm_sl_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
+                    const char *group_by, int measure)
 {
-    int rc = pm_store_need_layer(st, ctx, layer);
+    pm_sl *st = be;
+    int rc = pm_sl_need_layer(st, ctx, layer);
     char *t = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
     sqlite3_stmt *s = NULL;
     pm_area_row *rows = NULL;
@@ -38,15 +39,15 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
     *out_n = 0;
     if (rc)
         return rc;
-    if (group_by && pm_store_has_column(st, ctx, layer, group_by) != 1) {
+    if (group_by && pm_sl_has_column(st, ctx, layer, group_by) != 1) {
         char where[600];
         snprintf(where, sizeof where, "%s layer %s", st->path, layer);
         return pm_err(ctx, PM_EUSAGE, "no such field", where, "field '%s'", group_by);
     }
-    t = pm_store_quote_ident(layer);
-    name = pm_store_optional_column(st, ctx, layer, "name");
-    planned = pm_store_optional_column(st, ctx, layer, "planned_area_km2");
-    group = group_by ? pm_store_quote_ident(group_by) : strdup("NULL");
+    t = pm_sl_quote_ident(layer);
+    name = pm_sl_optional_column(st, ctx, layer, "name");
+    planned = pm_sl_optional_column(st, ctx, layer, "planned_area_km2");
+    group = group_by ? pm_sl_quote_ident(group_by) : strdup("NULL");
     if (!t || !name || !planned || !group) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "areas");
         goto done;
@@ -63,7 +64,7 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
              name, group, planned,
              measure ? "ST_Area(geom), PM_GeodArea(AsBinary(Transform(geom, 4326)))" : "NULL, NULL",
              t);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     int step;
     size_t cap_rows = 0;
@@ -82,7 +83,7 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
         memset(r, 0, sizeof(*r));
         r->fid = sqlite3_column_int64(s, 0);
         r->pk = sqlite3_column_int64(s, 6);
-        r->name = pm_store_name_or_fid(s, 1, r->fid);
+        r->name = pm_sl_name_or_fid(s, 1, r->fid);
         r->group = sqlite3_column_type(s, 2) == SQLITE_NULL
                        ? strdup("")
                        : strdup((const char *)sqlite3_column_text(s, 2));
@@ -96,7 +97,7 @@ static int area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st
         }
     }
     if (step != SQLITE_DONE) {
-        rc = pm_store_sqlerr(st, ctx, "cannot measure areas");
+        rc = pm_sl_sqlerr(st, ctx, "cannot measure areas");
         goto done;
     }
     *out = rows;
@@ -113,50 +114,30 @@ done:
     return rc;
 }
 
-int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                       const char *layer, const char *group_by)
-{
-    return area_rows(out, out_n, ctx, st, layer, group_by, 1);
-}
-
-int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                          const char *layer, const char *group_by)
-{
-    return area_rows(out, out_n, ctx, st, layer, group_by, 0);
-}
-
-void pm_area_rows_free(pm_area_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].name);
-        free(rows[i].group);
-    }
-    free(rows);
-}
-
 /* Features per tile of a tiled union: enough that tiles are few, few
  * enough that one tile's union stays a few MB. */
 #define UNION_TILE_FEATURES 4000
 
 /* Union area of the features whose boxes meet tile (x0, y0, x1, y1), clipped
  * to the tile, added to *planar and *ellipsoidal. */
-static int union_tile(double *planar, double *ellipsoidal, pm_ctx *ctx, pm_store *st,
-                      sqlite3_stmt *s, const double box[4])
+static int union_tile(double *planar, double *ellipsoidal, pm_ctx *ctx, pm_sl *st, sqlite3_stmt *s,
+                      const double box[4])
 {
     sqlite3_reset(s);
     for (int i = 0; i < 4; i++)
         sqlite3_bind_double(s, i + 1, box[i]);
     if (sqlite3_step(s) != SQLITE_ROW)
-        return pm_store_sqlerr(st, ctx, "cannot compute union");
+        return pm_sl_sqlerr(st, ctx, "cannot compute union");
     *planar += sqlite3_column_double(s, 0);
     *ellipsoidal += sqlite3_column_double(s, 1);
     return 0;
 }
 
-int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
-                        pm_store *st, const char *layer)
+int pm_sl_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, void *be,
+                     const char *layer)
 {
-    int rc = pm_store_need_layer(st, ctx, layer), srid = 0;
+    pm_sl *st = be;
+    int rc = pm_sl_need_layer(st, ctx, layer), srid = 0;
     char *sql = NULL, *t = NULL, *idx = NULL;
     sqlite3_stmt *s = NULL;
     double ext[4] = {0, 0, 0, 0}, planar = 0, ellipsoidal = 0;
@@ -164,18 +145,17 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
     *out_planar_m2 = *out_ellipsoidal_m2 = 0;
     if (rc)
         return rc;
-    if ((rc = pm_store_layer_srid(&srid, ctx, st, layer)) ||
-        (rc = pm_store_check_srids(st, ctx, layer, srid)) ||
-        (rc = pm_store_rtree(&idx, ctx, st, layer)))
+    if ((rc = pm_sl_layer_srid(&srid, ctx, st, layer)) ||
+        (rc = pm_sl_check_srids(st, ctx, layer, srid)) || (rc = pm_sl_rtree(&idx, ctx, st, layer)))
         goto done;
-    t = pm_store_quote_ident(layer);
+    t = pm_sl_quote_ident(layer);
     size_t cap = 2 * strlen(idx) + strlen(t) + 1024;
     if (!t || !(sql = malloc(cap))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "union");
         goto done;
     }
     snprintf(sql, cap, "SELECT count(*), min(xmin), min(ymin), max(xmax), max(ymax) FROM %s", idx);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 1) != SQLITE_NULL) {
         count = sqlite3_column_int64(s, 0);
@@ -197,13 +177,13 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
                  "SELECT ST_Area(u), PM_GeodArea(AsBinary(Transform(u, 4326))) FROM "
                  "(SELECT ST_Union(geom) AS u FROM %s)",
                  t);
-        if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+        if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
             goto done;
         if (sqlite3_step(s) == SQLITE_ROW) {
             planar = sqlite3_column_double(s, 0); /* NULL (empty layer): 0 */
             ellipsoidal = sqlite3_column_double(s, 1);
         } else {
-            rc = pm_store_sqlerr(st, ctx, "cannot compute union");
+            rc = pm_sl_sqlerr(st, ctx, "cannot compute union");
         }
         goto done;
     }
@@ -213,7 +193,7 @@ int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ct
              "  FROM %s WHERE pk IN (SELECT pkid FROM %s"
              "   WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2))",
              srid, t, idx);
-    if ((rc = pm_store_prepare(st, ctx, sql, &s)))
+    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
         goto done;
     double w = (ext[2] - ext[0]) / nt, h = (ext[3] - ext[1]) / nt;
     for (int i = 0; i < nt && !rc; i++)
