@@ -176,7 +176,7 @@ static int side_geoms(sbuf *b, size_t *n, pm_ctx *ctx, pm_store *st, const char 
     if (rc)
         return rc;
     for (;;) {
-        int r = pm_cursor_next(cur, ctx, &f);
+        int r = pm_cursor_next(&f, ctx, cur);
         if (r <= 0) {
             rc = r;
             break;
