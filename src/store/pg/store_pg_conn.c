@@ -134,7 +134,7 @@ static char *one_line(const char *msg, const char *secret)
             w += 3;
             p += sl;
         } else if (*p == '\n' || *p == '\r') {
-            while (*p == '\n' || *p == '\r')
+            while (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ')
                 p++;
             if (*p) {
                 memcpy(w, "; ", 2);
