@@ -15,6 +15,9 @@ build_dir=${BUILD_DIR:-build}
 # tools the tests use to look at what we make (rsvg-convert, pdftoppm,
 # ogrinfo, Planimeter, and Debian's chromium, which tests/browser/ drives
 # headless to open the HTML report), and GeographicLib for geodata/generate.py.
+# PostgreSQL 15 and PostGIS 3 are the server the PostGIS store's tests start
+# and stop themselves (scripts/pg_cluster.sh; its binaries live in
+# /usr/lib/postgresql/15/bin, not on PATH); libpq-dev is the client library.
 packages=(
   build-essential cmake pkg-config
   libgdal-dev gdal-bin libproj-dev proj-bin
@@ -24,6 +27,7 @@ packages=(
   librsvg2-bin poppler-utils geographiclib-tools python3 python3-geographiclib
   sqlite3 valgrind clang libclang-rt-14-dev clang-format-14
   chromium
+  postgresql-15 postgresql-15-postgis-3 libpq-dev
 )
 
 missing=()

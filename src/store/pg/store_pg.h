@@ -1,0 +1,135 @@
+/* The PostGIS store backend (issue 14): the only code that calls libpq.
+ * Not API: the store's backend interface (vtable) calls these, with the
+ * same shapes as the SpatiaLite functions of parkmap/store.h. See
+ * docs/postgis.md for the table layout and the transaction and lock design.
+ *
+ * Every identifier that reaches SQL is quoted with PQescapeIdentifier, every
+ * value is a bound parameter (PQexecParams); SQL text is otherwise constant.
+ * No message, error or stored value ever carries the connection's password:
+ * targets are named by pm_pg_redacted. */
+#ifndef PM_STORE_PG_H
+#define PM_STORE_PG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "parkmap/error.h"
+#include "parkmap/feature.h"
+#include "parkmap/store.h"
+
+/* ---- connection (store_pg_conn.c) -------------------------------------- */
+
+typedef struct pm_pg pm_pg;
+
+/** Does `db` name a PostGIS server rather than a SpatiaLite file: a
+ * postgresql:// or postgres:// URI, GDAL's PG:... form, or a libpq keyword
+ * string (a `key=value` pair with a libpq keyword, e.g. "host=... dbname=...").
+ * 1/0. */
+int pm_pg_is_target(const char *db);
+
+/** Connect to a PostGIS database. `db` is a libpq URI (postgresql://,
+ * postgres://), a libpq keyword string, or GDAL's "PG:<keyword string>" (the
+ * prefix and an enclosing pair of double quotes stripped). Sets
+ * application_name=parkmap, client_encoding UTF8 and the timeout policy (see
+ * store_pg_conn.c). An unreachable server, a wrong or missing password, a
+ * missing database and a database without the postgis extension each fail
+ * with PM_EIO and one line naming the redacted target; a malformed `db` with
+ * PM_EUSAGE. Caller owns *out (pm_pg_free). */
+int pm_pg_connect(pm_pg **out, pm_ctx *ctx, const char *db);
+/** Close and release. NULL-safe. */
+void pm_pg_free(pm_pg *pg);
+/** The target as "postgresql://user@host:port/dbname", never with a password
+ * (borrowed from pg). */
+const char *pm_pg_redacted(const pm_pg *pg);
+/** The server's PostGIS extension version, e.g. "3.3.2" (borrowed). */
+const char *pm_pg_postgis_version(const pm_pg *pg);
+/** The libpq connection (borrowed), for the backend's files and tests. */
+PGconn *pm_pg_conn(pm_pg *pg);
+
+/** A number new on every call, for names of the session's own objects
+ * (cursors). */
+unsigned pm_pg_serial(pm_pg *pg);
+/** Run constant SQL that returns no rows (several statements allowed).
+ * `what` names the failure; libpq's message becomes the why. */
+int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql);
+/** PQexecParams with text parameters (NULL entries are SQL NULL) and text
+ * results; *out is the PGresult on success (caller PQclear()s it), NULL on
+ * failure with the error in ctx. */
+int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
+                int nparams, const char *const *params);
+/** Record a failed result's message (or the connection's) as PM_EIO with
+ * the redacted target as where. Returns PM_EIO. */
+int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res);
+/** PQescapeIdentifier into a malloc()ed string (caller free()s); NULL with
+ * the error in ctx. */
+char *pm_pg_ident(pm_pg *pg, pm_ctx *ctx, const char *name);
+
+/* ---- layers, metadata, cursors (store_pg_layer.c) ----------------------- */
+
+/** Names of the layers (tables with a geometry column in the current
+ * schema, parkmap_meta aside), sorted. Caller owns *out (pm_strv_free). */
+int pm_pg_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_pg *pg);
+/** The table's real name (caller frees; may be NULL) and SRID (may be
+ * NULL) of a layer: 1 found, 0 not, <0 error. */
+int pm_pg_find_layer(char **out_name, int *out_srid, pm_ctx *ctx, pm_pg *pg, const char *layer);
+/** Does a layer of this name exist (compared case-insensitively, as the
+ * SpatiaLite store does)? 1/0, <0 on error. */
+int pm_pg_has_layer(pm_pg *pg, pm_ctx *ctx, const char *layer);
+/** The SRID of a layer's geometry column; PM_EUSAGE when there is no such
+ * layer. */
+int pm_pg_layer_srid(int *out, pm_ctx *ctx, pm_pg *pg, const char *layer);
+/** A parkmap_meta value (layer "" for the database's own keys). Caller owns
+ * *out (free()); *out is NULL when absent (also when there is no
+ * parkmap_meta table yet). */
+int pm_pg_meta_get(char **out, pm_ctx *ctx, pm_pg *pg, const char *layer, const char *key);
+
+typedef struct pm_pg_cursor pm_pg_cursor;
+/** Stream a layer's features in stored (pk, i.e. source) order through a
+ * server-side cursor, 1000 rows per fetch. Opens a read transaction when the
+ * connection is idle (closed by pm_pg_cursor_free); inside a caller's
+ * transaction it reads in that one. Caller owns *out. */
+int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer);
+/** The layer's attribute schema (borrowed from the cursor). */
+const pm_schema *pm_pg_cursor_schema(const pm_pg_cursor *cur);
+/** Next feature into *out (caller clears it). 1 read, 0 end, <0 error. */
+int pm_pg_cursor_next(pm_pg_cursor *cur, pm_ctx *ctx, pm_feature *out);
+/** Close the cursor (and its transaction) and release. NULL-safe. */
+void pm_pg_cursor_free(pm_pg_cursor *cur);
+
+/** Areas of every feature, ordered by source_fid: planar in the storage CRS
+ * (ST_Area(geom)) and ellipsoidal on WGS 84 (ST_Area(ST_Transform(geom,
+ * 4326)::geography, true)). Same rows as pm_store_area_rows. Caller owns
+ * *out (pm_area_rows_free). */
+int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, const char *layer,
+                    const char *group_by);
+/** Area of the union of a layer's features (ST_Union), planar and
+ * ellipsoidal, in m². */
+int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, pm_pg *pg,
+                     const char *layer);
+
+/* ---- import (store_pg_import.c) ----------------------------------------- */
+
+typedef struct pm_pg_import pm_pg_import;
+/** Start an import into pg (opts->db_path is ignored: pg is the target).
+ * Opens ONE transaction, takes a transaction-level advisory lock keyed on
+ * the layer's lower-cased name (a second import into the same layer waits
+ * for this one, or fails cleanly after lock_timeout) and creates a staging
+ * table; nothing is visible to others before pm_pg_import_commit. An
+ * existing layer without opts->overwrite fails with PM_EEXIST. Caller owns
+ * *out (pm_pg_import_free). */
+int pm_pg_import_begin(pm_pg_import **out, pm_ctx *ctx, pm_pg *pg, const pm_store_import_opts *opts,
+                       const pm_schema *schema);
+/** Insert one feature (values in schema order, geometry in the storage
+ * CRS), bound as binary parameters. */
+int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f);
+/** Check validity (unless allow_invalid), drop the replaced layer and the
+ * tables derived from it, rename the staging table into place, build the
+ * GiST index, write parkmap_meta and COMMIT. Any failure rolls back: the
+ * server is as it was. */
+int pm_pg_import_commit(pm_pg_import *imp, pm_ctx *ctx, int allow_invalid, long *out_count);
+/** Roll back (if not committed) and release. NULL-safe. The connection
+ * stays open and idle. */
+void pm_pg_import_free(pm_pg_import *imp);
+
+#endif

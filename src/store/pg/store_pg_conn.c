@@ -1,0 +1,393 @@
+/* Connecting to a PostGIS server: the three ways to name one, errors that
+ * say in one line what is wrong, and never a password in any of them.
+ *
+ * Timeout policy. parkmap sets, for each setting still at the server's
+ * built-in default (pg_settings.source = 'default': a value from
+ * postgresql.conf, ALTER ROLE/DATABASE, or the connection's own options,
+ * e.g. options='-c lock_timeout=5s' or PGOPTIONS, always wins):
+ *   lock_timeout = 60s: a second import into a layer that is being imported
+ *     waits for the first for up to a minute, then fails cleanly (nothing of
+ *     it written) rather than hanging;
+ *   statement_timeout = 1h: a guard against a runaway statement, far beyond
+ *     any real park layer's import or union;
+ *   idle_in_transaction_session_timeout = 10min: a parkmap stopped in the
+ *     middle of an import (^Z, a debugger) gives up its transaction and its
+ *     layer lock instead of holding them forever. */
+#include "store_pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct pm_pg {
+    PGconn *conn;
+    char *redacted; /* postgresql://user@host:port/dbname */
+    char *postgis;  /* extversion */
+    char *secret;   /* the password in use, only to scrub it from messages */
+    unsigned serial;
+};
+
+/* Keywords that make a string a libpq keyword string rather than a path. */
+static const char *const pg_keywords[] = {"host",
+                                          "hostaddr",
+                                          "port",
+                                          "dbname",
+                                          "user",
+                                          "password",
+                                          "service",
+                                          "sslmode",
+                                          "options",
+                                          "passfile",
+                                          "target_session_attrs"};
+
+int pm_pg_is_target(const char *db)
+{
+    if (!db)
+        return 0;
+    if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0 ||
+        strncmp(db, "PG:", 3) == 0)
+        return 1;
+    /* "key=value" with a libpq keyword at the start or after a space. */
+    for (size_t i = 0; i < sizeof pg_keywords / sizeof *pg_keywords; i++) {
+        size_t kl = strlen(pg_keywords[i]);
+        for (const char *p = db; (p = strstr(p, pg_keywords[i])) != NULL; p += kl) {
+            const char *q = p + kl;
+            while (*q == ' ')
+                q++;
+            if (*q == '=' && (p == db || p[-1] == ' '))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* GDAL's PG:<conninfo> (optionally PG:"<conninfo>") to libpq's form. */
+static char *normalize(const char *db)
+{
+    if (strncmp(db, "PG:", 3) != 0)
+        return strdup(db);
+    const char *s = db + 3;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        n--;
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s++;
+        n -= 2;
+    }
+    char *out = malloc(n + 1);
+    if (out) {
+        memcpy(out, s, n);
+        out[n] = 0;
+    }
+    return out;
+}
+
+static const char *opt_value(PQconninfoOption *opts, const char *key)
+{
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, key) == 0 && o->val && *o->val)
+            return o->val;
+    return NULL;
+}
+
+/* user@host:port/dbname from what the string says, the environment's and
+ * libpq's defaults filling the rest, as libpq itself would. */
+static char *describe(PQconninfoOption *parsed, PQconninfoOption *defs)
+{
+    const char *user = opt_value(parsed, "user"), *host = opt_value(parsed, "host");
+    const char *port = opt_value(parsed, "port"), *dbname = opt_value(parsed, "dbname");
+    if (!host)
+        host = opt_value(parsed, "hostaddr");
+    if (!user)
+        user = opt_value(defs, "user");
+    if (!host)
+        host = opt_value(defs, "host");
+    if (!port)
+        port = opt_value(defs, "port");
+    if (!dbname)
+        dbname = opt_value(defs, "dbname");
+    if (!dbname)
+        dbname = user;
+    size_t cap = 64 + (user ? strlen(user) : 0) + (host ? strlen(host) : 16) +
+                 (port ? strlen(port) : 0) + (dbname ? strlen(dbname) : 0);
+    char *out = malloc(cap);
+    if (out)
+        snprintf(out, cap, "postgresql://%s@%s:%s/%s", user ? user : "", host ? host : "localhost",
+                 port ? port : "5432", dbname ? dbname : "");
+    return out;
+}
+
+/* libpq's message as one line: newlines joined with "; ", the password (if
+ * one is known) replaced, trailing space gone. Caller frees. */
+static char *one_line(const char *msg, const char *secret)
+{
+    size_t n = strlen(msg), sl = secret ? strlen(secret) : 0;
+    char *out = malloc(3 * n + 1), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *p = msg; *p;) {
+        if (sl >= 1 && strncmp(p, secret, sl) == 0) {
+            memcpy(w, "***", 3);
+            w += 3;
+            p += sl;
+        } else if (*p == '\n' || *p == '\r') {
+            while (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ')
+                p++;
+            if (*p) {
+                memcpy(w, "; ", 2);
+                w += 2;
+            }
+        } else if (*p == '\t') {
+            *w++ = ' ';
+            p++;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    while (w > out && w[-1] == ' ')
+        w--;
+    *w = 0;
+    return out;
+}
+
+static const char *classify(const char *msg)
+{
+    if (strstr(msg, "password authentication failed"))
+        return "wrong password";
+    if (strstr(msg, "no password supplied"))
+        return "password needed";
+    if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
+        return "no such database";
+    if (strstr(msg, "role \"") && strstr(msg, "does not exist"))
+        return "no such role";
+    if (strstr(msg, "Connection refused") || strstr(msg, "No such file or directory") ||
+        strstr(msg, "could not translate host name") || strstr(msg, "timeout expired") ||
+        strstr(msg, "Network is unreachable") || strstr(msg, "No route to host"))
+        return "server unreachable";
+    return "cannot connect to PostGIS server";
+}
+
+int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res)
+{
+    const char *m = res ? PQresultErrorMessage(res) : "";
+    if (!*m && pg->conn)
+        m = PQerrorMessage(pg->conn);
+    char *line = one_line(*m ? m : "unknown error", pg->secret);
+    int rc = pm_err(ctx, PM_EIO, what, pg->redacted ? pg->redacted : "PostGIS server", "%s",
+                    line ? line : "out of memory");
+    free(line);
+    return rc;
+}
+
+int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql)
+{
+    PGresult *r = PQexec(pg->conn, sql);
+    int st = PQresultStatus(r), rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = pm_pg_fail(pg, ctx, what, r);
+    PQclear(r);
+    return rc;
+}
+
+int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
+                int nparams, const char *const *params)
+{
+    PGresult *r = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    int st = PQresultStatus(r);
+    *out = NULL;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        int rc = pm_pg_fail(pg, ctx, what, r);
+        PQclear(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+char *pm_pg_ident(pm_pg *pg, pm_ctx *ctx, const char *name)
+{
+    char *q = PQescapeIdentifier(pg->conn, name, strlen(name));
+    if (!q) {
+        pm_pg_fail(pg, ctx, "cannot quote identifier", NULL);
+        return NULL;
+    }
+    char *out = strdup(q);
+    PQfreemem(q);
+    if (!out)
+        pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "identifier");
+    return out;
+}
+
+/* The password libpq will use or used: the string's, PGPASSWORD, or (after
+ * the attempt) whatever libpq found, the password file included. */
+static int remember_secret(pm_pg *pg, const char *s)
+{
+    if (!s || !*s || (pg->secret && strcmp(pg->secret, s) == 0))
+        return 0;
+    free(pg->secret);
+    return (pg->secret = strdup(s)) ? 0 : -1;
+}
+
+/* The library never prints: the server's notices (ST_IsValid's reasons,
+ * "table does not exist, skipping") would go to stderr by default. */
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int check_server(pm_pg *pg, pm_ctx *ctx)
+{
+    PGresult *r = NULL;
+    int rc = 0;
+    if (PQserverVersion(pg->conn) < 120000)
+        return pm_err(ctx, PM_EIO, "server too old", pg->redacted,
+                      "PostgreSQL %d.%d; parkmap needs 12 or later",
+                      PQserverVersion(pg->conn) / 10000, PQserverVersion(pg->conn) % 10000);
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot set session timeouts",
+                          "SELECT set_config(name, CASE name WHEN 'lock_timeout' THEN '60s' "
+                          "WHEN 'statement_timeout' THEN '1h' ELSE '10min' END, false) "
+                          "FROM pg_settings WHERE name IN ('lock_timeout', 'statement_timeout', "
+                          "'idle_in_transaction_session_timeout') AND source = 'default'",
+                          0, NULL)))
+        return rc;
+    PQclear(r);
+    if ((rc =
+             pm_pg_query(&r, pg, ctx, "cannot read extensions",
+                         "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL)))
+        return rc;
+    if (PQntuples(r) != 1) {
+        rc = pm_err(ctx, PM_EIO, "PostGIS extension missing", pg->redacted,
+                    "database \"%s\" has no postgis extension; run CREATE EXTENSION postgis in "
+                    "it (as its owner or a superuser)",
+                    PQdb(pg->conn));
+    } else if (!(pg->postgis = strdup(PQgetvalue(r, 0, 0)))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "connect");
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pm_pg_connect(pm_pg **out, pm_ctx *ctx, const char *db)
+{
+    int rc = 0;
+    char *conninfo = NULL, *err = NULL;
+    PQconninfoOption *parsed = NULL, *defs = NULL;
+    pm_pg *pg = calloc(1, sizeof(*pg));
+    *out = NULL;
+    if (!pg || !(conninfo = normalize(db))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "--db", "connect");
+        goto done;
+    }
+    if (!(parsed = PQconninfoParse(conninfo, &err))) {
+        /* libpq quotes a bad percent-encoded token whole: it may be the
+         * password, so that message is said in our words. */
+        const char *why = !err                             ? "out of memory"
+                          : strstr(err, "percent-encoded") ? "invalid %-encoding in the URI"
+                                                           : err;
+        char *line = one_line(why, getenv("PGPASSWORD"));
+        rc = pm_err(ctx, PM_EUSAGE, "bad PostgreSQL connection string", "--db", "%s",
+                    line ? line : "out of memory");
+        free(line);
+        goto done;
+    }
+    defs = PQconndefaults();
+    if (!(pg->redacted = describe(parsed, defs)) ||
+        remember_secret(pg, opt_value(parsed, "password")) ||
+        remember_secret(pg, getenv("PGPASSWORD"))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "--db", "connect");
+        goto done;
+    }
+    {
+        /* Later keywords win over the expanded string's; earlier ones
+         * (connect_timeout) are defaults it may override. */
+        const char *const keys[] = {"connect_timeout", "dbname", "application_name",
+                                    "client_encoding", NULL};
+        const char *const vals[] = {"10", conninfo, "parkmap", "UTF8", NULL};
+        pg->conn = PQconnectdbParams(keys, vals, 1);
+    }
+    if (!pg->conn) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "connect");
+        goto done;
+    }
+    {
+        /* What libpq actually tried names the target best (its defaults
+         * include the build's socket directory, which PQconndefaults
+         * leaves empty). */
+        const char *u = PQuser(pg->conn), *h = PQhost(pg->conn), *p = PQport(pg->conn);
+        const char *d = PQdb(pg->conn);
+        if (u && h && p && d && *h) {
+            size_t cap = strlen(u) + strlen(h) + strlen(p) + strlen(d) + 32;
+            char *r = malloc(cap);
+            if (r) {
+                snprintf(r, cap, "postgresql://%s@%s:%s/%s", u, h, *p ? p : "5432", d);
+                free(pg->redacted);
+                pg->redacted = r;
+            }
+        }
+    }
+    if (PQpass(pg->conn) && remember_secret(pg, PQpass(pg->conn))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "connect");
+        goto done;
+    }
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        char *line = one_line(PQerrorMessage(pg->conn), pg->secret);
+        rc = pm_err(ctx, PM_EIO, line ? classify(line) : "cannot connect to PostGIS server",
+                    pg->redacted, "%s", line ? line : "out of memory");
+        free(line);
+        goto done;
+    }
+    PQsetNoticeProcessor(pg->conn, quiet_notices, NULL);
+    if ((rc = check_server(pg, ctx)))
+        goto done;
+    *out = pg;
+    pg = NULL;
+done:
+    if (err)
+        PQfreemem(err);
+    PQconninfoFree(parsed);
+    PQconninfoFree(defs);
+    free(conninfo);
+    pm_pg_free(pg);
+    return rc;
+}
+
+void pm_pg_free(pm_pg *pg)
+{
+    if (!pg)
+        return;
+    PQfinish(pg->conn);
+    free(pg->redacted);
+    free(pg->postgis);
+    if (pg->secret) {
+        /* Not left lying in freed memory. */
+        volatile char *p = pg->secret;
+        while (*p)
+            *p++ = 0;
+        free(pg->secret);
+    }
+    free(pg);
+}
+
+const char *pm_pg_redacted(const pm_pg *pg)
+{
+    return pg->redacted;
+}
+
+const char *pm_pg_postgis_version(const pm_pg *pg)
+{
+    return pg->postgis ? pg->postgis : "";
+}
+
+PGconn *pm_pg_conn(pm_pg *pg)
+{
+    return pg->conn;
+}
+
+unsigned pm_pg_serial(pm_pg *pg)
+{
+    return ++pg->serial;
+}

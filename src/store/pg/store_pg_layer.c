@@ -1,0 +1,502 @@
+/* Reading a PostGIS store: layers, metadata, streaming cursors, areas.
+ *
+ * Features come back in binary (PQexecParams resultFormat 1): integers and
+ * doubles as the server holds them, the geometry as ST_AsBinary's WKB,
+ * decoded by pm_geom_from_wkb (util/geom.c: either byte order, Polygon or
+ * MultiPolygon, every count checked against the bytes left). Coordinates
+ * are therefore bit-identical to what import sent. */
+#include "store_pg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A layer is a table of the current schema with a `geom` column registered
+ * in PostGIS's geometry_columns; names compare case-insensitively (as in
+ * the SpatiaLite store, where SQLite does so). */
+#define PM_PG_LAYER_WHERE                                                                          \
+    "f_table_schema = current_schema() AND f_geometry_column = 'geom' AND f_table_name <> "        \
+    "'parkmap_meta'"
+
+int pm_pg_find_layer(char **out_name, int *out_srid, pm_ctx *ctx, pm_pg *pg, const char *layer)
+{
+    PGresult *r = NULL;
+    const char *p[] = {layer};
+    int rc = pm_pg_query(&r, pg, ctx, "cannot read layers",
+                         "SELECT f_table_name, srid FROM geometry_columns WHERE " PM_PG_LAYER_WHERE
+                         " AND lower(f_table_name) = lower($1) ORDER BY f_table_name = $1 DESC "
+                         "LIMIT 1",
+                         1, p);
+    if (out_name)
+        *out_name = NULL;
+    if (rc)
+        return rc;
+    int found = PQntuples(r) == 1;
+    if (found && out_srid)
+        *out_srid = atoi(PQgetvalue(r, 0, 1));
+    if (found && out_name && !(*out_name = strdup(PQgetvalue(r, 0, 0))))
+        found = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "layer");
+    PQclear(r);
+    return found;
+}
+
+static int need_layer(char **out_name, int *out_srid, pm_ctx *ctx, pm_pg *pg, const char *layer)
+{
+    int f = pm_pg_find_layer(out_name, out_srid, ctx, pg, layer);
+    if (f < 0)
+        return f;
+    if (!f) {
+        char where[700];
+        snprintf(where, sizeof where, "%s layer %s", pm_pg_redacted(pg), layer);
+        return pm_err(ctx, PM_EUSAGE, "no such layer", where, "import it first");
+    }
+    return 0;
+}
+
+int pm_pg_layers(char ***out, size_t *out_n, pm_ctx *ctx, pm_pg *pg)
+{
+    PGresult *r = NULL;
+    char **v = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *out_n = 0;
+    int rc = pm_pg_query(&r, pg, ctx, "cannot read layers",
+                         "SELECT f_table_name FROM geometry_columns WHERE " PM_PG_LAYER_WHERE
+                         " ORDER BY f_table_name",
+                         0, NULL);
+    if (rc)
+        return rc;
+    size_t rows = (size_t)PQntuples(r);
+    if (rows && !(v = calloc(rows, sizeof *v))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "layers");
+        goto done;
+    }
+    for (n = 0; n < rows; n++)
+        if (!(v[n] = strdup(PQgetvalue(r, (int)n, 0)))) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "layers");
+            goto done;
+        }
+    *out = v;
+    *out_n = n;
+    v = NULL;
+done:
+    pm_strv_free(v, n);
+    PQclear(r);
+    return rc;
+}
+
+int pm_pg_has_layer(pm_pg *pg, pm_ctx *ctx, const char *layer)
+{
+    return pm_pg_find_layer(NULL, NULL, ctx, pg, layer);
+}
+
+int pm_pg_layer_srid(int *out, pm_ctx *ctx, pm_pg *pg, const char *layer)
+{
+    return need_layer(NULL, out, ctx, pg, layer);
+}
+
+int pm_pg_meta_get(char **out, pm_ctx *ctx, pm_pg *pg, const char *layer, const char *key)
+{
+    PGresult *r = NULL;
+    const char *p[] = {layer ? layer : "", key};
+    *out = NULL;
+    /* to_regclass: a server no import has written to yet has no table. */
+    int rc = pm_pg_query(&r, pg, ctx, "cannot read metadata",
+                         "SELECT to_regclass('parkmap_meta') IS NOT NULL", 0, NULL);
+    if (rc)
+        return rc;
+    int have = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!have)
+        return 0;
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot read metadata",
+                          "SELECT value FROM parkmap_meta WHERE lower(layer) = lower($1) AND "
+                          "key = $2",
+                          2, p)))
+        return rc;
+    if (PQntuples(r) >= 1 && !PQgetisnull(r, 0, 0) && !(*out = strdup(PQgetvalue(r, 0, 0))))
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "metadata");
+    PQclear(r);
+    return rc;
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+struct pm_pg_cursor {
+    pm_pg *pg;
+    char name[32]; /* pm_cur_<n>: ours, never from input */
+    int own_txn;   /* BEGIN was ours: COMMIT on free */
+    int open;      /* DECLAREd and not CLOSEd */
+    pm_schema schema;
+    char *layer;
+    PGresult *batch;
+    int row, nrows, done;
+};
+
+/* Attribute columns of table `name` with their parkmap types, in order. */
+static int read_schema(pm_schema *out, pm_ctx *ctx, pm_pg *pg, const char *name)
+{
+    PGresult *r = NULL;
+    const char *p[] = {name};
+    int rc = pm_pg_query(
+        &r, pg, ctx, "cannot read layer columns",
+        "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace s ON s.oid = "
+        "c.relnamespace WHERE c.relname = $1 AND s.nspname = current_schema()) AND a.attnum > 0 "
+        "AND NOT a.attisdropped AND a.attname NOT IN ('pk', 'source_fid', 'geom') ORDER BY "
+        "a.attnum",
+        1, p);
+    if (rc)
+        return rc;
+    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+        const char *t = PQgetvalue(r, i, 1);
+        pm_field_type ft = PM_FIELD_TEXT;
+        if (!strcmp(t, "int2") || !strcmp(t, "int4") || !strcmp(t, "int8"))
+            ft = PM_FIELD_INTEGER;
+        else if (!strcmp(t, "float4") || !strcmp(t, "float8") || !strcmp(t, "numeric"))
+            ft = PM_FIELD_REAL;
+        rc = pm_schema_add(out, ctx, PQgetvalue(r, i, 0), ft);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer)
+{
+    char *table = NULL, *qt = NULL, *sql = NULL;
+    size_t cap, n;
+    pm_pg_cursor *c = calloc(1, sizeof(*c));
+    int rc = 0;
+    *out = NULL;
+    if (!c || !(c->layer = strdup(layer))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "cursor");
+        goto done;
+    }
+    c->pg = pg;
+    snprintf(c->name, sizeof c->name, "pm_cur_%u", pm_pg_serial(pg));
+    /* A cursor lives in a transaction: ours (read only, one snapshot for
+     * the whole layer) unless the caller is in one. */
+    if (PQtransactionStatus(pm_pg_conn(pg)) == PQTRANS_IDLE) {
+        if ((rc = pm_pg_exec(pg, ctx, "cannot read layer",
+                             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+            goto done;
+        c->own_txn = 1;
+    }
+    if ((rc = need_layer(&table, NULL, ctx, pg, layer)) ||
+        (rc = read_schema(&c->schema, ctx, pg, table)))
+        goto done;
+    if (!(qt = pm_pg_ident(pg, ctx, table))) {
+        rc = PM_EIO;
+        goto done;
+    }
+    cap = 256 + strlen(qt);
+    for (size_t i = 0; i < c->schema.nfields; i++)
+        cap += 2 * strlen(c->schema.fields[i].name) + 16;
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "cursor");
+        goto done;
+    }
+    n = (size_t)snprintf(sql, cap,
+                         "DECLARE %s NO SCROLL CURSOR FOR SELECT source_fid::int8, "
+                         "ST_AsBinary(geom, 'NDR')",
+                         c->name);
+    for (size_t i = 0; i < c->schema.nfields; i++) {
+        char *q = pm_pg_ident(pg, ctx, c->schema.fields[i].name);
+        if (!q) {
+            rc = PM_EIO;
+            goto done;
+        }
+        pm_field_type t = c->schema.fields[i].type;
+        n += (size_t)snprintf(sql + n, cap - n, ", %s::%s", q,
+                              t == PM_FIELD_INTEGER ? "int8"
+                              : t == PM_FIELD_REAL  ? "float8"
+                                                    : "text");
+        free(q);
+    }
+    snprintf(sql + n, cap - n, " FROM %s ORDER BY pk", qt);
+    if ((rc = pm_pg_exec(pg, ctx, "cannot read layer", sql)))
+        goto done;
+    c->open = 1;
+    *out = c;
+    c = NULL;
+done:
+    free(sql);
+    free(qt);
+    free(table);
+    pm_pg_cursor_free(c);
+    return rc;
+}
+
+const pm_schema *pm_pg_cursor_schema(const pm_pg_cursor *cur)
+{
+    return &cur->schema;
+}
+
+static uint64_t be64(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | u[i];
+    return v;
+}
+
+static int fetch(pm_pg_cursor *cur, pm_ctx *ctx)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH 1000 FROM %s", cur->name);
+    PQclear(cur->batch);
+    cur->batch = PQexecParams(pm_pg_conn(cur->pg), sql, 0, NULL, NULL, NULL, NULL, 1);
+    cur->row = cur->nrows = 0;
+    if (PQresultStatus(cur->batch) != PGRES_TUPLES_OK)
+        return pm_pg_fail(cur->pg, ctx, "cannot read features", cur->batch);
+    cur->nrows = PQntuples(cur->batch);
+    /* The columns are what cursor_open asked for; check, not trust. */
+    if (PQnfields(cur->batch) != (int)cur->schema.nfields + 2)
+        return pm_err(ctx, PM_EINTERNAL, "unexpected result", pm_pg_redacted(cur->pg),
+                      "%d columns for %zu fields", PQnfields(cur->batch), cur->schema.nfields);
+    if (cur->nrows == 0)
+        cur->done = 1;
+    return 0;
+}
+
+static int bad_row(pm_pg_cursor *cur, pm_ctx *ctx, int64_t fid, const char *why)
+{
+    char where[700];
+    snprintf(where, sizeof where, "%s layer %s feature %lld", pm_pg_redacted(cur->pg), cur->layer,
+             (long long)fid);
+    return pm_err(ctx, PM_EIO, "unexpected value", where, "%s", why);
+}
+
+int pm_pg_cursor_next(pm_pg_cursor *cur, pm_ctx *ctx, pm_feature *out)
+{
+    int rc = 0;
+    memset(out, 0, sizeof(*out));
+    if (cur->done)
+        return 0;
+    if (cur->row >= cur->nrows && ((rc = fetch(cur, ctx)) || cur->done))
+        return rc;
+    PGresult *b = cur->batch;
+    int row = cur->row++;
+    if (PQgetisnull(b, row, 0) || PQgetlength(b, row, 0) != 8) {
+        out->fid = 0;
+    } else {
+        out->fid = (int64_t)be64(PQgetvalue(b, row, 0));
+    }
+    if (!PQgetisnull(b, row, 1) &&
+        (rc = pm_geom_from_wkb(&out->geom, ctx, (const unsigned char *)PQgetvalue(b, row, 1),
+                               (size_t)PQgetlength(b, row, 1))))
+        goto fail;
+    out->nvalues = cur->schema.nfields;
+    out->values = out->nvalues ? calloc(out->nvalues, sizeof(pm_value)) : NULL;
+    if (out->nvalues && !out->values) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(cur->pg), "feature");
+        goto fail;
+    }
+    for (size_t i = 0; i < out->nvalues; i++) {
+        int col = (int)i + 2, len = PQgetlength(b, row, col);
+        const char *p = PQgetvalue(b, row, col);
+        pm_value *v = &out->values[i];
+        v->type = cur->schema.fields[i].type;
+        if (PQgetisnull(b, row, col)) {
+            v->is_null = 1;
+            continue;
+        }
+        switch (v->type) {
+        case PM_FIELD_INTEGER:
+            if (len != 8) {
+                rc = bad_row(cur, ctx, out->fid, "integer of unexpected size");
+                goto fail;
+            }
+            v->i = (int64_t)be64(p);
+            v->d = (double)v->i;
+            break;
+        case PM_FIELD_REAL: {
+            if (len != 8) {
+                rc = bad_row(cur, ctx, out->fid, "double of unexpected size");
+                goto fail;
+            }
+            uint64_t u = be64(p);
+            memcpy(&v->d, &u, sizeof v->d);
+            v->i = isfinite(v->d) && fabs(v->d) < 9.2e18 ? (int64_t)v->d : 0;
+            break;
+        }
+        default:
+            /* Binary text is the bytes themselves (libpq adds the NUL). */
+            if (!(v->s = malloc((size_t)len + 1))) {
+                rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(cur->pg), "feature");
+                goto fail;
+            }
+            memcpy(v->s, p, (size_t)len);
+            v->s[len] = 0;
+        }
+    }
+    return 1;
+fail:
+    pm_feature_clear(out);
+    return rc;
+}
+
+void pm_pg_cursor_free(pm_pg_cursor *cur)
+{
+    if (!cur)
+        return;
+    PQclear(cur->batch);
+    if (cur->open && PQtransactionStatus(pm_pg_conn(cur->pg)) == PQTRANS_INTRANS) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "CLOSE %s", cur->name);
+        PQclear(PQexec(pm_pg_conn(cur->pg), sql));
+    }
+    /* A failed transaction of ours ends in a rollback either way. */
+    if (cur->own_txn)
+        PQclear(PQexec(pm_pg_conn(cur->pg), "ROLLBACK"));
+    pm_schema_clear(&cur->schema);
+    free(cur->layer);
+    free(cur);
+}
+
+/* ---- areas -------------------------------------------------------------- */
+
+static double planned_value(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NAN;
+    const char *p = PQgetvalue(r, row, col);
+    char *end = NULL;
+    double d = strtod(p, &end);
+    if (end == p || *(end + strspn(end, " \t")))
+        return NAN;
+    return isfinite(d) && d >= 0 ? d : NAN;
+}
+
+/* The quoted column when `table` has it, else the SQL text NULL. */
+static char *optional_column(pm_pg *pg, pm_ctx *ctx, const pm_schema *s, const char *col)
+{
+    if (col && pm_schema_find(s, col) >= 0)
+        return pm_pg_ident(pg, ctx, col);
+    char *n = strdup("NULL");
+    if (!n)
+        pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
+    return n;
+}
+
+int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, const char *layer,
+                    const char *group_by)
+{
+    char *table = NULL, *qt = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
+    pm_schema schema = {0};
+    PGresult *r = NULL;
+    pm_area_row *rows = NULL;
+    size_t n = 0;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    if ((rc = need_layer(&table, NULL, ctx, pg, layer)) ||
+        (rc = read_schema(&schema, ctx, pg, table)))
+        goto done;
+    if (group_by && pm_schema_find(&schema, group_by) < 0) {
+        char where[700];
+        snprintf(where, sizeof where, "%s layer %s", pm_pg_redacted(pg), layer);
+        rc = pm_err(ctx, PM_EUSAGE, "no such field", where, "field '%s'", group_by);
+        goto done;
+    }
+    if (!(qt = pm_pg_ident(pg, ctx, table)) ||
+        !(name = optional_column(pg, ctx, &schema, "name")) ||
+        !(planned = optional_column(pg, ctx, &schema, "planned_area_km2")) ||
+        !(group = optional_column(pg, ctx, &schema, group_by))) {
+        rc = pm_ctx_code(ctx) ? pm_ctx_code(ctx) : PM_EIO;
+        goto done;
+    }
+    size_t cap = strlen(qt) + strlen(name) + strlen(planned) + strlen(group) + 256;
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
+        goto done;
+    }
+    /* Parity with the SpatiaLite store's GeographicLib areas: PostGIS's
+     * spheroidal geography area is GeographicLib's geod_polygonarea too
+     * (PROJ's copy) on WGS 84, after the same PROJ transform to 4326; the
+     * test (tests/unit/test_pg.c, area_parity) holds it within 1e-9
+     * relative. Text results: PostgreSQL 12+ prints doubles shortest-exact. */
+    snprintf(sql, cap,
+             "SELECT source_fid, %s::text, %s::text, %s::text, ST_Area(geom), "
+             "ST_Area(ST_Transform(geom, 4326)::geography, true), pk FROM %s "
+             "ORDER BY source_fid, pk",
+             name, group, planned, qt);
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot measure areas", sql, 0, NULL)))
+        goto done;
+    size_t nr = (size_t)PQntuples(r);
+    if (nr && !(rows = calloc(nr, sizeof *rows))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
+        goto done;
+    }
+    for (n = 0; n < nr; n++) {
+        int i = (int)n;
+        pm_area_row *a = &rows[n];
+        a->fid = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        a->pk = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+        if (PQgetisnull(r, i, 1)) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "#%lld", (long long)a->fid);
+            a->name = strdup(buf);
+        } else {
+            a->name = strdup(PQgetvalue(r, i, 1));
+        }
+        a->group = strdup(PQgetisnull(r, i, 2) ? "" : PQgetvalue(r, i, 2));
+        a->planned_km2 = planned_value(r, i, 3);
+        a->planar_m2 = PQgetisnull(r, i, 4) ? 0 : strtod(PQgetvalue(r, i, 4), NULL);
+        a->ellipsoidal_m2 = PQgetisnull(r, i, 5) ? 0 : strtod(PQgetvalue(r, i, 5), NULL);
+        if (!a->name || !a->group) {
+            n++;
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
+            goto done;
+        }
+    }
+    *out = rows;
+    *out_n = n;
+    rows = NULL;
+done:
+    pm_area_rows_free(rows, n);
+    PQclear(r);
+    pm_schema_clear(&schema);
+    free(sql);
+    free(group);
+    free(planned);
+    free(name);
+    free(qt);
+    free(table);
+    return rc;
+}
+
+int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, pm_pg *pg,
+                     const char *layer)
+{
+    char *table = NULL, *qt = NULL, *sql = NULL;
+    PGresult *r = NULL;
+    int rc;
+    if ((rc = need_layer(&table, NULL, ctx, pg, layer)))
+        return rc;
+    if (!(qt = pm_pg_ident(pg, ctx, table))) {
+        rc = PM_EIO;
+        goto done;
+    }
+    size_t cap = strlen(qt) + 200;
+    if (!(sql = malloc(cap))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "union");
+        goto done;
+    }
+    snprintf(sql, cap,
+             "SELECT coalesce(ST_Area(u), 0), coalesce(ST_Area(ST_Transform(u, 4326)::geography, "
+             "true), 0) FROM (SELECT ST_Union(geom) AS u FROM %s) s",
+             qt);
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot measure union", sql, 0, NULL)))
+        goto done;
+    *out_planar_m2 = strtod(PQgetvalue(r, 0, 0), NULL);
+    *out_ellipsoidal_m2 = strtod(PQgetvalue(r, 0, 1), NULL);
+done:
+    PQclear(r);
+    free(sql);
+    free(qt);
+    free(table);
+    return rc;
+}
