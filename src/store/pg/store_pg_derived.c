@@ -583,16 +583,35 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
     snprintf(sql, cap,
              "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
              " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi(ST_CollectionExtract("
-             "ST_Difference(geom, (SELECT u FROM bound)), 3)) AS g FROM %s),"
+             "ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
              " m AS (SELECT fid, pk, nm, g, ST_Area(ST_Transform(g, 4326)::geography, true) AS m2"
              " FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
              " SELECT fid::int8, nm, m2, ST_AsBinary(g, 'NDR') FROM m WHERE m2 > $1::float8"
              " ORDER BY fid, pk",
-             srid, w, name, t);
+             srid, w, name, "geom", t);
     fmt_double(min, sizeof min, min_m2);
     const char *p[] = {min};
-    if ((rc = query_bin(&r, pg, ctx, "cannot measure parts outside", sql, 1, p)))
+    int failed = 0;
+    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 1, p, 1)))
         goto done;
+    if (failed) {
+        /* GEOS failed on an invalid park: SpatiaLite's ST_Difference is
+         * NULL for it, and the others are measured. Again without it (if
+         * the boundary itself is what fails, nothing is measured). */
+        snprintf(sql, cap,
+                 "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
+                 " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi("
+                 "ST_CollectionExtract(ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
+                 " m AS (SELECT fid, pk, nm, g, ST_Area(ST_Transform(g, 4326)::geography, true)"
+                 " AS m2 FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
+                 " SELECT fid::int8, nm, m2, ST_AsBinary(g, 'NDR') FROM m WHERE m2 > $1::float8"
+                 " ORDER BY fid, pk",
+                 srid, w, name, "CASE WHEN ST_IsValid(geom) THEN geom END", t);
+        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 1, p,
+                                   1)) ||
+            failed)
+            goto empty;
+    }
     size_t nr = (size_t)PQntuples(r);
     if (nr && !(rows = calloc(nr, sizeof *rows))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
@@ -613,6 +632,7 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
         if ((rc = get_geom(&row->geom, ctx, r, i, 3)))
             goto done;
     }
+empty:
     *out = rows;
     *out_n = n;
     rows = NULL;
@@ -645,13 +665,28 @@ int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *la
              "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
              " SELECT coalesce(sum(ST_Area(ST_Transform(ST_CollectionExtract(ST_Difference("
              "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326)"
-             "::geography, true)), 0)::float8 FROM %s",
-             srid, w, t);
+             "::geography, true)), 0)::float8 FROM %s%s",
+             srid, w, t, "");
     fmt_double(sx, sizeof sx, dx);
     fmt_double(sy, sizeof sy, dy);
     const char *p[] = {sx, sy};
-    if ((rc = query_bin(&r, pg, ctx, "cannot measure a shifted layer", sql, 2, p)))
+    int failed = 0;
+    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure a shifted layer", sql, 2, p,
+                               1)))
         goto done;
+    if (failed) {
+        /* As in pm_pgs_outside: SpatiaLite leaves out what GEOS fails on. */
+        snprintf(sql, cap,
+                 "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
+                 " SELECT coalesce(sum(ST_Area(ST_Transform(ST_CollectionExtract(ST_Difference("
+                 "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326)"
+                 "::geography, true)), 0)::float8 FROM %s%s",
+                 srid, w, t, " WHERE ST_IsValid(geom)");
+        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure a shifted layer", sql, 2,
+                                   p, 1)) ||
+            failed)
+            goto done;
+    }
     *out_m2 = get_f8(r, 0, 0);
 done:
     PQclear(r);

@@ -561,10 +561,13 @@ int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *
              "SELECT coalesce(ST_Area(u), 0), coalesce(ST_Area(ST_Transform(u, 4326)::geography, "
              "true), 0) FROM (SELECT ST_Union(geom) AS u FROM %s) s",
              qt);
-    if ((rc = pm_pg_query(&r, pg, ctx, "cannot measure union", sql, 0, NULL)))
+    int geos_failed = 0;
+    if ((rc = pm_pg_query_geos(&r, &geos_failed, pg, ctx, "cannot measure union", sql, 0, NULL, 0)))
         goto done;
-    *out_planar_m2 = strtod(PQgetvalue(r, 0, 0), NULL);
-    *out_ellipsoidal_m2 = strtod(PQgetvalue(r, 0, 1), NULL);
+    /* GEOS cannot union invalid parks: 0, as SpatiaLite's NULL union reads
+     * (check reports the invalid geometries themselves). */
+    *out_planar_m2 = geos_failed ? 0 : strtod(PQgetvalue(r, 0, 0), NULL);
+    *out_ellipsoidal_m2 = geos_failed ? 0 : strtod(PQgetvalue(r, 0, 1), NULL);
 done:
     PQclear(r);
     free(sql);
