@@ -692,7 +692,7 @@ static void test_area_parity(void **state)
 
     pm_area_row *rows = NULL;
     size_t n = 0;
-    assert_int_equal(pm_pg_area_rows(&rows, &n, ctx, pg, "area_parity", NULL), 0);
+    assert_int_equal(pm_pg_area_rows(&rows, &n, ctx, pg, "area_parity", NULL, 1), 0);
     assert_int_equal(n, 41);
     assert_string_equal(rows[0].name, "square");
     assert_string_equal(rows[1].name, "#2");
@@ -723,6 +723,156 @@ static void test_area_parity(void **state)
     pm_ctx_free(ctx);
 }
 
+/* Does box a (xmin, ymin, xmax, ymax) meet box b? Touching counts. */
+static int boxes_meet(const double a[4], const double b[4])
+{
+    return a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
+}
+
+/* The store API on a server (pm_pg_ops): the path is redacted; a bbox
+ * cursor returns exactly the features whose own boxes meet the window, in
+ * stored order (the GiST index only preselects); fields subset; stats;
+ * feature rows without areas; a derived line layer written, read back and
+ * registered. */
+static void test_store_ops(void **state)
+{
+    (void)state;
+    pm_ctx *ctx;
+    pm_pg *pg = owner_conn();
+    pm_store *st;
+    pm_cursor *cur;
+    pm_feature f;
+    static double box[NFEAT][4];
+    static int64_t fid[NFEAT];
+    size_t n = 0;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    assert_int_equal(import_n(pg, ctx, "ops parks", NFEAT, -1, 4326, 1), 0);
+    assert_int_equal(pm_store_open(&st, ctx, env_or_die("PM_PG_URL"), 1), 0);
+    assert_int_equal(pm_store_backend_kind(st), PM_STORE_POSTGIS);
+    assert_string_equal(pm_store_path(st), pm_pg_redacted(pg));
+    assert_true(pm_store_writable(st));
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, "ops parks"), 0);
+    assert_int_equal(pm_cursor_schema(cur)->nfields, 5);
+    while (pm_cursor_next(&f, ctx, cur) == 1) {
+        assert_true(n < NFEAT);
+        fid[n] = f.fid;
+        assert_int_equal(pm_geom_bbox(f.geom, &box[n][0], &box[n][1], &box[n][2], &box[n][3]), 1);
+        n++;
+        pm_feature_clear(&f);
+    }
+    pm_cursor_free(cur);
+    assert_int_equal(n, NFEAT);
+    long count;
+    double ext[4], want[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    assert_int_equal(pm_store_layer_stats(&count, ext, ctx, st, "ops parks"), 0);
+    assert_int_equal(count, NFEAT);
+    for (size_t i = 0; i < n; i++) {
+        want[0] = fmin(want[0], box[i][0]), want[1] = fmin(want[1], box[i][1]);
+        want[2] = fmax(want[2], box[i][2]), want[3] = fmax(want[3], box[i][3]);
+    }
+    for (int k = 0; k < 4; k++)
+        assert_true(ext[k] == want[k]); /* exact, not the index's float boxes */
+    pm_geom_kind kind;
+    assert_int_equal(pm_store_layer_geom_kind(&kind, ctx, st, "ops parks"), 0);
+    assert_int_equal(kind, PM_GEOM_POLYGON);
+    for (int q = 0; q < 40; q++) {
+        double w[4];
+        if (q < 20) {
+            double x0 = ext[0] + (ext[2] - ext[0]) * jitter();
+            double y0 = ext[1] + (ext[3] - ext[1]) * jitter();
+            double sz = (ext[2] - ext[0]) * (0.01 + 0.3 * jitter());
+            w[0] = x0, w[1] = y0, w[2] = x0 + sz, w[3] = y0 + sz;
+        } else {
+            /* An edge exactly on a feature's box edge: touching meets. */
+            const double *b = box[(size_t)(jitter() * NFEAT)];
+            if (q % 2)
+                w[0] = b[2], w[1] = b[1] - 0.01, w[2] = b[2] + 0.01, w[3] = b[3] + 0.01;
+            else
+                w[0] = b[0] - 0.01, w[1] = b[3], w[2] = b[2] + 0.01, w[3] = b[3] + 0.01;
+        }
+        size_t k = 0, expect = 0, i = 0;
+        for (size_t j = 0; j < n; j++)
+            expect += boxes_meet(box[j], w);
+        const char *const name_only[] = {"name"};
+        assert_int_equal(pm_store_cursor_open_bbox(&cur, ctx, st, "ops parks",
+                                                   q % 3 ? NULL : name_only, q % 3 ? 0 : 1, w),
+                         0);
+        assert_int_equal(pm_cursor_schema(cur)->nfields, q % 3 ? 5 : 1);
+        while (pm_cursor_next(&f, ctx, cur) == 1) {
+            while (i < n && !boxes_meet(box[i], w))
+                i++;
+            assert_true(i < n);
+            assert_int_equal(f.fid, fid[i]);
+            i++;
+            k++;
+            pm_feature_clear(&f);
+        }
+        pm_cursor_free(cur);
+        assert_int_equal(k, expect);
+        if (q >= 20)
+            assert_true(expect >= 1);
+    }
+    /* No attribute at all. */
+    assert_int_equal(pm_store_cursor_open_fields(&cur, ctx, st, "ops parks", NULL, 0), 0);
+    assert_int_equal(pm_cursor_schema(cur)->nfields, 0);
+    pm_cursor_free(cur);
+    /* Feature rows: names and planned areas, no areas. */
+    pm_area_row *rows = NULL;
+    size_t nr = 0;
+    assert_int_equal(pm_store_feature_rows(&rows, &nr, ctx, st, "ops parks", "enterprises"), 0);
+    assert_int_equal(nr, NFEAT);
+    assert_int_equal(rows[0].fid, 1000);
+    assert_true(isnan(rows[0].planar_m2) && isnan(rows[0].ellipsoidal_m2));
+    assert_string_equal(rows[0].group, "-9223372036854775808");
+    pm_area_rows_free(rows, nr);
+    /* A derived line layer. */
+    pm_schema ls = {0};
+    assert_int_equal(pm_schema_add(&ls, ctx, "relation", PM_FIELD_TEXT), 0);
+    assert_int_equal(pm_schema_add(&ls, ctx, "shared_m", PM_FIELD_REAL), 0);
+    pm_feature lf = {0};
+    pm_value lv[2] = {{0}};
+    lv[0].type = PM_FIELD_TEXT;
+    lv[0].s = "touch";
+    lv[1].type = PM_FIELD_REAL;
+    lv[1].d = 1.0 / 3;
+    lf.fid = 7;
+    lf.nvalues = 2;
+    lf.values = lv;
+    pm_geom line = {0};
+    pm_part lp = {0};
+    pm_ring lr = {0};
+    double xy[4] = {121.5, 31.1, 121.51, 31.11};
+    lr.n = 2;
+    lr.xy = xy;
+    lp.nrings = 1;
+    lp.rings = &lr;
+    line.kind = PM_GEOM_LINE;
+    line.nparts = 1;
+    line.parts = &lp;
+    lf.geom = &line;
+    assert_int_equal(pm_store_write_layer(ctx, st, PM_LAYER_ADJACENCY, &ls, PM_GEOM_LINE, 4326, &lf,
+                                          1, "ops parks"),
+                     0);
+    assert_int_equal(pm_store_layer_geom_kind(&kind, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(kind, PM_GEOM_LINE);
+    char *from = NULL;
+    assert_int_equal(pm_store_meta_get(&from, ctx, st, PM_LAYER_ADJACENCY, "derived_from"), 0);
+    assert_string_equal(from, "ops parks");
+    free(from);
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    assert_int_equal(f.fid, 7);
+    assert_true(f.values[1].d == 1.0 / 3);
+    assert_string_equal(f.values[0].s, "touch");
+    pm_feature_clear(&f);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 0);
+    pm_cursor_free(cur);
+    pm_schema_clear(&ls);
+    assert_int_equal(pm_store_close(ctx, st), 0);
+    pm_pg_free(pg);
+    pm_ctx_free(ctx);
+}
+
 int main(void)
 {
     if (!getenv("PM_PG_URL")) {
@@ -735,7 +885,7 @@ int main(void)
         cmocka_unit_test(test_unreachable),     cmocka_unit_test(test_no_postgis),
         cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_failed_import),
         cmocka_unit_test(test_concurrent_wait), cmocka_unit_test(test_concurrent_timeout),
-        cmocka_unit_test(test_area_parity),
+        cmocka_unit_test(test_area_parity),     cmocka_unit_test(test_store_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ int pm_pg_is_target(const char *db)
 /* GDAL's PG:<conninfo> (optionally PG:"<conninfo>") to libpq's form. */
 static char *normalize(const char *db)
 {
-    if (strncmp(db, "PG:", 3) != 0)
+    if (strncasecmp(db, "PG:", 3) != 0)
         return strdup(db);
     const char *s = db + 3;
     while (*s == ' ')
@@ -118,6 +118,23 @@ static char *describe(PQconninfoOption *parsed, PQconninfoOption *defs)
         snprintf(out, cap, "postgresql://%s@%s:%s/%s", user ? user : "", host ? host : "localhost",
                  port ? port : "5432", dbname ? dbname : "");
     return out;
+}
+
+char *pm_pg_redact_string(const char *db)
+{
+    char *conninfo = normalize(db), *err = NULL, *out = NULL;
+    PQconninfoOption *parsed = conninfo ? PQconninfoParse(conninfo, &err) : NULL;
+    if (parsed) {
+        PQconninfoOption *defs = PQconndefaults();
+        out = describe(parsed, defs);
+        PQconninfoFree(defs);
+        PQconninfoFree(parsed);
+    }
+    if (err)
+        PQfreemem(err);
+    free(conninfo);
+    /* Unparsable: a fixed name, never the string (it may hold a password). */
+    return out ? out : strdup("PostgreSQL server");
 }
 
 /* libpq's message as one line: newlines joined with "; ", the password (if
@@ -390,4 +407,33 @@ PGconn *pm_pg_conn(pm_pg *pg)
 unsigned pm_pg_serial(pm_pg *pg)
 {
     return ++pg->serial;
+}
+
+int pm_pg_query_geos(PGresult **out, int *geos_failed, pm_pg *pg, pm_ctx *ctx, const char *what,
+                     const char *sql, int nparams, const char *const *params, int binary)
+{
+    int intx = PQtransactionStatus(pg->conn) == PQTRANS_INTRANS, rc;
+    *out = NULL;
+    *geos_failed = 0;
+    /* Inside a transaction (a cursor's, a writer's) a failed statement would
+     * abort it: the savepoint keeps it going. */
+    if (intx && (rc = pm_pg_exec(pg, ctx, what, "SAVEPOINT pm_geos")))
+        return rc;
+    PGresult *r = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, binary);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        *out = r;
+        return intx ? pm_pg_exec(pg, ctx, what, "RELEASE SAVEPOINT pm_geos") : 0;
+    }
+    const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    if (m && strstr(m, "GEOS")) {
+        /* SpatiaLite's GEOS functions answer NULL where PostGIS raises. */
+        PQclear(r);
+        *geos_failed = 1;
+        return intx ? pm_pg_exec(pg, ctx, what,
+                                 "ROLLBACK TO SAVEPOINT pm_geos; RELEASE SAVEPOINT pm_geos")
+                    : 0;
+    }
+    rc = pm_pg_fail(pg, ctx, what, r);
+    PQclear(r);
+    return rc;
 }
