@@ -2,7 +2,7 @@
  * open/close a database, list its layers, stream their features, import a
  * layer, write derived layers, and the few measures the database takes
  * better than C. One interface with a backend behind it: SpatiaLite (a
- * file path, the default) and, planned, PostGIS (a PostgreSQL connection
+ * file path, the default) and PostGIS (a PostgreSQL connection
  * string); see docs/architecture.md, "The store". Every identifier that
  * reaches SQL is quoted; every value is bound. */
 #ifndef PARKMAP_STORE_H
@@ -30,7 +30,7 @@ extern "C" {
 #define PM_LAYER_CHANGES "changes"
 
 /** The longest layer name parkmap takes, in bytes: PostgreSQL's identifier
- * limit (NAMEDATALEN - 1), so that a layer keeps its name in the planned
+ * limit (NAMEDATALEN - 1), so that a layer keeps its name in the
  * PostGIS backend; SpatiaLite's names derived from it (idx_<layer>_geom and
  * its triggers) stay short too. */
 #define PM_LAYER_NAME_MAX 63
@@ -70,12 +70,19 @@ typedef enum {
  * PostgreSQL connection string is a path). */
 pm_store_backend pm_store_backend_of(const char *db);
 
+/** `db` as messages and output may name it: a path as given; a PostgreSQL
+ * connection string as "postgresql://user@host:port/dbname", never with a
+ * password. Caller frees; NULL when out of memory. */
+char *pm_store_db_label(const char *db);
+
 /** Open an existing parkmap database: a file path (SpatiaLite) or a
- * PostgreSQL connection string (PostGIS; not built into this parkmap yet:
- * PM_EUSAGE, with a message that never repeats the string, which may hold
+ * PostgreSQL connection string (PostGIS; when built with -DPM_POSTGIS=OFF,
+ * PM_EUSAGE with a message that never repeats the string, which may hold
  * a password). Caller owns *out (pm_store_close or pm_store_free). A
  * missing, locked, corrupt or non-parkmap file fails with PM_EIO naming
- * the path. */
+ * the path; an unreachable server, a wrong password, a database without
+ * PostGIS or without parkmap's tables with PM_EIO naming the server
+ * (redacted, see pm_store_path). */
 int pm_store_open(pm_store **out, pm_ctx *ctx, const char *db, int writable);
 /** Close and release. Returns 0, or PM_EIO when the database refuses to
  * close (SQLite: a statement left unfinalized); the store is released
@@ -85,7 +92,8 @@ int pm_store_close(pm_ctx *ctx, pm_store *st);
 /** Close and release without asking how the close went: for error paths
  * and read-only use, where nothing is left to lose. NULL-safe. */
 void pm_store_free(pm_store *st);
-/** The database as messages name it (borrowed): the path for SpatiaLite. */
+/** The database as messages name it (borrowed): the path for SpatiaLite,
+ * postgresql://user@host:port/dbname for PostGIS (never a password). */
 const char *pm_store_path(const pm_store *st);
 /** Which backend holds the store. */
 pm_store_backend pm_store_backend_kind(const pm_store *st);

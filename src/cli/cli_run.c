@@ -30,7 +30,7 @@ static int open_store(cli_run *r)
     /* Analysis still answers on a write-protected database; it just cannot
      * keep its result tables there. */
     if (r->write && !pm_store_writable(r->st)) {
-        pm_warn(r->ctx, "%s is read-only: result tables not written", r->db);
+        pm_warn(r->ctx, "%s is read-only: result tables not written", pm_store_path(r->st));
         r->write = 0;
     }
     return CLI_GO;

@@ -51,7 +51,7 @@ int cmd_check(int argc, char **argv)
     if (status != CLI_GO)
         goto done;
     if (o.qa.make_valid && !pm_store_writable(r.st)) {
-        status = cli_usage("check", "--make-valid needs a writable database", r.db);
+        status = cli_usage("check", "--make-valid needs a writable database", pm_store_path(r.st));
         goto done;
     }
     o.qa.write_table = r.write;

@@ -113,7 +113,8 @@ int cmd_clean(int argc, char **argv)
         goto done;
     if (!r.write) {
         cli_warnings(r.ctx);
-        fprintf(stderr, "parkmap: cannot write the repaired layer: %s (read-only)\n", r.db);
+        fprintf(stderr, "parkmap: cannot write the repaired layer: %s (read-only)\n",
+                pm_store_path(r.st));
         status = 4;
         goto done;
     }

@@ -77,7 +77,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     if (write && !pm_store_writable(b)) {
-        pm_warn(r.ctx, "%s is read-only: the changes layer is not written", a.against);
+        pm_warn(r.ctx, "%s is read-only: the changes layer is not written", pm_store_path(b));
         write = 0;
     }
     a.o.write_table = write;
@@ -86,7 +86,7 @@ int cmd_compare(int argc, char **argv)
     if ((status = cli_result(&r, pm_analysis_compare(&c, r.ctx, r.st, b, &a.o))))
         goto done;
     if (r.json)
-        report_compare_json(c, r.db, a.against);
+        report_compare_json(c, pm_store_path(r.st), pm_store_path(b));
     else if (r.csv)
         report_compare_csv(c);
     else

@@ -40,8 +40,11 @@ int cmd_import(int argc, char **argv)
     o.progress_user = &r.prog;
     if ((status = cli_result(&r, pm_import(&rep, r.ctx, &o))))
         goto done;
+    /* A server is named without its password. */
+    char *label = pm_store_db_label(o.db_path);
     printf("imported %ld features from %s into %s layer %s (%s -> %s)", rep.imported, o.src_path,
-           o.db_path, o.layer, rep.source_crs_name, rep.storage_crs);
+           label ? label : "--db", o.layer, rep.source_crs_name, rep.storage_crs);
+    free(label);
     if (rep.skipped)
         printf(", skipped %ld", rep.skipped);
     putchar('\n');

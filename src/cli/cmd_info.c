@@ -22,7 +22,7 @@ int cmd_info(int argc, char **argv)
     if (status != CLI_GO)
         goto done;
     status = 0;
-    const char *db = r.db;
+    const char *db = pm_store_path(r.st); /* a server: never its password */
     pm_ctx *ctx = r.ctx;
     pm_store *st = r.st;
     if (pm_store_layers(&layers, &n, ctx, st)) {

@@ -330,8 +330,12 @@ static int load_rows(pm_ctx *ctx, const pm_import_opts *o, pm_source *src, pm_tr
             if (o->progress && (done_n & 1023) == 0 && total > 0) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "import: %ld/%ld features", done_n, total);
-                if (!o->progress((double)done_n / (double)total, msg, o->progress_user))
-                    rc = pm_err(ctx, PM_EIO, "import cancelled", o->db_path, "by the user");
+                if (!o->progress((double)done_n / (double)total, msg, o->progress_user)) {
+                    char *label = pm_store_db_label(o->db_path);
+                    rc = pm_err(ctx, PM_EIO, "import cancelled", label ? label : "--db",
+                                "by the user");
+                    free(label);
+                }
             }
         }
         used_batch(&r, &b);

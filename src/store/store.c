@@ -4,6 +4,9 @@
  * shares, the derived-layer helpers built on the writer, the row types'
  * release functions. */
 #include "store_backend.h"
+#ifdef PM_HAVE_POSTGIS
+#include "pg/store_pg.h"
+#endif
 
 #include <ctype.h>
 #include <stdio.h>
@@ -77,16 +80,37 @@ pm_store_backend pm_store_backend_of(const char *db)
     return PM_STORE_SPATIALITE;
 }
 
-/* The backend for `db`, or PM_EUSAGE when it is not built in. The message
- * never repeats `db`: a connection string may carry a password. */
+/* The backend for `db`, or PM_EUSAGE when it is not built in (configured
+ * with -DPM_POSTGIS=OFF). The message never repeats `db`: a connection
+ * string may carry a password. */
 static int ops_of(const pm_store_ops **out, pm_ctx *ctx, const char *db)
 {
     *out = NULL;
-    if (pm_store_backend_of(db) == PM_STORE_POSTGIS)
-        return pm_err(ctx, PM_EUSAGE, "the PostGIS backend is not built into this parkmap yet",
-                      "--db", "a PostgreSQL connection string; use a SpatiaLite file");
+    if (pm_store_backend_of(db) == PM_STORE_POSTGIS) {
+#ifdef PM_HAVE_POSTGIS
+        *out = &pm_pg_ops;
+        return 0;
+#else
+        return pm_err(ctx, PM_EUSAGE, "the PostGIS backend is not built into this parkmap", "--db",
+                      "a PostgreSQL connection string; rebuild with -DPM_POSTGIS=ON "
+                      "(libpq-dev) or use a SpatiaLite file");
+#endif
+    }
     *out = &pm_sl_ops;
     return 0;
+}
+
+char *pm_store_db_label(const char *db)
+{
+    if (!db)
+        return NULL;
+    if (pm_store_backend_of(db) == PM_STORE_SPATIALITE)
+        return strdup(db);
+#ifdef PM_HAVE_POSTGIS
+    return pm_pg_redact_string(db);
+#else
+    return strdup("PostgreSQL server");
+#endif
 }
 
 /* ---- connection ----------------------------------------------------------- */
@@ -99,14 +123,22 @@ int pm_store_open(pm_store **out, pm_ctx *ctx, const char *db, int writable)
     *out = NULL;
     if ((rc = ops_of(&ops, ctx, db)))
         return rc;
-    if (!(st = calloc(1, sizeof *st)) || !(st->db = strdup(db))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", db, "store");
+    if (!(st = calloc(1, sizeof *st)) || !(st->db = pm_store_db_label(db))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "--db", "store");
         goto done;
     }
     st->ops = ops;
     st->kind = pm_store_backend_of(db);
     if ((rc = ops->open(&st->be, ctx, db, writable)))
         goto done;
+    /* A server is named as the backend reached it (libpq's defaults filled
+     * in), never with its password. */
+    const char *label = ops->label ? ops->label(st->be) : NULL;
+    char *copy = label ? strdup(label) : NULL;
+    if (copy) {
+        free(st->db);
+        st->db = copy;
+    }
     *out = st;
     st = NULL;
 done:
@@ -159,7 +191,7 @@ int pm_store_import_begin(pm_store_import **out, pm_ctx *ctx, const pm_store_imp
     if ((rc = ops_of(&ops, ctx, opts->db_path)))
         return rc;
     if (!(imp = calloc(1, sizeof *imp)))
-        return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "--db", "import");
     imp->ops = ops;
     if ((rc = ops->import_begin(&imp->be, ctx, opts, schema))) {
         free(imp);

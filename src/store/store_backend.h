@@ -29,6 +29,9 @@ typedef struct pm_store_ops {
     int (*close)(pm_ctx *ctx, void *be);
     /** 1 if derived layers can be written, else 0. */
     int (*writable)(void *be);
+    /** The database as messages name it (borrowed), or NULL for the --db
+     * string itself. A server's never holds its password. May be NULL. */
+    const char *(*label)(void *be);
 
     /* ---- layers and metadata ------------------------------------------ */
     int (*layers)(char ***out, size_t *out_n, pm_ctx *ctx, void *be);
@@ -103,5 +106,9 @@ typedef struct pm_store_ops {
 
 /** The SpatiaLite backend (store_sl_db.c). */
 extern const pm_store_ops pm_sl_ops;
+#ifdef PM_HAVE_POSTGIS
+/** The PostGIS backend (pg/store_pg_ops.c). */
+extern const pm_store_ops pm_pg_ops;
+#endif
 
 #endif

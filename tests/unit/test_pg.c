@@ -692,7 +692,7 @@ static void test_area_parity(void **state)
 
     pm_area_row *rows = NULL;
     size_t n = 0;
-    assert_int_equal(pm_pg_area_rows(&rows, &n, ctx, pg, "area_parity", NULL), 0);
+    assert_int_equal(pm_pg_area_rows(&rows, &n, ctx, pg, "area_parity", NULL, 1), 0);
     assert_int_equal(n, 41);
     assert_string_equal(rows[0].name, "square");
     assert_string_equal(rows[1].name, "#2");

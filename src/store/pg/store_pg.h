@@ -42,6 +42,11 @@ void pm_pg_free(pm_pg *pg);
 /** The target as "postgresql://user@host:port/dbname", never with a password
  * (borrowed from pg). */
 const char *pm_pg_redacted(const pm_pg *pg);
+/** What pm_pg_redacted would say of `db` without connecting:
+ * "postgresql://user@host:port/dbname" from the string, the environment
+ * and libpq's defaults; never a password ("PostgreSQL server" when the
+ * string does not parse). Caller frees; NULL when out of memory. */
+char *pm_pg_redact_string(const char *db);
 /** The server's PostGIS extension version, e.g. "3.3.2" (borrowed). */
 const char *pm_pg_postgis_version(const pm_pg *pg);
 /** The libpq connection (borrowed), for the backend's files and tests. */
@@ -90,6 +95,12 @@ typedef struct pm_pg_cursor pm_pg_cursor;
  * connection is idle (closed by pm_pg_cursor_free); inside a caller's
  * transaction it reads in that one. Caller owns *out. */
 int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer);
+/** The same, reading only the attributes named in fields (exact names, in
+ * the layer's column order; fields NULL: every one) and, with bbox (xmin,
+ * ymin, xmax, ymax in the storage CRS), only the features whose own
+ * extents meet it, found through the GiST index (geom && box). */
+int pm_pg_cursor_open_where(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer,
+                            const char *const *fields, size_t nfields, const double *bbox);
 /** The layer's attribute schema (borrowed from the cursor). */
 const pm_schema *pm_pg_cursor_schema(const pm_pg_cursor *cur);
 /** Next feature into *out (caller clears it). 1 read, 0 end, <0 error. */
@@ -97,12 +108,24 @@ int pm_pg_cursor_next(pm_pg_cursor *cur, pm_ctx *ctx, pm_feature *out);
 /** Close the cursor (and its transaction) and release. NULL-safe. */
 void pm_pg_cursor_free(pm_pg_cursor *cur);
 
+/** A layer's table quoted for SQL, its name column quoted or the text NULL
+ * (for a SELECT list; cast it ::text), and its SRID (may be NULL); the
+ * error of a missing layer. Caller frees both strings. */
+int pm_pg_layer_sql(char **out_table, char **out_name, int *out_srid, pm_ctx *ctx, pm_pg *pg,
+                    const char *layer);
+/** What the layer's geometry column holds, as geometry_columns says. */
+int pm_pg_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_pg *pg, const char *layer);
+/** Feature count and exact extent (NAN when empty) in the storage CRS. */
+int pm_pg_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_pg *pg,
+                      const char *layer);
+
 /** Areas of every feature, ordered by source_fid: planar in the storage CRS
  * (ST_Area(geom)) and ellipsoidal on WGS 84 (ST_Area(ST_Transform(geom,
- * 4326)::geography, true)). Same rows as pm_store_area_rows. Caller owns
- * *out (pm_area_rows_free). */
+ * 4326)::geography, true)); without measure, NAN areas (the attributes
+ * only). Same rows as pm_store_area_rows. Caller owns *out
+ * (pm_area_rows_free). */
 int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, const char *layer,
-                    const char *group_by);
+                    const char *group_by, int measure);
 /** Area of the union of a layer's features (ST_Union), planar and
  * ellipsoidal, in m². */
 int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, pm_pg *pg,
@@ -131,5 +154,27 @@ int pm_pg_import_commit(pm_pg_import *imp, pm_ctx *ctx, int allow_invalid, long 
 /** Roll back (if not committed) and release. NULL-safe. The connection
  * stays open and idle. */
 void pm_pg_import_free(pm_pg_import *imp);
+
+/* ---- the backend behind pm_store (store_pg_ops.c, store_pg_derived.c);
+ * the ops of store_backend.h, `be` being a pm_pg_store ----------------- */
+
+typedef struct pm_pg_store {
+    pm_pg *pg;
+    int writable; /* opened so, the role may create tables, not a standby */
+    char *db;     /* the --db string, for a second connection (scrubbed on free) */
+} pm_pg_store;
+
+int pm_pgs_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name,
+                        const pm_schema *schema, pm_geom_kind kind, int srid);
+int pm_pgs_writer_add(pm_ctx *ctx, void *w, const pm_feature *f);
+int pm_pgs_writer_commit(pm_ctx *ctx, void *w, const char *derived_from);
+void pm_pgs_writer_free(void *w);
+int pm_pgs_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
+int pm_pgs_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
+                      const char *layer);
+int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
+                   const char *within, double min_m2);
+int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *layer,
+                           const char *within, double dx, double dy);
 
 #endif

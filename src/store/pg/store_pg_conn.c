@@ -65,7 +65,7 @@ int pm_pg_is_target(const char *db)
 /* GDAL's PG:<conninfo> (optionally PG:"<conninfo>") to libpq's form. */
 static char *normalize(const char *db)
 {
-    if (strncmp(db, "PG:", 3) != 0)
+    if (strncasecmp(db, "PG:", 3) != 0)
         return strdup(db);
     const char *s = db + 3;
     while (*s == ' ')
@@ -118,6 +118,23 @@ static char *describe(PQconninfoOption *parsed, PQconninfoOption *defs)
         snprintf(out, cap, "postgresql://%s@%s:%s/%s", user ? user : "", host ? host : "localhost",
                  port ? port : "5432", dbname ? dbname : "");
     return out;
+}
+
+char *pm_pg_redact_string(const char *db)
+{
+    char *conninfo = normalize(db), *err = NULL, *out = NULL;
+    PQconninfoOption *parsed = conninfo ? PQconninfoParse(conninfo, &err) : NULL;
+    if (parsed) {
+        PQconninfoOption *defs = PQconndefaults();
+        out = describe(parsed, defs);
+        PQconninfoFree(defs);
+        PQconninfoFree(parsed);
+    }
+    if (err)
+        PQfreemem(err);
+    free(conninfo);
+    /* Unparsable: a fixed name, never the string (it may hold a password). */
+    return out ? out : strdup("PostgreSQL server");
 }
 
 /* libpq's message as one line: newlines joined with "; ", the password (if

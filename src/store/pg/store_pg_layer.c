@@ -162,10 +162,37 @@ static int read_schema(pm_schema *out, pm_ctx *ctx, pm_pg *pg, const char *name)
     return rc;
 }
 
+/* Keep only the fields named (as the SpatiaLite store: exact names, in the
+ * layer's column order). */
+static int keep_fields(pm_schema *s, pm_ctx *ctx, const char *const *fields, size_t nfields)
+{
+    pm_schema kept = {0};
+    int rc = 0;
+    for (size_t i = 0; i < s->nfields && !rc; i++) {
+        int wanted = 0;
+        for (size_t k = 0; k < nfields && !wanted; k++)
+            wanted = strcmp(fields[k], s->fields[i].name) == 0;
+        if (wanted)
+            rc = pm_schema_add(&kept, ctx, s->fields[i].name, s->fields[i].type);
+    }
+    pm_schema_clear(s);
+    *s = kept;
+    return rc;
+}
+
 int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer)
 {
+    return pm_pg_cursor_open_where(out, ctx, pg, layer, NULL, 0, NULL);
+}
+
+int pm_pg_cursor_open_where(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *layer,
+                            const char *const *fields, size_t nfields, const double *bbox)
+{
     char *table = NULL, *qt = NULL, *sql = NULL;
+    char box[4][40];
+    const char *bp[4] = {box[0], box[1], box[2], box[3]};
     size_t cap, n;
+    int srid = 0;
     pm_pg_cursor *c = calloc(1, sizeof(*c));
     int rc = 0;
     *out = NULL;
@@ -183,14 +210,15 @@ int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *la
             goto done;
         c->own_txn = 1;
     }
-    if ((rc = need_layer(&table, NULL, ctx, pg, layer)) ||
-        (rc = read_schema(&c->schema, ctx, pg, table)))
+    if ((rc = need_layer(&table, &srid, ctx, pg, layer)) ||
+        (rc = read_schema(&c->schema, ctx, pg, table)) ||
+        (fields && (rc = keep_fields(&c->schema, ctx, fields, nfields))))
         goto done;
     if (!(qt = pm_pg_ident(pg, ctx, table))) {
         rc = PM_EIO;
         goto done;
     }
-    cap = 256 + strlen(qt);
+    cap = 512 + strlen(qt);
     for (size_t i = 0; i < c->schema.nfields; i++)
         cap += 2 * strlen(c->schema.fields[i].name) + 16;
     if (!(sql = malloc(cap))) {
@@ -214,9 +242,27 @@ int pm_pg_cursor_open(pm_pg_cursor **out, pm_ctx *ctx, pm_pg *pg, const char *la
                                                     : "text");
         free(q);
     }
-    snprintf(sql + n, cap - n, " FROM %s ORDER BY pk", qt);
-    if ((rc = pm_pg_exec(pg, ctx, "cannot read layer", sql)))
-        goto done;
+    n += (size_t)snprintf(sql + n, cap - n, " FROM %s", qt);
+    if (bbox) {
+        /* The GiST index finds the candidates (its float boxes are rounded
+         * outward: none is missed); the geometry's own extent decides
+         * exactly, as the SpatiaLite store's MBR test does. */
+        n += (size_t)snprintf(sql + n, cap - n,
+                              " WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, %d) AND "
+                              "ST_XMax(geom) >= $1 AND ST_XMin(geom) <= $3 AND "
+                              "ST_YMax(geom) >= $2 AND ST_YMin(geom) <= $4",
+                              srid);
+        for (int i = 0; i < 4; i++)
+            snprintf(box[i], sizeof box[i], "%.17g", bbox[i]);
+    }
+    snprintf(sql + n, cap - n, " ORDER BY pk");
+    {
+        PGresult *r = NULL;
+        if ((rc = pm_pg_query(&r, pg, ctx, "cannot read layer", sql, bbox ? 4 : 0,
+                              bbox ? bp : NULL)))
+            goto done;
+        PQclear(r);
+    }
     c->open = 1;
     *out = c;
     c = NULL;
@@ -381,8 +427,27 @@ static char *optional_column(pm_pg *pg, pm_ctx *ctx, const pm_schema *s, const c
     return n;
 }
 
+/* A double as SQLite writes a REAL as text ("%!.15g": 15 digits, and a
+ * point always), so groups by a real field read the same in both stores. */
+static char *real_text(const char *pgtext)
+{
+    char buf[64];
+    double d = strtod(pgtext, NULL);
+    if (!isfinite(d))
+        return strdup(isnan(d) ? "NaN" : d > 0 ? "Inf" : "-Inf");
+    snprintf(buf, sizeof buf, "%.15g", d);
+    if (!strpbrk(buf, ".e")) {
+        strcat(buf, ".0");
+    } else if (!strchr(buf, '.')) {
+        char *e = strchr(buf, 'e');
+        memmove(e + 2, e, strlen(e) + 1);
+        memcpy(e, ".0", 2);
+    }
+    return strdup(buf);
+}
+
 int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, const char *layer,
-                    const char *group_by)
+                    const char *group_by, int measure)
 {
     char *table = NULL, *qt = NULL, *name = NULL, *planned = NULL, *group = NULL, *sql = NULL;
     pm_schema schema = {0};
@@ -419,10 +484,14 @@ int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, co
      * test (tests/unit/test_pg.c, area_parity) holds it within 1e-9
      * relative. Text results: PostgreSQL 12+ prints doubles shortest-exact. */
     snprintf(sql, cap,
-             "SELECT source_fid, %s::text, %s::text, %s::text, ST_Area(geom), "
-             "ST_Area(ST_Transform(geom, 4326)::geography, true), pk FROM %s "
+             "SELECT source_fid, %s::text, %s::text, %s::text, %s, pk FROM %s "
              "ORDER BY source_fid, pk",
-             name, group, planned, qt);
+             name, group, planned,
+             measure ? "ST_Area(geom), ST_Area(ST_Transform(geom, 4326)::geography, true)"
+                     : "NULL::float8, NULL::float8",
+             qt);
+    int group_real =
+        group_by && schema.fields[pm_schema_find(&schema, group_by)].type == PM_FIELD_REAL;
     if ((rc = pm_pg_query(&r, pg, ctx, "cannot measure areas", sql, 0, NULL)))
         goto done;
     size_t nr = (size_t)PQntuples(r);
@@ -442,10 +511,13 @@ int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, co
         } else {
             a->name = strdup(PQgetvalue(r, i, 1));
         }
-        a->group = strdup(PQgetisnull(r, i, 2) ? "" : PQgetvalue(r, i, 2));
+        a->group = PQgetisnull(r, i, 2) ? strdup("")
+                   : group_real         ? real_text(PQgetvalue(r, i, 2))
+                                        : strdup(PQgetvalue(r, i, 2));
         a->planned_km2 = planned_value(r, i, 3);
-        a->planar_m2 = PQgetisnull(r, i, 4) ? 0 : strtod(PQgetvalue(r, i, 4), NULL);
-        a->ellipsoidal_m2 = PQgetisnull(r, i, 5) ? 0 : strtod(PQgetvalue(r, i, 5), NULL);
+        /* A feature without geometry measures nothing (NAN), as in SpatiaLite. */
+        a->planar_m2 = PQgetisnull(r, i, 4) ? NAN : strtod(PQgetvalue(r, i, 4), NULL);
+        a->ellipsoidal_m2 = PQgetisnull(r, i, 5) ? NAN : strtod(PQgetvalue(r, i, 5), NULL);
         if (!a->name || !a->group) {
             n++;
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
@@ -497,6 +569,88 @@ done:
     PQclear(r);
     free(sql);
     free(qt);
+    free(table);
+    return rc;
+}
+
+/* ---- what a layer holds --------------------------------------------------- */
+
+int pm_pg_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_pg *pg, const char *layer)
+{
+    char *table = NULL;
+    PGresult *r = NULL;
+    int rc;
+    if ((rc = need_layer(&table, NULL, ctx, pg, layer)))
+        return rc;
+    const char *p[] = {table};
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot read layer",
+                          "SELECT upper(type) FROM geometry_columns WHERE " PM_PG_LAYER_WHERE
+                          " AND f_table_name = $1",
+                          1, p)))
+        goto done;
+    const char *t = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+    if (!strcmp(t, "MULTIPOLYGON") || !strcmp(t, "POLYGON"))
+        *out = PM_GEOM_POLYGON;
+    else if (!strcmp(t, "MULTILINESTRING") || !strcmp(t, "LINESTRING"))
+        *out = PM_GEOM_LINE;
+    else
+        rc = pm_err(ctx, PM_EIO, "unsupported geometry type", layer,
+                    "%s; parkmap layers hold polygons or lines", *t ? t : "none");
+done:
+    PQclear(r);
+    free(table);
+    return rc;
+}
+
+int pm_pg_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_pg *pg,
+                      const char *layer)
+{
+    char *table = NULL, *qt = NULL, sql[512];
+    PGresult *r = NULL;
+    int rc;
+    if ((rc = need_layer(&table, NULL, ctx, pg, layer)))
+        return rc;
+    if (!(qt = pm_pg_ident(pg, ctx, table)) || strlen(qt) > 300) {
+        rc = qt ? pm_err(ctx, PM_EUSAGE, "layer name too long", layer, "stats") : PM_EIO;
+        goto done;
+    }
+    /* Each geometry's exact extent (ST_XMin of the geometry, not of the
+     * index's float boxes), as the SpatiaLite store's MbrMinX. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*), min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), "
+             "max(ST_YMax(geom)) FROM %s",
+             qt);
+    if ((rc = pm_pg_query(&r, pg, ctx, "cannot read layer", sql, 0, NULL)))
+        goto done;
+    *out_count = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    for (int i = 0; i < 4; i++)
+        out_bbox[i] = PQgetisnull(r, 0, i + 1) ? NAN : strtod(PQgetvalue(r, 0, i + 1), NULL);
+done:
+    PQclear(r);
+    free(qt);
+    free(table);
+    return rc;
+}
+
+int pm_pg_layer_sql(char **out_table, char **out_name, int *out_srid, pm_ctx *ctx, pm_pg *pg,
+                    const char *layer)
+{
+    char *table = NULL;
+    pm_schema schema = {0};
+    int rc;
+    *out_table = *out_name = NULL;
+    if ((rc = need_layer(&table, out_srid, ctx, pg, layer)) ||
+        (rc = read_schema(&schema, ctx, pg, table)))
+        goto done;
+    if (!(*out_table = pm_pg_ident(pg, ctx, table)) ||
+        !(*out_name = optional_column(pg, ctx, &schema, "name"))) {
+        rc = pm_ctx_code(ctx) ? pm_ctx_code(ctx) : PM_EIO;
+        free(*out_table);
+        free(*out_name);
+        *out_table = *out_name = NULL;
+    }
+done:
+    pm_schema_clear(&schema);
     free(table);
     return rc;
 }
