@@ -288,7 +288,8 @@ int pm_topology_neighbours(uint32_t **out_pairs, size_t *out_n, size_t *out_nfoc
         q.ncand = 0;
         if (topo_fgrid_query(grid, box, take_candidate, &q) || q.oom)
             goto oom;
-        qsort(q.cand, q.ncand, sizeof *q.cand, cmp_u32);
+        if (q.ncand > 1) /* q.cand is NULL until a first candidate */
+            qsort(q.cand, q.ncand, sizeof *q.cand, cmp_u32);
         const double *fp = &t->nxy[2 * t->rnode[t->r_first[t->f_ring[f]]]];
         for (size_t k = 0; k < q.ncand; k++) {
             uint32_t g = q.cand[k];

@@ -63,6 +63,16 @@ int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql);
  * failure with the error in ctx. */
 int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
                 int nparams, const char *const *params);
+/* The ellipsoidal area (m², WGS 84) of the lon/lat WKB in column col of
+ * row, as the SpatiaLite store measures it: GeographicLib's
+ * geod_polygonarea through pm_geod_area, not PostGIS's geography area,
+ * which differs by ~1e-5 m² absolute (4.5e-7 relative on a 20 m² sliver;
+ * docs/postgis.md). The SQL transforms (ST_Transform(g, 4326), the same
+ * PROJ transform as SpatiaLite's Transform) and returns ST_AsBinary; a
+ * text result (bytea as \x hex) and a binary one are both read. NULL or an
+ * empty geometry measures 0. */
+int pm_pg_geod_area(double *out, pm_ctx *ctx, const PGresult *r, int row, int col);
+
 /** A query that may fail inside GEOS (a TopologyException on an invalid
  * geometry): then *geos_failed is 1, *out NULL, no error recorded and the
  * connection's transaction (if any) still usable, as SpatiaLite's GEOS

@@ -12,7 +12,9 @@
  *     no polygon)                        empty taken as NULL
  *   MakeValid (librttopo)              ST_MakeValid (GEOS, 'linework')
  *   ShiftCoords(g, dx, dy)             ST_Translate(g, dx, dy)
- *   PM_GeodArea(Transform(g, 4326))    ST_Area(ST_Transform(g, 4326)::geography, true)
+ *   PM_GeodArea(Transform(g, 4326))    ST_Transform(g, 4326) read back and measured in C
+ *                                      (pm_pg_geod_area: PostGIS's geography area is
+ *                                      ~1e-5 m² off GeographicLib's, docs/postgis.md)
  *
  * Values are bound (text parameters; doubles as %.17g, exact), identifiers
  * quoted (PQescapeIdentifier); the SQL text is otherwise constant. */
@@ -64,16 +66,6 @@ static int64_t get_i64(const PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) || PQgetlength(r, row, col) != 8
                ? 0
                : (int64_t)be64(PQgetvalue(r, row, col));
-}
-
-static double get_f8(const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != 8)
-        return 0;
-    uint64_t u = be64(PQgetvalue(r, row, col));
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
 }
 
 /* A text column (binary text is its bytes), or fallback when NULL. */
@@ -566,7 +558,7 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
                    const char *within, double min_m2)
 {
     pm_pg *pg = ((pm_pg_store *)be)->pg;
-    char *t = NULL, *name = NULL, *w = NULL, *sql = NULL, min[40];
+    char *t = NULL, *name = NULL, *w = NULL, *sql = NULL;
     PGresult *r = NULL;
     pm_pair_area_row *rows = NULL;
     size_t n = 0;
@@ -584,15 +576,13 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
              "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
              " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi(ST_CollectionExtract("
              "ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
-             " m AS (SELECT fid, pk, nm, g, ST_Area(ST_Transform(g, 4326)::geography, true) AS m2"
-             " FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
-             " SELECT fid::int8, nm, m2, ST_AsBinary(g, 'NDR') FROM m WHERE m2 > $1::float8"
-             " ORDER BY fid, pk",
+             " m AS (SELECT fid, pk, nm, g FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
+             " SELECT fid::int8, nm, ST_AsBinary(ST_Transform(g, 4326), 'NDR'),"
+             " ST_AsBinary(g, 'NDR') FROM m ORDER BY fid, pk",
              srid, w, name, "geom", t);
-    fmt_double(min, sizeof min, min_m2);
-    const char *p[] = {min};
     int failed = 0;
-    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 1, p, 1)))
+    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 0, NULL,
+                               1)))
         goto done;
     if (failed) {
         /* GEOS failed on an invalid park: SpatiaLite's ST_Difference is
@@ -602,13 +592,12 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
                  "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
                  " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi("
                  "ST_CollectionExtract(ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
-                 " m AS (SELECT fid, pk, nm, g, ST_Area(ST_Transform(g, 4326)::geography, true)"
-                 " AS m2 FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
-                 " SELECT fid::int8, nm, m2, ST_AsBinary(g, 'NDR') FROM m WHERE m2 > $1::float8"
-                 " ORDER BY fid, pk",
+                 " m AS (SELECT fid, pk, nm, g FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
+                 " SELECT fid::int8, nm, ST_AsBinary(ST_Transform(g, 4326), 'NDR'),"
+                 " ST_AsBinary(g, 'NDR') FROM m ORDER BY fid, pk",
                  srid, w, name, "CASE WHEN ST_IsValid(geom) THEN geom END", t);
-        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 1, p,
-                                   1)) ||
+        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 0,
+                                   NULL, 1)) ||
             failed)
             goto empty;
     }
@@ -617,13 +606,20 @@ int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be,
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
         goto done;
     }
-    for (n = 0; n < nr;) {
-        int i = (int)n;
+    for (size_t k = 0; k < nr; k++) {
+        int i = (int)k;
+        double m2;
+        /* The area in C (pm_pg_geod_area: GeographicLib, as SpatiaLite), and
+         * the threshold with it: PostGIS's geography area differs by ~1e-5 m². */
+        if ((rc = pm_pg_geod_area(&m2, ctx, r, i, 2)))
+            goto done;
+        if (!(m2 > min_m2))
+            continue;
         pm_pair_area_row *row = &rows[n++];
         row->a_fid = row->b_fid = get_i64(r, i, 0);
         row->a_name = get_name(r, i, 1, row->a_fid);
         row->b_name = get_name(r, i, 1, row->b_fid);
-        row->area_m2 = get_f8(r, i, 2);
+        row->area_m2 = m2;
         row->distance_m = 0;
         if (!row->a_name || !row->b_name) {
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
@@ -663,9 +659,9 @@ int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *la
     }
     snprintf(sql, cap,
              "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
-             " SELECT coalesce(sum(ST_Area(ST_Transform(ST_CollectionExtract(ST_Difference("
-             "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326)"
-             "::geography, true)), 0)::float8 FROM %s%s",
+             " SELECT ST_AsBinary(ST_Transform(ST_CollectionExtract(ST_Difference("
+             "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326), 'NDR')"
+             " FROM %s%s",
              srid, w, t, "");
     fmt_double(sx, sizeof sx, dx);
     fmt_double(sy, sizeof sy, dy);
@@ -678,16 +674,22 @@ int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *la
         /* As in pm_pgs_outside: SpatiaLite leaves out what GEOS fails on. */
         snprintf(sql, cap,
                  "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
-                 " SELECT coalesce(sum(ST_Area(ST_Transform(ST_CollectionExtract(ST_Difference("
-                 "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326)"
-                 "::geography, true)), 0)::float8 FROM %s%s",
+                 " SELECT ST_AsBinary(ST_Transform(ST_CollectionExtract(ST_Difference("
+                 "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326),"
+                 " 'NDR') FROM %s%s",
                  srid, w, t, " WHERE ST_IsValid(geom)");
         if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure a shifted layer", sql, 2,
                                    p, 1)) ||
             failed)
             goto done;
     }
-    *out_m2 = get_f8(r, 0, 0);
+    /* Summed in C, each piece by GeographicLib (pm_pg_geod_area). */
+    for (int i = 0; i < PQntuples(r); i++) {
+        double m2;
+        if ((rc = pm_pg_geod_area(&m2, ctx, r, i, 0)))
+            goto done;
+        *out_m2 += m2;
+    }
 done:
     PQclear(r);
     free(sql);

@@ -7,6 +7,8 @@
  * are therefore bit-identical to what import sent. */
 #include "store_pg.h"
 
+#include "parkmap/crs.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,17 +480,16 @@ int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, co
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
         goto done;
     }
-    /* Parity with the SpatiaLite store's GeographicLib areas: PostGIS's
-     * spheroidal geography area is GeographicLib's geod_polygonarea too
-     * (PROJ's copy) on WGS 84, after the same PROJ transform to 4326; the
-     * test (tests/unit/test_pg.c, area_parity) holds it within 1e-9
-     * relative. Text results: PostgreSQL 12+ prints doubles shortest-exact. */
+    /* Parity with the SpatiaLite store: the same PROJ transform to 4326 in
+     * the database, the ellipsoidal area in C (pm_pg_geod_area), as
+     * SpatiaLite's PM_GeodArea. Text results: PostgreSQL 12+ prints
+     * doubles shortest-exact. */
     snprintf(sql, cap,
              "SELECT source_fid, %s::text, %s::text, %s::text, %s, pk FROM %s "
              "ORDER BY source_fid, pk",
              name, group, planned,
-             measure ? "ST_Area(geom), ST_Area(ST_Transform(geom, 4326)::geography, true)"
-                     : "NULL::float8, NULL::float8",
+             measure ? "ST_Area(geom), ST_AsBinary(ST_Transform(geom, 4326), 'NDR')"
+                     : "NULL::float8, NULL::bytea",
              qt);
     int group_real =
         group_by && schema.fields[pm_schema_find(&schema, group_by)].type == PM_FIELD_REAL;
@@ -517,7 +518,11 @@ int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, co
         a->planned_km2 = planned_value(r, i, 3);
         /* A feature without geometry measures nothing (NAN), as in SpatiaLite. */
         a->planar_m2 = PQgetisnull(r, i, 4) ? NAN : strtod(PQgetvalue(r, i, 4), NULL);
-        a->ellipsoidal_m2 = PQgetisnull(r, i, 5) ? NAN : strtod(PQgetvalue(r, i, 5), NULL);
+        a->ellipsoidal_m2 = NAN;
+        if (!PQgetisnull(r, i, 5) && (rc = pm_pg_geod_area(&a->ellipsoidal_m2, ctx, r, i, 5))) {
+            n++;
+            goto done;
+        }
         if (!a->name || !a->group) {
             n++;
             rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "areas");
@@ -558,8 +563,8 @@ int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *
         goto done;
     }
     snprintf(sql, cap,
-             "SELECT coalesce(ST_Area(u), 0), coalesce(ST_Area(ST_Transform(u, 4326)::geography, "
-             "true), 0) FROM (SELECT ST_Union(geom) AS u FROM %s) s",
+             "SELECT coalesce(ST_Area(u), 0), ST_AsBinary(ST_Transform(u, 4326), 'NDR') "
+             "FROM (SELECT ST_Union(geom) AS u FROM %s) s",
              qt);
     int geos_failed = 0;
     if ((rc = pm_pg_query_geos(&r, &geos_failed, pg, ctx, "cannot measure union", sql, 0, NULL, 0)))
@@ -567,12 +572,60 @@ int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *
     /* GEOS cannot union invalid parks: 0, as SpatiaLite's NULL union reads
      * (check reports the invalid geometries themselves). */
     *out_planar_m2 = geos_failed ? 0 : strtod(PQgetvalue(r, 0, 0), NULL);
-    *out_ellipsoidal_m2 = geos_failed ? 0 : strtod(PQgetvalue(r, 0, 1), NULL);
+    *out_ellipsoidal_m2 = 0;
+    if (!geos_failed && (rc = pm_pg_geod_area(out_ellipsoidal_m2, ctx, r, 0, 1)))
+        goto done;
 done:
     PQclear(r);
     free(sql);
     free(qt);
     free(table);
+    return rc;
+}
+
+/* ---- ellipsoidal areas, in C (see store_pg.h) ----------------------------- */
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+int pm_pg_geod_area(double *out, pm_ctx *ctx, const PGresult *r, int row, int col)
+{
+    const unsigned char *wkb = (const unsigned char *)PQgetvalue(r, row, col);
+    size_t len = (size_t)PQgetlength(r, row, col);
+    unsigned char *bytes = NULL;
+    pm_geom *g = NULL;
+    int rc = 0;
+    *out = 0;
+    if (PQgetisnull(r, row, col))
+        return 0;
+    if (PQfformat(r, col) == 0) { /* text: bytea's "\x" hex form */
+        if (len < 2 || wkb[0] != '\\' || wkb[1] != 'x' || len % 2)
+            return pm_err(ctx, PM_EIO, "unexpected geometry text", "PostGIS", "not bytea hex");
+        size_t n = (len - 2) / 2;
+        if (!(bytes = malloc(n ? n : 1)))
+            return pm_err(ctx, PM_ENOMEM, "out of memory", "PostGIS", "area");
+        for (size_t i = 0; i < n; i++) {
+            int hi = hexval(wkb[2 + 2 * i]), lo = hexval(wkb[3 + 2 * i]);
+            if (hi < 0 || lo < 0) {
+                rc = pm_err(ctx, PM_EIO, "unexpected geometry text", "PostGIS", "not bytea hex");
+                goto done;
+            }
+            bytes[i] = (unsigned char)(hi << 4 | lo);
+        }
+        wkb = bytes;
+        len = n;
+    }
+    if ((rc = pm_geom_from_wkb(&g, ctx, wkb, len)))
+        goto done;
+    *out = g ? pm_geod_area(g) : 0;
+done:
+    pm_geom_free(g);
+    free(bytes);
     return rc;
 }
 
