@@ -1,5 +1,7 @@
 /* parkmap/analysis.h: the planner's questions (areas, the target check,
- * adjacency), answered from the measures the store computes. */
+ * adjacency), answered in C from the features the store's cursors read (and
+ * the topology module's graph and overlays), the same code on every
+ * backend. */
 #ifndef PARKMAP_ANALYSIS_H
 #define PARKMAP_ANALYSIS_H
 
@@ -12,6 +14,33 @@ extern "C" {
 #endif
 
 /* ---- area ---------------------------------------------------------------- */
+
+/** One feature's areas. */
+typedef struct {
+    int64_t fid;
+    char *name;            /* name attribute as text, or "#fid" */
+    char *group;           /* value of the --by field as text ("" if null) */
+    double planned_km2;    /* NAN when the layer has no planned_area_km2, or its
+                              value is not a plain non-negative number */
+    double planar_m2;      /* in the storage CRS; NAN without a geometry */
+    double ellipsoidal_m2; /* on WGS 84 (GeographicLib); NAN without a geometry */
+} pm_area_row;
+
+/** Areas of every feature of a layer, ordered by fid (stored order among
+ * equal fids): planar in the storage CRS from the stored coordinates
+ * (shoelace, holes subtracted), ellipsoidal on WGS 84 after transforming
+ * to lon/lat (PROJ, then GeographicLib's geod_polygonarea). Read through a
+ * cursor, so both backends run this code. group_by may be NULL; a field the
+ * layer lacks is PM_EUSAGE. Caller owns *out (pm_area_rows_free). */
+int pm_analysis_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                          const char *layer, const char *group_by);
+/** The same rows with their attributes only (areas NAN), for a caller that
+ * measures the geometry itself. */
+int pm_analysis_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                             const char *layer, const char *group_by);
+/** Release rows from pm_analysis_area_rows or pm_analysis_feature_rows.
+ * NULL-safe. */
+void pm_area_rows_free(pm_area_row *rows, size_t n);
 
 /** One group of the --by breakdown. */
 typedef struct {

@@ -1,7 +1,9 @@
 /* parkmap/store.h: parkmap's storage API (the only module that speaks SQL):
  * open/close a database, list its layers, stream their features, import a
- * layer, write derived layers, and the few measures the database takes
- * better than C. One interface with a backend behind it: SpatiaLite (a
+ * layer, write derived layers (and, for now, the database's own validity
+ * verdict). Measures (areas, the union, ground outside a layer) are not
+ * here: analysis and topology take them in C over the cursors, the same code
+ * on every backend. One interface with a backend behind it: SpatiaLite (a
  * file path, the default) and PostGIS (a PostgreSQL connection
  * string); see docs/architecture.md, "The store". Every identifier that
  * reaches SQL is quoted; every value is bound. */
@@ -231,41 +233,12 @@ int pm_store_layer_commit(pm_ctx *ctx, pm_layer_writer *w, const char *derived_f
 /** Roll back what was not committed and release. NULL-safe. */
 void pm_layer_writer_free(pm_layer_writer *w);
 
-/* ---- measures the database takes ---------------------------------------
- * Kept behind the backend because the database does them better (the
- * spatial index, the geometry engine beside the data, PostGIS's geography
- * areas) and because the numbers parkmap prints come from them; every
- * other measure is analysis's or topology's, in C, over cursors. See
+/* ---- validity, still the database's ---------------------------------------
+ * Areas, the union and the ground outside a layer are no longer here: they
+ * are analysis's and topology's, in C over the cursors above, so every
+ * backend runs the same code (pm_analysis_area_rows,
+ * pm_topology_layer_union_area, pm_topology_outside). See
  * docs/architecture.md, "What runs where". */
-
-/** One feature's areas. */
-typedef struct {
-    int64_t fid;
-    int64_t pk;         /* the row's key in the store (pm_store_dissolve) */
-    char *name;         /* name attribute, or "#fid" */
-    char *group;        /* value of the --by field as text ("" if null) */
-    double planned_km2; /* NAN when the layer has no planned_area_km2 */
-    double planar_m2;   /* in the storage CRS */
-    double ellipsoidal_m2;
-} pm_area_row;
-
-/** Areas of every feature of a layer, ordered by fid: planar in the storage
- * CRS, ellipsoidal on WGS 84 (SpatiaLite: PM_GeodArea, GeographicLib's
- * algorithm as PROJ ships it; PostGIS: geography). group_by may be NULL.
- * Caller owns *out (pm_area_rows_free). */
-int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                       const char *layer, const char *group_by);
-/** The same rows with their attributes only (areas NAN), for a caller that
- * measures the geometry itself. */
-int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                          const char *layer, const char *group_by);
-/** Release rows from pm_store_area_rows or pm_store_feature_rows. NULL-safe. */
-void pm_area_rows_free(pm_area_row *rows, size_t n);
-
-/** Area of the union of all features, planar and ellipsoidal, in m² (large
- * layers are unioned tile by tile through the spatial index). */
-int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
-                        pm_store *st, const char *layer);
 
 /** A geometry that fails GEOS validity. */
 typedef struct {
@@ -289,31 +262,6 @@ void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
  * writable. Caller owns *out. */
 int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                         const char *layer);
-
-/** A part of a feature (or of a pair), with the figures of the QA finding
- * it makes. */
-typedef struct {
-    int64_t a_fid, b_fid;
-    char *a_name, *b_name;
-    double area_m2;    /* ellipsoidal */
-    double distance_m; /* for gaps: the narrowest width */
-    pm_geom *geom;     /* storage CRS polygons */
-} pm_pair_area_row;
-
-/** Release rows from pm_store_outside. NULL-safe. */
-void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
-
-/** Parts of features lying outside the union of layer `within` (more than
- * min_m2 ellipsoidal): one row per feature, ordered by fid, geometry = the
- * part outside. The pair's b_* members repeat a_*. Caller owns *out
- * (pm_pair_area_rows_free). */
-int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer, const char *within, double min_m2);
-/** The ellipsoidal area (m²) of layer outside within once the layer is moved
- * by (dx, dy) storage units: does data read in the wrong system (GCJ-02 as
- * WGS 84) fit the district after the offset is undone? */
-int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
-                             const char *within, double dx, double dy);
 
 #ifdef __cplusplus
 }

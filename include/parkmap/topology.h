@@ -11,6 +11,7 @@
 #ifndef PARKMAP_TOPOLOGY_H
 #define PARKMAP_TOPOLOGY_H
 
+#include "parkmap/crs.h"
 #include "parkmap/error.h"
 #include "parkmap/store.h"
 
@@ -246,6 +247,62 @@ int pm_topology_hausdorff(double *out_m, pm_ctx *ctx, pm_topo_hausdorff *hd, con
                           const pm_geom *b);
 /** Release. NULL-safe. */
 void pm_topology_hausdorff_free(pm_topo_hausdorff *hd);
+
+/* ---- measures of a layer without a graph ---------------------------------
+ * Read through the store's cursors, so both backends run this same C; GEOS
+ * does the overlays, pm_geod_area (GeographicLib) the ellipsoidal areas. A
+ * piece GEOS fails on (invalid input) is left out, and counts nothing, as
+ * the databases' SQL did before it moved here. */
+
+/** Planar area of a polygon geometry in its own units squared (shoelace,
+ * holes subtracted); 0 for lines or NULL. */
+double pm_topology_planar_area(const pm_geom *g);
+/** Ellipsoidal (WGS 84) area in m² of a storage-CRS polygon geometry,
+ * through to_ll (pm_topology_to_lonlat); 0 for NULL or empty. */
+int pm_topology_ellipsoidal_area(double *out_m2, pm_ctx *ctx, pm_transform *to_ll,
+                                 const pm_geom *g);
+/** A transform from EPSG:srid to lon/lat (EPSG:4326, GIS order). Caller
+ * owns *out (pm_transform_free). */
+int pm_topology_to_lonlat(pm_transform **out, pm_ctx *ctx, int srid);
+/** An attribute value as text, as SQLite writes it (integers in full, reals
+ * "%!.15g" with a point always). NULL for a null value or out of memory.
+ * Caller owns the result (free()). */
+char *pm_topology_value_text(const pm_value *v);
+
+/** Area of the union of a layer's features, planar (storage CRS) and
+ * ellipsoidal, in m². A layer of more than 4,000 features is unioned tile
+ * by tile through the spatial index (pm_store_cursor_open_bbox), each tile's
+ * union clipped to it, so memory stays bounded; a tile GEOS cannot union
+ * counts 0. */
+int pm_topology_layer_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
+                                 pm_store *st, const char *layer);
+
+/** A part of a feature (or of a pair), with the figures of the QA finding
+ * it makes. */
+typedef struct {
+    int64_t a_fid, b_fid;
+    char *a_name, *b_name;
+    double area_m2;    /* ellipsoidal */
+    double distance_m; /* for gaps: the narrowest width */
+    pm_geom *geom;     /* storage CRS polygons */
+} pm_pair_area_row;
+
+/** Release rows from pm_topology_outside. NULL-safe. */
+void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n);
+
+/** Parts of features lying outside the union of layer `within` (transformed
+ * into the layer's CRS when its own differs), more than min_m2 ellipsoidal:
+ * one row per feature, ordered by fid, geometry = the polygons outside. The
+ * pair's b_* members repeat a_*. A within layer with nothing in it, or
+ * whose union GEOS cannot take, leaves nothing outside. Caller owns *out
+ * (pm_pair_area_rows_free). */
+int pm_topology_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                        const char *layer, const char *within, double min_m2);
+/** The ellipsoidal area (m²) of layer outside within once the layer is moved
+ * by (dx, dy) storage units: does data read in the wrong system (GCJ-02 as
+ * WGS 84) fit the district after the offset is undone? */
+int pm_topology_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
+                                const char *within, double dx, double dy);
 
 #ifdef __cplusplus
 }

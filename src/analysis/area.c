@@ -57,12 +57,13 @@ int pm_analysis_area(pm_area_report **out, pm_ctx *ctx, pm_store *st, const pm_a
     }
     if ((rc = pm_store_layer_need_polygons(ctx, st, opts->layer, "area")) ||
         (rc = pm_store_layer_srid(&r->srid, ctx, st, opts->layer)) ||
-        (rc = (opts->topology ? pm_store_feature_rows : pm_store_area_rows)(
+        (rc = (opts->topology ? pm_analysis_feature_rows : pm_analysis_area_rows)(
              &r->rows, &r->nrows, ctx, st, opts->layer, opts->group_by)) ||
-        (rc = opts->topology ? pm_topology_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2,
-                                                      ctx, opts->topology)
-                             : pm_store_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2,
-                                                   ctx, st, opts->layer)))
+        (rc = opts->topology
+                  ? pm_topology_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx,
+                                           opts->topology)
+                  : pm_topology_layer_union_area(&r->union_planar_m2, &r->union_ellipsoidal_m2, ctx,
+                                                 st, opts->layer)))
         goto done;
     /* Planar areas in degrees or Web Mercator are meaningless; say so next
      * to the figures (the ellipsoidal ones stay the reference). */

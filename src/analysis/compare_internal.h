@@ -10,7 +10,7 @@ typedef struct {
     char *key, *name;
     char *industry;     /* NULL when the layer has no industry or it is null */
     double planned_km2; /* NAN when unknown */
-    double area_m2;     /* ellipsoidal, as pm_store_area_rows measures it */
+    double area_m2;     /* ellipsoidal, as pm_analysis_area_rows measures it */
     pm_geom *geom;      /* storage CRS */
     size_t match;       /* index of the same park in the other side, or (size_t)-1 */
     size_t park;        /* index into pm_compare.parks */

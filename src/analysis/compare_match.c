@@ -136,7 +136,7 @@ int cmp_side_read(cmp_side *s, pm_ctx *ctx, const char *layer, const char *key)
     size_t nrows = 0;
     int by_name = strcmp(key, "name") == 0, got = 0;
     const char *fields[] = {"industry", key};
-    int rc = pm_store_area_rows(&rows, &nrows, ctx, s->st, layer, NULL);
+    int rc = pm_analysis_area_rows(&rows, &nrows, ctx, s->st, layer, NULL);
     if (rc)
         return rc;
     if (!(s->p = calloc(nrows ? nrows : 1, sizeof *s->p))) {

@@ -40,7 +40,7 @@ static size_t find(const size_t *parent, size_t i)
     return parent[i];
 }
 
-/* The parks are in fid order (pm_store_feature_rows): binary search for the
+/* The parks are in fid order (pm_analysis_feature_rows): binary search for the
  * first park with this fid. */
 static size_t index_of(const pm_layout *l, int64_t fid)
 {
@@ -353,7 +353,7 @@ int pm_analysis_layout(pm_layout **out, pm_ctx *ctx, pm_store *st, const pm_layo
     to.snap_m = LAYOUT_SNAP_M;
     if ((rc = pm_store_layer_need_polygons(ctx, st, o->layer, "layout")) ||
         (rc = pm_store_layer_srid(&l->srid, ctx, st, o->layer)) ||
-        (rc = pm_store_feature_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
+        (rc = pm_analysis_feature_rows(&rows, &nrows, ctx, st, o->layer, by)) ||
         (rc = pm_topology_build(&t, ctx, st, &to)))
         goto done;
     nf = pm_topology_nfeatures(t);

@@ -281,7 +281,7 @@ static int study_area(pm_layout *l, pm_ctx *ctx, pm_store *st, const pm_layout_o
     }
     if (layer && *layer) {
         if ((rc = pm_store_layer_need_polygons(ctx, st, layer, "layout --within")) ||
-            (rc = pm_store_union_area(&planar, &l->study_area_m2, ctx, st, layer)))
+            (rc = pm_topology_layer_union_area(&planar, &l->study_area_m2, ctx, st, layer)))
             return rc;
         l->study_area = strdup(layer);
     } else {

@@ -361,8 +361,8 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         phase(o->progress, o->progress_user, 0.7, "qa: parts");
         if ((rc = pm_topology_small_parts(&parts, &nparts, ctx, q->topology, o->min_part_m2)))
             goto done;
-        if (o->within &&
-            (rc = pm_store_outside(&outs, &nouts, ctx, st, o->layer, o->within, o->outside_min_m2)))
+        if (o->within && (rc = pm_topology_outside(&outs, &nouts, ctx, st, o->layer, o->within,
+                                                   o->outside_min_m2)))
             goto done;
         double outside_m2 = 0;
         for (size_t i = 0; i < nouts; i++)

@@ -52,7 +52,7 @@ void pm_qa_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char 
         for (int sign = 1; sign >= -1; sign -= 2) {
             double dx, dy, shifted = 0;
             if (offset_at(&dx, &dy, srid, systems[k], cx, cy, sign) ||
-                pm_store_outside_shifted(&shifted, NULL, st, layer, within, dx, dy))
+                pm_topology_outside_shifted(&shifted, NULL, st, layer, within, dx, dy))
                 continue;
             /* Nine tenths of the overhang gone: the offset explains it (a
              * real overhang stays)... */
@@ -62,7 +62,7 @@ void pm_qa_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const char 
              * the offset (a few hundred metres), not a sliver along the
              * edge that any small shift inward would remove. */
             double half = 0;
-            if (pm_store_outside_shifted(&half, NULL, st, layer, within, dx / 2, dy / 2) ||
+            if (pm_topology_outside_shifted(&half, NULL, st, layer, within, dx / 2, dy / 2) ||
                 half < 0.1 * outside_m2)
                 continue;
             if (sign > 0)
@@ -96,7 +96,7 @@ void pm_analysis_webmap_hint(pm_ctx *ctx, pm_store *st, const char *layer, const
         pm_store_layer_need_polygons(NULL, st, layer, "import") ||
         pm_store_layer_need_polygons(NULL, st, within, "import") ||
         pm_store_layer_stats(&n, box, NULL, st, layer) || n > PM_HINT_MAX_FEATURES ||
-        pm_store_outside(&outs, &nouts, NULL, st, layer, within, 1.0))
+        pm_topology_outside(&outs, &nouts, NULL, st, layer, within, 1.0))
         goto done;
     for (size_t i = 0; i < nouts; i++)
         outside_m2 += outs[i].area_m2;

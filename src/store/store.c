@@ -386,34 +386,7 @@ int pm_store_write_layer(pm_ctx *ctx, pm_store *st, const char *name, const pm_s
     return rc;
 }
 
-/* ---- measures the database takes --------------------------------------------- */
-
-int pm_store_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                       const char *layer, const char *group_by)
-{
-    return st->ops->area_rows(out, out_n, ctx, st->be, layer, group_by, 1);
-}
-
-int pm_store_feature_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                          const char *layer, const char *group_by)
-{
-    return st->ops->area_rows(out, out_n, ctx, st->be, layer, group_by, 0);
-}
-
-void pm_area_rows_free(pm_area_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].name);
-        free(rows[i].group);
-    }
-    free(rows);
-}
-
-int pm_store_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx,
-                        pm_store *st, const char *layer)
-{
-    return st->ops->union_area(out_planar_m2, out_ellipsoidal_m2, ctx, st->be, layer);
-}
+/* ---- validity ----------------------------------------------------------------- */
 
 int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
                      const char *layer)
@@ -433,28 +406,6 @@ void pm_invalid_rows_free(pm_invalid_row *rows, size_t n)
         free(rows[i].name);
         free(rows[i].reason);
         pm_geom_free(rows[i].where);
-    }
-    free(rows);
-}
-
-int pm_store_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer, const char *within, double min_m2)
-{
-    return st->ops->outside(out, out_n, ctx, st->be, layer, within, min_m2);
-}
-
-int pm_store_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
-                             const char *within, double dx, double dy)
-{
-    return st->ops->outside_shifted(out_m2, ctx, st->be, layer, within, dx, dy);
-}
-
-void pm_pair_area_rows_free(pm_pair_area_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].a_name);
-        free(rows[i].b_name);
-        pm_geom_free(rows[i].geom);
     }
     free(rows);
 }

@@ -75,20 +75,9 @@ typedef struct pm_store_ops {
     int (*writer_commit)(pm_ctx *ctx, void *w, const char *derived_from);
     void (*writer_free)(void *w);
 
-    /* ---- measures the database takes (see docs/architecture.md, "what
-     * runs where"): kept in the backend because the numbers parkmap prints
-     * come from them and must not move, or because the database has the
-     * index and the geometry engine at hand. ---------------------------- */
-    /** Per-feature rows in (fid, key) order; with measure, the planar area
-     * in the storage CRS and the ellipsoidal one on WGS 84 (SpatiaLite:
-     * ST_Area and PM_GeodArea, GeographicLib's algorithm; PostGIS:
-     * ST_Area(geog)). Without, NAN areas. */
-    int (*area_rows)(pm_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
-                     const char *group_by, int measure);
-    /** Planar and ellipsoidal area of the union of a layer (tiled through
-     * the spatial index for large layers). */
-    int (*union_area)(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, void *be,
-                      const char *layer);
+    /* ---- validity (see docs/architecture.md, "What runs where"): areas,
+     * the union and the ground outside a layer are measured by analysis and
+     * topology over the cursors above, the same C on every backend. ---- */
     /** Features failing GEOS validity, with GEOS's reason and a 10 m
      * marker disc around the reported location. */
     int (*invalid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
@@ -96,12 +85,6 @@ typedef struct pm_store_ops {
      * one transaction; *out as invalid reported them before. */
     int (*make_valid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
                       const char *layer);
-    /** Per feature, its part outside the union of `within` (> min_m2). */
-    int (*outside)(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
-                   const char *within, double min_m2);
-    /** Ellipsoidal area outside `within` after shifting layer by (dx, dy). */
-    int (*outside_shifted)(double *out_m2, pm_ctx *ctx, void *be, const char *layer,
-                           const char *within, double dx, double dy);
 } pm_store_ops;
 
 /** The SpatiaLite backend (store_sl_db.c). */

@@ -320,10 +320,6 @@ const pm_store_ops pm_sl_ops = {
     .writer_add = pm_sl_writer_add,
     .writer_commit = pm_sl_writer_commit,
     .writer_free = pm_sl_writer_free,
-    .area_rows = pm_sl_area_rows,
-    .union_area = pm_sl_union_area,
     .invalid = pm_sl_invalid,
     .make_valid = pm_sl_make_valid,
-    .outside = pm_sl_outside,
-    .outside_shifted = pm_sl_outside_shifted,
 };

@@ -63,16 +63,6 @@ int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql);
  * failure with the error in ctx. */
 int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
                 int nparams, const char *const *params);
-/* The ellipsoidal area (m², WGS 84) of the lon/lat WKB in column col of
- * row, as the SpatiaLite store measures it: GeographicLib's
- * geod_polygonarea through pm_geod_area, not PostGIS's geography area,
- * which differs by ~1e-5 m² absolute (4.5e-7 relative on a 20 m² sliver;
- * docs/postgis.md). The SQL transforms (ST_Transform(g, 4326), the same
- * PROJ transform as SpatiaLite's Transform) and returns ST_AsBinary; a
- * text result (bytea as \x hex) and a binary one are both read. NULL or an
- * empty geometry measures 0. */
-int pm_pg_geod_area(double *out, pm_ctx *ctx, const PGresult *r, int row, int col);
-
 /** A query that may fail inside GEOS (a TopologyException on an invalid
  * geometry): then *geos_failed is 1, *out NULL, no error recorded and the
  * connection's transaction (if any) still usable, as SpatiaLite's GEOS
@@ -136,18 +126,6 @@ int pm_pg_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_pg *pg, const char *layer
 int pm_pg_layer_stats(long *out_count, double out_bbox[4], pm_ctx *ctx, pm_pg *pg,
                       const char *layer);
 
-/** Areas of every feature, ordered by source_fid: planar in the storage CRS
- * (ST_Area(geom)) and ellipsoidal on WGS 84 (ST_Area(ST_Transform(geom,
- * 4326)::geography, true)); without measure, NAN areas (the attributes
- * only). Same rows as pm_store_area_rows. Caller owns *out
- * (pm_area_rows_free). */
-int pm_pg_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_pg *pg, const char *layer,
-                    const char *group_by, int measure);
-/** Area of the union of a layer's features (ST_Union), planar and
- * ellipsoidal, in m². */
-int pm_pg_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, pm_pg *pg,
-                     const char *layer);
-
 /* ---- import (store_pg_import.c) ----------------------------------------- */
 
 typedef struct pm_pg_import pm_pg_import;
@@ -189,9 +167,5 @@ void pm_pgs_writer_free(void *w);
 int pm_pgs_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
 int pm_pgs_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
                       const char *layer);
-int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
-                   const char *within, double min_m2);
-int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *layer,
-                           const char *within, double dx, double dy);
 
 #endif

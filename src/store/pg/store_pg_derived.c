@@ -1,6 +1,6 @@
 /* The PostGIS store's derived-layer writer (adjacency, qa_issues, clusters,
  * changes, clean's layers) and the QA measures kept in the database:
- * invalid geometries and their repair, parts outside a boundary. Each
+ * invalid geometries and their repair. Each
  * is the SpatiaLite store's SQL (store_sl_derived.c) said in PostGIS's
  * words, with the same rows, order and NULL handling:
  *
@@ -11,10 +11,6 @@
  *   ExtractMultiPolygon(x) (NULL if    ST_Multi(ST_CollectionExtract(x, 3)),
  *     no polygon)                        empty taken as NULL
  *   MakeValid (librttopo)              ST_MakeValid (GEOS, 'linework')
- *   ShiftCoords(g, dx, dy)             ST_Translate(g, dx, dy)
- *   PM_GeodArea(Transform(g, 4326))    ST_Transform(g, 4326) read back and measured in C
- *                                      (pm_pg_geod_area: PostGIS's geography area is
- *                                      ~1e-5 m² off GeographicLib's, docs/postgis.md)
  *
  * Values are bound (text parameters; doubles as %.17g, exact), identifiers
  * quoted (PQescapeIdentifier); the SQL text is otherwise constant. */
@@ -533,168 +529,4 @@ done:
     *out = rows;
     *out_n = n;
     return 0;
-}
-
-/* The quoted layer and `within` tables, the layer's name column and SRID. */
-static int two_layers(char **t, char **name, char **w, int *srid, pm_ctx *ctx, pm_pg *pg,
-                      const char *layer, const char *within)
-{
-    char *wname = NULL;
-    int rc = pm_pg_layer_sql(t, name, srid, ctx, pg, layer);
-    *w = NULL;
-    if (rc)
-        return rc;
-    rc = pm_pg_layer_sql(w, &wname, NULL, ctx, pg, within);
-    free(wname);
-    if (rc) {
-        free(*t);
-        free(*name);
-        *t = *name = NULL;
-    }
-    return rc;
-}
-
-int pm_pgs_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
-                   const char *within, double min_m2)
-{
-    pm_pg *pg = ((pm_pg_store *)be)->pg;
-    char *t = NULL, *name = NULL, *w = NULL, *sql = NULL;
-    PGresult *r = NULL;
-    pm_pair_area_row *rows = NULL;
-    size_t n = 0;
-    int srid = 0, rc;
-    *out = NULL;
-    *out_n = 0;
-    if ((rc = two_layers(&t, &name, &w, &srid, ctx, pg, layer, within)))
-        return rc;
-    size_t cap = 2048 + strlen(t) + strlen(name) + strlen(w);
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    snprintf(sql, cap,
-             "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
-             " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi(ST_CollectionExtract("
-             "ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
-             " m AS (SELECT fid, pk, nm, g FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
-             " SELECT fid::int8, nm, ST_AsBinary(ST_Transform(g, 4326), 'NDR'),"
-             " ST_AsBinary(g, 'NDR') FROM m ORDER BY fid, pk",
-             srid, w, name, "geom", t);
-    int failed = 0;
-    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 0, NULL,
-                               1)))
-        goto done;
-    if (failed) {
-        /* GEOS failed on an invalid park: SpatiaLite's ST_Difference is
-         * NULL for it, and the others are measured. Again without it (if
-         * the boundary itself is what fails, nothing is measured). */
-        snprintf(sql, cap,
-                 "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s),"
-                 " o AS (SELECT source_fid AS fid, pk, %s::text AS nm, ST_Multi("
-                 "ST_CollectionExtract(ST_Difference(%s, (SELECT u FROM bound)), 3)) AS g FROM %s),"
-                 " m AS (SELECT fid, pk, nm, g FROM o WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))"
-                 " SELECT fid::int8, nm, ST_AsBinary(ST_Transform(g, 4326), 'NDR'),"
-                 " ST_AsBinary(g, 'NDR') FROM m ORDER BY fid, pk",
-                 srid, w, name, "CASE WHEN ST_IsValid(geom) THEN geom END", t);
-        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure parts outside", sql, 0,
-                                   NULL, 1)) ||
-            failed)
-            goto empty;
-    }
-    size_t nr = (size_t)PQntuples(r);
-    if (nr && !(rows = calloc(nr, sizeof *rows))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    for (size_t k = 0; k < nr; k++) {
-        int i = (int)k;
-        double m2;
-        /* The area in C (pm_pg_geod_area: GeographicLib, as SpatiaLite), and
-         * the threshold with it: PostGIS's geography area differs by ~1e-5 m². */
-        if ((rc = pm_pg_geod_area(&m2, ctx, r, i, 2)))
-            goto done;
-        if (!(m2 > min_m2))
-            continue;
-        pm_pair_area_row *row = &rows[n++];
-        row->a_fid = row->b_fid = get_i64(r, i, 0);
-        row->a_name = get_name(r, i, 1, row->a_fid);
-        row->b_name = get_name(r, i, 1, row->b_fid);
-        row->area_m2 = m2;
-        row->distance_m = 0;
-        if (!row->a_name || !row->b_name) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-            goto done;
-        }
-        if ((rc = get_geom(&row->geom, ctx, r, i, 3)))
-            goto done;
-    }
-empty:
-    *out = rows;
-    *out_n = n;
-    rows = NULL;
-done:
-    pm_pair_area_rows_free(rows, n);
-    PQclear(r);
-    free(sql);
-    free(w);
-    free(name);
-    free(t);
-    return rc;
-}
-
-int pm_pgs_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *layer,
-                           const char *within, double dx, double dy)
-{
-    pm_pg *pg = ((pm_pg_store *)be)->pg;
-    char *t = NULL, *name = NULL, *w = NULL, *sql = NULL, sx[40], sy[40];
-    PGresult *r = NULL;
-    int srid = 0, rc;
-    *out_m2 = 0;
-    if ((rc = two_layers(&t, &name, &w, &srid, ctx, pg, layer, within)))
-        return rc;
-    size_t cap = 1024 + strlen(t) + strlen(w);
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    snprintf(sql, cap,
-             "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
-             " SELECT ST_AsBinary(ST_Transform(ST_CollectionExtract(ST_Difference("
-             "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326), 'NDR')"
-             " FROM %s%s",
-             srid, w, t, "");
-    fmt_double(sx, sizeof sx, dx);
-    fmt_double(sy, sizeof sy, dy);
-    const char *p[] = {sx, sy};
-    int failed = 0;
-    if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure a shifted layer", sql, 2, p,
-                               1)))
-        goto done;
-    if (failed) {
-        /* As in pm_pgs_outside: SpatiaLite leaves out what GEOS fails on. */
-        snprintf(sql, cap,
-                 "WITH bound AS (SELECT ST_Union(ST_Transform(geom, %d)) AS u FROM %s)"
-                 " SELECT ST_AsBinary(ST_Transform(ST_CollectionExtract(ST_Difference("
-                 "ST_Translate(geom, $1::float8, $2::float8), (SELECT u FROM bound)), 3), 4326),"
-                 " 'NDR') FROM %s%s",
-                 srid, w, t, " WHERE ST_IsValid(geom)");
-        if ((rc = pm_pg_query_geos(&r, &failed, pg, ctx, "cannot measure a shifted layer", sql, 2,
-                                   p, 1)) ||
-            failed)
-            goto done;
-    }
-    /* Summed in C, each piece by GeographicLib (pm_pg_geod_area). */
-    for (int i = 0; i < PQntuples(r); i++) {
-        double m2;
-        if ((rc = pm_pg_geod_area(&m2, ctx, r, i, 0)))
-            goto done;
-        *out_m2 += m2;
-    }
-done:
-    PQclear(r);
-    free(sql);
-    free(w);
-    free(name);
-    free(t);
-    return rc;
 }

@@ -209,20 +209,6 @@ static int pgs_import_commit(long *out, pm_ctx *ctx, void *be_imp, int allow_inv
     return pm_pg_import_commit(((pgs_import *)be_imp)->imp, ctx, allow_invalid, out);
 }
 
-/* ---- measures ------------------------------------------------------------- */
-
-static int pgs_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
-                         const char *group_by, int measure)
-{
-    return pm_pg_area_rows(out, out_n, ctx, ((pm_pg_store *)be)->pg, layer, group_by, measure);
-}
-
-static int pgs_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, void *be,
-                          const char *layer)
-{
-    return pm_pg_union_area(out_planar_m2, out_ellipsoidal_m2, ctx, ((pm_pg_store *)be)->pg, layer);
-}
-
 const pm_store_ops pm_pg_ops = {
     .name = "PostGIS",
     .open = pgs_open,
@@ -247,10 +233,6 @@ const pm_store_ops pm_pg_ops = {
     .writer_add = pm_pgs_writer_add,
     .writer_commit = pm_pgs_writer_commit,
     .writer_free = pm_pgs_writer_free,
-    .area_rows = pgs_area_rows,
-    .union_area = pgs_union_area,
     .invalid = pm_pgs_invalid,
     .make_valid = pm_pgs_make_valid,
-    .outside = pm_pgs_outside,
-    .outside_shifted = pm_pgs_outside_shifted,
 };
