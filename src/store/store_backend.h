@@ -75,6 +75,16 @@ typedef struct pm_store_ops {
     int (*writer_commit)(pm_ctx *ctx, void *w, const char *derived_from);
     void (*writer_free)(void *w);
 
+    /* ---- geometries replaced in place (pm_store_update_*) ------------- */
+    /** One transaction (SpatiaLite: a savepoint) replacing geometries of
+     * `layer` by source_fid; free without commit rolls back. The store
+     * must be writable. */
+    int (*update_begin)(void **out, pm_ctx *ctx, void *be, const char *layer);
+    /** g NULL stores no geometry; a fid the layer lacks is PM_EINPUT. */
+    int (*update_geom)(pm_ctx *ctx, void *u, int64_t fid, const pm_geom *g);
+    int (*update_commit)(pm_ctx *ctx, void *u);
+    void (*update_free)(void *u);
+
     /* ---- measures the database takes (see docs/architecture.md, "what
      * runs where"): kept in the backend because the numbers parkmap prints
      * come from them and must not move, or because the database has the
@@ -88,13 +98,6 @@ typedef struct pm_store_ops {
     /** Planar and ellipsoidal area of the union of a layer (tiled through
      * the spatial index for large layers). */
     int (*union_area)(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, void *be,
-                      const char *layer);
-    /** Features failing GEOS validity, with GEOS's reason and a 10 m
-     * marker disc around the reported location. */
-    int (*invalid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
-    /** Repair the invalid features in place (polygonal part of MakeValid),
-     * one transaction; *out as invalid reported them before. */
-    int (*make_valid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
                       const char *layer);
     /** Per feature, its part outside the union of `within` (> min_m2). */
     int (*outside)(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,

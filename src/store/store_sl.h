@@ -132,12 +132,14 @@ int pm_sl_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name, cons
 int pm_sl_writer_add(pm_ctx *ctx, void *w, const pm_feature *f);
 int pm_sl_writer_commit(pm_ctx *ctx, void *w, const char *derived_from);
 void pm_sl_writer_free(void *w);
+int pm_sl_update_begin(void **out, pm_ctx *ctx, void *be, const char *layer);
+int pm_sl_update_geom(pm_ctx *ctx, void *u, int64_t fid, const pm_geom *g);
+int pm_sl_update_commit(pm_ctx *ctx, void *u);
+void pm_sl_update_free(void *u);
 int pm_sl_area_rows(pm_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
                     const char *group_by, int measure);
 int pm_sl_union_area(double *out_planar_m2, double *out_ellipsoidal_m2, pm_ctx *ctx, void *be,
                      const char *layer);
-int pm_sl_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
-int pm_sl_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
 int pm_sl_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer,
                   const char *within, double min_m2);
 int pm_sl_outside_shifted(double *out_m2, pm_ctx *ctx, void *be, const char *layer,

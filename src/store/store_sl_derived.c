@@ -1,6 +1,6 @@
 /* SpatiaLite backend: the derived-layer writer (adjacency, qa_issues,
- * clusters, clean's layers) and the QA measures kept in the database:
- * invalid geometries and their repair, parts outside a boundary. */
+ * clusters, clean's layers) and the QA measure kept in the database:
+ * parts outside a boundary. */
 #include "store_sl.h"
 
 #include <math.h>
@@ -172,108 +172,6 @@ void pm_sl_writer_free(void *be_w)
 }
 
 /* ---- QA measures ---------------------------------------------------------- */
-
-int pm_sl_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_sl *st = be;
-    char *t = NULL, *name = NULL, sql[1024];
-    sqlite3_stmt *s = NULL;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    int rc = table_and_name(st, ctx, layer, &t, &name), step;
-    *out = NULL;
-    *out_n = 0;
-    if (rc)
-        return rc;
-    /* The marker is a 10 m disc around GEOS's reported location: a point
-     * cannot share a polygon layer, and 10 m shows at any planning scale. */
-    snprintf(sql, sizeof sql,
-             "SELECT source_fid, %s, ST_IsValidReason(geom), "
-             "AsBinary(CastToMultiPolygon(ST_Buffer(ST_IsValidDetail(geom), 10.0))) "
-             "FROM %s WHERE ST_IsValid(geom) <> 1 ORDER BY source_fid, pk",
-             name, t);
-    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
-        goto done;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        pm_invalid_row *r = grow((void **)&rows, &n, sizeof(*rows));
-        if (!r) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
-            goto done;
-        }
-        r->fid = sqlite3_column_int64(s, 0);
-        r->name = pm_sl_name_or_fid(s, 1, r->fid);
-        r->reason = sqlite3_column_type(s, 2) == SQLITE_NULL
-                        ? strdup("invalid")
-                        : strdup((const char *)sqlite3_column_text(s, 2));
-        if (!r->name || !r->reason) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
-            goto done;
-        }
-        if ((rc = col_geom(&r->where, ctx, s, 3)))
-            goto done;
-    }
-    if (step != SQLITE_DONE)
-        rc = pm_sl_sqlerr(st, ctx, "cannot check validity");
-done:
-    sqlite3_finalize(s);
-    free(t);
-    free(name);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
-}
-
-int pm_sl_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_sl *st = be;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    char *t = NULL, sql[512];
-    sqlite3_stmt *s = NULL;
-    int rc;
-    *out = NULL;
-    *out_n = 0;
-    if (!pm_sl_writable(st))
-        return pm_err(ctx, PM_EIO, "cannot repair geometries", st->path,
-                      "the database is open read-only");
-    if ((rc = pm_sl_invalid(&rows, &n, ctx, st, layer)) || n == 0)
-        goto done;
-    if (!(t = pm_sl_quote_ident(layer))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "repair");
-        goto done;
-    }
-    /* MakeValid may return lines or points beside the polygons (a
-     * bow-tie's crossing); a park layer keeps the polygonal part. */
-    snprintf(sql, sizeof sql,
-             "UPDATE %s SET geom = CastToMultiPolygon(ExtractMultiPolygon(MakeValid(geom))) "
-             "WHERE ST_IsValid(geom) <> 1",
-             t);
-    if ((rc = pm_sl_exec(st, ctx, "SAVEPOINT pm_repair")))
-        goto done;
-    if ((rc = pm_sl_prepare(st, ctx, sql, &s)) == 0) {
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pm_sl_sqlerr(st, ctx, "cannot repair geometries");
-        sqlite3_finalize(s);
-    }
-    if (rc) {
-        sqlite3_exec(st->db, "ROLLBACK TO pm_repair; RELEASE pm_repair", NULL, NULL, NULL);
-        goto done;
-    }
-    rc = pm_sl_exec(st, ctx, "RELEASE pm_repair");
-done:
-    free(t);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
-}
 
 /* Run a query whose columns are: af, bf, an, bn, area_m2, distance_m, wkb. */
 static int pair_area_query(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_sl *st,

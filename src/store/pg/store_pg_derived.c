@@ -1,16 +1,11 @@
 /* The PostGIS store's derived-layer writer (adjacency, qa_issues, clusters,
  * changes, clean's layers) and the QA measures kept in the database:
- * invalid geometries and their repair, parts outside a boundary. Each
- * is the SpatiaLite store's SQL (store_sl_derived.c) said in PostGIS's
- * words, with the same rows, order and NULL handling:
+ * parts outside a boundary. Each is the SpatiaLite store's SQL (store_sl_derived.c) said in
+ * PostGIS's words, with the same rows, order and NULL handling:
  *
  *   SpatiaLite                         PostGIS
- *   ST_IsValid(g) <> 1 (NULL: -1)      g IS NULL OR NOT ST_IsValid(g)
- *   ST_IsValidDetail(g) (a point)      (ST_IsValidDetail(g)).location
- *   ST_Buffer(p, 10) (30 per quadrant) ST_Buffer(p, 10, 'quad_segs=30')
  *   ExtractMultiPolygon(x) (NULL if    ST_Multi(ST_CollectionExtract(x, 3)),
  *     no polygon)                        empty taken as NULL
- *   MakeValid (librttopo)              ST_MakeValid (GEOS, 'linework')
  *   ShiftCoords(g, dx, dy)             ST_Translate(g, dx, dy)
  *   PM_GeodArea(Transform(g, 4326))    ST_Transform(g, 4326) read back and measured in C
  *                                      (pm_pg_geod_area: PostGIS's geography area is
@@ -43,22 +38,6 @@ static uint64_t be64(const char *p)
     for (int i = 0; i < 8; i++)
         v = v << 8 | u[i];
     return v;
-}
-
-/* A query with text parameters and binary results (numbers as the
- * server's 8 bytes, WKB as bytes). */
-static int query_bin(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
-                     int nparams, const char *const *params)
-{
-    PGresult *r = PQexecParams(pm_pg_conn(pg), sql, nparams, NULL, params, NULL, NULL, 1);
-    *out = NULL;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        int rc = pm_pg_fail(pg, ctx, what, r);
-        PQclear(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
 }
 
 static int64_t get_i64(const PGresult *r, int row, int col)
@@ -426,114 +405,6 @@ void pm_pgs_writer_free(void *be_w)
 }
 
 /* ---- QA measures ---------------------------------------------------------- */
-
-int pm_pgs_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_pg *pg = ((pm_pg_store *)be)->pg;
-    char *t = NULL, *name = NULL, *sql = NULL;
-    PGresult *r = NULL;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    int rc;
-    *out = NULL;
-    *out_n = 0;
-    if ((rc = pm_pg_layer_sql(&t, &name, NULL, ctx, pg, layer)))
-        return rc;
-    size_t cap = strlen(t) + strlen(name) + 512;
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    /* A feature without geometry is listed too (SpatiaLite's ST_IsValid
-     * says -1 of NULL), its reason "invalid" and no marker. */
-    snprintf(sql, cap,
-             "SELECT source_fid::int8, %s::text, ST_IsValidReason(geom), "
-             "ST_AsBinary(ST_Multi(ST_Buffer((ST_IsValidDetail(geom)).location, 10.0, "
-             "'quad_segs=30')), 'NDR') FROM %s WHERE geom IS NULL OR NOT ST_IsValid(geom) "
-             "ORDER BY source_fid, pk",
-             name, t);
-    if ((rc = query_bin(&r, pg, ctx, "cannot check validity", sql, 0, NULL)))
-        goto done;
-    size_t nr = (size_t)PQntuples(r);
-    if (nr && !(rows = calloc(nr, sizeof *rows))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    for (n = 0; n < nr;) {
-        int i = (int)n;
-        pm_invalid_row *row = &rows[n++];
-        row->fid = get_i64(r, i, 0);
-        row->name = get_name(r, i, 1, row->fid);
-        row->reason = get_text(r, i, 2, "invalid");
-        if (!row->name || !row->reason) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-            goto done;
-        }
-        if ((rc = get_geom(&row->where, ctx, r, i, 3)))
-            goto done;
-    }
-    *out = rows;
-    *out_n = n;
-    rows = NULL;
-done:
-    pm_invalid_rows_free(rows, n);
-    PQclear(r);
-    free(sql);
-    free(name);
-    free(t);
-    return rc;
-}
-
-#define REPAIR_SAVEPOINT "pm_repair"
-
-int pm_pgs_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_pg_store *s = be;
-    pm_pg *pg = s->pg;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    char *t = NULL, *name = NULL, *sql = NULL;
-    int rc, own = 0;
-    *out = NULL;
-    *out_n = 0;
-    if (!s->writable)
-        return pm_err(ctx, PM_EIO, "cannot repair geometries", pm_pg_redacted(pg),
-                      "the database is open read-only");
-    if ((rc = pm_pgs_invalid(&rows, &n, ctx, be, layer)) || n == 0)
-        goto done;
-    if ((rc = pm_pg_layer_sql(&t, &name, NULL, ctx, pg, layer)))
-        goto done;
-    size_t cap = strlen(t) + 512;
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "repair");
-        goto done;
-    }
-    /* ST_MakeValid may return lines or points beside the polygons (a
-     * bow-tie's crossing); a park layer keeps the polygonal part, and
-     * nothing (NULL, as SpatiaLite's ExtractMultiPolygon) when there is
-     * none. */
-    snprintf(sql, cap,
-             "UPDATE %s SET geom = (SELECT CASE WHEN ST_IsEmpty(x) THEN NULL ELSE x END FROM "
-             "(SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) AS x) v) "
-             "WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)",
-             t);
-    if ((rc = tx_begin(&own, pg, ctx, "cannot repair geometries", REPAIR_SAVEPOINT)))
-        goto done;
-    if ((rc = pm_pg_exec(pg, ctx, "cannot repair geometries", sql)) ||
-        (rc = tx_commit(own, pg, ctx, "cannot repair geometries", REPAIR_SAVEPOINT)))
-        tx_rollback(own, pg, REPAIR_SAVEPOINT);
-done:
-    free(sql);
-    free(name);
-    free(t);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
-}
 
 /* The quoted layer and `within` tables, the layer's name column and SRID. */
 static int two_layers(char **t, char **name, char **w, int *srid, pm_ctx *ctx, pm_pg *pg,
