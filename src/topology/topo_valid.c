@@ -46,29 +46,62 @@ static void venv_finish(venv *e)
     e->h = NULL;
 }
 
-/* g as a GEOS geometry through WKB (GEOS's reader, as the databases hand
- * geometries to GEOS). *out NULL with rc 0 when GEOS refuses it (a ring
- * of fewer than 4 points): e->msg says why. */
+/* One polygon of g as GEOS's (NULL when GEOS refuses a ring: fewer than 4
+ * points, not closed; e->msg says why). */
+static GEOSGeometry *part_geos(venv *e, const pm_part *p)
+{
+    GEOSGeometry *shell = NULL, **holes = NULL;
+    size_t nh = p->nrings ? p->nrings - 1 : 0, made = 0;
+    if (nh && !(holes = calloc(nh, sizeof *holes)))
+        return NULL;
+    for (size_t r = 0; r < p->nrings; r++) {
+        GEOSCoordSequence *cs =
+            GEOSCoordSeq_copyFromBuffer_r(e->h, p->rings[r].xy, (unsigned)p->rings[r].n, 0, 0);
+        GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(e->h, cs) : NULL;
+        if (!ring)
+            goto fail;
+        if (r == 0)
+            shell = ring;
+        else
+            holes[made++] = ring;
+    }
+    GEOSGeometry *poly = shell ? GEOSGeom_createPolygon_r(e->h, shell, holes, (unsigned)made)
+                               : GEOSGeom_createEmptyPolygon_r(e->h);
+    free(holes);
+    return poly;
+fail:
+    if (shell)
+        GEOSGeom_destroy_r(e->h, shell);
+    for (size_t k = 0; k < made; k++)
+        GEOSGeom_destroy_r(e->h, holes[k]);
+    free(holes);
+    return NULL;
+}
+
+/* g as a GEOS MultiPolygon, built from its coordinates as they are (no
+ * copy through WKB: validity reads every feature of a layer). *out NULL
+ * with rc 0 when GEOS refuses it (a ring of fewer than 4 points): e->msg
+ * says why. */
 static int to_geos(GEOSGeometry **out, venv *e, pm_ctx *ctx, const pm_geom *g)
 {
-    unsigned char *wkb = NULL;
+    GEOSGeometry **polys = NULL;
     size_t n = 0;
-    GEOSWKBReader *rd = NULL;
-    int rc;
     *out = NULL;
     e->msg[0] = 0;
-    if ((rc = pm_geom_to_wkb(&wkb, &n, ctx, g)))
-        return rc;
-    if (!(rd = GEOSWKBReader_create_r(e->h))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", "validity", "GEOS WKB reader");
-        goto done;
-    }
-    *out = GEOSWKBReader_read_r(e->h, rd, wkb, n);
-done:
-    if (rd)
-        GEOSWKBReader_destroy_r(e->h, rd);
-    free(wkb);
-    return rc;
+    if (g->nparts && !(polys = calloc(g->nparts, sizeof *polys)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "validity", "geometry");
+    for (; n < g->nparts; n++)
+        if (!(polys[n] = part_geos(e, &g->parts[n])))
+            break;
+    if (n == g->nparts)
+        *out = GEOSGeom_createCollection_r(e->h, GEOS_MULTIPOLYGON, polys, (unsigned)n);
+    else
+        for (size_t k = 0; k < n; k++)
+            GEOSGeom_destroy_r(e->h, polys[k]);
+    free(polys);
+    if (!*out && !e->msg[0])
+        snprintf(e->msg, sizeof e->msg, "GEOS cannot build the geometry");
+    return 0;
 }
 
 /* GEOS's polygons as a pm_geom (NULL when there are none). */
