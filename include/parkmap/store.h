@@ -233,35 +233,29 @@ int pm_store_layer_commit(pm_ctx *ctx, pm_layer_writer *w, const char *derived_f
 /** Roll back what was not committed and release. NULL-safe. */
 void pm_layer_writer_free(pm_layer_writer *w);
 
-/* ---- validity, still the database's ---------------------------------------
- * Areas, the union and the ground outside a layer are no longer here: they
- * are analysis's and topology's, in C over the cursors above, so every
- * backend runs the same code (pm_analysis_area_rows,
- * pm_topology_layer_union_area, pm_topology_outside). See
- * docs/architecture.md, "What runs where". */
+/* ---- geometries replaced in place ---------------------------------------- */
 
-/** A geometry that fails GEOS validity. */
-typedef struct {
-    int64_t fid;
-    char *name;
-    char *reason;   /* GEOS's words, e.g. "Self-intersection[x y]" */
-    pm_geom *where; /* a small marker polygon around the reported location, or NULL */
-} pm_invalid_row;
-
-/** Features whose geometry is invalid, ordered by fid, with GEOS's reason
- * and a 10 m marker disc around the location it reports. Caller owns *out
- * (pm_invalid_rows_free). */
-int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer);
-/** Release rows from pm_store_invalid or pm_store_make_valid. NULL-safe. */
-void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
-
-/** Repair every invalid geometry of a layer in place with MakeValid (keeping
- * only its polygonal result), in one transaction. *out lists what was
- * repaired, with GEOS's reason before the repair. The store must be
- * writable. Caller owns *out. */
-int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                        const char *layer);
+/** Replace the geometries of some features of a layer in place, in one
+ * transaction: begin opens it (SpatiaLite: a savepoint on the writable
+ * store, SpatiaLite's triggers keeping the R*Tree in step; PostGIS: a
+ * transaction, or a savepoint inside the caller's), geom replaces one
+ * feature's, commit makes them all visible at once; freeing an update that
+ * was not committed rolls every replacement back. Analysis computes the
+ * geometries (check --make-valid's repair, docs/architecture.md "What runs
+ * where"); the store only writes them. The store must be writable (PM_EIO
+ * otherwise); a missing layer is PM_EUSAGE. Caller owns *out
+ * (pm_store_update_free, after commit too). */
+typedef struct pm_store_update pm_store_update;
+int pm_store_update_begin(pm_store_update **out, pm_ctx *ctx, pm_store *st, const char *layer);
+/** Set the geometry of the feature whose source_fid is fid (unique in a
+ * layer, as import makes it) to g: storage CRS, of the layer's kind
+ * (written as its Multi* type), borrowed for the call; NULL stores no
+ * geometry. A fid the layer lacks is PM_EINPUT. */
+int pm_store_update_geom(pm_ctx *ctx, pm_store_update *u, int64_t fid, const pm_geom *g);
+/** Commit every replacement. */
+int pm_store_update_commit(pm_ctx *ctx, pm_store_update *u);
+/** Roll back what was not committed and release. NULL-safe. */
+void pm_store_update_free(pm_store_update *u);
 
 #ifdef __cplusplus
 }

@@ -304,6 +304,56 @@ int pm_topology_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_s
 int pm_topology_outside_shifted(double *out_m2, pm_ctx *ctx, pm_store *st, const char *layer,
                                 const char *within, double dx, double dy);
 
+/* ---- validity and repair ---------------------------------------------------
+ * GEOS's verdict on each feature as read through a cursor, so that both
+ * backends run the same code and give the same answer (docs/architecture.md,
+ * "What runs where"). */
+
+/** A geometry that fails GEOS validity. */
+typedef struct {
+    int64_t fid;
+    char *name;     /**< name attribute, or "#fid" */
+    char *reason;   /**< GEOS's words, e.g. "Self-intersection[x y]"; "invalid"
+                         for a feature without geometry */
+    pm_geom *where; /**< a 10 m marker disc around the reported location, or NULL */
+} pm_invalid_row;
+
+/** Release rows from pm_topology_invalid or pm_topology_make_valid. NULL-safe. */
+void pm_invalid_rows_free(pm_invalid_row *rows, size_t n);
+
+/** Is g (a polygon geometry) valid by GEOS's (OGC) rules? *out_valid 1 or
+ * 0; when 0, *out_reason is GEOS's reason with its location, as
+ * GEOSisValidReason words it ("Self-intersection[x y]"; caller frees) and
+ * out_xy (may be NULL) that location, NAN when GEOS gives none. g NULL is
+ * invalid ("invalid", no location). out_reason may be NULL. */
+int pm_topology_geom_valid(int *out_valid, char **out_reason, double out_xy[2], pm_ctx *ctx,
+                           const pm_geom *g);
+
+/** g repaired: GEOS's MakeValid, 'structure' method (rings taken as the
+ * areas they enclose: a bow-tie is its two triangles, a hole lying wholly
+ * outside its shell becomes land, as the old repair made it), collapsed parts dropped, only the
+ * polygonal result kept. *out is NULL when nothing polygonal is left (or g
+ * is NULL); caller owns it. */
+int pm_topology_geom_repair(pm_geom **out, pm_ctx *ctx, const pm_geom *g);
+
+/** Features of a layer whose geometry is invalid, read through a cursor,
+ * ordered by fid: GEOS's reason, and a marker disc of 10 ground metres
+ * (converted to storage units at the layer's centre, 30 segments per
+ * quadrant) around the location GEOS reports. A feature without geometry
+ * is listed too, reason "invalid", no marker. Caller owns *out
+ * (pm_invalid_rows_free). */
+int pm_topology_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                        const char *layer);
+
+/** Repair every invalid geometry of a layer in place
+ * (pm_topology_geom_repair; one with nothing polygonal left is stored
+ * without geometry, one without geometry is left so) through
+ * pm_store_update_*, in one transaction. *out lists what was repaired, as
+ * pm_topology_invalid reported it before. The store must be writable
+ * (PM_EIO). Caller owns *out. */
+int pm_topology_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
+                           const char *layer);
+
 #ifdef __cplusplus
 }
 #endif

@@ -311,7 +311,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
         pm_invalid_row *fixed = NULL;
         size_t nfixed = 0;
         phase(o->progress, o->progress_user, 0.05, "qa: repair");
-        if ((rc = pm_store_make_valid(&fixed, &nfixed, ctx, st, o->layer)))
+        if ((rc = pm_topology_make_valid(&fixed, &nfixed, ctx, st, o->layer)))
             goto done;
         for (size_t i = 0; i < nfixed && !rc; i++) {
             snprintf(fids, sizeof fids, "%lld", (long long)fixed[i].fid);
@@ -326,7 +326,7 @@ int pm_analysis_qa(pm_qa **out, pm_ctx *ctx, pm_store *st, const pm_qa_opts *o)
     }
     phase(o->progress, o->progress_user, 0.1, "qa: validity");
     if ((rc = pm_store_layer_srid(&q->srid, ctx, st, o->layer)) ||
-        (rc = pm_store_invalid(&inv, &ninv, ctx, st, o->layer)))
+        (rc = pm_topology_invalid(&inv, &ninv, ctx, st, o->layer)))
         goto done;
     for (size_t i = 0; i < ninv; i++) {
         snprintf(fids, sizeof fids, "%lld", (long long)inv[i].fid);

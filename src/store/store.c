@@ -36,6 +36,11 @@ struct pm_layer_writer {
     void *be;
 };
 
+struct pm_store_update {
+    const pm_store_ops *ops;
+    void *be;
+};
+
 /* libpq's connection keywords (those a conninfo string starts with in
  * practice): "host=db dbname=parks" is a PostgreSQL database, not a file. */
 static const char *const pg_keywords[] = {"host",
@@ -386,26 +391,38 @@ int pm_store_write_layer(pm_ctx *ctx, pm_store *st, const char *name, const pm_s
     return rc;
 }
 
-/* ---- validity ----------------------------------------------------------------- */
+/* ---- geometries replaced in place ------------------------------------------- */
 
-int pm_store_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                     const char *layer)
+int pm_store_update_begin(pm_store_update **out, pm_ctx *ctx, pm_store *st, const char *layer)
 {
-    return st->ops->invalid(out, out_n, ctx, st->be, layer);
-}
-
-int pm_store_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st,
-                        const char *layer)
-{
-    return st->ops->make_valid(out, out_n, ctx, st->be, layer);
-}
-
-void pm_invalid_rows_free(pm_invalid_row *rows, size_t n)
-{
-    for (size_t i = 0; rows && i < n; i++) {
-        free(rows[i].name);
-        free(rows[i].reason);
-        pm_geom_free(rows[i].where);
+    pm_store_update *u = NULL;
+    int rc;
+    *out = NULL;
+    if (!(u = calloc(1, sizeof *u)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", st->db, "layer %s", layer);
+    u->ops = st->ops;
+    if ((rc = st->ops->update_begin(&u->be, ctx, st->be, layer))) {
+        free(u);
+        return rc;
     }
-    free(rows);
+    *out = u;
+    return 0;
+}
+
+int pm_store_update_geom(pm_ctx *ctx, pm_store_update *u, int64_t fid, const pm_geom *g)
+{
+    return u->ops->update_geom(ctx, u->be, fid, g);
+}
+
+int pm_store_update_commit(pm_ctx *ctx, pm_store_update *u)
+{
+    return u->ops->update_commit(ctx, u->be);
+}
+
+void pm_store_update_free(pm_store_update *u)
+{
+    if (!u)
+        return;
+    u->ops->update_free(u->be);
+    free(u);
 }

@@ -75,16 +75,15 @@ typedef struct pm_store_ops {
     int (*writer_commit)(pm_ctx *ctx, void *w, const char *derived_from);
     void (*writer_free)(void *w);
 
-    /* ---- validity (see docs/architecture.md, "What runs where"): areas,
-     * the union and the ground outside a layer are measured by analysis and
-     * topology over the cursors above, the same C on every backend. ---- */
-    /** Features failing GEOS validity, with GEOS's reason and a 10 m
-     * marker disc around the reported location. */
-    int (*invalid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
-    /** Repair the invalid features in place (polygonal part of MakeValid),
-     * one transaction; *out as invalid reported them before. */
-    int (*make_valid)(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
-                      const char *layer);
+    /* ---- geometries replaced in place (pm_store_update_*) ------------- */
+    /** One transaction (SpatiaLite: a savepoint) replacing geometries of
+     * `layer` by source_fid; free without commit rolls back. The store
+     * must be writable. */
+    int (*update_begin)(void **out, pm_ctx *ctx, void *be, const char *layer);
+    /** g NULL stores no geometry; a fid the layer lacks is PM_EINPUT. */
+    int (*update_geom)(pm_ctx *ctx, void *u, int64_t fid, const pm_geom *g);
+    int (*update_commit)(pm_ctx *ctx, void *u);
+    void (*update_free)(void *u);
 } pm_store_ops;
 
 /** The SpatiaLite backend (store_sl_db.c). */

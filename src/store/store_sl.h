@@ -132,7 +132,9 @@ int pm_sl_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name, cons
 int pm_sl_writer_add(pm_ctx *ctx, void *w, const pm_feature *f);
 int pm_sl_writer_commit(pm_ctx *ctx, void *w, const char *derived_from);
 void pm_sl_writer_free(void *w);
-int pm_sl_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
-int pm_sl_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
+int pm_sl_update_begin(void **out, pm_ctx *ctx, void *be, const char *layer);
+int pm_sl_update_geom(pm_ctx *ctx, void *u, int64_t fid, const pm_geom *g);
+int pm_sl_update_commit(pm_ctx *ctx, void *u);
+void pm_sl_update_free(void *u);
 
 #endif

@@ -320,6 +320,8 @@ const pm_store_ops pm_sl_ops = {
     .writer_add = pm_sl_writer_add,
     .writer_commit = pm_sl_writer_commit,
     .writer_free = pm_sl_writer_free,
-    .invalid = pm_sl_invalid,
-    .make_valid = pm_sl_make_valid,
+    .update_begin = pm_sl_update_begin,
+    .update_geom = pm_sl_update_geom,
+    .update_commit = pm_sl_update_commit,
+    .update_free = pm_sl_update_free,
 };

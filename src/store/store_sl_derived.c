@@ -1,6 +1,7 @@
 /* SpatiaLite backend: the derived-layer writer (adjacency, qa_issues,
- * clusters, clean's layers) and the QA measures kept in the database:
- * invalid geometries and their repair. */
+ * clusters, clean's layers). The measures it once took in SQL (areas,
+ * validity, repair, ground outside a layer) are analysis's and topology's
+ * now, in C over the cursors (docs/architecture.md, "What runs where"). */
 #include "store_sl.h"
 
 #include <math.h>
@@ -8,47 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* ---- helpers ------------------------------------------------------------- */
-
-/* The quoted table and its name expression ("name" or NULL). */
-static int table_and_name(pm_sl *st, pm_ctx *ctx, const char *layer, char **t, char **name)
-{
-    int rc = pm_sl_need_layer(st, ctx, layer);
-    if (rc)
-        return rc;
-    *t = pm_sl_quote_ident(layer);
-    *name = pm_sl_optional_column(st, ctx, layer, "name");
-    if (!*t || !*name) {
-        free(*t);
-        free(*name);
-        return pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "query");
-    }
-    return 0;
-}
-
-static int col_geom(pm_geom **out, pm_ctx *ctx, sqlite3_stmt *s, int col)
-{
-    *out = NULL;
-    if (sqlite3_column_type(s, col) != SQLITE_BLOB)
-        return 0;
-    return pm_geom_from_wkb(out, ctx, sqlite3_column_blob(s, col),
-                            (size_t)sqlite3_column_bytes(s, col));
-}
-
-/* Grow an array by one zeroed element; NULL on OOM. The capacity doubles
- * whenever the count reaches a power of two, so n appends cost O(n). */
-static void *grow(void **arr, size_t *n, size_t size)
-{
-    char *p = *arr;
-    if ((*n & (*n - 1)) == 0) {
-        if (!(p = realloc(*arr, (*n ? 2 * *n : 1) * size)))
-            return NULL;
-        *arr = p;
-    }
-    memset(p + *n * size, 0, size);
-    return p + (*n)++ * size;
-}
 
 /* ---- writing derived layers -------------------------------------------- */
 
@@ -169,108 +129,4 @@ void pm_sl_writer_free(void *be_w)
         sqlite3_exec(w->st->db, "ROLLBACK TO pm_derived; RELEASE pm_derived", NULL, NULL, NULL);
     free(w->name);
     free(w);
-}
-
-/* ---- QA measures ---------------------------------------------------------- */
-
-int pm_sl_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_sl *st = be;
-    char *t = NULL, *name = NULL, sql[1024];
-    sqlite3_stmt *s = NULL;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    int rc = table_and_name(st, ctx, layer, &t, &name), step;
-    *out = NULL;
-    *out_n = 0;
-    if (rc)
-        return rc;
-    /* The marker is a 10 m disc around GEOS's reported location: a point
-     * cannot share a polygon layer, and 10 m shows at any planning scale. */
-    snprintf(sql, sizeof sql,
-             "SELECT source_fid, %s, ST_IsValidReason(geom), "
-             "AsBinary(CastToMultiPolygon(ST_Buffer(ST_IsValidDetail(geom), 10.0))) "
-             "FROM %s WHERE ST_IsValid(geom) <> 1 ORDER BY source_fid, pk",
-             name, t);
-    if ((rc = pm_sl_prepare(st, ctx, sql, &s)))
-        goto done;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        pm_invalid_row *r = grow((void **)&rows, &n, sizeof(*rows));
-        if (!r) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
-            goto done;
-        }
-        r->fid = sqlite3_column_int64(s, 0);
-        r->name = pm_sl_name_or_fid(s, 1, r->fid);
-        r->reason = sqlite3_column_type(s, 2) == SQLITE_NULL
-                        ? strdup("invalid")
-                        : strdup((const char *)sqlite3_column_text(s, 2));
-        if (!r->name || !r->reason) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "qa");
-            goto done;
-        }
-        if ((rc = col_geom(&r->where, ctx, s, 3)))
-            goto done;
-    }
-    if (step != SQLITE_DONE)
-        rc = pm_sl_sqlerr(st, ctx, "cannot check validity");
-done:
-    sqlite3_finalize(s);
-    free(t);
-    free(name);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
-}
-
-int pm_sl_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_sl *st = be;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    char *t = NULL, sql[512];
-    sqlite3_stmt *s = NULL;
-    int rc;
-    *out = NULL;
-    *out_n = 0;
-    if (!pm_sl_writable(st))
-        return pm_err(ctx, PM_EIO, "cannot repair geometries", st->path,
-                      "the database is open read-only");
-    if ((rc = pm_sl_invalid(&rows, &n, ctx, st, layer)) || n == 0)
-        goto done;
-    if (!(t = pm_sl_quote_ident(layer))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", st->path, "repair");
-        goto done;
-    }
-    /* MakeValid may return lines or points beside the polygons (a
-     * bow-tie's crossing); a park layer keeps the polygonal part. */
-    snprintf(sql, sizeof sql,
-             "UPDATE %s SET geom = CastToMultiPolygon(ExtractMultiPolygon(MakeValid(geom))) "
-             "WHERE ST_IsValid(geom) <> 1",
-             t);
-    if ((rc = pm_sl_exec(st, ctx, "SAVEPOINT pm_repair")))
-        goto done;
-    if ((rc = pm_sl_prepare(st, ctx, sql, &s)) == 0) {
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = pm_sl_sqlerr(st, ctx, "cannot repair geometries");
-        sqlite3_finalize(s);
-    }
-    if (rc) {
-        sqlite3_exec(st->db, "ROLLBACK TO pm_repair; RELEASE pm_repair", NULL, NULL, NULL);
-        goto done;
-    }
-    rc = pm_sl_exec(st, ctx, "RELEASE pm_repair");
-done:
-    free(t);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
 }

@@ -36,6 +36,11 @@ int topo_need_lonlat(pm_topology *t, pm_ctx *ctx)
 
 double topo_units_per_m(const pm_topology *t, double cx, double cy, double span)
 {
+    return topo_units_per_m_srid(t->srid, cx, cy, span);
+}
+
+double topo_units_per_m_srid(int srid, double cx, double cy, double span)
+{
     char src[32];
     pm_transform *tr = NULL;
     pm_ctx *quiet = NULL;
@@ -43,7 +48,7 @@ double topo_units_per_m(const pm_topology *t, double cx, double cy, double span)
     /* A step small against the layer, large against rounding. */
     double d = fmax(span * 1e-4, fmax(fabs(cx), fabs(cy)) * 1e-9);
     double xy[6] = {cx, cy, cx + d, cy, cx, cy + d};
-    snprintf(src, sizeof src, "EPSG:%d", t->srid);
+    snprintf(src, sizeof src, "EPSG:%d", srid);
     if (!(d > 0) || pm_ctx_new(&quiet))
         return upm;
     if (!pm_transform_new(&tr, quiet, src, "EPSG:4326") && !pm_transform_points(tr, quiet, xy, 3)) {

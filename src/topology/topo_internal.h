@@ -111,6 +111,8 @@ size_t topo_ring_of(const pm_topology *t, size_t e);
 /* topo_geo.c: lon/lat of the nodes and geodesic lengths; the CRS's units
  * per ground metre around (cx, cy), span the layer's size in units. */
 double topo_units_per_m(const pm_topology *t, double cx, double cy, double span);
+/* The same for a storage CRS given by its SRID (no graph needed). */
+double topo_units_per_m_srid(int srid, double cx, double cy, double span);
 /* Fill t->upm_lo, upm_hi and geod_dist for the extent ext (xmin, ymin,
  * xmax, ymax in storage units). */
 void topo_scale_range(pm_topology *t, const double *ext);

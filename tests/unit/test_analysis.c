@@ -592,6 +592,229 @@ static void qa_invalid_geometry_stops_before_the_graph(void **state)
     pm_ctx_free(ctx);
 }
 
+/* ---- validity and repair (topology, in C) ----------------------------------- */
+
+/* A feature whose rings are lists of indices into pts (local metres); each
+ * distinct point gets its noise once, so a ring that comes back to one of
+ * its vertices (a self-touch) touches exactly, noise or not. */
+static void feature_ix(gj *g, const char *props, const double *pts, size_t npts, size_t nrings,
+                       const size_t *counts, const int *ix)
+{
+    double *xy = malloc(2 * npts * sizeof *xy);
+    assert_non_null(xy);
+    for (size_t i = 0; i < npts; i++) {
+        xy[2 * i] = X0 + pts[2 * i] + jitter(g);
+        xy[2 * i + 1] = Y0 + pts[2 * i + 1] + jitter(g);
+    }
+    gj_add(g,
+           "%s{\"type\":\"Feature\",\"properties\":{%s},\"geometry\":{\"type\":"
+           "\"Polygon\",\"coordinates\":[",
+           g->nfeatures++ ? "," : "", props);
+    for (size_t r = 0; r < nrings; r++) {
+        gj_add(g, "%s[", r ? "," : "");
+        for (size_t i = 0; i < counts[r]; i++, ix++)
+            gj_add(g, "[%.4f,%.4f],", xy[2 * *ix], xy[2 * *ix + 1]);
+        gj_add(g, "[%.4f,%.4f]]", xy[2 * ix[-(long)counts[r]]], xy[2 * ix[-(long)counts[r]] + 1]);
+    }
+    gj_add(g, "]}}");
+    free(xy);
+}
+
+/* Planar area of a polygon geometry (holes subtracted), storage units². */
+static double planar_area(const pm_geom *g)
+{
+    double a = 0;
+    for (size_t p = 0; g && p < g->nparts; p++)
+        for (size_t r = 0; r < g->parts[p].nrings; r++) {
+            const pm_ring *ring = &g->parts[p].rings[r];
+            double s = 0;
+            for (size_t i = 0; i + 1 < ring->n; i++)
+                s += ring->xy[2 * i] * ring->xy[2 * i + 3] -
+                     ring->xy[2 * i + 2] * ring->xy[2 * i + 1];
+            a += r == 0 ? fabs(s) / 2 : -fabs(s) / 2;
+        }
+    return a;
+}
+
+/* Four parks, three invalid by hand:
+ *  0 Bow: a bow-tie over [0,100]², edges crossing at (50, 50); its area as
+ *    two triangles is 2 · 2,500 = 5,000 m².
+ *  1 Touch: the square [200,300]×[0,100] whose shell comes back to its
+ *    vertex (250, 100) around the clockwise triangle (250,100) (270,50)
+ *    (230,50): an inverted hole (a ring self-touch); the square less the
+ *    triangle (½ · 40 · 50 = 1,000) is 9,000 m².
+ *  2 HoleOut: the square [400,500]×[0,100] with a hole [450,550]×[20,80]
+ *    half outside it; the shell less the hole's inner half is 7,000 m²
+ *    (GEOS's 'linework' repair would give 10,000: the outer half, 3,000,
+ *    turned into land).
+ *  3 Fine: a valid square. */
+static pm_store *invalid_layer(pm_ctx *ctx, const char *db, int writable)
+{
+    gj g = {0};
+    const double bow[] = {0, 0, 100, 100, 100, 0, 0, 100};
+    const size_t nbow = 4;
+    feature(&g, "\"name\":\"Bow\"", 1, &nbow, bow);
+    const double touch[] = {200, 0, 300, 0, 300, 100, 250, 100, 270, 50, 230, 50, 200, 100};
+    const int touch_ix[] = {0, 1, 2, 3, 4, 5, 3, 6};
+    const size_t ntouch = 8;
+    feature_ix(&g, "\"name\":\"Touch\"", touch, 7, 1, &ntouch, touch_ix);
+    const double hole[] = {400, 0, 500, 0, 500, 100, 400, 100, 450, 20, 450, 80, 550, 80, 550, 20};
+    const int hole_ix[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    const size_t nhole[] = {4, 4};
+    feature_ix(&g, "\"name\":\"HoleOut\"", hole, 8, 2, nhole, hole_ix);
+    rect(&g, "\"name\":\"Fine\"", 600, 0, 700, 100);
+    return load_layer(ctx, &g, db, "parks", writable);
+}
+
+static void validity_reasons_and_markers(void **state)
+{
+    (void)state;
+    pm_ctx *ctx = new_ctx();
+    pm_store *st = invalid_layer(ctx, "valid_c.db", 0);
+    pm_invalid_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(pm_topology_invalid(&rows, &n, ctx, st, "parks"), 0);
+    assert_int_equal(n, 3);
+    const char *names[] = {"Bow", "Touch", "HoleOut"};
+    const char *reasons[] = {"Self-intersection[", "Ring Self-intersection[", "Self-intersection["};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(rows[i].fid, (int64_t)i);
+        assert_string_equal(rows[i].name, names[i]);
+        if (strncmp(rows[i].reason, reasons[i], strlen(reasons[i])) != 0)
+            fail_msg("%s: reason %s", names[i], rows[i].reason);
+        assert_non_null(rows[i].where);
+    }
+    /* The location GEOS reports, quoted in the reason as "[x y]". */
+    double x = 0, y = 0;
+    assert_int_equal(sscanf(strchr(rows[0].reason, '[') + 1, "%lf %lf", &x, &y), 2);
+    assert_near(x - X0, 50, 4 * NOISE);
+    assert_near(y - Y0, 50, 4 * NOISE);
+    assert_int_equal(sscanf(strchr(rows[1].reason, '[') + 1, "%lf %lf", &x, &y), 2);
+    assert_near(x - X0, 250, NOISE);
+    assert_near(y - Y0, 100, NOISE);
+    /* The marker: 10 ground metres, 10·k storage units, 30 segments per
+     * quadrant (a 120-gon: π r² · sin(2π/120) / (2π/120)). */
+    const pm_geom *m = rows[0].where;
+    double r = 10 * utm_k(50), want = PI * r * r * sin(2 * PI / 120) / (2 * PI / 120);
+    assert_int_equal(m->nparts, 1);
+    assert_int_equal(m->parts[0].rings[0].n, 121);
+    assert_near(planar_area(m), want, want * 1e-4);
+    double bx0, by0, bx1, by1;
+    assert_true(pm_geom_bbox(m, &bx0, &by0, &bx1, &by1));
+    assert_near((bx0 + bx1) / 2 - X0, 50, 4 * NOISE);
+    assert_near((by0 + by1) / 2 - Y0, 50, 4 * NOISE);
+    pm_invalid_rows_free(rows, n);
+    /* Repair needs a writable store. */
+    assert_int_equal(pm_topology_make_valid(&rows, &n, ctx, st, "parks"), PM_EIO);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+}
+
+static void make_valid_repairs_in_place(void **state)
+{
+    (void)state;
+    pm_ctx *ctx = new_ctx();
+    pm_store *st = invalid_layer(ctx, "valid_fix.db", 1);
+    pm_invalid_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(pm_topology_make_valid(&rows, &n, ctx, st, "parks"), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(rows[2].name, "HoleOut");
+    assert_non_null(strstr(rows[2].reason, "Self-intersection"));
+    pm_invalid_rows_free(rows, n);
+    assert_int_equal(pm_store_close(ctx, st), 0);
+
+    /* Stored: every park valid, with the areas worked out by hand. */
+    assert_int_equal(pm_store_open(&st, ctx, path("valid_fix.db"), 0), 0);
+    assert_int_equal(pm_topology_invalid(&rows, &n, ctx, st, "parks"), 0);
+    assert_int_equal(n, 0);
+    pm_cursor *cur = NULL;
+    pm_feature f;
+    memset(&f, 0, sizeof f);
+    const double want[] = {5000, 9000, 7000, 10000};
+    const double perim[] = {400 + 200 * SQRT2, 400 + 2 * sqrt(20 * 20 + 50 * 50) + 40, 720, 400};
+    const size_t parts[] = {2, 1, 1, 1};
+    assert_int_equal(pm_store_cursor_open_fields(&cur, ctx, st, "parks", NULL, 0), 0);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+        assert_int_equal(f.fid, i);
+        assert_non_null(f.geom);
+        if (f.geom->nparts != parts[i])
+            fail_msg("park %d: %zu parts (area %.3f), expected %zu", i, f.geom->nparts,
+                     planar_area(f.geom), parts[i]);
+        assert_near(planar_area(f.geom), want[i], perim[i] * NOISE * SQRT2 + 1e-6);
+        int valid = 0;
+        assert_int_equal(pm_topology_geom_valid(&valid, NULL, NULL, ctx, f.geom), 0);
+        assert_true(valid);
+        pm_feature_clear(&f);
+        memset(&f, 0, sizeof f);
+    }
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 0);
+    pm_cursor_free(cur);
+    pm_store_free(st);
+    pm_ctx_free(ctx);
+}
+
+/* The same functions on geometries built in memory (no store). */
+static void geom_validity_by_hand(void **state)
+{
+    (void)state;
+    pm_ctx *ctx = new_ctx();
+    double xy[] = {0, 0, 10, 10, 10, 0, 0, 10, 0, 0};
+    pm_ring ring = {5, xy};
+    pm_part part = {1, &ring};
+    pm_geom bow = {PM_GEOM_POLYGON, 1, &part};
+    int valid = 1;
+    char *why = NULL;
+    double at[2];
+    assert_int_equal(pm_topology_geom_valid(&valid, &why, at, ctx, &bow), 0);
+    assert_false(valid);
+    assert_string_equal(why, "Self-intersection[5 5]");
+    assert_near(at[0], 5, 1e-12);
+    assert_near(at[1], 5, 1e-12);
+    free(why);
+    pm_geom *fixed = NULL;
+    assert_int_equal(pm_topology_geom_repair(&fixed, ctx, &bow), 0);
+    assert_non_null(fixed);
+    assert_int_equal(fixed->nparts, 2);
+    assert_near(planar_area(fixed), 50, 1e-9);
+    pm_geom_free(fixed);
+    /* Two holes overlapping by 20 × 20: the land is the shell less their
+     * union, 10,000 − (2,500 + 2,500 − 400) = 5,400 ('linework' would make
+     * their overlap land again: 5,800). */
+    double sq[] = {0, 0, 100, 0, 100, 100, 0, 100, 0, 0};
+    double h1[] = {10, 10, 10, 60, 60, 60, 60, 10, 10, 10};
+    double h2[] = {40, 40, 40, 90, 90, 90, 90, 40, 40, 40};
+    pm_ring rings[] = {{5, sq}, {5, h1}, {5, h2}};
+    pm_part holed = {3, rings};
+    pm_geom holes = {PM_GEOM_POLYGON, 1, &holed};
+    assert_int_equal(pm_topology_geom_valid(&valid, &why, NULL, ctx, &holes), 0);
+    assert_false(valid);
+    free(why);
+    assert_int_equal(pm_topology_geom_repair(&fixed, ctx, &holes), 0);
+    assert_non_null(fixed);
+    assert_near(planar_area(fixed), 5400, 1e-9);
+    pm_geom_free(fixed);
+    /* No geometry: invalid, nothing to repair. */
+    assert_int_equal(pm_topology_geom_valid(&valid, &why, at, ctx, NULL), 0);
+    assert_false(valid);
+    assert_string_equal(why, "invalid");
+    assert_true(isnan(at[0]));
+    free(why);
+    assert_int_equal(pm_topology_geom_repair(&fixed, ctx, NULL), 0);
+    assert_null(fixed);
+    /* A ring folded onto itself (zero area): nothing polygonal is left. */
+    double flat[] = {0, 0, 10, 0, 20, 0, 0, 0};
+    pm_ring fring = {4, flat};
+    pm_part fpart = {1, &fring};
+    pm_geom fold = {PM_GEOM_POLYGON, 1, &fpart};
+    assert_int_equal(pm_topology_geom_valid(&valid, NULL, NULL, ctx, &fold), 0);
+    assert_false(valid);
+    assert_int_equal(pm_topology_geom_repair(&fixed, ctx, &fold), 0);
+    assert_null(fixed);
+    pm_ctx_free(ctx);
+}
+
 /* ---- the target check ----------------------------------------------------- */
 
 /* Two parks sharing an edge: 20,000 m² of planar area, 1/k² more on the
@@ -880,6 +1103,9 @@ int main(void)
         cmocka_unit_test(qa_ignores_ground_wider_than_gap_m),
         cmocka_unit_test(qa_small_part),
         cmocka_unit_test(qa_invalid_geometry_stops_before_the_graph),
+        cmocka_unit_test(validity_reasons_and_markers),
+        cmocka_unit_test(make_valid_repairs_in_place),
+        cmocka_unit_test(geom_validity_by_hand),
         cmocka_unit_test(check_passes_within_tolerance),
         cmocka_unit_test(check_total_mismatch),
         cmocka_unit_test(check_overlap_is_double_counting),

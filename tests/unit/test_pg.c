@@ -877,6 +877,146 @@ static void test_store_ops(void **state)
     pm_ctx_free(ctx);
 }
 
+/* ---- validity and repair: the same C on both backends ---------------------- */
+
+/* A polygon feature of one ring (closed here) in EPSG:32651. */
+static pm_geom *ring_geom(const double *pts, size_t n)
+{
+    pm_geom *g = calloc(1, sizeof *g);
+    assert_non_null(g);
+    g->kind = PM_GEOM_POLYGON;
+    g->nparts = 1;
+    g->parts = calloc(1, sizeof(pm_part));
+    g->parts[0].nrings = 1;
+    g->parts[0].rings = calloc(1, sizeof(pm_ring));
+    pm_ring *r = &g->parts[0].rings[0];
+    r->n = n + 1;
+    r->xy = malloc(2 * (n + 1) * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        r->xy[2 * i] = 355000 + pts[2 * i] + 0.001 * (jitter() - 0.5);
+        r->xy[2 * i + 1] = 3456000 + pts[2 * i + 1] + 0.001 * (jitter() - 0.5);
+    }
+    r->xy[2 * n] = r->xy[0];
+    r->xy[2 * n + 1] = r->xy[1];
+    return g;
+}
+
+/* Import the same four parks (a bow-tie, a valid square, a shell looping
+ * over itself, another bow-tie) into db. */
+static void import_invalid(pm_ctx *ctx, const char *db, pm_geom *const *geoms)
+{
+    pm_schema s = {0};
+    assert_int_equal(pm_schema_add(&s, ctx, "name", PM_FIELD_TEXT), 0);
+    pm_store_import_opts o = PM_STORE_IMPORT_OPTS_INIT;
+    o.db_path = db;
+    o.layer = "repair parks";
+    o.srid = 32651;
+    o.source_path = "by hand";
+    o.source_sha256 = "00";
+    o.source_crs = "EPSG:32651";
+    o.storage_crs = "EPSG:32651";
+    o.overwrite = 1;
+    pm_store_import *imp = NULL;
+    assert_int_equal(pm_store_import_begin(&imp, ctx, &o, &s), 0);
+    const char *names[] = {"Bow", "Fine", "Loop", "Bow 2"};
+    for (int i = 0; i < 4; i++) {
+        pm_value v = {0, PM_FIELD_TEXT, 0, 0, (char *)names[i]};
+        pm_feature f = {10 + i, 1, &v, geoms[i]};
+        assert_int_equal(pm_store_import_add(ctx, imp, &f), 0);
+    }
+    assert_int_equal(pm_store_import_commit(NULL, ctx, imp, 1), 0);
+    pm_store_import_free(imp);
+    pm_schema_clear(&s);
+}
+
+/* pm_topology_invalid and pm_topology_make_valid read through the cursor
+ * and write through pm_store_update_*: on SpatiaLite and PostGIS the same
+ * rows, reasons, markers and repaired geometries, bit for bit. */
+static void test_repair_parity(void **state)
+{
+    (void)state;
+    pm_ctx *ctx = NULL;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    const double bow[] = {0, 0, 100, 100, 100, 0, 0, 100};
+    const double sq[] = {200, 0, 300, 0, 300, 100, 200, 100};
+    /* A shell that runs out past its east side and back across itself. */
+    const double loop[] = {400, 0,   500, 0,   500, 100, 400, 100, 400,
+                           40,  550, 40,  550, 60,  420, 60,  420, 0};
+    const double bow2[] = {600, 0, 700, 100, 700, 0, 600, 100};
+    pm_geom *geoms[4] = {ring_geom(bow, 4), ring_geom(sq, 4), ring_geom(loop, 9),
+                         ring_geom(bow2, 4)};
+    char dir[] = "/tmp/pm_repair_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *file = fmt("%s/r.db", dir);
+    const char *dbs[2] = {file, env_or_die("PM_PG_URL")};
+    pm_store *st[2] = {NULL, NULL};
+    pm_invalid_row *inv[2] = {NULL, NULL}, *fixed[2] = {NULL, NULL};
+    size_t ninv[2], nfixed[2];
+    for (int b = 0; b < 2; b++) {
+        import_invalid(ctx, dbs[b], geoms);
+        assert_int_equal(pm_store_open(&st[b], ctx, dbs[b], 1), 0);
+        assert_int_equal(pm_topology_invalid(&inv[b], &ninv[b], ctx, st[b], "repair parks"), 0);
+        /* The update: a fid the layer lacks fails; without commit, nothing
+         * changed. */
+        pm_store_update *u = NULL;
+        assert_int_equal(pm_store_update_begin(&u, ctx, st[b], "repair parks"), 0);
+        assert_int_equal(pm_store_update_geom(ctx, u, 11, geoms[0]), 0);
+        assert_int_equal(pm_store_update_geom(ctx, u, 99, geoms[0]), PM_EINPUT);
+        pm_store_update_free(u);
+        assert_int_equal(pm_store_update_begin(&u, ctx, st[b], "no such layer"), PM_EUSAGE);
+        assert_null(u);
+        assert_int_equal(pm_topology_make_valid(&fixed[b], &nfixed[b], ctx, st[b], "repair parks"),
+                         0);
+    }
+    assert_int_equal(ninv[0], 3);
+    assert_int_equal(ninv[1], 3);
+    assert_int_equal(nfixed[0], 3);
+    assert_int_equal(nfixed[1], 3);
+    const int64_t want_fid[] = {10, 12, 13};
+    for (size_t i = 0; i < 3; i++) {
+        print_message("    %s: %s\n", inv[0][i].name, inv[0][i].reason);
+        assert_int_equal(inv[0][i].fid, want_fid[i]);
+        assert_int_equal(inv[1][i].fid, want_fid[i]);
+        assert_string_equal(inv[0][i].name, inv[1][i].name);
+        assert_string_equal(inv[0][i].reason, inv[1][i].reason);
+        assert_string_equal(fixed[0][i].reason, inv[0][i].reason);
+        geom_equal(inv[0][i].where, inv[1][i].where);
+    }
+    /* The repaired layers, read back: identical; the square untouched. */
+    pm_cursor *cur[2];
+    pm_feature f[2];
+    for (int b = 0; b < 2; b++)
+        assert_int_equal(pm_store_cursor_open_fields(&cur[b], ctx, st[b], "repair parks", NULL, 0),
+                         0);
+    for (int i = 0; i < 4; i++) {
+        for (int b = 0; b < 2; b++) {
+            memset(&f[b], 0, sizeof f[b]);
+            assert_int_equal(pm_cursor_next(&f[b], ctx, cur[b]), 1);
+            assert_int_equal(f[b].fid, 10 + i);
+            int valid = 0;
+            assert_int_equal(pm_topology_geom_valid(&valid, NULL, NULL, ctx, f[b].geom), 0);
+            assert_true(valid);
+        }
+        geom_equal(f[0].geom, f[1].geom);
+        if (i == 1)
+            geom_equal(f[0].geom, geoms[1]);
+        pm_feature_clear(&f[0]);
+        pm_feature_clear(&f[1]);
+    }
+    for (int b = 0; b < 2; b++) {
+        pm_cursor_free(cur[b]);
+        pm_invalid_rows_free(inv[b], ninv[b]);
+        pm_invalid_rows_free(fixed[b], nfixed[b]);
+        assert_int_equal(pm_store_close(ctx, st[b]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pm_geom_free(geoms[i]);
+    unlink(file);
+    rmdir(dir);
+    free(file);
+    pm_ctx_free(ctx);
+}
+
 int main(void)
 {
     if (!getenv("PM_PG_URL")) {
@@ -890,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_failed_import),
         cmocka_unit_test(test_concurrent_wait), cmocka_unit_test(test_concurrent_timeout),
         cmocka_unit_test(test_area_parity),     cmocka_unit_test(test_store_ops),
+        cmocka_unit_test(test_repair_parity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,8 +164,10 @@ int pm_pgs_writer_begin(void **out, pm_ctx *ctx, void *be, const char *name,
 int pm_pgs_writer_add(pm_ctx *ctx, void *w, const pm_feature *f);
 int pm_pgs_writer_commit(pm_ctx *ctx, void *w, const char *derived_from);
 void pm_pgs_writer_free(void *w);
-int pm_pgs_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer);
-int pm_pgs_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be,
-                      const char *layer);
+/* In-place geometry replacement (store_pg_update.c). */
+int pm_pgs_update_begin(void **out, pm_ctx *ctx, void *be, const char *layer);
+int pm_pgs_update_geom(pm_ctx *ctx, void *u, int64_t fid, const pm_geom *g);
+int pm_pgs_update_commit(pm_ctx *ctx, void *u);
+void pm_pgs_update_free(void *u);
 
 #endif

@@ -1,16 +1,8 @@
 /* The PostGIS store's derived-layer writer (adjacency, qa_issues, clusters,
- * changes, clean's layers) and the QA measures kept in the database:
- * invalid geometries and their repair. Each
- * is the SpatiaLite store's SQL (store_sl_derived.c) said in PostGIS's
- * words, with the same rows, order and NULL handling:
- *
- *   SpatiaLite                         PostGIS
- *   ST_IsValid(g) <> 1 (NULL: -1)      g IS NULL OR NOT ST_IsValid(g)
- *   ST_IsValidDetail(g) (a point)      (ST_IsValidDetail(g)).location
- *   ST_Buffer(p, 10) (30 per quadrant) ST_Buffer(p, 10, 'quad_segs=30')
- *   ExtractMultiPolygon(x) (NULL if    ST_Multi(ST_CollectionExtract(x, 3)),
- *     no polygon)                        empty taken as NULL
- *   MakeValid (librttopo)              ST_MakeValid (GEOS, 'linework')
+ * changes, clean's layers). The measures once taken here in SQL (validity,
+ * repair, areas, ground outside a layer) are analysis's and topology's now,
+ * in C over the cursors, as on SpatiaLite (docs/architecture.md, "What runs
+ * where").
  *
  * Values are bound (text parameters; doubles as %.17g, exact), identifiers
  * quoted (PQescapeIdentifier); the SQL text is otherwise constant. */
@@ -31,69 +23,6 @@
 #define OID_FLOAT8 701
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static uint64_t be64(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | u[i];
-    return v;
-}
-
-/* A query with text parameters and binary results (numbers as the
- * server's 8 bytes, WKB as bytes). */
-static int query_bin(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
-                     int nparams, const char *const *params)
-{
-    PGresult *r = PQexecParams(pm_pg_conn(pg), sql, nparams, NULL, params, NULL, NULL, 1);
-    *out = NULL;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        int rc = pm_pg_fail(pg, ctx, what, r);
-        PQclear(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
-}
-
-static int64_t get_i64(const PGresult *r, int row, int col)
-{
-    return PQgetisnull(r, row, col) || PQgetlength(r, row, col) != 8
-               ? 0
-               : (int64_t)be64(PQgetvalue(r, row, col));
-}
-
-/* A text column (binary text is its bytes), or fallback when NULL. */
-static char *get_text(const PGresult *r, int row, int col, const char *fallback)
-{
-    if (PQgetisnull(r, row, col))
-        return fallback ? strdup(fallback) : NULL;
-    int len = PQgetlength(r, row, col);
-    char *s = malloc((size_t)len + 1);
-    if (s) {
-        memcpy(s, PQgetvalue(r, row, col), (size_t)len);
-        s[len] = 0;
-    }
-    return s;
-}
-
-/* The name column, or "#fid" when NULL (as pm_sl_name_or_fid). */
-static char *get_name(const PGresult *r, int row, int col, int64_t fid)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "#%lld", (long long)fid);
-    return get_text(r, row, col, buf);
-}
-
-static int get_geom(pm_geom **out, pm_ctx *ctx, const PGresult *r, int row, int col)
-{
-    *out = NULL;
-    if (PQgetisnull(r, row, col))
-        return 0;
-    return pm_geom_from_wkb(out, ctx, (const unsigned char *)PQgetvalue(r, row, col),
-                            (size_t)PQgetlength(r, row, col));
-}
 
 static void fmt_double(char *buf, size_t cap, double d)
 {
@@ -419,114 +348,4 @@ void pm_pgs_writer_free(void *be_w)
     free(w->types);
     free(w->name);
     free(w);
-}
-
-/* ---- QA measures ---------------------------------------------------------- */
-
-int pm_pgs_invalid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_pg *pg = ((pm_pg_store *)be)->pg;
-    char *t = NULL, *name = NULL, *sql = NULL;
-    PGresult *r = NULL;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    int rc;
-    *out = NULL;
-    *out_n = 0;
-    if ((rc = pm_pg_layer_sql(&t, &name, NULL, ctx, pg, layer)))
-        return rc;
-    size_t cap = strlen(t) + strlen(name) + 512;
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    /* A feature without geometry is listed too (SpatiaLite's ST_IsValid
-     * says -1 of NULL), its reason "invalid" and no marker. */
-    snprintf(sql, cap,
-             "SELECT source_fid::int8, %s::text, ST_IsValidReason(geom), "
-             "ST_AsBinary(ST_Multi(ST_Buffer((ST_IsValidDetail(geom)).location, 10.0, "
-             "'quad_segs=30')), 'NDR') FROM %s WHERE geom IS NULL OR NOT ST_IsValid(geom) "
-             "ORDER BY source_fid, pk",
-             name, t);
-    if ((rc = query_bin(&r, pg, ctx, "cannot check validity", sql, 0, NULL)))
-        goto done;
-    size_t nr = (size_t)PQntuples(r);
-    if (nr && !(rows = calloc(nr, sizeof *rows))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-        goto done;
-    }
-    for (n = 0; n < nr;) {
-        int i = (int)n;
-        pm_invalid_row *row = &rows[n++];
-        row->fid = get_i64(r, i, 0);
-        row->name = get_name(r, i, 1, row->fid);
-        row->reason = get_text(r, i, 2, "invalid");
-        if (!row->name || !row->reason) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "qa");
-            goto done;
-        }
-        if ((rc = get_geom(&row->where, ctx, r, i, 3)))
-            goto done;
-    }
-    *out = rows;
-    *out_n = n;
-    rows = NULL;
-done:
-    pm_invalid_rows_free(rows, n);
-    PQclear(r);
-    free(sql);
-    free(name);
-    free(t);
-    return rc;
-}
-
-#define REPAIR_SAVEPOINT "pm_repair"
-
-int pm_pgs_make_valid(pm_invalid_row **out, size_t *out_n, pm_ctx *ctx, void *be, const char *layer)
-{
-    pm_pg_store *s = be;
-    pm_pg *pg = s->pg;
-    pm_invalid_row *rows = NULL;
-    size_t n = 0;
-    char *t = NULL, *name = NULL, *sql = NULL;
-    int rc, own = 0;
-    *out = NULL;
-    *out_n = 0;
-    if (!s->writable)
-        return pm_err(ctx, PM_EIO, "cannot repair geometries", pm_pg_redacted(pg),
-                      "the database is open read-only");
-    if ((rc = pm_pgs_invalid(&rows, &n, ctx, be, layer)) || n == 0)
-        goto done;
-    if ((rc = pm_pg_layer_sql(&t, &name, NULL, ctx, pg, layer)))
-        goto done;
-    size_t cap = strlen(t) + 512;
-    if (!(sql = malloc(cap))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "repair");
-        goto done;
-    }
-    /* ST_MakeValid may return lines or points beside the polygons (a
-     * bow-tie's crossing); a park layer keeps the polygonal part, and
-     * nothing (NULL, as SpatiaLite's ExtractMultiPolygon) when there is
-     * none. */
-    snprintf(sql, cap,
-             "UPDATE %s SET geom = (SELECT CASE WHEN ST_IsEmpty(x) THEN NULL ELSE x END FROM "
-             "(SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) AS x) v) "
-             "WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)",
-             t);
-    if ((rc = tx_begin(&own, pg, ctx, "cannot repair geometries", REPAIR_SAVEPOINT)))
-        goto done;
-    if ((rc = pm_pg_exec(pg, ctx, "cannot repair geometries", sql)) ||
-        (rc = tx_commit(own, pg, ctx, "cannot repair geometries", REPAIR_SAVEPOINT)))
-        tx_rollback(own, pg, REPAIR_SAVEPOINT);
-done:
-    free(sql);
-    free(name);
-    free(t);
-    if (rc) {
-        pm_invalid_rows_free(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *out_n = n;
-    return 0;
 }

@@ -233,6 +233,8 @@ const pm_store_ops pm_pg_ops = {
     .writer_add = pm_pgs_writer_add,
     .writer_commit = pm_pgs_writer_commit,
     .writer_free = pm_pgs_writer_free,
-    .invalid = pm_pgs_invalid,
-    .make_valid = pm_pgs_make_valid,
+    .update_begin = pm_pgs_update_begin,
+    .update_geom = pm_pgs_update_geom,
+    .update_commit = pm_pgs_update_commit,
+    .update_free = pm_pgs_update_free,
 };
