@@ -7,6 +7,9 @@
 #   bash scripts/pg_cluster.sh with DIR -- CMD... start, run CMD with the env,
 #                                                 stop (also when CMD fails);
 #                                                 exits with CMD's status
+#   (bash scripts/pg_cluster.sh watch DIR PID     with's watchdog: once PID is
+#                                                 gone, stop the cluster and
+#                                                 remove DIR; internal)
 #
 # The cluster listens on a Unix socket in DIR/socket and on 127.0.0.1 at a
 # free port. Databases: `parkmap` (with the postgis extension) and
@@ -17,6 +20,11 @@
 #
 # Safety: stop removes DIR only when start made it (DIR/.pm_pg_cluster);
 # start refuses a non-empty DIR that is not one of ours. Both are idempotent.
+# `with` stops the cluster from its EXIT trap; a SIGKILL (ctest's timeout)
+# runs no trap, and the server (pg_ctl puts it in a session of its own)
+# would outlive the test: so `with` also starts a watchdog in a new session
+# (setsid: a kill of the test's process group does not reach it) that
+# waits for `with`'s shell to be gone and then does the stop (-m immediate).
 # Environment: PG_BIN (default: PostgreSQL 15's, /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
@@ -24,6 +32,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 OS_USER=pmtest
 PW_ROLE=pmpw
 MARK=.pm_pg_cluster
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
 die() {
   echo "pg_cluster: $*" >&2
@@ -206,6 +215,43 @@ cmd_stop() {
   rm -rf "$dir"
 }
 
+# The start time of process PID (field 22 of /proc/PID/stat, after the
+# parenthesised name, which may hold spaces), or "" when it is gone; so that
+# a PID the kernel reuses is not taken for the one watched.
+proc_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  # shellcheck disable=SC2086 # split on purpose: the fields
+  set -- $stat
+  echo "${20:-}"
+}
+
+alive() {
+  local pid=$1 start=$2
+  if [ -d /proc/self ]; then
+    [ -n "$start" ] && [ "$(proc_start "$pid")" = "$start" ]
+  else
+    kill -0 "$pid" 2>/dev/null
+  fi
+}
+
+cmd_watch() {
+  local dir pid=$2 start
+  dir=$(abs_dir "$1")
+  [[ "$pid" =~ ^[0-9]+$ ]] || usage
+  start=$(proc_start "$pid")
+  while alive "$pid" "$start"; do
+    sleep 0.5
+  done
+  # with's trap has done it when with ended by itself; not after a SIGKILL.
+  [ -f "$dir/$MARK" ] || return 0
+  if [ -f "$dir/data/PG_VERSION" ] && running "$dir"; then
+    as_owner "$PG_BIN/pg_ctl" stop -w -t 30 -m immediate -D "$dir/data" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}
+
 cmd_with() {
   local dir=$1
   shift
@@ -216,6 +262,13 @@ cmd_with() {
   # The trap is set before start, so a half-started cluster is stopped too.
   trap 'cmd_stop "$dir" || true' EXIT
   trap 'exit 130' INT TERM
+  # Detached, its own session, no descriptor of ours held (ctest waits for
+  # the test's output to close).
+  if command -v setsid >/dev/null 2>&1; then
+    setsid bash "$SELF" watch "$dir" "$$" </dev/null >/dev/null 2>&1 &
+  else
+    bash "$SELF" watch "$dir" "$$" </dev/null >/dev/null 2>&1 &
+  fi
   cmd_start "$dir"
   eval "$(cmd_env "$dir")"
   local status=0
@@ -228,6 +281,10 @@ case "$1" in
   start) cmd_start "$2" ;;
   stop) cmd_stop "$2" ;;
   env) cmd_env "$2" ;;
+  watch)
+    [ $# -eq 3 ] || usage
+    cmd_watch "$2" "$3"
+    ;;
   with)
     shift
     cmd_with "$@"

@@ -155,13 +155,57 @@ static void indicators_out(sbuf *b, const pm_compare *c)
     sb_add(b, "}", 1);
 }
 
-/* The park of c by fid on one side, or NULL. */
-static const pm_compare_park *park_of(const pm_compare *c, int after, int64_t fid)
+/* One side's parks by fid, sorted: side_geoms looks up every feature of
+ * a layer, and a scan of all parks each time made a parcel layer's report
+ * quadratic. */
+typedef struct {
+    int64_t fid;
+    size_t park;
+} fid_ix;
+
+static int fid_ix_cmp(const void *a, const void *b)
 {
-    for (size_t i = 0; i < c->nparks; i++)
-        if ((after ? c->parks[i].fid_after : c->parks[i].fid_before) == fid)
-            return &c->parks[i];
-    return NULL;
+    const fid_ix *x = a, *y = b;
+    if (x->fid != y->fid)
+        return x->fid < y->fid ? -1 : 1;
+    return x->park < y->park ? -1 : x->park > y->park;
+}
+
+/* The parks of c that have a fid on one side, sorted by it; *out is NULL
+ * when there are none. Caller frees *out. */
+static int fid_index(fid_ix **out, size_t *out_n, pm_ctx *ctx, const pm_compare *c, int after)
+{
+    size_t n = 0;
+    *out = NULL;
+    *out_n = 0;
+    if (!c->nparks)
+        return 0;
+    fid_ix *ix = malloc(c->nparks * sizeof *ix);
+    if (!ix)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", "report", "comparison");
+    for (size_t i = 0; i < c->nparks; i++) {
+        int64_t fid = after ? c->parks[i].fid_after : c->parks[i].fid_before;
+        if (fid >= 0)
+            ix[n++] = (fid_ix){fid, i};
+    }
+    qsort(ix, n, sizeof *ix, fid_ix_cmp);
+    *out = ix;
+    *out_n = n;
+    return 0;
+}
+
+/* The park of c with this fid (the first, in c's order), or NULL. */
+static const pm_compare_park *park_of(const pm_compare *c, const fid_ix *ix, size_t n, int64_t fid)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix[mid].fid < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ix[lo].fid == fid ? &c->parks[ix[lo].park] : NULL;
 }
 
 /* The changed parks' geometry from one side, as [status, park index, geom]:
@@ -172,16 +216,18 @@ static int side_geoms(sbuf *b, size_t *n, pm_ctx *ctx, pm_store *st, const char 
 {
     pm_cursor *cur = NULL;
     pm_feature f = {0};
-    int rc = pm_store_cursor_open_fields(&cur, ctx, st, layer, NULL, 0);
-    if (rc)
-        return rc;
+    fid_ix *ix = NULL;
+    size_t nix = 0;
+    int rc = fid_index(&ix, &nix, ctx, c, after);
+    if (rc || (rc = pm_store_cursor_open_fields(&cur, ctx, st, layer, NULL, 0)))
+        goto done;
     for (;;) {
         int r = pm_cursor_next(&f, ctx, cur);
         if (r <= 0) {
             rc = r;
             break;
         }
-        const pm_compare_park *p = park_of(c, after, f.fid);
+        const pm_compare_park *p = park_of(c, ix, nix, f.fid);
         const char *status = !p                            ? NULL
                              : p->status == PM_CMP_ADDED   ? "added"
                              : p->status == PM_CMP_REMOVED ? "removed"
@@ -197,8 +243,10 @@ static int side_geoms(sbuf *b, size_t *n, pm_ctx *ctx, pm_store *st, const char 
         }
         pm_feature_clear(&f);
     }
+done:
     pm_feature_clear(&f);
     pm_cursor_free(cur);
+    free(ix);
     return rc;
 }
 

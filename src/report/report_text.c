@@ -94,25 +94,5 @@ void rp_json_num(sbuf *b, double v)
 
 void rp_html(sbuf *b, const char *s)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '&':
-            sb_puts(b, "&amp;");
-            break;
-        case '<':
-            sb_puts(b, "&lt;");
-            break;
-        case '>':
-            sb_puts(b, "&gt;");
-            break;
-        case '"':
-            sb_puts(b, "&quot;");
-            break;
-        case '\'':
-            sb_puts(b, "&#39;");
-            break;
-        default:
-            sb_add(b, p, 1);
-        }
-    }
+    sb_markup(b, s, SB_HTML);
 }

@@ -1,5 +1,6 @@
 /* SpatiaLite backend: reading layers back (metadata, feature cursors). */
 #include "store_sl.h"
+#include "store_kind.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -125,14 +126,7 @@ int pm_sl_geom_kind(pm_geom_kind *out, pm_ctx *ctx, void *be, const char *layer)
         return rc;
     sqlite3_bind_text(s, 1, layer, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
-        int t = sqlite3_column_int(s, 0);
-        if (t == 2 || t == 5)
-            *out = PM_GEOM_LINE;
-        else if (t == 3 || t == 6)
-            *out = PM_GEOM_POLYGON;
-        else
-            rc = pm_err(ctx, PM_EIO, "unsupported geometry type", layer,
-                        "OGC type %d; parkmap layers hold polygons or lines", t);
+        rc = pm_store_ogc_kind(out, ctx, layer, (const char *)sqlite3_column_text(s, 0));
     } else {
         rc = pm_sl_sqlerr(st, ctx, "cannot read layer");
     }

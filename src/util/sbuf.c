@@ -59,6 +59,54 @@ void sb_printf(sbuf *b, const char *fmt, ...)
     free(big);
 }
 
+/* A byte sb_markup copies as it is, in either kind. */
+static int markup_plain(unsigned char c)
+{
+    return c >= 0x20 ? !strchr("&<>\"'", c) : c == '\t';
+}
+
+void sb_markup(sbuf *b, const char *t, sb_markup_kind kind)
+{
+    for (const char *p = t ? t : ""; *p;) {
+        size_t run = 0;
+        while (p[run] && markup_plain((unsigned char)p[run]))
+            run++;
+        if (run) { /* most text needs no escape at all */
+            sb_add(b, p, run);
+            p += run;
+            continue;
+        }
+        const char *e = NULL;
+        switch (*p) {
+        case '&':
+            e = "&amp;";
+            break;
+        case '<':
+            e = "&lt;";
+            break;
+        case '>':
+            e = "&gt;";
+            break;
+        case '"':
+            e = "&quot;";
+            break;
+        case '\'':
+            e = kind == SB_XML ? "&apos;" : "&#39;";
+            break;
+        case '\n':
+            e = kind == SB_XML ? "&#10;" : NULL;
+            break;
+        default:
+            break;
+        }
+        if (e)
+            sb_puts(b, e);
+        else if (kind == SB_HTML || *p == '\t')
+            sb_add(b, p, 1);
+        p++;
+    }
+}
+
 char *sb_take(sbuf *b)
 {
     if (b->oom) {

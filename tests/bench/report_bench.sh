@@ -9,6 +9,10 @@
 #
 #   bash tests/bench/report_bench.sh [N]
 #
+# The comparison report (report --against B, B the same parcels imported
+# again: every parcel matched, unchanged) is timed too, one row; it writes
+# a second database. BENCH_AGAINST=0 skips it.
+#
 # Peer, for a ratio (skipped, with a note, when missing; this script installs
 # nothing): what a planner would otherwise publish, the same parcels as
 # plain GeoJSON in a minimal Leaflet page (Debian's libjs-leaflet, inlined;
@@ -51,6 +55,23 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1048576}')
 echo "parcels:        $n"
 echo "report:         $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') s to write (exit $status)"
 echo "file size:      $mb MB (target < $max_mb MB)"
+
+if [ "${BENCH_AGAINST:-1}" != 0 ]; then
+  db_b="$work/report_${n}_b.db"
+  html_b="$work/report_${n}_against.html"
+  rm -f "$db_b" "$html_b"
+  "$PM" import "$src" --db "$db_b" --t-srs EPSG:4550 --quiet ||
+    { echo "import of the --against copy failed" >&2; exit 1; }
+  t0=$(date +%s.%N)
+  "$PM" report --db "$db" -o "$html_b" --against "$db_b" --quiet
+  status_b=$?
+  t1=$(date +%s.%N)
+  if [ "$status_b" -gt 1 ] || [ ! -s "$html_b" ]; then
+    echo "parkmap report --against failed (exit $status_b)" >&2
+    exit 1
+  fi
+  echo "report --against: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') s to write (the same parcels twice; exit $status_b)"
+fi
 
 load_out=$(python3 "$here/report_load.py" "$html" "$runs" 60)
 load_status=$?

@@ -2,8 +2,10 @@
 # scripts/pg_cluster.sh `with` must stop the server and remove its
 # directory however the command ends (issue 14 item 4: CI stops the cluster
 # also when a test fails). Three ways to end: success, a failing command
-# (its status is passed on), and SIGTERM to the wrapper mid-command. After
-# each: no postgres process of that cluster and no directory left.
+# (its status is passed on), SIGTERM to the wrapper mid-command, and
+# SIGKILL to it (ctest's timeout: no trap runs; with's watchdog stops the
+# cluster). After each: no postgres process of that cluster and no
+# directory left.
 # 77 without the PostgreSQL binaries, except under CI=true.
 set -u
 src=${PM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -16,10 +18,10 @@ fi
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-# gone DIR WHAT: neither the directory nor a process with DIR/data is left.
+# gone DIR WHAT [SECONDS]: within SECONDS (default 5), neither the
+# directory nor a process with DIR/data is left.
 gone() {
-  local i
-  for i in 1 2 3 4 5 6 7 8 9 10; do
+  for _ in $(seq 1 $((${3:-5} * 2))); do
     [ ! -e "$1" ] && ! pgrep -f "$1/data" >/dev/null && return 0
     sleep 0.5
   done
@@ -62,6 +64,25 @@ wait "$pid"
 st=$?
 [ "$st" -ne 0 ] || fail "term: exit status 0 after SIGTERM"
 gone "$dir" "term"
+
+# SIGKILL to the wrapper while the command runs (ctest's timeout kills
+# with SIGKILL): no trap runs, and the server, in a session of its own
+# (pg_ctl), would outlive it; the watchdog `with` started must stop it and
+# remove the directory. The command itself is orphaned: ended here, by its
+# pid.
+dir="$base/kill"
+bash "$src/scripts/pg_cluster.sh" with "$dir" -- sleep 60 2>"$base/log_kill" &
+pid=$!
+for _ in $(seq 1 60); do
+  pgrep -f "$dir/data" >/dev/null && [ -f "$dir/.initialized" ] && break
+  sleep 0.5
+done
+pgrep -f "$dir/data" >/dev/null || fail "kill: the server never started ($(tail -1 "$base/log_kill"))"
+cmd_pid=$(pgrep -P "$pid" -x sleep || true)
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+[ -n "$cmd_pid" ] && kill "$cmd_pid" 2>/dev/null
+gone "$dir" "kill (SIGKILL)" 15
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed" >&2; exit 1; }
 echo "all checks passed"

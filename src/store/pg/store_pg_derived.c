@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "util/sbuf.h"
@@ -109,6 +110,68 @@ typedef struct pm_pgs_writer {
 
 #define WRITER_SAVEPOINT "pm_derived"
 
+/* Is name one of the tables analysis writes (store.h), which --no-tables
+ * leaves alone? Else it is a layer clean --to writes. */
+static int is_derived(const char *name)
+{
+    static const char *const derived[] = {PM_LAYER_ADJACENCY, PM_LAYER_QA_ISSUES, PM_LAYER_CLUSTERS,
+                                          PM_LAYER_CHANGES};
+    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
+        if (!strcasecmp(name, derived[i]))
+            return 1;
+    return 0;
+}
+
+/* Drop the table a derived layer replaces. A role that may read the
+ * database but does not own the table (another role wrote it) gets
+ * PostgreSQL's 42501 "must be owner of table": said as one line naming the
+ * table, its owner and the role connected, and what to do. The owner is
+ * asked first: after the failed DROP the transaction answers nothing. */
+static int drop_table(pm_pg *pg, pm_ctx *ctx, const char *table)
+{
+    PGresult *own = NULL, *r = NULL;
+    char *qt = NULL, *sql = NULL;
+    const char *p[] = {table};
+    int rc = pm_pg_query(&own, pg, ctx, "cannot write derived layer",
+                         "SELECT pg_get_userbyid(c.relowner), current_user FROM pg_class c JOIN "
+                         "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+                         "current_schema() AND c.relname = $1",
+                         1, p);
+    if (rc)
+        goto done;
+    if (!(qt = pm_pg_ident(pg, ctx, table))) {
+        rc = PM_EIO;
+        goto done;
+    }
+    size_t n = strlen(qt) + sizeof "DROP TABLE ";
+    if (!(sql = malloc(n))) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "SQL");
+        goto done;
+    }
+    snprintf(sql, n, "DROP TABLE %s", qt);
+    r = PQexec(pm_pg_conn(pg), sql);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK)
+        goto done;
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *owner = PQntuples(own) == 1 ? PQgetvalue(own, 0, 0) : "";
+    const char *role = PQntuples(own) == 1 ? PQgetvalue(own, 0, 1) : "";
+    if (state && !strcmp(state, "42501") && *owner && strcmp(owner, role)) {
+        char what[PM_LAYER_NAME_MAX + 32];
+        snprintf(what, sizeof what, "cannot replace table %s", table);
+        rc = pm_err(ctx, PM_EIO, what, pm_pg_redacted(pg),
+                    "owned by role %s, connected as %s; run as the owner, or %s", owner, role,
+                    is_derived(table) ? "use --no-tables" : "write another layer");
+    } else {
+        rc = pm_pg_fail(pg, ctx, "cannot write derived layer", r);
+    }
+done:
+    PQclear(r);
+    PQclear(own);
+    free(sql);
+    free(qt);
+    return rc;
+}
+
 static int writer_table(pm_pgs_writer *w, pm_ctx *ctx, const pm_schema *schema, pm_geom_kind kind)
 {
     pm_pg *pg = w->pg;
@@ -120,12 +183,8 @@ static int writer_table(pm_pgs_writer *w, pm_ctx *ctx, const pm_schema *schema, 
     int found = pm_pg_find_layer(&real, NULL, ctx, pg, w->name);
     if (found < 0)
         return found;
-    if (found) {
-        sb_puts(&b, "DROP TABLE ");
-        if ((rc = add_ident(&b, pg, ctx, real)))
-            goto done;
-        sb_puts(&b, "; ");
-    }
+    if (found && (rc = drop_table(pg, ctx, real)))
+        goto done;
     sb_puts(&b, "CREATE TABLE ");
     if ((rc = add_ident(&b, pg, ctx, w->name)))
         goto done;

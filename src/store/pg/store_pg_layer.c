@@ -6,6 +6,7 @@
  * MultiPolygon, every count checked against the bytes left). Coordinates
  * are therefore bit-identical to what import sent. */
 #include "store_pg.h"
+#include "store/store_kind.h"
 
 #include "parkmap/crs.h"
 
@@ -430,14 +431,7 @@ int pm_pg_geom_kind(pm_geom_kind *out, pm_ctx *ctx, pm_pg *pg, const char *layer
                           " AND f_table_name = $1",
                           1, p)))
         goto done;
-    const char *t = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
-    if (!strcmp(t, "MULTIPOLYGON") || !strcmp(t, "POLYGON"))
-        *out = PM_GEOM_POLYGON;
-    else if (!strcmp(t, "MULTILINESTRING") || !strcmp(t, "LINESTRING"))
-        *out = PM_GEOM_LINE;
-    else
-        rc = pm_err(ctx, PM_EIO, "unsupported geometry type", layer,
-                    "%s; parkmap layers hold polygons or lines", *t ? t : "none");
+    rc = pm_store_ogc_kind(out, ctx, layer, PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
 done:
     PQclear(r);
     free(table);
