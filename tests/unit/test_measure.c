@@ -266,12 +266,63 @@ static void outside_a_layer_in_another_crs(void **state)
     pm_ctx_free(ctx);
 }
 
+/* A 200 m square with its north-east corner at (200 + dx, 200), the
+ * coordinates as a file holds them (absolute UTM, off the integer grid). */
+static pm_geom *square_ne(double dx)
+{
+    static pm_ring ring;
+    static pm_part part;
+    static pm_geom g;
+    static double xy[10];
+    const double local[10] = {0, 0, 200, 0, 200 + dx, 200, 0, 200, 0, 0};
+    for (int i = 0; i < 10; i += 2) {
+        xy[i] = X0 + local[i] + 0.0013;
+        xy[i + 1] = Y0 + local[i + 1] - 0.0007;
+    }
+    ring = (pm_ring){5, xy};
+    part = (pm_part){1, &ring};
+    g = (pm_geom){PM_GEOM_POLYGON, 1, &part};
+    pm_geom *out = NULL;
+    assert_int_equal(pm_geom_clone(&out, NULL, &g), 0);
+    return out;
+}
+
+/* compare's boundary shift: the same coordinates in the same CRS are 0
+ * apart (the shortcut that spares densifying every unchanged parcel), and
+ * a corner pushed 30 m east is 30 ground metres off (the farthest point of
+ * either boundary from the other is that corner: every other point of the
+ * old boundary lies within 30 m · 200/√(200² + 30²) of the new one). */
+static void hausdorff_shortcut_and_a_moved_corner(void **state)
+{
+    (void)state;
+    pm_ctx *ctx = NULL;
+    assert_int_equal(pm_ctx_new(&ctx), 0);
+    pm_topo_hausdorff *hd = NULL;
+    pm_geom *a = square_ne(0), *same = square_ne(0), *moved = square_ne(30);
+    double m = NAN;
+    assert_int_equal(pm_topology_hausdorff_new(&hd, ctx, 32651, 32651), 0);
+    assert_int_equal(pm_topology_hausdorff(&m, ctx, hd, a, same), 0);
+    assert_true(m == 0);
+    assert_int_equal(pm_topology_hausdorff(&m, ctx, hd, a, moved), 0);
+    /* Ground metres: the UTM offset over the point scale there, within the
+     * 5 cm GEOS's 10 cm densifying can miss by. */
+    assert_near(m, 30 / utm_k(200), 0.05 + 30 * K_REL);
+    assert_int_equal(pm_topology_hausdorff(&m, ctx, hd, moved, a), 0);
+    assert_near(m, 30 / utm_k(200), 0.05 + 30 * K_REL);
+    pm_topology_hausdorff_free(hd);
+    pm_geom_free(a);
+    pm_geom_free(same);
+    pm_geom_free(moved);
+    pm_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(area_rows_hole_and_attributes),
         cmocka_unit_test(union_tiled_over_the_spatial_index),
         cmocka_unit_test(outside_a_layer_in_another_crs),
+        cmocka_unit_test(hausdorff_shortcut_and_a_moved_corner),
     };
     return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
