@@ -115,10 +115,15 @@ src="$work/parcels_$n.geojson"
 sl="$work/pgb_$n.db"
 pg=$PM_PG_URL
 
-# step NAME SL_PREP PG_PREP ARGS... (ARGS with @DB@ where --db goes)
+# step NAME SL_PREP PG_PREP ARGS... (ARGS with @DB@ where --db goes);
+# BENCH_STEPS (a space- or comma-separated list) runs only the steps named.
+steps=" ${BENCH_STEPS:-import adjacency check check_tables layout render export build} "
+steps=${steps//,/ }
+want() { [[ "$steps" == *" $1 "* ]]; }
 step() {
   local name=$1 slprep=$2 pgprep=$3 a=() b=() x
   shift 3
+  want "$name" || return 0
   for x in "$@"; do
     a+=("${x//@DB@/$sl}")
     b+=("${x//@DB@/$pg}")
