@@ -22,7 +22,8 @@ static const cli_opt opts[] = {
             "the boundary graph's snapping, ground metres (default 0.05)"),
     CLI_STR(pm_build_opts, by, "by", "FIELD", "clusters per value of FIELD (default: industry)"),
     CLI_SET(pm_build_opts, overwrite, "overwrite",
-            "replace the results of an earlier build in OUTDIR"),
+            "replace the results of an earlier build in OUTDIR (and, with --db, the "
+            "server's parks and outline)"),
     CLI_END};
 
 static const cli_cmd build = {
