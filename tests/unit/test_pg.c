@@ -869,6 +869,39 @@ static void test_store_ops(void **state)
     line.nparts = 1;
     line.parts = &lp;
     lf.geom = &line;
+    /* Through COPY: text with COPY's special characters, and a cursor read
+     * on the same connection between two rows (it ends the COPY, the next
+     * row starts another). */
+    static const char *const odd = "touch\t\\N\\ 浦东\nx\r\\";
+    lv[0].s = (char *)odd;
+    pm_layer_writer *lw = NULL;
+    assert_int_equal(
+        pm_store_layer_begin(&lw, ctx, st, PM_LAYER_ADJACENCY, &ls, PM_GEOM_LINE, 4326), 0);
+    assert_int_equal(pm_store_layer_add(ctx, lw, &lf), 0);
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, "ops parks"), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    pm_feature_clear(&f);
+    pm_cursor_free(cur);
+    lf.fid = 8;
+    lv[1].is_null = 1;
+    assert_int_equal(pm_store_layer_add(ctx, lw, &lf), 0);
+    assert_int_equal(pm_store_layer_commit(ctx, lw, "ops parks"), 0);
+    pm_layer_writer_free(lw);
+    lf.fid = 7;
+    lv[1].is_null = 0;
+    lv[0].s = "touch";
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    assert_int_equal(f.fid, 7);
+    assert_string_equal(f.values[0].s, odd);
+    assert_true(f.values[1].d == 1.0 / 3);
+    pm_feature_clear(&f);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    assert_int_equal(f.fid, 8);
+    assert_true(f.values[1].is_null);
+    pm_feature_clear(&f);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 0);
+    pm_cursor_free(cur);
     assert_int_equal(pm_store_write_layer(ctx, st, PM_LAYER_ADJACENCY, &ls, PM_GEOM_LINE, 4326, &lf,
                                           1, "ops parks"),
                      0);
