@@ -196,8 +196,10 @@ typedef struct pm_pg_import pm_pg_import;
  * *out (pm_pg_import_free). */
 int pm_pg_import_begin(pm_pg_import **out, pm_ctx *ctx, pm_pg *pg, const pm_store_import_opts *opts,
                        const pm_schema *schema);
-/** Insert one feature (values in schema order, geometry in the storage
- * CRS), bound as binary parameters. */
+/** Queue one feature (values in schema order, geometry in the storage
+ * CRS) as a row of the import's COPY; a row the server refuses fails
+ * pm_pg_import_commit, naming the feature. Rings must be closed with at
+ * least 4 points (PM_EINPUT otherwise). */
 int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f);
 /** Check validity (unless allow_invalid), drop the replaced layer and the
  * tables derived from it, rename the staging table into place, build the
