@@ -52,11 +52,14 @@ typedef struct {
                                   with a warning, when the layer lacks it */
     pm_progress_fn progress; /**< returning 0 cancels, at any stage (PM_EIO) */
     void *progress_user;
-    int overwrite; /**< replace the results of an earlier build in out_dir */
+    int overwrite;  /**< replace the results of an earlier build in out_dir (and,
+                         with db, the server's parks and outline layers) */
+    const char *db; /**< a PostgreSQL server to build in (postgresql://, PG:...,
+                         libpq keywords), NULL: OUT/parks.db */
 } pm_build_opts;
 #define PM_BUILD_OPTS_INIT                                                                         \
     {                                                                                              \
-        NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL, 0         \
+        NULL, "out", NULL, NULL, 43.0, 1.0, PM_TOPO_SNAP_M, 5.0, "industry", NULL, NULL, 0, NULL   \
     }
 
 typedef struct {
@@ -65,6 +68,9 @@ typedef struct {
     pm_layout *layout;      /* owned */
     size_t nfiles;
     char *files[8]; /* files written, in order (owned) */
+    char *db;       /* with opts->db: the server as output may name it,
+                       postgresql://user@host:port/dbname, never a password
+                       (owned); NULL for a file build */
 } pm_build_report;
 
 /** Longest path build writes, terminating NUL included; a longer OUT/name
@@ -82,7 +88,20 @@ typedef struct {
  * half-written stays, and an OUT this call created is removed. Earlier
  * results (any of the four files) are replaced only with overwrite, else
  * PM_EEXIST. Release with pm_build_report_clear; on failure *out is left
- * empty. */
+ * empty.
+ *
+ * With opts->db (a PostgreSQL server; a file path there is PM_EUSAGE), the
+ * layers live on the server and OUT gets the maps and the GeoPackage only
+ * (staged and moved into place as above; no parks.db). The server commits
+ * step by step: the parks import is one transaction, which also drops the
+ * tables derived from the parks it replaces (adjacency, qa_issues,
+ * clusters, ...), so no later failure can leave findings about the old
+ * parks beside the new ones; the outline import is a second transaction;
+ * each derived table is a transaction of its own. A failure in the parks
+ * import leaves the server as it was; a later one leaves the new parks with
+ * the derived tables written so far (none stale) and OUT as it was. The
+ * server's existing parks and outline layers are replaced only with
+ * overwrite. */
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *opts);
 void pm_build_report_clear(pm_build_report *r);
 

@@ -6,6 +6,9 @@
 static const cli_opt opts[] = {
     {"output", 'o', CLI_STRING, CLI_AT(pm_build_opts, out_dir, const char *), "OUTDIR",
      "the directory to write (default: out)", 0, 0, 0, NULL, NULL},
+    CLI_STR(pm_build_opts, db, "db", "DB",
+            "build in a PostGIS server (postgresql://..., PG:..., host=... dbname=...) "
+            "instead of OUTDIR/parks.db"),
     CLI_STR(pm_build_opts, outline_path, "outline", "FILE",
             "the district outline, imported as layer outline; parks outside it are problems"),
     CLI_STR(pm_build_opts, style_path, "style", "FILE",
@@ -19,7 +22,8 @@ static const cli_opt opts[] = {
             "the boundary graph's snapping, ground metres (default 0.05)"),
     CLI_STR(pm_build_opts, by, "by", "FIELD", "clusters per value of FIELD (default: industry)"),
     CLI_SET(pm_build_opts, overwrite, "overwrite",
-            "replace the results of an earlier build in OUTDIR"),
+            "replace the results of an earlier build in OUTDIR (and, with --db, the "
+            "server's parks and outline)"),
     CLI_END};
 
 static const cli_cmd build = {
@@ -34,7 +38,17 @@ static const cli_cmd build = {
     "over all parks only, with a warning).\n"
     "Results already in OUTDIR are replaced only with --overwrite. Everything is written\n"
     "beside and moved into place at the end: a failure or Ctrl-C leaves OUTDIR as it was.\n"
-    "Exit status 1 when the check found problems (the files are still written).\n",
+    "Exit status 1 when the check found problems (the files are still written).\n"
+    "\n"
+    "With --db a PostgreSQL server, the layers (parks, outline, and the adjacency,\n"
+    "qa_issues and clusters tables) are written there and OUTDIR gets the maps and the\n"
+    "GeoPackage only (no parks.db); the server's parks and outline are replaced only\n"
+    "with --overwrite. The server commits step by step: the parks import is one\n"
+    "transaction that also drops the tables derived from the parks it replaces, so a\n"
+    "failure there leaves the server as it was, and a later failure (the outline, the\n"
+    "check, layout, render, export) leaves the new parks with the result tables written\n"
+    "so far, never findings about the old parks; OUTDIR stays as it was. The server is\n"
+    "named without its password in every message.\n",
     CLI_SOURCE | CLI_JSON | CLI_PROGRESS | CLI_INTERRUPTS, opts};
 
 int cmd_build(int argc, char **argv)
@@ -62,12 +76,16 @@ int cmd_build(int argc, char **argv)
         report_check_json_open(rep.check);
         js_field("files", files);
         js_field("storage_crs", json_object_new_string(rep.import.storage_crs));
+        if (rep.db)
+            js_field("database", json_object_new_string(rep.db));
         js_close();
     } else {
         const pm_check_report *k = rep.check;
         printf("parkmap build: %s\n", o.src_path);
         printf("  parks:        %ld imported, stored in %s\n", rep.import.imported,
                rep.import.storage_crs);
+        if (rep.db)
+            printf("  database:     %s\n", rep.db);
         printf("  total area:   %.3f km2 (union, ellipsoidal) against %.3f km2: %+.3f km2 "
                "(%+.2f %%, tolerance %.2f %%)\n",
                k->measured_km2, k->target_km2, k->diff_km2, k->diff_pct, k->tolerance_pct);

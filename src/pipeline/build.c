@@ -44,6 +44,7 @@ void pm_build_report_clear(pm_build_report *r)
     pm_layout_free(r->layout);
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
+    free(r->db);
     memset(r, 0, sizeof(*r));
 }
 
@@ -100,6 +101,12 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     struct stat sb;
     memset(out, 0, sizeof(*out));
     const char *dir = o->out_dir ? o->out_dir : "out";
+    /* With a server the layers live there and OUT gets no database file. */
+    const int on_server = o->db != NULL;
+    if (on_server && pm_store_backend_of(o->db) != PM_STORE_POSTGIS)
+        return pm_err(ctx, PM_EUSAGE, "build --db takes a PostgreSQL server", o->db,
+                      "postgresql://..., PG:... or host=... dbname=...; without --db the "
+                      "database is OUTDIR/parks.db");
     /* Every path is checked before anything is made or written, the staged
      * ones too (the staging directory's name has its final length). */
     if ((rc = out_path(stage, sizeof stage, ctx, dir, STAGE_NAME)))
@@ -110,7 +117,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
             return rc;
     /* Earlier results are replaced only when asked, as every command's
      * output is. */
-    for (int i = 0; i < NF && !o->overwrite; i++)
+    for (int i = on_server ? F_DB + 1 : 0; i < NF && !o->overwrite; i++)
         if (lstat(final[i], &sb) == 0)
             return pm_err(ctx, PM_EEXIST, "output exists", final[i],
                           "use --overwrite to replace it");
@@ -136,6 +143,21 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     pm_import_opts io = PM_IMPORT_OPTS_INIT;
     io.src_path = o->src_path;
     io.db_path = staged[F_DB];
+    const char *db = staged[F_DB];
+    if (on_server) {
+        /* The parks import is one transaction on the server, and it drops
+         * the tables derived from the parks it replaces in that same
+         * transaction (store_pg_import.c): the check and layout below
+         * write them anew, and a failure before they do leaves no findings
+         * about the old parks beside the new ones. The server's layers
+         * are replaced only when asked, as OUT's files are. */
+        db = io.db_path = o->db;
+        io.overwrite = o->overwrite;
+        if (!(out->db = pm_store_db_label(o->db))) {
+            rc = pm_err(ctx, PM_ENOMEM, "out of memory", dir, "build report");
+            goto done;
+        }
+    }
     io.progress = o->progress;
     io.progress_user = o->progress_user;
     if ((rc = pm_import(&out->import, ctx, &io)))
@@ -148,10 +170,9 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
         if ((rc = pm_import(&ignored, ctx, &io)))
             goto done;
     }
-    if ((rc = note_file(out, ctx, final[F_DB])))
+    if (!on_server && (rc = note_file(out, ctx, final[F_DB])))
         goto done;
-    if ((rc = tick(ctx, o, 0.3, "build: check", dir)) ||
-        (rc = pm_store_open(&st, ctx, staged[F_DB], 1)))
+    if ((rc = tick(ctx, o, 0.3, "build: check", dir)) || (rc = pm_store_open(&st, ctx, db, 1)))
         goto done;
     /* The check also refreshes adjacency and qa_issues, and layout writes
      * clusters: the database and the GeoPackage carry every result. */
@@ -221,7 +242,7 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     if (!rc)
         rc = tick(ctx, o, 1.0, "build: done", dir);
     /* Only now, with everything written, do the results move into place. */
-    for (int i = 0; i < NF && !rc; i++)
+    for (int i = on_server ? F_DB + 1 : 0; i < NF && !rc; i++)
         if (stat(staged[i], &sb) == 0)
             rc = publish(ctx, staged[i], final[i], o->overwrite);
 done:

@@ -12,7 +12,9 @@
 # (--no-tables --csv), check (--target-km2 1 --no-tables), layout
 # (--no-tables --csv), render (PNG 2000x2000); and the two steps of `parkmap
 # build` that write: check writing qa_issues and adjacency (check_tables),
-# and export of every layer to a GeoPackage.
+# and export of every layer to a GeoPackage; and build itself (file build
+# against build --db, OUTDIR with the maps and the GeoPackage).
+# BENCH_STEPS=build (or "import,check_tables", ...) runs only those steps.
 #
 # The server runs on this machine in a throwaway cluster
 # (scripts/pg_cluster.sh: fsync off, shared_buffers 32MB), started here
@@ -115,10 +117,15 @@ src="$work/parcels_$n.geojson"
 sl="$work/pgb_$n.db"
 pg=$PM_PG_URL
 
-# step NAME SL_PREP PG_PREP ARGS... (ARGS with @DB@ where --db goes)
+# step NAME SL_PREP PG_PREP ARGS... (ARGS with @DB@ where --db goes);
+# BENCH_STEPS (a space- or comma-separated list) runs only the steps named.
+steps=" ${BENCH_STEPS:-import adjacency check check_tables layout render export build} "
+steps=${steps//,/ }
+want() { [[ "$steps" == *" $1 "* ]]; }
 step() {
   local name=$1 slprep=$2 pgprep=$3 a=() b=() x
   shift 3
+  want "$name" || return 0
   for x in "$@"; do
     a+=("${x//@DB@/$sl}")
     b+=("${x//@DB@/$pg}")
@@ -136,3 +143,14 @@ step layout "" "" layout --db @DB@ --no-tables --csv
 step render "" "" render --db @DB@ -o "$work/pgb_map_$n.png" --width 2000 --height 2000 --overwrite
 step export "" "" export --db @DB@ -o "$work/pgb_$n.gpkg" --layers all --overwrite
 rm -f "$work/pgb_$n.gpkg" "$work/pgb_map_$n.png"
+# The whole job: `parkmap build` of the parcels, OUTDIR/parks.db on
+# SpatiaLite against `build --db` (the layers on the server, the maps and
+# the GeoPackage in OUTDIR), as docs/scaling.md's 1M build was run.
+if want build; then
+  read -r st sm _ _ < <(measure "rm -rf '$work/pgb_build_sl'" "$PM" build "$src" \
+    -o "$work/pgb_build_sl" --quiet)
+  read -r pt pm pc ps < <(measure "rm -rf '$work/pgb_build_pg'" "$PM" build "$src" --db "$pg" \
+    -o "$work/pgb_build_pg" --overwrite --quiet)
+  row build "$st" "$sm" "$pt" "$pm" "$pc" "$ps"
+  rm -rf "$work/pgb_build_sl" "$work/pgb_build_pg"
+fi

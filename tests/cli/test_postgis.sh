@@ -5,8 +5,11 @@
 # area, check --within, adjacency, layout, clean, compare, render, export
 # and report on it; the same numbers as the SpatiaLite store; connection
 # failures (wrong password, unreachable server, no PostGIS) exit 4 with one
-# line; a failed import leaves the layer as it was; and the password never
-# appears in any output, file or stored value.
+# line; a failed import leaves the layer as it was; build --db gives the
+# file build's check, findings and map with the layers on the server, and a
+# failed one leaves the server as it was (or, after the parks import, no
+# findings about the old parks); and the password never appears in any
+# output, file or stored value.
 #
 # Run through tests/pg/run_pg_test.sh (scripts/pg_cluster.sh with a fresh
 # /tmp/pm_pg_XXXXXX): 77 only when the PostgreSQL binaries are missing and
@@ -205,6 +208,128 @@ run import "$TMP/bad_middle.geojson" --db "$URI" --overwrite --quiet
 expect_one_line_err "import of a bad feature"
 state >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" || fail "failed import changed the layer: $(diff "$TMP/before" "$TMP/after" | head -5)"
+
+# ---- build --db: the whole pipeline on the server (issue 14 item 1) --------
+# A database of its own, owned by the role that needs a password, so the
+# build runs with the password in the URI.
+psql_q "CREATE DATABASE pmbuild OWNER $PM_PG_PW_USER" >/dev/null
+"$PSQL" -X -q -v ON_ERROR_STOP=1 "postgresql://$PGUSER@/pmbuild?host=$PM_PG_SOCKET&port=$PM_PG_PORT" \
+  -c "CREATE EXTENSION postgis" >/dev/null
+BQ="postgresql://$PGUSER@/pmbuild?host=$PM_PG_SOCKET&port=$PM_PG_PORT"
+bq() { "$PSQL" -X -At -v ON_ERROR_STOP=1 "$BQ" -c "$1"; }
+BDB="postgresql://$PM_PG_PW_USER:$PW@127.0.0.1:$PM_PG_PORT/pmbuild"
+BLABEL="postgresql://$PM_PG_PW_USER@127.0.0.1:$PM_PG_PORT/pmbuild"
+
+run build "$PARKS" --outline "$OUTLINE" -o "$TMP/bfile" --json --quiet
+fstatus=$status
+cp "$out" "$TMP/build_file.json"
+run build "$PARKS" --outline "$OUTLINE" --db "$BDB" -o "$TMP/bpg" --json --quiet
+expect_status "$fstatus" "build --db: the file build's exit status"
+cp "$out" "$TMP/build_pg.json"
+py_json "
+f = json.load(open('$TMP/build_file.json'))
+assert d['pass'] == f['pass'], (d['pass'], f['pass'])
+assert d['problems'] == f['problems'], (d['problems'], f['problems'])
+assert d['parks'] == f['parks']
+for k in ('planar', 'ellipsoidal', 'union'):
+    assert abs(d['area_km2'][k] / f['area_km2'][k] - 1) < 1e-9, k
+assert d['database'] == '$BLABEL', d['database']
+assert 'database' not in f
+assert sorted(p.rsplit('/', 1)[1] for p in d['files']) == ['map.png', 'map.svg', 'parks.gpkg'], d['files']
+" "build --db: the file build's check, in the server"
+[ -e "$TMP/bpg/parks.db" ] && fail "build --db wrote OUTDIR/parks.db"
+for f in map.png map.svg parks.gpkg; do
+  [ -s "$TMP/bpg/$f" ] || fail "build --db: no OUTDIR/$f"
+done
+[ -z "$(ls -A "$TMP/bpg" | grep -v -e '^map.png$' -e '^map.svg$' -e '^parks.gpkg$')" ] ||
+  fail "build --db: more in OUTDIR than the maps and the GeoPackage: $(ls -A "$TMP/bpg")"
+cmp -s "$TMP/bfile/map.png" "$TMP/bpg/map.png" || fail "build --db: the map differs from the file build's"
+for t in parks outline qa_issues adjacency clusters; do
+  [ "$(bq "SELECT count(*) FROM geometry_columns WHERE f_table_name = '$t'")" = 1 ] ||
+    fail "build --db: no layer $t on the server"
+done
+for t in qa_issues adjacency clusters; do
+  [ "$(bq "SELECT value FROM parkmap_meta WHERE layer = '$t' AND key = 'derived_from'")" = parks ] ||
+    fail "build --db: $t not derived from parks"
+done
+# The findings, row for row: the GeoPackages' qa_issues and adjacency, and
+# the server's tables against the file build's database.
+python3 - "$TMP/bfile/parks.gpkg" "$TMP/bpg/parks.gpkg" <<'PY' 2>"$TMP/py.err" || fail "build --db: findings differ: $(tail -1 "$TMP/py.err")"
+import sqlite3, sys
+def rows(path, t):
+    c = sqlite3.connect(path)
+    cols = [r[1] for r in c.execute(f'PRAGMA table_info("{t}")') if r[1] not in ('fid', 'geom')]
+    return cols, sorted(c.execute(f'SELECT {", ".join(chr(34) + x + chr(34) for x in cols)} FROM "{t}"').fetchall(), key=repr)
+for t in ('qa_issues', 'adjacency', 'clusters'):
+    (ca, a), (cb, b) = rows(sys.argv[1], t), rows(sys.argv[2], t)
+    assert ca == cb, (t, ca, cb)
+    assert len(a) == len(b), (t, len(a), len(b))
+    for x, y in zip(a, b):
+        for u, v in zip(x, y):
+            if isinstance(u, float) and isinstance(v, float):
+                assert abs(u - v) <= 1e-9 * max(1.0, abs(u)), (t, x, y)
+            else:
+                assert u == v, (t, x, y)
+PY
+for t in qa_issues adjacency; do
+  sl=$(sqlite3 "$TMP/bfile/parks.db" "SELECT count(*) FROM $t" 2>/dev/null || python3 -c "import sqlite3; print(sqlite3.connect('$TMP/bfile/parks.db').execute('SELECT count(*) FROM $t').fetchone()[0])")
+  [ "$(bq "SELECT count(*) FROM $t")" = "$sl" ] || fail "build --db: $t has not the file build's $sl rows"
+done
+
+# The server's layers are replaced only with --overwrite; OUTDIR untouched.
+run build "$PARKS" --db "$BDB" -o "$TMP/bpg2" --quiet
+[ "$status" -ne 0 ] || fail "build --db over existing layers without --overwrite succeeded"
+expect_one_line_err "build --db without --overwrite"
+expect_err "use --overwrite" "build --db without --overwrite"
+[ -e "$TMP/bpg2" ] && fail "a failed build --db left OUTDIR"
+
+# A bad feature: the parks import fails, the server is as it was (layers,
+# derived tables, metadata), OUTDIR too.
+bstate() {
+  bq "SELECT count(*), sum(ST_Area(geom)) FROM parks"
+  bq "SELECT layer || ' ' || key || '=' || value FROM parkmap_meta WHERE key <> 'created_at' ORDER BY 1"
+  bq "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+  for t in qa_issues adjacency clusters outline; do bq "SELECT '$t', count(*) FROM $t"; done
+}
+bstate >"$TMP/bbefore"
+cp -r "$TMP/bpg" "$TMP/bpg_before"
+run build "$TMP/bad_middle.geojson" --outline "$OUTLINE" --db "$BDB" -o "$TMP/bpg" --overwrite --quiet
+[ "$status" -eq 3 ] || fail "build --db of a bad feature: exit status $status, expected 3"
+expect_one_line_err "build --db of a bad feature"
+bstate >"$TMP/bafter"
+cmp -s "$TMP/bbefore" "$TMP/bafter" || fail "failed build --db changed the server: $(diff "$TMP/bbefore" "$TMP/bafter" | head -5)"
+diff -r "$TMP/bpg_before" "$TMP/bpg" >/dev/null || fail "failed build --db changed OUTDIR"
+
+# A failure after the parks import (the outline cannot be read): the new
+# parks stay, and no finding about the old parks is left beside them.
+run build "$PARKS" --outline "$TMP/no_such_outline.geojson" --db "$BDB" -o "$TMP/bpg" --overwrite --quiet
+[ "$status" -ne 0 ] || fail "build --db with a missing outline succeeded"
+# The import's warning that the derived tables went, then the error.
+grep -q '^parkmap: warning: .*removed: derived from the replaced layer parks' "$err" ||
+  fail "build --db with a missing outline: no warning about the removed tables"
+tail -1 "$err" | grep -q '^parkmap: cannot open source' ||
+  fail "build --db with a missing outline: the error is not the last line"
+for t in qa_issues adjacency clusters; do
+  [ "$(bq "SELECT count(*) FROM pg_class WHERE relname = '$t'")" = 0 ] ||
+    fail "build --db: $t about the replaced parks outlived their import"
+done
+diff -r "$TMP/bpg_before" "$TMP/bpg" >/dev/null || fail "build --db failing after the import changed OUTDIR"
+# And a build mends it.
+run build "$PARKS" --outline "$OUTLINE" --db "$BDB" -o "$TMP/bpg" --overwrite --quiet
+expect_status "$fstatus" "build --db --overwrite"
+expect_out "database:     $BLABEL" "build --db names the server redacted"
+[ "$(bq "SELECT count(*) FROM qa_issues")" = "$(python3 -c "import sqlite3; print(sqlite3.connect('$TMP/bfile/parks.db').execute('SELECT count(*) FROM qa_issues').fetchone()[0])")" ] ||
+  fail "build --db --overwrite: qa_issues not rewritten"
+
+# --db must name a server: a file path is a usage error.
+run build "$PARKS" --db "$TMP/x.db" -o "$TMP/bpg3" --quiet
+expect_status 2 "build --db FILE"
+expect_one_line_err "build --db FILE"
+for f in "$TMP"/bpg/* "$TMP"/bpg_before/*; do
+  for secret in "$PW" "$WRONG"; do
+    strings "$f" | grep -qF -- "$secret" && fail "a password appears in $f"
+  done
+done
 
 # ---- no password anywhere ---------------------------------------------------
 psql_q "SELECT layer || ' ' || key || ' ' || coalesce(value, '') FROM parkmap_meta" >"$TMP/meta_dump"

@@ -295,7 +295,7 @@ static void make_feature(pm_feature *f, int i)
     v[3].type = PM_FIELD_TEXT;
     v[3].is_null = i % 5 == 0;
     if (!v[3].is_null)
-        v[3].s = fmt("line1\nline2\ttab %d 浦东", i);
+        v[3].s = fmt("line1\nline2\ttab\r\\N %d 浦东\\", i);
     v[4].type = PM_FIELD_INTEGER;
     v[4].is_null = i % 3 == 0;
     v[4].i = i;
@@ -336,7 +336,10 @@ static long count_sql(pm_pg *pg, const char *sql, const char *param)
 }
 
 /* Import n features (0..n-1) into layer; the feature at `fail_at` (or none
- * when <0) has an unclosed ring, which the server refuses. */
+ * when <0) has a name that is not UTF-8, which the server refuses (at the
+ * end of the COPY), or with fail_ring an unclosed ring, which the import
+ * refuses on the spot. */
+static int fail_ring;
 static int import_n(pm_pg *pg, pm_ctx *ctx, const char *layer, int n, int fail_at, int srid,
                     int overwrite)
 {
@@ -355,8 +358,12 @@ static int import_n(pm_pg *pg, pm_ctx *ctx, const char *layer, int n, int fail_a
     for (int i = 0; !rc && i < n; i++) {
         pm_feature f;
         make_feature(&f, i);
-        if (i == fail_at)
+        if (i == fail_at && fail_ring) {
             f.geom->parts[0].rings[0].xy[9] += 1e-3; /* last point != first */
+        } else if (i == fail_at) {
+            free(f.values[0].s);
+            f.values[0].s = strdup("\xff\xfe not UTF-8");
+        }
         rc = pm_pg_import_add(imp, ctx, &f);
         pm_feature_clear(&f);
     }
@@ -506,6 +513,18 @@ static void test_failed_import(void **state)
     assert_int_equal(count_sql(pg, "SELECT count(*) FROM parkmap_meta", NULL), meta0);
     free(before);
     free(after);
+    /* An unclosed ring is refused by the import itself (PostGIS's text
+     * input of EWKB does not check rings), the layer stays as it was. */
+    fail_ring = 1;
+    assert_int_equal(import_n(pg, ctx, "kept", 150, 99, 4326, 1), PM_EINPUT);
+    fail_ring = 0;
+    l = err_line(ctx);
+    print_message("    %s\n", l);
+    assert_non_null(strstr(l, "feature 1099"));
+    free(l);
+    pm_err_clear(ctx);
+    assert_int_equal(count_sql(pg, "SELECT count(*) FROM kept", NULL), 5);
+    assert_int_equal(count_sql(pg, "SELECT count(*) FROM pg_class", NULL), tables0);
     /* The connection is usable after the rollback. */
     assert_int_equal(import_n(pg, ctx, "kept", 7, -1, 4326, 1), 0);
     assert_int_equal(count_sql(pg, "SELECT count(*) FROM kept", NULL), 7);
@@ -854,6 +873,39 @@ static void test_store_ops(void **state)
     line.nparts = 1;
     line.parts = &lp;
     lf.geom = &line;
+    /* Through COPY: text with COPY's special characters, and a cursor read
+     * on the same connection between two rows (it ends the COPY, the next
+     * row starts another). */
+    static const char *const odd = "touch\t\\N\\ 浦东\nx\r\\";
+    lv[0].s = (char *)odd;
+    pm_layer_writer *lw = NULL;
+    assert_int_equal(
+        pm_store_layer_begin(&lw, ctx, st, PM_LAYER_ADJACENCY, &ls, PM_GEOM_LINE, 4326), 0);
+    assert_int_equal(pm_store_layer_add(ctx, lw, &lf), 0);
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, "ops parks"), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    pm_feature_clear(&f);
+    pm_cursor_free(cur);
+    lf.fid = 8;
+    lv[1].is_null = 1;
+    assert_int_equal(pm_store_layer_add(ctx, lw, &lf), 0);
+    assert_int_equal(pm_store_layer_commit(ctx, lw, "ops parks"), 0);
+    pm_layer_writer_free(lw);
+    lf.fid = 7;
+    lv[1].is_null = 0;
+    lv[0].s = "touch";
+    assert_int_equal(pm_store_cursor_open(&cur, ctx, st, PM_LAYER_ADJACENCY), 0);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    assert_int_equal(f.fid, 7);
+    assert_string_equal(f.values[0].s, odd);
+    assert_true(f.values[1].d == 1.0 / 3);
+    pm_feature_clear(&f);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 1);
+    assert_int_equal(f.fid, 8);
+    assert_true(f.values[1].is_null);
+    pm_feature_clear(&f);
+    assert_int_equal(pm_cursor_next(&f, ctx, cur), 0);
+    pm_cursor_free(cur);
     assert_int_equal(pm_store_write_layer(ctx, st, PM_LAYER_ADJACENCY, &ls, PM_GEOM_LINE, 4326, &lf,
                                           1, "ops parks"),
                      0);

@@ -17,6 +17,7 @@
 #include "parkmap/error.h"
 #include "parkmap/feature.h"
 #include "parkmap/store.h"
+#include "util/sbuf.h"
 
 /* ---- connection (store_pg_conn.c) -------------------------------------- */
 
@@ -76,6 +77,41 @@ int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res);
 /** PQescapeIdentifier into a malloc()ed string (caller free()s); NULL with
  * the error in ctx. */
 char *pm_pg_ident(pm_pg *pg, pm_ctx *ctx, const char *name);
+
+/* ---- COPY FROM STDIN, text format (store_pg_conn.c) ---------------------
+ *
+ * The import and the derived-layer writer stream rows with one COPY instead
+ * of one INSERT per row. Rows are built by the caller (pm_pg_copy_text,
+ * pm_pg_copy_double, pm_pg_copy_ewkb; "\N" for NULL; a tab between
+ * columns, a newline at the end) and buffered here. Any other statement on
+ * the connection meanwhile (a cursor, a lock) ends the running COPY first
+ * and the next row starts a new one, so rows and statements may interleave
+ * as with INSERTs; everything stays inside the caller's transaction. */
+
+/** Start streaming rows with `sql` ("COPY t (cols) FROM STDIN"; constant
+ * text and quoted identifiers). One per connection at a time. */
+int pm_pg_copy_begin(pm_pg *pg, pm_ctx *ctx, const char *sql);
+/** Queue one row (`len` bytes, ending in a newline). A failure the server
+ * reported so far is returned here (PM_EIO, `what` as the message). */
+int pm_pg_copy_put(pm_pg *pg, pm_ctx *ctx, const char *what, const char *row, size_t len);
+/** Names the row-th row (1-based) sent for an error's "where"; 0, or
+ * nonzero to fall back to the server's name. */
+typedef int (*pm_pg_row_name)(char *buf, size_t cap, void *user, long row);
+/** Send what is left and end the COPY. A failure is PM_EIO with `what` as
+ * the message, the server's words as the why, and as the where the row the
+ * server named through name_row (may be NULL: the server's name). */
+int pm_pg_copy_end(pm_pg *pg, pm_ctx *ctx, const char *what, pm_pg_row_name name_row, void *user);
+/** Abandon a COPY (the server discards the running segment; the caller
+ * rolls back). NULL-safe; a no-op without a COPY. */
+void pm_pg_copy_abort(pm_pg *pg);
+/** Append s as a COPY text value: backslash, tab, newline and carriage
+ * return escaped. */
+void pm_pg_copy_text(sbuf *b, const char *s);
+/** Append d as float8 text that reads back bit for bit (NaN, ±Infinity). */
+void pm_pg_copy_double(sbuf *b, double d);
+/** Append NDR WKB from pm_geom_to_wkb as hex EWKB carrying srid (what a
+ * geometry(type, srid) column's text input takes). */
+int pm_pg_copy_ewkb(sbuf *b, pm_ctx *ctx, const unsigned char *wkb, size_t len, int srid);
 
 /* ---- layers, metadata, cursors (store_pg_layer.c) ----------------------- */
 
@@ -138,8 +174,10 @@ typedef struct pm_pg_import pm_pg_import;
  * *out (pm_pg_import_free). */
 int pm_pg_import_begin(pm_pg_import **out, pm_ctx *ctx, pm_pg *pg, const pm_store_import_opts *opts,
                        const pm_schema *schema);
-/** Insert one feature (values in schema order, geometry in the storage
- * CRS), bound as binary parameters. */
+/** Queue one feature (values in schema order, geometry in the storage
+ * CRS) as a row of the import's COPY; a row the server refuses fails
+ * pm_pg_import_commit, naming the feature. Rings must be closed with at
+ * least 4 points (PM_EINPUT otherwise). */
 int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f);
 /** Check validity (unless allow_invalid), drop the replaced layer and the
  * tables derived from it, rename the staging table into place, build the

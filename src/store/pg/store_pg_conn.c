@@ -15,6 +15,9 @@
  *     layer lock instead of holding them forever. */
 #include "store_pg.h"
 
+#include "util/sbuf.h"
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,15 @@ struct pm_pg {
     char *postgis;  /* extversion */
     char *secret;   /* the password in use, only to scrub it from messages */
     unsigned serial;
+    /* A COPY FROM STDIN in progress (pm_pg_copy_*): its statement, rows
+     * buffered for the next PQputCopyData, rows sent, rows sent before the
+     * running segment, and the first error of a segment that ended when
+     * another statement needed the connection. */
+    char *copy_sql;
+    int copy_on; /* the server is in COPY IN state */
+    sbuf copy_out;
+    long copy_rows, copy_base, copy_bad;
+    char *copy_err;
 };
 
 /* Keywords that make a string a libpq keyword string rather than a path. */
@@ -187,6 +199,203 @@ static const char *classify(const char *msg)
     return "cannot connect to PostGIS server";
 }
 
+/* ---- COPY FROM STDIN ------------------------------------------------------
+ *
+ * A writer streams its rows with COPY; while the server is in COPY IN state
+ * the connection takes no other statement. Any other use of it through this
+ * file (pm_pg_exec, pm_pg_query, pm_pg_query_geos, pm_pg_conn) first ends
+ * the running segment (its rows are in the table, inside the caller's
+ * transaction), and the next row starts a new one with the same statement:
+ * a cursor read or a lock taken between two rows works as with INSERTs. A
+ * segment that failed there keeps its error for pm_pg_copy_end. */
+
+#define COPY_FLUSH_BYTES (256 * 1024)
+
+static int copy_flush(pm_pg *pg)
+{
+    if (!pg->copy_out.len)
+        return 0;
+    int ok = PQputCopyData(pg->conn, pg->copy_out.s, (int)pg->copy_out.len) == 1;
+    pg->copy_out.len = 0;
+    return ok ? 0 : -1;
+}
+
+/* The row (1-based, over every segment) the server's CONTEXT names:
+ * "COPY t, line N[, column c: ...]". -1 when it names none. */
+static long copy_line(const PGresult *r, long base)
+{
+    const char *c = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+    const char *l = c ? strstr(c, ", line ") : NULL;
+    long n = l ? strtol(l + 7, NULL, 10) : 0;
+    return n > 0 ? base + n : -1;
+}
+
+/* End the running segment; 0, or -1 with its message in pg->copy_err. */
+static int copy_finish(pm_pg *pg)
+{
+    int failed = copy_flush(pg) != 0;
+    if (PQputCopyEnd(pg->conn, failed ? "parkmap: cannot send rows" : NULL) != 1)
+        failed = 1;
+    PGresult *r;
+    while ((r = PQgetResult(pg->conn))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !pg->copy_err) {
+            const char *m = PQresultErrorMessage(r);
+            pg->copy_err = one_line(*m ? m : PQerrorMessage(pg->conn), pg->secret);
+            pg->copy_bad = copy_line(r, pg->copy_base);
+            failed = 1;
+        }
+        PQclear(r);
+    }
+    if (failed && !pg->copy_err)
+        pg->copy_err = one_line(PQerrorMessage(pg->conn), pg->secret);
+    pg->copy_on = 0;
+    pg->copy_base = pg->copy_rows;
+    return failed ? -1 : 0;
+}
+
+static void copy_settle(pm_pg *pg)
+{
+    if (pg->copy_on)
+        copy_finish(pg);
+}
+
+int pm_pg_copy_begin(pm_pg *pg, pm_ctx *ctx, const char *sql)
+{
+    copy_settle(pg);
+    if (pg->copy_sql)
+        return pm_err(ctx, PM_EINTERNAL, "COPY already running", pg->redacted, "one at a time");
+    if (!(pg->copy_sql = strdup(sql)))
+        return pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "COPY");
+    pg->copy_rows = pg->copy_base = 0;
+    pg->copy_bad = -1;
+    return 0;
+}
+
+int pm_pg_copy_put(pm_pg *pg, pm_ctx *ctx, const char *what, const char *row, size_t len)
+{
+    if (!pg->copy_sql)
+        return pm_err(ctx, PM_EINTERNAL, "no COPY running", pg->redacted, "%s", what);
+    if (pg->copy_err)
+        return pm_err(ctx, PM_EIO, what, pg->redacted, "%s", pg->copy_err);
+    if (!pg->copy_on) {
+        PGresult *r = PQexec(pg->conn, pg->copy_sql);
+        int st = PQresultStatus(r);
+        if (st != PGRES_COPY_IN) {
+            int rc = pm_pg_fail(pg, ctx, what, r);
+            PQclear(r);
+            return rc;
+        }
+        PQclear(r);
+        pg->copy_on = 1;
+    }
+    sb_add(&pg->copy_out, row, len);
+    if (pg->copy_out.oom)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", pg->redacted, "COPY");
+    pg->copy_rows++;
+    if (pg->copy_out.len >= COPY_FLUSH_BYTES && copy_flush(pg)) {
+        copy_finish(pg);
+        return pm_err(ctx, PM_EIO, what, pg->redacted, "%s",
+                      pg->copy_err ? pg->copy_err : "cannot send rows");
+    }
+    return 0;
+}
+
+int pm_pg_copy_end(pm_pg *pg, pm_ctx *ctx, const char *what, pm_pg_row_name name_row, void *user)
+{
+    int rc = 0;
+    copy_settle(pg);
+    if (pg->copy_err) {
+        char where[800];
+        if (!name_row || pg->copy_bad < 0 || name_row(where, sizeof where, user, pg->copy_bad))
+            snprintf(where, sizeof where, "%s", pg->redacted ? pg->redacted : "PostGIS server");
+        rc = pm_err(ctx, PM_EIO, what, where, "%s", pg->copy_err);
+    }
+    pm_pg_copy_abort(pg);
+    return rc;
+}
+
+void pm_pg_copy_abort(pm_pg *pg)
+{
+    if (!pg)
+        return;
+    if (pg->copy_on && pg->conn) {
+        /* The server throws the segment's rows away; the caller's ROLLBACK
+         * does the rest. */
+        pg->copy_out.len = 0;
+        PQputCopyEnd(pg->conn, "parkmap: import abandoned");
+        PGresult *r;
+        while ((r = PQgetResult(pg->conn)))
+            PQclear(r);
+        pg->copy_on = 0;
+    }
+    free(pg->copy_sql);
+    free(pg->copy_err);
+    free(sb_take(&pg->copy_out));
+    pg->copy_out = (sbuf){0};
+    pg->copy_sql = pg->copy_err = NULL;
+}
+
+void pm_pg_copy_text(sbuf *b, const char *s)
+{
+    const char *run = s;
+    for (; *s; s++) {
+        const char *esc = *s == '\\'   ? "\\\\"
+                          : *s == '\t' ? "\\t"
+                          : *s == '\n' ? "\\n"
+                          : *s == '\r' ? "\\r"
+                                       : NULL;
+        if (!esc)
+            continue;
+        sb_add(b, run, (size_t)(s - run));
+        sb_add(b, esc, 2);
+        run = s + 1;
+    }
+    sb_add(b, run, (size_t)(s - run));
+}
+
+void pm_pg_copy_double(sbuf *b, double d)
+{
+    char buf[40];
+    if (isnan(d))
+        snprintf(buf, sizeof buf, "NaN");
+    else if (isinf(d))
+        snprintf(buf, sizeof buf, d > 0 ? "Infinity" : "-Infinity");
+    else
+        snprintf(buf, sizeof buf, "%.17g", d); /* 17 digits: the same double back */
+    sb_puts(b, buf);
+}
+
+int pm_pg_copy_ewkb(sbuf *b, pm_ctx *ctx, const unsigned char *wkb, size_t len, int srid)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    /* pm_geom_to_wkb writes NDR Multi*: 1, type (4), then the count. */
+    if (len < 9 || wkb[0] != 1)
+        return pm_err(ctx, PM_EINTERNAL, "bad WKB", "COPY", "%zu bytes", len);
+    unsigned char head[9];
+    uint32_t type =
+        (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24;
+    type |= 0x20000000u; /* EWKB: an SRID follows the type */
+    uint32_t sr = (uint32_t)srid;
+    head[0] = 1;
+    for (int i = 0; i < 4; i++) {
+        head[1 + i] = (unsigned char)(type >> (8 * i));
+        head[5 + i] = (unsigned char)(sr >> (8 * i));
+    }
+    char buf[512];
+    size_t k = 0;
+    for (size_t i = 0; i < 9 + len - 5; i++) {
+        unsigned char c = i < 9 ? head[i] : wkb[i - 4];
+        buf[k++] = hex[c >> 4];
+        buf[k++] = hex[c & 15];
+        if (k == sizeof buf) {
+            sb_add(b, buf, k);
+            k = 0;
+        }
+    }
+    sb_add(b, buf, k);
+    return 0;
+}
+
 int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res)
 {
     const char *m = res ? PQresultErrorMessage(res) : "";
@@ -201,6 +410,7 @@ int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res)
 
 int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql)
 {
+    copy_settle(pg);
     PGresult *r = PQexec(pg->conn, sql);
     int st = PQresultStatus(r), rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -212,6 +422,7 @@ int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql)
 int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
                 int nparams, const char *const *params)
 {
+    copy_settle(pg);
     PGresult *r = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     int st = PQresultStatus(r);
     *out = NULL;
@@ -376,6 +587,7 @@ void pm_pg_free(pm_pg *pg)
 {
     if (!pg)
         return;
+    pm_pg_copy_abort(pg);
     PQfinish(pg->conn);
     free(pg->redacted);
     free(pg->postgis);
@@ -401,6 +613,7 @@ const char *pm_pg_postgis_version(const pm_pg *pg)
 
 PGconn *pm_pg_conn(pm_pg *pg)
 {
+    copy_settle(pg);
     return pg->conn;
 }
 
@@ -412,6 +625,7 @@ unsigned pm_pg_serial(pm_pg *pg)
 int pm_pg_query_geos(PGresult **out, int *geos_failed, pm_pg *pg, pm_ctx *ctx, const char *what,
                      const char *sql, int nparams, const char *const *params, int binary)
 {
+    copy_settle(pg);
     int intx = PQtransactionStatus(pg->conn) == PQTRANS_INTRANS, rc;
     *out = NULL;
     *geos_failed = 0;

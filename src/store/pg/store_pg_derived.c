@@ -101,11 +101,12 @@ typedef struct pm_pgs_writer {
     pm_pg *own_pg; /* a connection of the writer's own, or NULL */
     char *name;
     int srid;
-    int own;  /* BEGIN was ours (else a savepoint) */
-    int open; /* not yet committed: free rolls back */
-    char stmt[32];
+    int own;     /* BEGIN was ours (else a savepoint) */
+    int open;    /* not yet committed: free rolls back */
+    int copying; /* the COPY is begun (pm_pg_copy_begin) */
     size_t nfields;
     pm_field_type *types;
+    sbuf row; /* the COPY row being built */
 } pm_pgs_writer;
 
 #define WRITER_SAVEPOINT "pm_derived"
@@ -177,7 +178,6 @@ static int writer_table(pm_pgs_writer *w, pm_ctx *ctx, const pm_schema *schema, 
     pm_pg *pg = w->pg;
     sbuf b = {0};
     char *sql = NULL, *real = NULL;
-    Oid *types = NULL;
     int rc = 0;
     size_t n = schema->nfields;
     int found = pm_pg_find_layer(&real, NULL, ctx, pg, w->name);
@@ -203,7 +203,10 @@ static int writer_table(pm_pgs_writer *w, pm_ctx *ctx, const pm_schema *schema, 
         goto done;
     free(sql);
     sql = NULL;
-    sb_puts(&b, "INSERT INTO ");
+    /* The rows through one COPY (pm_pg_copy_*: a statement meanwhile on
+     * this connection, a cursor's fetch, ends it and the next row resumes
+     * it). */
+    sb_puts(&b, "COPY ");
     if ((rc = add_ident(&b, pg, ctx, w->name)))
         goto done;
     sb_puts(&b, " (source_fid");
@@ -211,31 +214,11 @@ static int writer_table(pm_pgs_writer *w, pm_ctx *ctx, const pm_schema *schema, 
         sb_puts(&b, ", ");
         rc = add_ident(&b, pg, ctx, schema->fields[i].name);
     }
-    sb_puts(&b, ", geom) VALUES ($1");
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&b, ", $%zu", i + 2);
-    sb_printf(&b, ", ST_Multi(ST_GeomFromWKB($%zu, %d)))", n + 2, w->srid);
-    if (rc || (rc = take_sql(&sql, &b, pg, ctx)))
+    sb_puts(&b, ", geom) FROM STDIN");
+    if (rc || (rc = take_sql(&sql, &b, pg, ctx)) || (rc = pm_pg_copy_begin(pg, ctx, sql)))
         goto done;
-    if (!(types = calloc(n + 2, sizeof *types))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "layer %s", w->name);
-        goto done;
-    }
-    types[0] = OID_INT8;
-    for (size_t i = 0; i < n; i++)
-        types[i + 1] = w->types[i] == PM_FIELD_INTEGER ? OID_INT8
-                       : w->types[i] == PM_FIELD_REAL  ? OID_FLOAT8
-                                                       : OID_TEXT;
-    types[n + 1] = OID_BYTEA;
-    snprintf(w->stmt, sizeof w->stmt, "pm_dins_%u", pm_pg_serial(pg));
-    PGresult *r = PQprepare(pm_pg_conn(pg), w->stmt, sql, (int)n + 2, types);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        rc = pm_pg_fail(pg, ctx, "cannot write derived layer", r);
-        w->stmt[0] = 0;
-    }
-    PQclear(r);
+    w->copying = 1;
 done:
-    free(types);
     free(sb_take(&b));
     free(sql);
     free(real);
@@ -294,57 +277,49 @@ fail:
 int pm_pgs_writer_add(pm_ctx *ctx, void *be_w, const pm_feature *f)
 {
     pm_pgs_writer *w = be_w;
-    size_t n = w->nfields, np = n + 2;
-    const char **vals = calloc(np, sizeof *vals);
-    int *lens = calloc(np, sizeof *lens), *fmts = calloc(np, sizeof *fmts);
-    char(*num)[40] = calloc(np, sizeof *num);
+    size_t n = w->nfields;
     unsigned char *wkb = NULL;
     size_t wkb_len = 0;
-    PGresult *r = NULL;
     int rc = 0;
-    if (!vals || !lens || !fmts || !num) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(w->pg), "layer %s", w->name);
-        goto done;
-    }
-    snprintf(num[0], sizeof num[0], "%lld", (long long)f->fid);
-    vals[0] = num[0];
-    for (size_t i = 0; i < n && i < f->nvalues; i++) {
-        const pm_value *v = &f->values[i];
-        char *buf = num[i + 1];
-        if (v->is_null)
-            continue;
-        if (v->type == PM_FIELD_TEXT) {
-            vals[i + 1] = v->s ? v->s : "";
+    sbuf *b = &w->row;
+    /* One COPY text row, the values as the INSERTs bound them: integers
+     * in full, doubles with 17 digits (a real into an integer column cut
+     * toward zero, a non-finite one NULL), text escaped, NULL as \N, the
+     * geometry as hex EWKB (pm_geom_to_wkb's Multi*, which ST_Multi
+     * made of it before). */
+    b->len = 0;
+    sb_printf(b, "%lld", (long long)f->fid);
+    for (size_t i = 0; i < n; i++) {
+        const pm_value *v = i < f->nvalues ? &f->values[i] : NULL;
+        sb_add(b, "\t", 1);
+        if (!v || v->is_null ||
+            (v->type == PM_FIELD_REAL && w->types[i] == PM_FIELD_INTEGER && !isfinite(v->d))) {
+            sb_add(b, "\\N", 2);
+        } else if (v->type == PM_FIELD_TEXT) {
+            pm_pg_copy_text(b, v->s ? v->s : "");
         } else if (v->type == PM_FIELD_INTEGER) {
-            snprintf(buf, sizeof num[0], "%lld", (long long)v->i);
-            vals[i + 1] = buf;
+            sb_printf(b, "%lld", (long long)v->i);
         } else if (w->types[i] == PM_FIELD_INTEGER) {
-            if (!isfinite(v->d))
-                continue;
-            snprintf(buf, sizeof num[0], "%lld", (long long)v->d);
-            vals[i + 1] = buf;
+            sb_printf(b, "%lld", (long long)v->d);
         } else {
-            fmt_double(buf, sizeof num[0], v->d);
-            vals[i + 1] = buf;
+            pm_pg_copy_double(b, v->d);
         }
     }
+    sb_add(b, "\t", 1);
     if (f->geom) {
-        if ((rc = pm_geom_to_wkb(&wkb, &wkb_len, ctx, f->geom)))
+        if ((rc = pm_geom_to_wkb(&wkb, &wkb_len, ctx, f->geom)) ||
+            (rc = pm_pg_copy_ewkb(b, ctx, wkb, wkb_len, w->srid)))
             goto done;
-        vals[n + 1] = (const char *)wkb;
-        lens[n + 1] = (int)wkb_len;
-        fmts[n + 1] = 1;
+    } else {
+        sb_add(b, "\\N", 2);
     }
-    r = PQexecPrepared(pm_pg_conn(w->pg), w->stmt, (int)np, vals, lens, fmts, 0);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        rc = pm_pg_fail(w->pg, ctx, "cannot write derived layer", r);
+    sb_add(b, "\n", 1);
+    if (b->oom)
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(w->pg), "layer %s", w->name);
+    else
+        rc = pm_pg_copy_put(w->pg, ctx, "cannot write derived layer", b->s, b->len);
 done:
-    PQclear(r);
     free(wkb);
-    free(num);
-    free(fmts);
-    free(lens);
-    free(vals);
     return rc;
 }
 
@@ -367,6 +342,9 @@ int pm_pgs_writer_commit(pm_ctx *ctx, void *be_w, const char *derived_from)
     sbuf b = {0};
     char *sql = NULL, now[32], crs[32];
     int rc;
+    w->copying = 0;
+    if ((rc = pm_pg_copy_end(pg, ctx, "cannot write derived layer", NULL, NULL)))
+        goto done;
     sb_puts(&b, "CREATE INDEX ON ");
     if ((rc = add_ident(&b, pg, ctx, w->name)))
         goto done;
@@ -395,15 +373,12 @@ void pm_pgs_writer_free(void *be_w)
     pm_pgs_writer *w = be_w;
     if (!w)
         return;
+    if (w->copying)
+        pm_pg_copy_abort(w->pg);
     if (w->open)
         tx_rollback(w->own, w->pg, WRITER_SAVEPOINT);
-    if (w->stmt[0]) {
-        /* Prepared statements outlive transactions: ours goes now. */
-        char sql[64];
-        snprintf(sql, sizeof sql, "DEALLOCATE %s", w->stmt);
-        PQclear(PQexec(pm_pg_conn(w->pg), sql));
-    }
     pm_pg_free(w->own_pg);
+    free(sb_take(&w->row));
     free(w->types);
     free(w->name);
     free(w);

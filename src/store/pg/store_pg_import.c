@@ -5,7 +5,7 @@
  *                                      waits here (lock_timeout: fails
  *                                      cleanly, nothing written)
  *   CREATE TABLE parkmap_stage_<pid>   invisible to every other session
- *   INSERT ... (binary parameters)     one prepared statement per row
+ *   COPY ... FROM STDIN                every row, text format (hex EWKB)
  *   -- commit:
  *   validity check and hairline repair (as the SpatiaLite store)
  *   DROP TABLE <old layer>, derived tables
@@ -43,16 +43,15 @@ struct pm_pg_import {
     char *layer;
     char *existing; /* real name of the layer replaced (overwrite), or NULL */
     char stage[48];
-    char stmt[32]; /* the prepared INSERT's name */
     int srid;
     size_t nfields;
     pm_field_type *types;
-    char **names; /* the columns, as stored */
-    /* per-row parameter buffers: 8 bytes for each binary number */
-    unsigned char *nums;
-    char **numtext; /* numbers sent to text columns */
+    char **names;  /* the columns, as stored */
+    sbuf row;      /* the COPY row being built */
+    int64_t *fids; /* source fid of every row sent, to name a refused one */
+    size_t fcap;
     long count;
-    int in_txn, committed;
+    int in_txn, committed, copying;
     const pm_store_import_opts *opts;
 };
 
@@ -296,37 +295,16 @@ static int create_stage(pm_pg_import *imp, pm_ctx *ctx)
         goto done;
     free(sql);
     sql = NULL;
-    /* One prepared INSERT: $1 source_fid, $2.. the values, last the WKB. */
-    sb_printf(&b, "INSERT INTO %s (source_fid", imp->stage);
+    /* Every row through one COPY: source_fid, the values, the geometry. */
+    sb_printf(&b, "COPY %s (source_fid", imp->stage);
     for (size_t i = 0; i < n && !rc; i++) {
         sb_puts(&b, ", ");
         rc = add_ident(&b, imp->pg, ctx, imp->names[i]);
     }
-    sb_puts(&b, ", geom) VALUES ($1");
-    for (size_t i = 0; i < n; i++)
-        sb_printf(&b, ", $%zu", i + 2);
-    sb_printf(&b, ", ST_GeomFromWKB($%zu, %d))", n + 2, imp->srid);
-    if (rc || (rc = take_sql(&sql, &b, imp->pg, ctx)))
+    sb_puts(&b, ", geom) FROM STDIN");
+    if (rc || (rc = take_sql(&sql, &b, imp->pg, ctx)) || (rc = pm_pg_copy_begin(imp->pg, ctx, sql)))
         goto done;
-    {
-        Oid *types = calloc(n + 2, sizeof(Oid));
-        if (!types) {
-            rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(imp->pg), "import");
-            goto done;
-        }
-        types[0] = OID_INT8;
-        for (size_t i = 0; i < n; i++)
-            types[i + 1] = imp->types[i] == PM_FIELD_INTEGER ? OID_INT8
-                           : imp->types[i] == PM_FIELD_REAL  ? OID_FLOAT8
-                                                             : OID_TEXT;
-        types[n + 1] = OID_BYTEA;
-        snprintf(imp->stmt, sizeof imp->stmt, "pm_ins_%u", pm_pg_serial(imp->pg));
-        PGresult *r = PQprepare(pm_pg_conn(imp->pg), imp->stmt, sql, (int)n + 2, types);
-        free(types);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            rc = pm_pg_fail(imp->pg, ctx, "cannot prepare insert", r);
-        PQclear(r);
-    }
+    imp->copying = 1;
 done:
     free(sb_take(&b));
     free(sql);
@@ -351,9 +329,7 @@ int pm_pg_import_begin(pm_pg_import **out, pm_ctx *ctx, pm_pg *pg, const pm_stor
         return pm_err(ctx, PM_EINTERNAL, "connection busy", pm_pg_redacted(pg),
                       "an import needs a connection outside any transaction");
     if (!(imp = calloc(1, sizeof(*imp))) || !(imp->layer = strdup(opts->layer)) ||
-        (schema->nfields && (!(imp->types = calloc(schema->nfields, sizeof *imp->types)) ||
-                             !(imp->nums = calloc(schema->nfields + 1, 8)) ||
-                             !(imp->numtext = calloc(schema->nfields, sizeof(char *)))))) {
+        (schema->nfields && !(imp->types = calloc(schema->nfields, sizeof *imp->types)))) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "import");
         goto done;
     }
@@ -363,10 +339,6 @@ int pm_pg_import_begin(pm_pg_import **out, pm_ctx *ctx, pm_pg *pg, const pm_stor
     imp->nfields = schema->nfields;
     for (size_t i = 0; i < schema->nfields; i++)
         imp->types[i] = schema->fields[i].type;
-    if (!imp->nums && !(imp->nums = calloc(1, 8))) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(pg), "import");
-        goto done;
-    }
     if ((rc = column_names(&imp->names, ctx, schema)))
         goto done;
     if ((rc = pm_pg_exec(pg, ctx, "cannot start import", "BEGIN")))
@@ -383,14 +355,6 @@ done:
     return rc;
 }
 
-static void put_be64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (unsigned char)(v & 0xff);
-        v >>= 8;
-    }
-}
-
 static int bad_value(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f, size_t i, const char *why)
 {
     char where[800];
@@ -400,56 +364,59 @@ static int bad_value(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f, size_t
     return pm_err(ctx, PM_EINPUT, "bad attribute value", where, "%s", why);
 }
 
+/* The feature behind the row-th row of the COPY, for the server's error. */
+static int row_name(char *buf, size_t cap, void *user, long row)
+{
+    pm_pg_import *imp = user;
+    if (row < 1 || row > imp->count)
+        return -1;
+    snprintf(buf, cap, "%s feature %lld",
+             imp->opts->source_path ? imp->opts->source_path : imp->layer,
+             (long long)imp->fids[row - 1]);
+    return 0;
+}
+
 int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f)
 {
-    size_t n = imp->nfields, np = n + 2;
-    const char **vals = NULL;
-    int *lens = NULL, *fmts = NULL, rc = 0;
+    size_t n = imp->nfields;
+    int rc = 0;
     unsigned char *wkb = NULL;
     size_t wkb_len = 0;
-    PGresult *r = NULL;
+    sbuf *b = &imp->row;
     if (f->nvalues != n)
         return pm_err(ctx, PM_EINTERNAL, "feature does not match schema", imp->layer,
                       "%zu values for %zu fields", f->nvalues, n);
-    vals = calloc(np, sizeof *vals);
-    lens = calloc(np, sizeof *lens);
-    fmts = calloc(np, sizeof *fmts);
-    if (!vals || !lens || !fmts) {
-        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(imp->pg), "import");
-        goto done;
+    if (!imp->copying)
+        return pm_err(ctx, PM_EINTERNAL, "import not started", imp->layer, "add");
+    if (imp->count == (long)imp->fcap) {
+        size_t cap = imp->fcap ? 2 * imp->fcap : 1024;
+        int64_t *p = realloc(imp->fids, cap * sizeof *p);
+        if (!p)
+            return pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(imp->pg), "import");
+        imp->fids = p;
+        imp->fcap = cap;
     }
-    /* Numbers go binary (8 bytes, network order: doubles bit for bit),
-     * text as text, the geometry as WKB bytes. */
-    put_be64(imp->nums + 8 * n, (uint64_t)f->fid);
-    vals[0] = (const char *)(imp->nums + 8 * n);
-    lens[0] = 8;
-    fmts[0] = 1;
+    /* One COPY text row: numbers as text that reads back to the same bits
+     * (integers in full, doubles with 17 digits), text escaped, NULL as
+     * \N, the geometry as hex EWKB. */
+    b->len = 0;
+    sb_printf(b, "%lld", (long long)f->fid);
     for (size_t i = 0; i < n; i++) {
         const pm_value *v = &f->values[i];
-        unsigned char *slot = imp->nums + 8 * i;
-        size_t k = i + 1;
-        free(imp->numtext[i]);
-        imp->numtext[i] = NULL;
-        if (v->is_null)
-            continue;
-        if (imp->types[i] == PM_FIELD_TEXT) {
-            if (v->type == PM_FIELD_TEXT) {
-                vals[k] = v->s ? v->s : "";
-            } else {
-                char buf[40];
-                if (v->type == PM_FIELD_INTEGER)
-                    snprintf(buf, sizeof buf, "%lld", (long long)v->i);
-                else
-                    snprintf(buf, sizeof buf, "%.17g", v->d);
-                if (!(imp->numtext[i] = strdup(buf))) {
-                    rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(imp->pg), "import");
-                    goto done;
-                }
-                vals[k] = imp->numtext[i];
-            }
+        sb_add(b, "\t", 1);
+        if (v->is_null) {
+            sb_add(b, "\\N", 2);
             continue;
         }
-        uint64_t u;
+        if (imp->types[i] == PM_FIELD_TEXT) {
+            if (v->type == PM_FIELD_TEXT)
+                pm_pg_copy_text(b, v->s ? v->s : "");
+            else if (v->type == PM_FIELD_INTEGER)
+                sb_printf(b, "%lld", (long long)v->i);
+            else
+                sb_printf(b, "%.17g", v->d); /* as the INSERTs sent it */
+            continue;
+        }
         if (imp->types[i] == PM_FIELD_INTEGER) {
             int64_t iv = v->i;
             if (v->type == PM_FIELD_REAL) {
@@ -462,7 +429,7 @@ int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f)
                 rc = bad_value(imp, ctx, f, i, "text in an integer field");
                 goto done;
             }
-            u = (uint64_t)iv;
+            sb_printf(b, "%lld", (long long)iv);
         } else {
             double d = v->d;
             if (v->type == PM_FIELD_INTEGER) {
@@ -471,13 +438,10 @@ int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f)
                 rc = bad_value(imp, ctx, f, i, "text in a real field");
                 goto done;
             }
-            memcpy(&u, &d, 8);
+            pm_pg_copy_double(b, d);
         }
-        put_be64(slot, u);
-        vals[k] = (const char *)slot;
-        lens[k] = 8;
-        fmts[k] = 1;
     }
+    sb_add(b, "\t", 1);
     if (f->geom) {
         if (f->geom->kind != PM_GEOM_POLYGON) {
             char where[800];
@@ -488,29 +452,38 @@ int pm_pg_import_add(pm_pg_import *imp, pm_ctx *ctx, const pm_feature *f)
                         "a layer holds (multi)polygons; this feature is a line");
             goto done;
         }
-        if ((rc = pm_geom_to_wkb(&wkb, &wkb_len, ctx, f->geom)))
+        /* PostGIS's text input of (E)WKB skips the ring checks
+         * ST_GeomFromWKB made: closure and four points are checked here. */
+        for (size_t p = 0; p < f->geom->nparts; p++)
+            for (size_t r = 0; r < f->geom->parts[p].nrings; r++) {
+                const pm_ring *g = &f->geom->parts[p].rings[r];
+                if (g->n == 0 || (g->n >= 4 && g->xy[0] == g->xy[2 * g->n - 2] &&
+                                  g->xy[1] == g->xy[2 * g->n - 1]))
+                    continue;
+                char where[800];
+                snprintf(where, sizeof where, "%s feature %lld",
+                         imp->opts->source_path ? imp->opts->source_path : imp->layer,
+                         (long long)f->fid);
+                rc = pm_err(ctx, PM_EINPUT, "bad geometry", where, "part %zu ring %zu: %s", p + 1,
+                            r + 1, g->n < 4 ? "fewer than 4 points" : "not closed");
+                goto done;
+            }
+        if ((rc = pm_geom_to_wkb(&wkb, &wkb_len, ctx, f->geom)) ||
+            (rc = pm_pg_copy_ewkb(b, ctx, wkb, wkb_len, imp->srid)))
             goto done;
-        vals[n + 1] = (const char *)wkb;
-        lens[n + 1] = (int)wkb_len;
-        fmts[n + 1] = 1;
+    } else {
+        sb_add(b, "\\N", 2);
     }
-    r = PQexecPrepared(pm_pg_conn(imp->pg), imp->stmt, (int)np, vals, lens, fmts, 0);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        char where[800];
-        snprintf(where, sizeof where, "%s feature %lld",
-                 imp->opts->source_path ? imp->opts->source_path : imp->layer, (long long)f->fid);
-        const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-        rc = pm_err(ctx, PM_EIO, "cannot insert feature", where, "%s (%s)",
-                    m ? m : PQerrorMessage(pm_pg_conn(imp->pg)), pm_pg_redacted(imp->pg));
+    sb_add(b, "\n", 1);
+    if (b->oom) {
+        rc = pm_err(ctx, PM_ENOMEM, "out of memory", pm_pg_redacted(imp->pg), "import");
         goto done;
     }
-    imp->count++;
+    if ((rc = pm_pg_copy_put(imp->pg, ctx, "cannot insert feature", b->s, b->len)))
+        goto done;
+    imp->fids[imp->count++] = f->fid;
 done:
-    PQclear(r);
     free(wkb);
-    free(vals);
-    free(lens);
-    free(fmts);
     return rc;
 }
 
@@ -720,6 +693,9 @@ int pm_pg_import_commit(pm_pg_import *imp, pm_ctx *ctx, int allow_invalid, long 
     int rc = 0;
     if (!imp->in_txn)
         return pm_err(ctx, PM_EINTERNAL, "import not started", imp->layer, "commit");
+    imp->copying = 0;
+    if ((rc = pm_pg_copy_end(imp->pg, ctx, "cannot insert feature", row_name, imp)))
+        goto done;
     if (!allow_invalid && (rc = check_validity(imp, ctx)))
         goto done;
     if (imp->existing && (rc = drop_table(imp, ctx, imp->existing)))
@@ -788,22 +764,17 @@ void pm_pg_import_free(pm_pg_import *imp)
 {
     if (!imp)
         return;
+    if (imp->copying)
+        pm_pg_copy_abort(imp->pg);
     if (imp->in_txn) {
-        /* Everything, the staging table and the prepared INSERT's effects
-         * included, goes; the connection is usable again. */
+        /* Everything, the staging table and the rows sent included, goes;
+         * the connection is usable again. */
         PQclear(PQexec(pm_pg_conn(imp->pg), "ROLLBACK"));
     }
-    if (imp->stmt[0]) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "DEALLOCATE %s", imp->stmt);
-        PQclear(PQexec(pm_pg_conn(imp->pg), sql));
-    }
-    for (size_t i = 0; imp->numtext && i < imp->nfields; i++)
-        free(imp->numtext[i]);
-    free(imp->numtext);
     pm_strv_free(imp->names, imp->nfields);
     free(imp->types);
-    free(imp->nums);
+    free(sb_take(&imp->row));
+    free(imp->fids);
     free(imp->existing);
     free(imp->layer);
     free(imp);
