@@ -40,28 +40,6 @@ int pm_sl_sqlerr(pm_sl *st, pm_ctx *ctx, const char *what)
     return pm_err(ctx, PM_EIO, what, st->path, "%s", sqlite3_errmsg(st->db));
 }
 
-/* PM_GeodArea(wkb): the area in m² of a lon/lat (WGS 84) polygon on the
- * ellipsoid, by GeographicLib's algorithm as shipped in PROJ
- * (geod_polygonarea). SpatiaLite's ST_Area(g, 1) goes through librttopo,
- * which differs from it by up to ~3e-5 relative on the shipped parks; the
- * reference area should be the exact one. */
-static void sql_geod_area(sqlite3_context *sc, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    pm_geom *g = NULL;
-    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) {
-        sqlite3_result_null(sc);
-        return;
-    }
-    if (pm_geom_from_wkb(&g, NULL, sqlite3_value_blob(argv[0]),
-                         (size_t)sqlite3_value_bytes(argv[0])) != 0) {
-        sqlite3_result_error(sc, "PM_GeodArea: not a WKB polygon", -1);
-        return;
-    }
-    sqlite3_result_double(sc, pm_geod_area(g));
-    pm_geom_free(g);
-}
-
 int pm_sl_connect(pm_sl *st, pm_ctx *ctx, const char *path, int flags)
 {
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -85,8 +63,6 @@ int pm_sl_connect(pm_sl *st, pm_ctx *ctx, const char *path, int flags)
     /* The library never prints: GEOS notices reach the user through our
      * errors (ST_IsValidReason), not as stray stderr lines. */
     spatialite_set_silent_mode(st->splite);
-    sqlite3_create_function(st->db, "PM_GeodArea", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                            sql_geod_area, NULL, NULL);
     return 0;
 }
 

@@ -64,13 +64,6 @@ int pm_pg_exec(pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql);
  * failure with the error in ctx. */
 int pm_pg_query(PGresult **out, pm_pg *pg, pm_ctx *ctx, const char *what, const char *sql,
                 int nparams, const char *const *params);
-/** A query that may fail inside GEOS (a TopologyException on an invalid
- * geometry): then *geos_failed is 1, *out NULL, no error recorded and the
- * connection's transaction (if any) still usable, as SpatiaLite's GEOS
- * functions answer NULL where PostGIS raises. Other failures as
- * pm_pg_query. binary: results in binary. */
-int pm_pg_query_geos(PGresult **out, int *geos_failed, pm_pg *pg, pm_ctx *ctx, const char *what,
-                     const char *sql, int nparams, const char *const *params, int binary);
 /** Record a failed result's message (or the connection's) as PM_EIO with
  * the redacted target as where. Returns PM_EIO. */
 int pm_pg_fail(pm_pg *pg, pm_ctx *ctx, const char *what, const PGresult *res);

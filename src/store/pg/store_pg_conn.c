@@ -203,7 +203,7 @@ static const char *classify(const char *msg)
  *
  * A writer streams its rows with COPY; while the server is in COPY IN state
  * the connection takes no other statement. Any other use of it through this
- * file (pm_pg_exec, pm_pg_query, pm_pg_query_geos, pm_pg_conn) first ends
+ * file (pm_pg_exec, pm_pg_query, pm_pg_conn) first ends
  * the running segment (its rows are in the table, inside the caller's
  * transaction), and the next row starts a new one with the same statement:
  * a cursor read or a lock taken between two rows works as with INSERTs. A
@@ -620,34 +620,4 @@ PGconn *pm_pg_conn(pm_pg *pg)
 unsigned pm_pg_serial(pm_pg *pg)
 {
     return ++pg->serial;
-}
-
-int pm_pg_query_geos(PGresult **out, int *geos_failed, pm_pg *pg, pm_ctx *ctx, const char *what,
-                     const char *sql, int nparams, const char *const *params, int binary)
-{
-    copy_settle(pg);
-    int intx = PQtransactionStatus(pg->conn) == PQTRANS_INTRANS, rc;
-    *out = NULL;
-    *geos_failed = 0;
-    /* Inside a transaction (a cursor's, a writer's) a failed statement would
-     * abort it: the savepoint keeps it going. */
-    if (intx && (rc = pm_pg_exec(pg, ctx, what, "SAVEPOINT pm_geos")))
-        return rc;
-    PGresult *r = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, binary);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-        *out = r;
-        return intx ? pm_pg_exec(pg, ctx, what, "RELEASE SAVEPOINT pm_geos") : 0;
-    }
-    const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    if (m && strstr(m, "GEOS")) {
-        /* SpatiaLite's GEOS functions answer NULL where PostGIS raises. */
-        PQclear(r);
-        *geos_failed = 1;
-        return intx ? pm_pg_exec(pg, ctx, what,
-                                 "ROLLBACK TO SAVEPOINT pm_geos; RELEASE SAVEPOINT pm_geos")
-                    : 0;
-    }
-    rc = pm_pg_fail(pg, ctx, what, r);
-    PQclear(r);
-    return rc;
 }

@@ -25,16 +25,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void fmt_double(char *buf, size_t cap, double d)
-{
-    if (isnan(d))
-        snprintf(buf, cap, "NaN");
-    else if (isinf(d))
-        snprintf(buf, cap, d > 0 ? "Infinity" : "-Infinity");
-    else
-        snprintf(buf, cap, "%.17g", d);
-}
-
 /* Our own transaction when the connection is idle, else a savepoint in the
  * caller's (a cursor's, another writer's). */
 static int tx_begin(int *own, pm_pg *pg, pm_ctx *ctx, const char *what, const char *savepoint)
