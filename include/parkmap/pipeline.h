@@ -23,10 +23,12 @@ typedef struct {
     int allow_invalid; /**< store self-intersecting polygons as they are */
     pm_progress_fn progress;
     void *progress_user;
+    int rederive; /**< the caller writes the layer's derived tables anew (build):
+                       no warning that the import removed them */
 } pm_import_opts;
 #define PM_IMPORT_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, NULL, NULL, "parks", NULL, "auto", 0, 0, 0, NULL, NULL                               \
+        NULL, NULL, NULL, "parks", NULL, "auto", 0, 0, 0, NULL, NULL, 0                            \
     }
 
 typedef struct {

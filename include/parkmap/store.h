@@ -117,10 +117,13 @@ typedef struct {
     const char *storage_crs_proj4; /**< definitions to register the SRID with when */
     const char *storage_crs_wkt;   /**< SpatiaLite's own EPSG table lacks it (it has */
     const char *storage_crs_name;  /**< no EPSG:32760, for one), or NULL */
+    int rederive;                  /**< the caller writes the tables derived from the layer anew
+                                        (build): their removal with the replaced layer is not
+                                        warned about */
 } pm_store_import_opts;
 #define PM_STORE_IMPORT_OPTS_INIT                                                                  \
     {                                                                                              \
-        NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL                       \
+        NULL, PM_LAYER_PARKS, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0                    \
     }
 
 /** Start an import into opts->db_path (its backend chosen as

@@ -94,7 +94,7 @@ static void stage_remove(const char *stage, char staged[NF][PM_BUILD_PATH_MAX])
 
 int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
 {
-    int rc = 0, made_dir = 0, staging = 0;
+    int rc = 0, made_dir = 0, staging = 0, replaced = 0;
     char final[NF][PM_BUILD_PATH_MAX], staged[NF][PM_BUILD_PATH_MAX], stage[PM_BUILD_PATH_MAX];
     pm_store *st = NULL;
     pm_style *style = NULL;
@@ -160,8 +160,10 @@ int pm_build(pm_build_report *out, pm_ctx *ctx, const pm_build_opts *o)
     }
     io.progress = o->progress;
     io.progress_user = o->progress_user;
+    io.rederive = 1; /* check and layout write adjacency, qa_issues and clusters next */
     if ((rc = pm_import(&out->import, ctx, &io)))
         goto done;
+    replaced = on_server; /* committed: the server's old derived tables are gone */
     if (o->outline_path) {
         pm_import_report ignored;
         io.src_path = o->outline_path;
@@ -252,6 +254,12 @@ done:
         rc = closed;
     if (staging)
         stage_remove(stage, staged);
+    if (rc && replaced)
+        pm_warn(ctx,
+                "%s: the parks were replaced but the build did not finish: the tables derived "
+                "from them (adjacency, qa_issues, clusters) are missing or partial; run build "
+                "again",
+                out->db ? out->db : "the server");
     if (rc) {
         pm_build_report_clear(out);
         if (made_dir)

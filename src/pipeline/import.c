@@ -685,6 +685,7 @@ int pm_import(pm_import_report *out, pm_ctx *ctx, const pm_import_opts *o)
     }
     so.storage_crs = out->storage_crs;
     so.overwrite = o->overwrite;
+    so.rederive = o->rederive;
     if ((rc = pm_crs_export(&proj4, &wkt, ctx, out->storage_crs)))
         goto done;
     so.storage_crs_proj4 = proj4;

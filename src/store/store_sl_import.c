@@ -32,6 +32,7 @@ typedef struct pm_sl_import {
     long count;
     int committed;
     char *dropped; /* derived tables removed with the replaced layer, or NULL */
+    int rederive;  /* the caller writes them anew: no warning */
     const pm_store_import_opts *opts;
 } pm_sl_import;
 
@@ -317,6 +318,7 @@ int pm_sl_import_begin(void **out, pm_ctx *ctx, const pm_store_import_opts *opts
         return pm_err(ctx, PM_ENOMEM, "out of memory", opts->db_path, "import");
     imp->opts = opts;
     imp->srid = opts->srid;
+    imp->rederive = opts->rederive;
     imp->nfields = schema->nfields;
     /* A symbolic link is followed, as SQLite does when it opens one: the
      * copy is made beside the file it points to and renamed over that file,
@@ -577,7 +579,7 @@ int pm_sl_import_commit(long *out, pm_ctx *ctx, void *be_imp, int allow_invalid)
     if (rename(imp->tmp_path, imp->final_path) != 0)
         return pm_err(ctx, PM_EIO, "cannot write database", imp->final_path, "%s", strerror(errno));
     imp->committed = 1;
-    if (imp->dropped)
+    if (imp->dropped && !imp->rederive)
         pm_warn(ctx,
                 "%s: %s removed: derived from the replaced layer %s; run check, adjacency "
                 "or layout again",

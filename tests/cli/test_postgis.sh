@@ -304,9 +304,10 @@ diff -r "$TMP/bpg_before" "$TMP/bpg" >/dev/null || fail "failed build --db chang
 # parks stay, and no finding about the old parks is left beside them.
 run build "$PARKS" --outline "$TMP/no_such_outline.geojson" --db "$BDB" -o "$TMP/bpg" --overwrite --quiet
 [ "$status" -ne 0 ] || fail "build --db with a missing outline succeeded"
-# The import's warning that the derived tables went, then the error.
-grep -q '^parkmap: warning: .*removed: derived from the replaced layer parks' "$err" ||
-  fail "build --db with a missing outline: no warning about the removed tables"
+# The build's warning that the parks were replaced and the derived tables
+# not yet written, then the error.
+grep -q '^parkmap: warning: .*the parks were replaced but the build did not finish' "$err" ||
+  fail "build --db with a missing outline: no warning about the missing derived tables"
 tail -1 "$err" | grep -q '^parkmap: cannot open source' ||
   fail "build --db with a missing outline: the error is not the last line"
 for t in qa_issues adjacency clusters; do
@@ -318,6 +319,10 @@ diff -r "$TMP/bpg_before" "$TMP/bpg" >/dev/null || fail "build --db failing afte
 run build "$PARKS" --outline "$OUTLINE" --db "$BDB" -o "$TMP/bpg" --overwrite --quiet
 expect_status "$fstatus" "build --db --overwrite"
 expect_out "database:     $BLABEL" "build --db names the server redacted"
+# The derived tables the import removed are written anew by the same build:
+# no warning that they went.
+! grep -q 'removed: derived from the replaced layer' "$err" ||
+  fail "build --db --overwrite warned about derived tables it rewrote: $(cat "$err")"
 [ "$(bq "SELECT count(*) FROM qa_issues")" = "$(python3 -c "import sqlite3; print(sqlite3.connect('$TMP/bfile/parks.db').execute('SELECT count(*) FROM qa_issues').fetchone()[0])")" ] ||
   fail "build --db --overwrite: qa_issues not rewritten"
 

@@ -745,7 +745,7 @@ int pm_pg_import_commit(pm_pg_import *imp, pm_ctx *ctx, int allow_invalid, long 
         goto done;
     imp->in_txn = 0;
     imp->committed = 1;
-    if (dropped)
+    if (dropped && !imp->opts->rederive)
         pm_warn(ctx,
                 "%s: %s removed: derived from the replaced layer %s; run check, adjacency or "
                 "layout again",
