@@ -126,7 +126,8 @@ static int rows_of(pm_area_row **out, size_t *out_n, pm_ctx *ctx, pm_store *st, 
     if ((rc = got) < 0)
         goto done;
     rc = 0;
-    qsort(rows, n, sizeof *rows, by_fid);
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, by_fid);
     pm_area_row *res = malloc((n ? n : 1) * sizeof *res);
     if (!res) {
         rc = pm_err(ctx, PM_ENOMEM, "out of memory", where, "areas");

@@ -149,6 +149,94 @@ int topo_add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out
     return 0;
 }
 
+/* One ring as a closed GEOS ring (closed here if the store's was not),
+ * shifted by (dx, dy). */
+static GEOSGeometry *pm_ring_geos(GEOSContextHandle_t h, const pm_ring *r, double dx, double dy)
+{
+    if (r->n < 3)
+        return NULL;
+    int closed = r->xy[0] == r->xy[2 * r->n - 2] && r->xy[1] == r->xy[2 * r->n - 1];
+    size_t n = r->n + !closed;
+    double *buf = malloc(2 * n * sizeof *buf);
+    GEOSGeometry *g = NULL;
+    if (!buf)
+        return NULL;
+    for (size_t k = 0; k < r->n; k++) {
+        buf[2 * k] = r->xy[2 * k] + dx;
+        buf[2 * k + 1] = r->xy[2 * k + 1] + dy;
+    }
+    if (!closed) {
+        buf[2 * n - 2] = buf[0];
+        buf[2 * n - 1] = buf[1];
+    }
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)n, 0, 0);
+    if (cs)
+        g = GEOSGeom_createLinearRing_r(h, cs); /* owns cs, even on failure */
+    free(buf);
+    return g;
+}
+
+/* A polygon pm_geom as a GEOS MultiPolygon, moved by (dx, dy); NULL when
+ * GEOS refuses it (a ring of fewer than four points). */
+GEOSGeometry *topo_pm_to_geos(GEOSContextHandle_t h, const pm_geom *g, double dx, double dy)
+{
+    GEOSGeometry **polys = calloc(g->nparts + 1, sizeof *polys), *out = NULL;
+    size_t np = 0;
+    int ok = polys != NULL;
+    for (size_t p = 0; ok && p < g->nparts; p++) {
+        const pm_part *part = &g->parts[p];
+        if (!part->nrings)
+            continue;
+        size_t nh = part->nrings - 1;
+        GEOSGeometry *shell = pm_ring_geos(h, &part->rings[0], dx, dy);
+        GEOSGeometry **holes = nh ? calloc(nh, sizeof *holes) : NULL;
+        ok = shell && (!nh || holes);
+        for (size_t k = 0; ok && k < nh; k++)
+            ok = (holes[k] = pm_ring_geos(h, &part->rings[k + 1], dx, dy)) != NULL;
+        if (ok) {
+            /* createPolygon owns the rings from here, even when it fails. */
+            ok = (polys[np] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh)) != NULL;
+            np += ok;
+        } else {
+            if (shell)
+                GEOSGeom_destroy_r(h, shell);
+            for (size_t k = 0; holes && k < nh; k++)
+                if (holes[k])
+                    GEOSGeom_destroy_r(h, holes[k]);
+        }
+        free(holes);
+    }
+    if (ok)
+        out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+    else
+        for (size_t k = 0; k < np; k++)
+            GEOSGeom_destroy_r(h, polys[k]);
+    free(polys);
+    return out;
+}
+
+/* The polygons of a GEOS result as a pm_geom (*out NULL when there are
+ * none: an overlay's lines and points where areas touch are dropped, as
+ * SpatiaLite's ExtractMultiPolygon and PostGIS's ST_CollectionExtract do). */
+int topo_geos_to_pm(pm_geom **out, pm_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *g,
+                    const char *where)
+{
+    pm_geom *pg = calloc(1, sizeof *pg);
+    *out = NULL;
+    if (!pg)
+        return pm_err(ctx, PM_ENOMEM, "out of memory", where, "geometry");
+    pg->kind = PM_GEOM_POLYGON;
+    if (topo_add_polygons(h, g, pg)) {
+        pm_geom_free(pg);
+        return pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", where, "geometry");
+    }
+    if (!pg->nparts)
+        pm_geom_free(pg);
+    else
+        *out = pg;
+    return 0;
+}
+
 static int to_pm(pm_geom **out, pm_ctx *ctx, pm_topology *t, GEOSContextHandle_t h,
                  const GEOSGeometry *g)
 {

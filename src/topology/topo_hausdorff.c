@@ -1,8 +1,9 @@
 /* How far a boundary moved between two versions of a park: the Hausdorff
  * distance between the two boundaries, in ground metres, whatever CRS each
  * version is stored in. */
+#include "topo_internal.h"
+
 #include "parkmap/crs.h"
-#include "parkmap/topology.h"
 
 #include <geos_c.h>
 #include <math.h>
@@ -103,21 +104,10 @@ static int tm_for(pm_transform **out, pm_ctx *ctx, pm_topo_hausdorff *hd, double
     return 0;
 }
 
-/* The boundary of a projected pm_geom, as GEOS lines (via WKB, the shared
- * currency). */
-static GEOSGeometry *boundary_of(pm_topo_hausdorff *hd, pm_ctx *ctx, const pm_geom *g)
+/* The boundary of a projected pm_geom, as GEOS lines. */
+static GEOSGeometry *boundary_of(pm_topo_hausdorff *hd, const pm_geom *g)
 {
-    unsigned char *wkb = NULL;
-    size_t len = 0;
-    GEOSGeometry *poly = NULL, *line = NULL;
-    if (pm_geom_to_wkb(&wkb, &len, ctx, g))
-        return NULL;
-    GEOSWKBReader *r = GEOSWKBReader_create_r(hd->h);
-    if (r) {
-        poly = GEOSWKBReader_read_r(hd->h, r, wkb, len);
-        GEOSWKBReader_destroy_r(hd->h, r);
-    }
-    free(wkb);
+    GEOSGeometry *poly = topo_pm_to_geos(hd->h, g, 0, 0), *line = NULL;
     if (poly)
         line = GEOSBoundary_r(hd->h, poly);
     GEOSGeom_destroy_r(hd->h, poly);
@@ -186,7 +176,7 @@ int pm_topology_hausdorff(double *out_m, pm_ctx *ctx, pm_topo_hausdorff *hd, con
     double longest = fmax(longest_segment(pa), longest_segment(pb));
     double frac = longest > SPACING_M ? fmax(SPACING_M / longest, MIN_FRACTION) : 1.0;
     hd->msg[0] = '\0';
-    if (!(ga = boundary_of(hd, ctx, pa)) || !(gb = boundary_of(hd, ctx, pb)) ||
+    if (!(ga = boundary_of(hd, pa)) || !(gb = boundary_of(hd, pb)) ||
         !GEOSHausdorffDistanceDensify_r(hd->h, ga, gb, frac, out_m)) {
         rc = pm_err(ctx, PM_EINTERNAL, "cannot measure the Hausdorff distance", "compare",
                     "GEOS: %s", hd->msg[0] ? hd->msg : "no reason given");

@@ -128,6 +128,16 @@ int topo_geod_area(double *out, pm_ctx *ctx, pm_topology *t, const pm_geom *g);
 /* The polygons of a GEOS result appended to a pm_geom (lines and points
  * an overlay adds where areas touch are dropped); -1 out of memory. */
 int topo_add_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, pm_geom *out);
+/* A polygon pm_geom as a GEOS MultiPolygon built from its coordinates (no
+ * trip through WKB), moved by (dx, dy), rings closed if the store's were
+ * not; NULL when GEOS refuses it (a ring of fewer than four points: h's
+ * message handler says why) or out of memory. Parts without rings are
+ * left out. */
+GEOSGeometry *topo_pm_to_geos(GEOSContextHandle_t h, const pm_geom *g, double dx, double dy);
+/* The polygons of a GEOS result as a pm_geom (*out NULL when there are
+ * none: lines and points an overlay adds where areas touch are dropped). */
+int topo_geos_to_pm(pm_geom **out, pm_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *g,
+                    const char *where);
 
 /* topo_geos.c: everything GEOS does (overlays, union, closing). Is (x, y)
  * inside feature f, farther than the tolerance from its boundary? Through

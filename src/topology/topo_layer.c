@@ -40,94 +40,6 @@ static GEOSContextHandle_t geos_open(pm_ctx *ctx, const char *where)
     return h;
 }
 
-/* One ring as a closed GEOS ring (closed here if the store's was not),
- * shifted by (dx, dy). */
-static GEOSGeometry *ring_to_geos(GEOSContextHandle_t h, const pm_ring *r, double dx, double dy)
-{
-    if (r->n < 3)
-        return NULL;
-    int closed = r->xy[0] == r->xy[2 * r->n - 2] && r->xy[1] == r->xy[2 * r->n - 1];
-    size_t n = r->n + !closed;
-    double *buf = malloc(2 * n * sizeof *buf);
-    GEOSGeometry *g = NULL;
-    if (!buf)
-        return NULL;
-    for (size_t k = 0; k < r->n; k++) {
-        buf[2 * k] = r->xy[2 * k] + dx;
-        buf[2 * k + 1] = r->xy[2 * k + 1] + dy;
-    }
-    if (!closed) {
-        buf[2 * n - 2] = buf[0];
-        buf[2 * n - 1] = buf[1];
-    }
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)n, 0, 0);
-    if (cs)
-        g = GEOSGeom_createLinearRing_r(h, cs); /* owns cs, even on failure */
-    free(buf);
-    return g;
-}
-
-/* A polygon pm_geom as a GEOS MultiPolygon, moved by (dx, dy); NULL when
- * GEOS refuses it (a ring of fewer than four points). */
-static GEOSGeometry *geom_to_geos(GEOSContextHandle_t h, const pm_geom *g, double dx, double dy)
-{
-    GEOSGeometry **polys = calloc(g->nparts + 1, sizeof *polys), *out = NULL;
-    size_t np = 0;
-    int ok = polys != NULL;
-    for (size_t p = 0; ok && p < g->nparts; p++) {
-        const pm_part *part = &g->parts[p];
-        if (!part->nrings)
-            continue;
-        size_t nh = part->nrings - 1;
-        GEOSGeometry *shell = ring_to_geos(h, &part->rings[0], dx, dy);
-        GEOSGeometry **holes = nh ? calloc(nh, sizeof *holes) : NULL;
-        ok = shell && (!nh || holes);
-        for (size_t k = 0; ok && k < nh; k++)
-            ok = (holes[k] = ring_to_geos(h, &part->rings[k + 1], dx, dy)) != NULL;
-        if (ok) {
-            /* createPolygon owns the rings from here, even when it fails. */
-            ok = (polys[np] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh)) != NULL;
-            np += ok;
-        } else {
-            if (shell)
-                GEOSGeom_destroy_r(h, shell);
-            for (size_t k = 0; holes && k < nh; k++)
-                if (holes[k])
-                    GEOSGeom_destroy_r(h, holes[k]);
-        }
-        free(holes);
-    }
-    if (ok)
-        out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
-    else
-        for (size_t k = 0; k < np; k++)
-            GEOSGeom_destroy_r(h, polys[k]);
-    free(polys);
-    return out;
-}
-
-/* The polygons of a GEOS result as a pm_geom (*out NULL when there are
- * none: an overlay's lines and points where areas touch are dropped, as
- * SpatiaLite's ExtractMultiPolygon and PostGIS's ST_CollectionExtract do). */
-static int geos_to_geom(pm_geom **out, pm_ctx *ctx, GEOSContextHandle_t h, const GEOSGeometry *g,
-                        const char *where)
-{
-    pm_geom *pg = calloc(1, sizeof *pg);
-    *out = NULL;
-    if (!pg)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", where, "geometry");
-    pg->kind = PM_GEOM_POLYGON;
-    if (topo_add_polygons(h, g, pg)) {
-        pm_geom_free(pg);
-        return pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", where, "geometry");
-    }
-    if (!pg->nparts)
-        pm_geom_free(pg);
-    else
-        *out = pg;
-    return 0;
-}
-
 static double ring_area(const pm_ring *r)
 {
     double s = 0;
@@ -222,7 +134,7 @@ static int union_piece(double *planar, double *ellipsoidal, pm_ctx *ctx, GEOSCon
                 parts = np;
                 cap = nc;
             }
-            if (!(parts[n] = geom_to_geos(h, f.geom, 0, 0)))
+            if (!(parts[n] = topo_pm_to_geos(h, f.geom, 0, 0)))
                 failed = 1;
             else
                 n++;
@@ -249,7 +161,7 @@ static int union_piece(double *planar, double *ellipsoidal, pm_ctx *ctx, GEOSCon
     double a = 0;
     if (!GEOSArea_r(h, c ? c : u, &a))
         goto done;
-    if ((rc = geos_to_geom(&pg, ctx, h, c ? c : u, where)))
+    if ((rc = topo_geos_to_pm(&pg, ctx, h, c ? c : u, where)))
         goto done;
     double e = 0;
     if (pg && (rc = pm_topology_ellipsoidal_area(&e, ctx, to_ll, pg)))
@@ -385,7 +297,7 @@ static int bound_union(GEOSGeometry **out, const GEOSPreparedGeometry **out_prep
                 parts = np;
                 cap = nc;
             }
-            if (!(parts[n] = geom_to_geos(h, f.geom, 0, 0)))
+            if (!(parts[n] = topo_pm_to_geos(h, f.geom, 0, 0)))
                 failed = 1;
             else
                 n++;
@@ -446,12 +358,12 @@ static int each_outside(pm_ctx *ctx, pm_store *st, const char *layer, const char
         pm_geom *part = NULL;
         double m2 = 0;
         if (f.geom && f.geom->kind == PM_GEOM_POLYGON && f.geom->nparts &&
-            (g = geom_to_geos(h, f.geom, dx, dy)) &&
+            (g = topo_pm_to_geos(h, f.geom, dx, dy)) &&
             /* Inside the bound: nothing outside (the difference would be
              * empty or only lines); skipping the overlay is what keeps
              * 100,000 parcels in an outline fast. */
             GEOSPreparedContains_r(h, prep, g) != 1 && (d = GEOSDifference_r(h, g, u)) &&
-            !(rc = geos_to_geom(&part, ctx, h, d, where)) && part &&
+            !(rc = topo_geos_to_pm(&part, ctx, h, d, where)) && part &&
             !(rc = pm_topology_ellipsoidal_area(&m2, ctx, to_ll, part)))
             rc = fn(user, ctx, &f, &part, m2);
         pm_geom_free(part);
@@ -544,7 +456,8 @@ int pm_topology_outside(pm_pair_area_row **out, size_t *out_n, pm_ctx *ctx, pm_s
     /* distance_m (0 in the result) carries the read index for the sort. */
     for (size_t i = 0; i < o.n; i++)
         o.rows[i].distance_m = (double)i;
-    qsort(o.rows, o.n, sizeof *o.rows, by_fid);
+    if (o.n > 1)
+        qsort(o.rows, o.n, sizeof *o.rows, by_fid);
     for (size_t i = 0; i < o.n; i++)
         o.rows[i].distance_m = 0;
     *out = o.rows;

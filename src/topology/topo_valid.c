@@ -46,81 +46,16 @@ static void venv_finish(venv *e)
     e->h = NULL;
 }
 
-/* One polygon of g as GEOS's (NULL when GEOS refuses a ring: fewer than 4
- * points, not closed; e->msg says why). */
-static GEOSGeometry *part_geos(venv *e, const pm_part *p)
-{
-    GEOSGeometry *shell = NULL, **holes = NULL;
-    size_t nh = p->nrings ? p->nrings - 1 : 0, made = 0;
-    if (nh && !(holes = calloc(nh, sizeof *holes)))
-        return NULL;
-    for (size_t r = 0; r < p->nrings; r++) {
-        GEOSCoordSequence *cs =
-            GEOSCoordSeq_copyFromBuffer_r(e->h, p->rings[r].xy, (unsigned)p->rings[r].n, 0, 0);
-        GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(e->h, cs) : NULL;
-        if (!ring)
-            goto fail;
-        if (r == 0)
-            shell = ring;
-        else
-            holes[made++] = ring;
-    }
-    GEOSGeometry *poly = shell ? GEOSGeom_createPolygon_r(e->h, shell, holes, (unsigned)made)
-                               : GEOSGeom_createEmptyPolygon_r(e->h);
-    free(holes);
-    return poly;
-fail:
-    if (shell)
-        GEOSGeom_destroy_r(e->h, shell);
-    for (size_t k = 0; k < made; k++)
-        GEOSGeom_destroy_r(e->h, holes[k]);
-    free(holes);
-    return NULL;
-}
-
-/* g as a GEOS MultiPolygon, built from its coordinates as they are (no
- * copy through WKB: validity reads every feature of a layer). *out NULL
- * with rc 0 when GEOS refuses it (a ring of fewer than 4 points): e->msg
- * says why. */
+/* g as a GEOS MultiPolygon (topo_pm_to_geos: from its coordinates, as
+ * validity reads every feature of a layer). *out NULL with rc 0 when GEOS
+ * refuses it (a ring of fewer than 4 points): e->msg says why. */
 static int to_geos(GEOSGeometry **out, venv *e, pm_ctx *ctx, const pm_geom *g)
 {
-    GEOSGeometry **polys = NULL;
-    size_t n = 0;
-    *out = NULL;
+    (void)ctx;
     e->msg[0] = 0;
-    if (g->nparts && !(polys = calloc(g->nparts, sizeof *polys)))
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "validity", "geometry");
-    for (; n < g->nparts; n++)
-        if (!(polys[n] = part_geos(e, &g->parts[n])))
-            break;
-    if (n == g->nparts)
-        *out = GEOSGeom_createCollection_r(e->h, GEOS_MULTIPOLYGON, polys, (unsigned)n);
-    else
-        for (size_t k = 0; k < n; k++)
-            GEOSGeom_destroy_r(e->h, polys[k]);
-    free(polys);
+    *out = topo_pm_to_geos(e->h, g, 0, 0);
     if (!*out && !e->msg[0])
         snprintf(e->msg, sizeof e->msg, "GEOS cannot build the geometry");
-    return 0;
-}
-
-/* GEOS's polygons as a pm_geom (NULL when there are none). */
-static int from_geos(pm_geom **out, venv *e, pm_ctx *ctx, const GEOSGeometry *g)
-{
-    pm_geom *pg = calloc(1, sizeof *pg);
-    *out = NULL;
-    if (!pg)
-        return pm_err(ctx, PM_ENOMEM, "out of memory", "validity", "geometry");
-    pg->kind = PM_GEOM_POLYGON;
-    if (topo_add_polygons(e->h, g, pg)) {
-        pm_geom_free(pg);
-        return pm_err(ctx, PM_ENOMEM, "cannot read a GEOS result", "validity", "geometry");
-    }
-    if (pg->nparts == 0) {
-        pm_geom_free(pg);
-        return 0;
-    }
-    *out = pg;
     return 0;
 }
 
@@ -203,7 +138,7 @@ static int geom_repair(pm_geom **out, venv *e, pm_ctx *ctx, const pm_geom *g, co
                     e->msg[0] ? e->msg : "no reason given");
         goto done;
     }
-    rc = from_geos(out, e, ctx, fixed);
+    rc = topo_geos_to_pm(out, ctx, e->h, fixed, "validity");
 done:
     if (par)
         GEOSMakeValidParams_destroy_r(e->h, par);
@@ -317,7 +252,7 @@ static int marker(pm_geom **out, venv *e, pm_ctx *ctx, double x, double y, doubl
         rc = pm_err(ctx, PM_EINTERNAL, "cannot draw a marker", "validity", "GEOS: %s",
                     e->msg[0] ? e->msg : "no reason given");
     else
-        rc = from_geos(out, e, ctx, disc);
+        rc = topo_geos_to_pm(out, ctx, e->h, disc, "validity");
     if (disc)
         GEOSGeom_destroy_r(e->h, disc);
     if (pt)
